@@ -1,0 +1,98 @@
+"""Input checks shared by the estimator, the distances and the CLI."""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+
+
+def check_texts(X: Any, *, name: str = "X") -> list[str]:
+    """Return ``X`` as a list of ``str``, or raise a message that says why not.
+
+    Parameters
+    ----------
+    X : iterable of str
+        A list, tuple, 1-d array or pandas Series of texts. Empty strings
+        and any Unicode text are valid.
+    name : str, default="X"
+        How to call the argument in error messages.
+
+    Returns
+    -------
+    texts : list of str
+    """
+    if isinstance(X, (str, bytes)):
+        raise TypeError(
+            f"{name} must be an iterable of texts, got a single "
+            f"{type(X).__name__} ({_preview(X)}). Wrap it in a list: [text]."
+        )
+    if X is None or not isinstance(X, Iterable):
+        raise TypeError(
+            f"{name} must be an iterable of str (a list of texts), got {type(X).__name__}."
+        )
+    if isinstance(X, np.ndarray) and X.ndim != 1:
+        raise ValueError(
+            f"{name} must be one-dimensional (one text per sample), got an array "
+            f"of shape {X.shape}."
+        )
+    texts = list(X)
+    for i, text in enumerate(texts):
+        if not isinstance(text, str):
+            raise TypeError(
+                f"{name} must contain only str, but item {i} is "
+                f"{type(text).__name__}: {_preview(text)}. Convert or drop it first."
+            )
+    return texts
+
+
+def check_labels(y: Any, n_samples: int) -> np.ndarray:
+    """Return ``y`` as a 1-d array of ``n_samples`` valid class labels.
+
+    Labels may be strings or numbers, not a mix of both. ``None`` and NaN
+    are rejected, as are labels of a length other than ``n_samples``.
+    """
+    if y is None or isinstance(y, (str, bytes)) or not isinstance(y, Iterable):
+        raise TypeError(
+            f"y must be a sequence with one label per text, got {type(y).__name__}: {_preview(y)}."
+        )
+    if isinstance(y, np.ndarray) and y.ndim != 1:
+        raise ValueError(f"y must be one-dimensional, got an array of shape {y.shape}.")
+    items = list(y)
+    if len(items) != n_samples:
+        raise ValueError(
+            f"X and y must have the same length: got {n_samples} texts and {len(items)} labels."
+        )
+    kinds = set()
+    for i, label in enumerate(items):
+        if label is None or (isinstance(label, numbers.Real) and np.isnan(label)):
+            raise ValueError(
+                f"y contains a missing label ({label!r}) at position {i}; every "
+                "training text needs a class."
+            )
+        if isinstance(label, str):
+            kinds.add("str")
+        elif isinstance(label, numbers.Number):
+            kinds.add("number")
+        else:
+            kinds.add(type(label).__name__)
+    if len(kinds) > 1:
+        raise TypeError(
+            f"y mixes label types {sorted(kinds)}; use one type for all labels, "
+            "e.g. convert them all with str()."
+        )
+    return np.asarray(items) if items else np.asarray(items, dtype=object)
+
+
+def check_choice(value: Any, name: str, choices: tuple[str, ...]) -> str:
+    """Validate a string option against its allowed values."""
+    if not isinstance(value, str) or value not in choices:
+        raise ValueError(f"{name} must be one of {list(choices)}, got {value!r}.")
+    return value
+
+
+def _preview(value: Any, width: int = 40) -> str:
+    text = repr(value)
+    return text if len(text) <= width else text[: width - 3] + "..."

@@ -1,0 +1,84 @@
+"""Turning the k nearest neighbours of a query into class scores and a class."""
+
+from __future__ import annotations
+
+import numpy as np
+
+WEIGHTS: tuple[str, ...] = ("uniform", "distance")
+TIE_BREAKS: tuple[str, ...] = ("nearest", "random", "lowest")
+
+#: Distances are floored at this value before ``1 / distance`` weighting, so
+#: that a zero (or, with real compressors, slightly negative) NCD gets a large
+#: finite weight instead of an infinite or negative one.
+MIN_WEIGHTED_DISTANCE = 1e-6
+
+
+def class_scores(
+    neigh_dist: np.ndarray, neigh_class: np.ndarray, n_classes: int, weights: str
+) -> np.ndarray:
+    """Votes per class from each row's neighbours.
+
+    Parameters
+    ----------
+    neigh_dist : ndarray of shape (n_queries, k)
+        Distances to the neighbours, nearest first.
+    neigh_class : ndarray of shape (n_queries, k)
+        Class index (into ``classes_``) of each neighbour.
+    n_classes : int
+    weights : {"uniform", "distance"}
+        One vote per neighbour, or ``1 / distance`` votes.
+
+    Returns
+    -------
+    scores : ndarray of shape (n_queries, n_classes)
+    """
+    if weights == "uniform":
+        votes = np.ones_like(neigh_dist)
+    else:
+        votes = 1.0 / np.maximum(neigh_dist, MIN_WEIGHTED_DISTANCE)
+    scores = np.zeros((neigh_class.shape[0], n_classes))
+    np.add.at(scores, (np.arange(neigh_class.shape[0])[:, None], neigh_class), votes)
+    return scores
+
+
+def tied_classes(scores: np.ndarray) -> np.ndarray:
+    """Boolean mask of the classes that share each row's top score."""
+    return scores == scores.max(axis=1, keepdims=True)
+
+
+def break_ties(
+    scores: np.ndarray,
+    neigh_class: np.ndarray,
+    tie_break: str,
+    random_state: np.random.RandomState | None = None,
+) -> np.ndarray:
+    """Index of the predicted class of each row.
+
+    Parameters
+    ----------
+    scores : ndarray of shape (n_queries, n_classes)
+    neigh_class : ndarray of shape (n_queries, k)
+        Neighbour classes, nearest first.
+    tie_break : {"nearest", "random", "lowest"}
+        Among classes sharing the top score: the one whose nearest member is
+        closest; one drawn uniformly with ``random_state``; or the first in
+        ``classes_`` order.
+    random_state : RandomState, default=None
+        Required for ``"random"``. Rows are drawn in order, so the result is
+        independent of chunking and of the number of workers.
+
+    Returns
+    -------
+    predicted : ndarray of shape (n_queries,)
+    """
+    tied = tied_classes(scores)
+    if tie_break == "lowest":
+        return tied.argmax(axis=1)
+    if tie_break == "random":
+        if random_state is None:
+            raise ValueError('tie_break="random" needs a random_state.')
+        return np.array([random_state.choice(np.flatnonzero(row)) for row in tied], dtype=np.intp)
+    # "nearest": the first neighbour (nearest first) whose class is tied.
+    neighbour_is_tied = np.take_along_axis(tied, neigh_class, axis=1)
+    first = neighbour_is_tied.argmax(axis=1)
+    return neigh_class[np.arange(len(first)), first]

@@ -1,0 +1,353 @@
+"""The ``npc-classify`` command line: evaluate NCD-kNN on AG News or your own files."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ._classifier import NCDClassifier
+from ._ncd import ORDERS
+from ._voting import TIE_BREAKS, WEIGHTS
+from .compressors import available_compressors, get_compressor
+from .datasets import LabeledTexts, load_ag_news, read_labeled_file, sample_per_class
+from .evaluation import (
+    PAPER_TOP_K,
+    mean_confidence_interval,
+    neighbor_predictions,
+    paper_top_k_predictions,
+    score_report,
+)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``npc-classify``; returns the exit status."""
+    parser = _build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.handler(args)
+    except (ValueError, TypeError, FileNotFoundError, ImportError) as error:
+        print(f"npc-classify: error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("npc-classify: interrupted", file=sys.stderr)
+        return 130
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="npc-classify",
+        description="Text classification with compressors (NCD + k nearest neighbours).",
+    )
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    evaluate = commands.add_parser(
+        "evaluate",
+        help="fit on a training split and score a test split",
+        description="Fit on a training split, score the test split, for one or several k.",
+    )
+    _add_data_arguments(evaluate)
+    _add_model_arguments(evaluate)
+    evaluate.add_argument(
+        "--n-train-per-class",
+        type=_positive_int,
+        metavar="N",
+        help="sample N training texts per class (default: all)",
+    )
+    evaluate.set_defaults(handler=_evaluate)
+
+    few_shot = commands.add_parser(
+        "few-shot",
+        help="accuracy with N training texts per class, over several seeds",
+        description=(
+            "The paper's few-shot protocol: for each N, sample N training texts per "
+            "class with each seed, score the test split, report the mean and a 95%% "
+            "Student-t interval."
+        ),
+    )
+    _add_data_arguments(few_shot)
+    _add_model_arguments(few_shot)
+    few_shot.add_argument(
+        "--shots",
+        type=_positive_int,
+        nargs="+",
+        default=[5, 10, 50, 100],
+        metavar="N",
+        help="training texts per class (default: 5 10 50 100)",
+    )
+    few_shot.add_argument(
+        "--seeds",
+        type=int,
+        nargs="+",
+        default=[0, 1, 2, 3, 4],
+        metavar="S",
+        help="one sample per seed (default: 0 1 2 3 4)",
+    )
+    few_shot.set_defaults(handler=_few_shot)
+    return parser
+
+
+def _add_data_arguments(parser: argparse.ArgumentParser) -> None:
+    data = parser.add_argument_group("data")
+    data.add_argument(
+        "--dataset",
+        choices=["ag_news", "csv", "tsv"],
+        default="ag_news",
+        help="ag_news (Hugging Face fancyzhx/ag_news, or --data-dir), or your own "
+        "csv/tsv files with a header row (default: ag_news)",
+    )
+    data.add_argument(
+        "--data-dir",
+        type=Path,
+        metavar="DIR",
+        help="folder with train.csv and test.csv (train.tsv/test.tsv for tsv); for "
+        "ag_news the canonical CSVs: label 1-4, title, description",
+    )
+    data.add_argument("--train", type=Path, metavar="FILE", help="training file (csv/tsv)")
+    data.add_argument("--test", type=Path, metavar="FILE", help="test file (csv/tsv)")
+    data.add_argument(
+        "--text-column",
+        action="append",
+        metavar="COL",
+        help="csv/tsv column holding text; repeat to join several (default: text)",
+    )
+    data.add_argument(
+        "--label-column", default="label", metavar="COL", help="csv/tsv label column"
+    )
+    data.add_argument(
+        "--n-test", type=_positive_int, metavar="N", help="score a random N test texts"
+    )
+    data.add_argument("--seed", type=int, default=0, help="sampling seed (default: 0)")
+
+
+def _add_model_arguments(parser: argparse.ArgumentParser) -> None:
+    model = parser.add_argument_group("model")
+    model.add_argument(
+        "--compressor",
+        choices=available_compressors(),
+        default="gzip",
+        help="compressor (default: gzip)",
+    )
+    model.add_argument("--level", type=int, help="compression level (default: the compressor's)")
+    model.add_argument(
+        "--k",
+        type=_positive_int,
+        nargs="+",
+        default=[2],
+        help="neighbours that vote; several values are scored from one search (default: 2)",
+    )
+    model.add_argument(
+        "--tie",
+        choices=[*TIE_BREAKS, PAPER_TOP_K],
+        default="nearest",
+        help="tie rule (default: nearest). paper-top-k also reports the paper's "
+        "optimistic score, which counts a tie as correct when the true class is among "
+        "the tied: an upper bound, beside the fair nearest-rule score",
+    )
+    model.add_argument("--weights", choices=WEIGHTS, default="uniform")
+    model.add_argument("--order", choices=ORDERS, default="query-first")
+    model.add_argument(
+        "--n-jobs", type=int, default=-1, help="parallel workers (default: -1, all)"
+    )
+    output = parser.add_argument_group("output")
+    output.add_argument("--output", type=Path, metavar="FILE", help="write the results as JSON")
+    output.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text}")
+    return value
+
+
+def _load(args: argparse.Namespace) -> tuple[LabeledTexts, LabeledTexts]:
+    if args.dataset == "ag_news":
+        if args.train or args.test:
+            raise ValueError("--train/--test are for csv/tsv; for ag_news use --data-dir.")
+        return load_ag_news("train", args.data_dir), load_ag_news("test", args.data_dir)
+    suffix = "." + args.dataset
+    if args.data_dir is not None:
+        train_path = args.train or args.data_dir / f"train{suffix}"
+        test_path = args.test or args.data_dir / f"test{suffix}"
+    elif args.train and args.test:
+        train_path, test_path = args.train, args.test
+    else:
+        raise ValueError(f"--dataset {args.dataset} needs --train and --test, or --data-dir.")
+    options = {
+        "delimiter": "\t" if args.dataset == "tsv" else ",",
+        "text_columns": tuple(args.text_column or ["text"]),
+        "label_column": args.label_column,
+    }
+    for path in (train_path, test_path):
+        if not Path(path).is_file():
+            raise FileNotFoundError(f"No such {args.dataset} file: {path}")
+    return read_labeled_file(train_path, **options), read_labeled_file(test_path, **options)
+
+
+def _sample_test(test: LabeledTexts, args: argparse.Namespace) -> LabeledTexts:
+    if args.n_test is None or args.n_test >= len(test):
+        return test
+    rng = np.random.RandomState(args.seed)
+    return test.subset(np.sort(rng.choice(len(test), args.n_test, replace=False)))
+
+
+def _classifier(args: argparse.Namespace) -> NCDClassifier:
+    params = {} if args.level is None else {"level": args.level}
+    return NCDClassifier(
+        get_compressor(args.compressor, **params),
+        k=max(args.k),
+        weights=args.weights,
+        tie_break="nearest" if args.tie == PAPER_TOP_K else args.tie,
+        order=args.order,
+        n_jobs=args.n_jobs,
+        progress=not args.no_progress,
+        random_state=args.seed,
+    )
+
+
+def _score(
+    clf: NCDClassifier, train: LabeledTexts, test: LabeledTexts, args: argparse.Namespace
+) -> dict[str, Any]:
+    """Fit, search the neighbours once, and score every k asked for."""
+    started = time.perf_counter()
+    clf.fit(train.texts, train.labels)
+    neigh_dist, neigh_ind = clf.kneighbors(test.texts, n_neighbors=max(args.k))
+    seconds = time.perf_counter() - started
+    pairs = len(train) * len(test)
+    results = []
+    for k in args.k:
+        fair = neighbor_predictions(clf, neigh_dist, neigh_ind, k)
+        entry = {"k": k, clf.tie_break: score_report(test.labels, fair, train.class_names)}
+        if args.tie == PAPER_TOP_K:
+            optimistic = paper_top_k_predictions(clf, neigh_dist, neigh_ind, k, test.labels)
+            entry[PAPER_TOP_K] = score_report(test.labels, optimistic, train.class_names)
+        results.append(entry)
+    return {
+        "n_train": len(train),
+        "n_test": len(test),
+        "pairs": pairs,
+        "wall_time_s": seconds,
+        "pairs_per_second": pairs / seconds if seconds > 0 else float("inf"),
+        "results": results,
+    }
+
+
+def _config(args: argparse.Namespace, clf: NCDClassifier) -> dict[str, Any]:
+    config = {
+        key: (str(value) if isinstance(value, Path) else value)
+        for key, value in vars(args).items()
+        if key != "handler"
+    }
+    config["compressor"] = repr(clf.compressor)
+    return config
+
+
+def _evaluate(args: argparse.Namespace) -> int:
+    train, test = _load(args)
+    if args.n_train_per_class is not None:
+        rng = np.random.RandomState(args.seed)
+        train = train.subset(sample_per_class(train.labels, args.n_train_per_class, rng))
+    test = _sample_test(test, args)
+    clf = _classifier(args)
+    outcome = {
+        "command": "evaluate",
+        "config": _config(args, clf),
+        **_score(clf, train, test, args),
+    }
+    _print_evaluation(outcome, clf.tie_break)
+    _write(outcome, args.output)
+    return 0
+
+
+def _few_shot(args: argparse.Namespace) -> int:
+    train_pool, test = _load(args)
+    test = _sample_test(test, args)
+    clf = _classifier(args)
+    rules = [clf.tie_break] + ([PAPER_TOP_K] if args.tie == PAPER_TOP_K else [])
+    rows = []
+    for shots in args.shots:
+        runs = []
+        for seed in args.seeds:
+            rng = np.random.RandomState(seed)
+            train = train_pool.subset(sample_per_class(train_pool.labels, shots, rng))
+            runs.append(_score(clf, train, test, args))
+        for index, k in enumerate(args.k):
+            row: dict[str, Any] = {"shots": shots, "k": k}
+            for rule in rules:
+                accuracies = [run["results"][index][rule]["accuracy"] for run in runs]
+                mean, low, high = mean_confidence_interval(accuracies)
+                row[rule] = {"accuracies": accuracies, "mean": mean, "ci95": [low, high]}
+            rows.append(row)
+    outcome = {
+        "command": "few-shot",
+        "config": _config(args, clf),
+        "n_test": len(test),
+        "rows": rows,
+    }
+    print(f"few-shot on {len(test)} test texts, seeds {args.seeds}, {clf.compressor!r}")
+    header = "".join(f"  {rule + ' mean [95% CI]':>34}" for rule in rules)
+    print(f"{'shots':>6} {'k':>3}{header}")
+    for row in rows:
+        cells = "".join(
+            f"  {row[r]['mean']:>10.4f} [{row[r]['ci95'][0]:.4f}, {row[r]['ci95'][1]:.4f}]"
+            for r in rules
+        )
+        print(f"{row['shots']:>6} {row['k']:>3}{cells}")
+    _write(outcome, args.output)
+    return 0
+
+
+def _print_evaluation(outcome: dict[str, Any], tie: str) -> None:
+    print(
+        f"{outcome['n_test']} test x {outcome['n_train']} training texts = "
+        f"{outcome['pairs']:,} pairs in {outcome['wall_time_s']:.1f} s "
+        f"({outcome['pairs_per_second']:,.0f} pairs/s)"
+    )
+    rules = [rule for rule in (tie, PAPER_TOP_K) if rule in outcome["results"][0]]
+    print(f"{'k':>4}" + "".join(f"  {rule + ' acc':>18}  {'macro-F1':>8}" for rule in rules))
+    for entry in outcome["results"]:
+        cells = "".join(
+            f"  {entry[r]['accuracy']:>18.4f}  {entry[r]['macro_f1']:>8.4f}" for r in rules
+        )
+        print(f"{entry['k']:>4}{cells}")
+    if PAPER_TOP_K in rules:
+        print(
+            f"({PAPER_TOP_K}: a tie counts as correct when the true class is among the "
+            "tied classes; an optimistic upper bound, not a classifier's accuracy.)"
+        )
+    first = outcome["results"][0]
+    for rule in rules:
+        report = first[rule]
+        print(f"\nk={first['k']}, {rule}: per class")
+        print(f"{'class':>14} {'precision':>9} {'recall':>7} {'f1':>7} {'support':>7}")
+        for name, cls in report["per_class"].items():
+            print(
+                f"{name:>14} {cls['precision']:>9.4f} {cls['recall']:>7.4f} "
+                f"{cls['f1']:>7.4f} {cls['support']:>7}"
+            )
+        print("confusion matrix (rows: true, columns: assigned)")
+        width = max(len(name) for name in report["classes"]) + 1
+        print(" " * width + "".join(f"{name:>{width}}" for name in report["classes"]))
+        for name, counts in zip(report["classes"], report["confusion_matrix"], strict=True):
+            print(f"{name:>{width}}" + "".join(f"{c:>{width}}" for c in counts))
+
+
+def _write(outcome: dict[str, Any], path: Path | None) -> None:
+    if path is None:
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(path.name + ".tmp")
+    temporary.write_text(json.dumps(outcome, indent=2) + "\n", encoding="utf-8")
+    temporary.replace(path)
+    print(f"\nresults written to {path}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

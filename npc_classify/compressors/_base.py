@@ -1,0 +1,102 @@
+"""The interface every compressor implements."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from typing import Any, ClassVar
+
+import numpy as np
+from sklearn.base import BaseEstimator
+
+
+class Compressor(BaseEstimator):
+    """Base class of the compressors used to compute compression distances.
+
+    A compressor is a small configuration object: its constructor only stores
+    settings, which :meth:`get_params` and :meth:`set_params` expose so that a
+    grid search can tune them (``compressor__level``). Native contexts that
+    cannot be pickled or shared between threads are built lazily, one per
+    thread, through :meth:`_thread_context`, and dropped when the object is
+    pickled, so clones, joblib workers and saved models all work.
+
+    Subclasses set :attr:`name` and implement :meth:`compress` and
+    :meth:`decompress`. They may override :meth:`compressed_size` and
+    :meth:`compressed_sizes_with_prefix` with faster paths, provided those give
+    exactly ``len(self.compress(data))``.
+    """
+
+    name: ClassVar[str] = ""
+    #: Inclusive bounds of each integer parameter, checked by :meth:`validate`.
+    parameter_bounds: ClassVar[dict[str, tuple[int, int]]] = {}
+
+    def validate(self) -> None:
+        """Raise ``ValueError`` if a parameter is outside its documented range."""
+        for param, (low, high) in self.parameter_bounds.items():
+            value = getattr(self, param)
+            if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+                raise TypeError(
+                    f"{type(self).__name__}: {param} must be an int in "
+                    f"[{low}, {high}], got {value!r} of type {type(value).__name__}."
+                )
+            if not low <= value <= high:
+                raise ValueError(
+                    f"{type(self).__name__}: {param} must be in [{low}, {high}], got {value}."
+                )
+
+    def compress(self, data: bytes) -> bytes:
+        """Compress ``data`` into a self-contained stream."""
+        raise NotImplementedError
+
+    def decompress(self, data: bytes) -> bytes:
+        """Invert :meth:`compress`."""
+        raise NotImplementedError
+
+    def compressed_size(self, data: bytes) -> int:
+        """Length in bytes of ``self.compress(data)``."""
+        return len(self.compress(data))
+
+    def compressed_sizes_with_prefix(self, prefix: bytes, suffixes: Sequence[bytes]) -> np.ndarray:
+        """Compressed sizes of ``prefix + suffix`` for every suffix.
+
+        This is the inner loop of every compression distance: the query is the
+        shared prefix and the training texts are the suffixes. Compressors
+        that can reuse work done on the prefix override it.
+
+        Parameters
+        ----------
+        prefix : bytes
+            Bytes shared by every input.
+        suffixes : sequence of bytes
+            The varying tails.
+
+        Returns
+        -------
+        sizes : ndarray of shape (len(suffixes),), dtype=int64
+        """
+        size = self.compressed_size
+        return np.fromiter(
+            (size(prefix + suffix) for suffix in suffixes),
+            dtype=np.int64,
+            count=len(suffixes),
+        )
+
+    def _thread_context(self, factory: Any) -> Any:
+        """Return this thread's native context, building it with ``factory``."""
+        local = self.__dict__.get("_local")
+        if local is None:
+            local = self.__dict__.setdefault("_local", threading.local())
+        context = getattr(local, "context", None)
+        if context is None:
+            context = local.context = factory()
+        return context
+
+    def set_params(self, **params: Any) -> Compressor:
+        """Set parameters and forget any native context built from the old ones."""
+        self.__dict__.pop("_local", None)
+        return super().set_params(**params)
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = super().__getstate__()
+        state.pop("_local", None)
+        return state

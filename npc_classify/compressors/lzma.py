@@ -1,0 +1,29 @@
+"""LZMA compression with the standard library's :mod:`lzma`."""
+
+from __future__ import annotations
+
+import lzma
+
+from ._base import Compressor
+
+
+class LzmaCompressor(Compressor):
+    """LZMA2 in an ``.xz`` container at a configurable preset.
+
+    Parameters
+    ----------
+    level : int, default=6
+        Preset, 0 (fastest) to 9 (smallest), as ``xz -0`` to ``xz -9``.
+    """
+
+    name = "lzma"
+    parameter_bounds = {"level": (0, 9)}
+
+    def __init__(self, level: int = 6) -> None:
+        self.level = level
+
+    def compress(self, data: bytes) -> bytes:
+        return lzma.compress(data, preset=self.level)
+
+    def decompress(self, data: bytes) -> bytes:
+        return lzma.decompress(data)

@@ -1,0 +1,38 @@
+"""Zstandard compression through the ``zstandard`` package."""
+
+from __future__ import annotations
+
+import zstandard
+
+from ._base import Compressor
+
+
+class ZstdCompressor(Compressor):
+    """Zstandard at a configurable level.
+
+    Parameters
+    ----------
+    level : int, default=3
+        Compression level, 1 to 22 (zstd's default is 3). Negative levels
+        select zstd's fast modes.
+
+    Notes
+    -----
+    ``zstandard``'s native contexts cannot be pickled and are not thread-safe,
+    so one is built lazily per thread and never pickled with the object.
+    """
+
+    name = "zstd"
+    parameter_bounds = {"level": (-(1 << 17), zstandard.MAX_COMPRESSION_LEVEL)}
+
+    def __init__(self, level: int = 3) -> None:
+        self.level = level
+
+    def _compressor(self) -> zstandard.ZstdCompressor:
+        return self._thread_context(lambda: zstandard.ZstdCompressor(level=self.level))
+
+    def compress(self, data: bytes) -> bytes:
+        return self._compressor().compress(data)
+
+    def decompress(self, data: bytes) -> bytes:
+        return zstandard.ZstdDecompressor().decompress(data)
