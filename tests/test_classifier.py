@@ -1,0 +1,233 @@
+"""NCDClassifier: what it predicts, how it votes and settles ties, how it refuses bad input."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+from sklearn.exceptions import NotFittedError
+
+from npc_classify import NCDClassifier, pairwise_ncd
+from npc_classify._voting import break_ties, class_scores
+from npc_classify.compressors import GzipCompressor
+
+QUERIES = [
+    "The goalkeeper saved a penalty in the cup final.",
+    "Profits fell and shares slumped at the bank.",
+    "The telescope found a planet around a distant star.",
+]
+
+
+def test_predicts_the_topic_of_new_texts(tiny_news):
+    texts, labels = tiny_news
+    clf = NCDClassifier(k=1).fit(texts, labels)
+    assert clf.predict(QUERIES).tolist() == ["sport", "business", "science"]
+
+
+def test_classes_are_the_sorted_unique_labels(tiny_news):
+    texts, labels = tiny_news
+    clf = NCDClassifier().fit(texts, labels)
+    assert clf.classes_.tolist() == ["business", "science", "sport"]
+    assert clf.n_samples_fit_ == 24
+
+
+def test_training_sizes_are_computed_once_in_fit(tiny_news):
+    texts, labels = tiny_news
+    clf = NCDClassifier().fit(texts, labels)
+    expected = [GzipCompressor().compressed_size(t.encode()) for t in texts]
+    assert clf.train_sizes_.tolist() == expected
+
+
+def test_kneighbors_are_the_k_smallest_distances_nearest_first(tiny_news):
+    texts, labels = tiny_news
+    clf = NCDClassifier(k=5).fit(texts, labels)
+    neigh_dist, neigh_ind = clf.kneighbors(QUERIES)
+    full = pairwise_ncd(QUERIES, texts)
+    expected_ind = np.argsort(full, axis=1, kind="stable")[:, :5]
+    np.testing.assert_array_equal(neigh_ind, expected_ind)
+    np.testing.assert_array_equal(neigh_dist, np.take_along_axis(full, expected_ind, axis=1))
+    assert np.all(np.diff(neigh_dist, axis=1) >= 0)
+
+
+def test_kneighbors_can_return_indices_only(tiny_news):
+    texts, labels = tiny_news
+    clf = NCDClassifier(k=3).fit(texts, labels)
+    assert clf.kneighbors(QUERIES, n_neighbors=2, return_distance=False).shape == (3, 2)
+
+
+def test_predict_proba_columns_follow_classes(tiny_news):
+    texts, labels = tiny_news
+    clf = NCDClassifier(k=7).fit(texts, labels)
+    proba = clf.predict_proba(QUERIES)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    _, neigh_ind = clf.kneighbors(QUERIES)
+    neighbour_labels = np.asarray(labels)[neigh_ind]
+    for row, cls in enumerate(clf.classes_):
+        assert proba[row, list(clf.classes_).index(cls)] == pytest.approx(
+            np.mean(neighbour_labels[row] == cls)
+        )
+
+
+def test_predict_is_the_most_voted_class(tiny_news):
+    texts, labels = tiny_news
+    clf = NCDClassifier(k=5).fit(texts, labels)
+    proba = clf.predict_proba(QUERIES)
+    untied = (proba == proba.max(axis=1, keepdims=True)).sum(axis=1) == 1
+    predicted = clf.predict(QUERIES)
+    np.testing.assert_array_equal(predicted[untied], clf.classes_[proba.argmax(axis=1)][untied])
+
+
+def test_with_nearest_tie_break_k2_predicts_as_k1(tiny_news):
+    texts, labels = tiny_news
+    queries = texts[::2] + QUERIES
+    k1 = NCDClassifier(k=1).fit(texts, labels).predict(queries)
+    k2 = NCDClassifier(k=2, tie_break="nearest").fit(texts, labels).predict(queries)
+    np.testing.assert_array_equal(k1, k2)
+
+
+def test_numeric_labels_come_back_as_numbers(tiny_news):
+    texts, labels = tiny_news
+    numeric = [["business", "science", "sport"].index(label) * 10 for label in labels]
+    clf = NCDClassifier(k=1).fit(texts, numeric)
+    assert clf.predict(QUERIES).tolist() == [20, 0, 10]
+
+
+def test_empty_and_non_ascii_texts_are_valid_input():
+    texts = ["", "naïve café crème brûlée", "日本語のテキスト", "emoji 🚀🚀🚀", "\x00 nul"]
+    clf = NCDClassifier(k=1).fit(texts, ["a", "b", "c", "d", "e"])
+    assert clf.predict(texts + [""]).shape == (6,)
+
+
+def test_texts_may_be_a_numpy_array_or_tuple(tiny_news):
+    texts, labels = tiny_news
+    from_list = NCDClassifier(k=1).fit(texts, labels).predict(QUERIES)
+    from_array = NCDClassifier(k=1).fit(np.array(texts), np.array(labels)).predict(tuple(QUERIES))
+    np.testing.assert_array_equal(from_list, from_array)
+
+
+def test_one_and_two_workers_give_identical_results(tiny_news):
+    texts, labels = tiny_news
+    kwargs = dict(k=3, tie_break="random", random_state=0, working_memory=1e-9)
+    one = NCDClassifier(n_jobs=1, **kwargs).fit(texts, labels)
+    two = NCDClassifier(n_jobs=2, **kwargs).fit(texts, labels)
+    queries = texts + QUERIES
+    np.testing.assert_array_equal(one.kneighbors(queries)[0], two.kneighbors(queries)[0])
+    np.testing.assert_array_equal(one.predict(queries), two.predict(queries))
+
+
+def test_random_ties_are_reproducible_with_a_seed(tiny_news):
+    texts, labels = tiny_news
+    clf = NCDClassifier(k=2, tie_break="random", random_state=42).fit(texts, labels)
+    np.testing.assert_array_equal(clf.predict(texts), clf.predict(texts))
+
+
+def test_a_compressor_object_is_used_and_not_modified(tiny_news):
+    texts, labels = tiny_news
+    mine = GzipCompressor(level=1)
+    clf = NCDClassifier(mine, k=1).fit(texts, labels)
+    assert clf.compressor_ is not mine
+    assert clf.compressor_.get_params() == {"level": 1, "header": True}
+    nearest = pairwise_ncd(QUERIES, texts, compressor=GzipCompressor(level=1)).min(axis=1)
+    np.testing.assert_array_equal(clf.kneighbors(QUERIES)[0][:, 0], nearest)
+
+
+def test_progress_bar_counts_pairs(tiny_news, capsys):
+    texts, labels = tiny_news
+    NCDClassifier(k=1, progress=True).fit(texts, labels).predict(QUERIES)
+    assert re.search(r"100%.* 72(\.0)?/72", capsys.readouterr().err)
+
+
+# Votes and ties, on hand-made neighbourhoods: classes 0, 1, 2.
+
+
+def test_uniform_votes_count_neighbours():
+    scores = class_scores(np.array([[0.1, 0.2, 0.3]]), np.array([[2, 0, 2]]), 3, "uniform")
+    assert scores.tolist() == [[1, 0, 2]]
+
+
+def test_distance_votes_weigh_by_inverse_distance():
+    scores = class_scores(np.array([[0.25, 0.5, 0.5]]), np.array([[0, 1, 1]]), 2, "distance")
+    assert scores.tolist() == [[4.0, 4.0]]
+
+
+def test_distance_votes_stay_finite_at_zero_distance():
+    scores = class_scores(np.array([[0.0, -0.01]]), np.array([[0, 1]]), 2, "distance")
+    assert np.all(np.isfinite(scores))
+
+
+@pytest.mark.parametrize(
+    ("rule", "expected"),
+    [("nearest", [2, 1, 0]), ("lowest", [1, 1, 0])],
+)
+def test_tie_rules(rule, expected):
+    neigh_class = np.array([[2, 1], [1, 2], [0, 0]])
+    scores = class_scores(np.zeros((3, 2)), neigh_class, 3, "uniform")
+    assert break_ties(scores, neigh_class, rule).tolist() == expected
+
+
+def test_random_tie_rule_draws_only_among_the_tied_classes():
+    neigh_class = np.array([[2, 1, 0, 0]] * 200)
+    scores = class_scores(np.zeros((200, 4)), neigh_class, 3, "uniform")
+    scores[:, 0] = 0  # class 0 is out of the tie: classes 1 and 2 share the top
+    drawn = break_ties(scores, neigh_class, "random", np.random.RandomState(0))
+    assert set(drawn.tolist()) == {1, 2}
+
+
+# Bad input: each refusal says what was expected and what was received.
+
+
+@pytest.mark.parametrize(
+    ("X", "y", "error", "message"),
+    [
+        ("one text", ["a"], TypeError, "got a single str"),
+        (["ok", 3], ["a", "b"], TypeError, "item 1 is int: 3"),
+        (["ok", None], ["a", "b"], TypeError, "item 1 is NoneType: None"),
+        (None, ["a"], TypeError, "X must be an iterable of str .* got NoneType"),
+        (["a", "b"], ["x", float("nan")], ValueError, "missing label .nan. at position 1"),
+        (["a", "b"], ["x", None], ValueError, "missing label .None. at position 1"),
+        (["a", "b"], ["x"], ValueError, "got 2 texts and 1 labels"),
+        (["a", "b"], None, TypeError, "one label per text, got NoneType"),
+        (["a", "b"], [1, "b"], TypeError, r"mixes label types \['number', 'str'\]"),
+        ([], [], ValueError, "empty training set"),
+        (np.array([["a", "b"]]), ["x"], ValueError, r"one-dimensional .* shape \(1, 2\)"),
+    ],
+)
+def test_fit_rejects_bad_input(X, y, error, message):
+    with pytest.raises(error, match=message):
+        NCDClassifier(k=1).fit(X, y)
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"k": 5}, r"k=5 is larger than the training set \(3 texts\)"),
+        ({"k": 0}, "k must be a positive int, got 0"),
+        ({"k": 1.5}, "k must be a positive int, got 1.5"),
+        ({"compressor": "brotli"}, "Unknown compressor 'brotli'"),
+        ({"weights": "inverse"}, r"weights must be one of \['uniform', 'distance'\]"),
+        ({"tie_break": "paper-top-k"}, r"tie_break must be one of \['nearest'"),
+        ({"order": "both"}, "order must be one of"),
+        ({"compressor": GzipCompressor(level=12)}, r"level must be in \[0, 9\], got 12"),
+    ],
+)
+def test_fit_rejects_bad_parameters(params, message):
+    with pytest.raises((ValueError, TypeError), match=message):
+        NCDClassifier(**{"k": 1, **params}).fit(["a", "b", "c"], [0, 1, 0])
+
+
+def test_predict_before_fit_raises_not_fitted():
+    with pytest.raises(NotFittedError, match="not fitted yet"):
+        NCDClassifier().predict(["text"])
+
+
+def test_predict_rejects_a_bare_string(tiny_news):
+    clf = NCDClassifier().fit(*tiny_news)
+    with pytest.raises(TypeError, match=r"got a single str .* Wrap it in a list"):
+        clf.predict("a single text")
+
+
+def test_kneighbors_rejects_more_neighbours_than_training_texts(tiny_news):
+    clf = NCDClassifier().fit(*tiny_news)
+    with pytest.raises(ValueError, match=r"n_neighbors=25 is larger than the training set"):
+        clf.kneighbors(QUERIES, n_neighbors=25)

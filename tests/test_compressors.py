@@ -1,0 +1,183 @@
+"""Compressors: exact sizes, lossless round-trips, picklable configuration objects."""
+
+from __future__ import annotations
+
+import gzip
+import pickle
+import random
+import threading
+import zlib
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sklearn.base import clone
+
+from npc_classify.compressors import (
+    Bz2Compressor,
+    Compressor,
+    GzipCompressor,
+    LzmaCompressor,
+    ZstdCompressor,
+    available_compressors,
+    get_compressor,
+    register_compressor,
+)
+
+ALL_COMPRESSORS = [
+    GzipCompressor(),
+    GzipCompressor(level=1, header=False),
+    ZstdCompressor(),
+    ZstdCompressor(level=19),
+    Bz2Compressor(),
+    LzmaCompressor(level=0),
+]
+ids = [repr(c) for c in ALL_COMPRESSORS]
+
+
+def test_registry_lists_the_shipped_compressors():
+    assert available_compressors() == ["bz2", "gzip", "lzma", "zstd"]
+
+
+def test_get_compressor_builds_a_named_compressor_with_parameters():
+    assert get_compressor("zstd", level=19).get_params() == {"level": 19}
+
+
+def test_get_compressor_returns_an_instance_unchanged():
+    compressor = GzipCompressor(level=5)
+    assert get_compressor(compressor) is compressor
+
+
+def test_unknown_compressor_name_lists_the_known_ones():
+    with pytest.raises(ValueError, match=r"Unknown compressor 'brotli'.*'gzip'"):
+        get_compressor("brotli")
+
+
+def test_non_compressor_object_is_rejected_with_advice():
+    with pytest.raises(TypeError, match="subclass Compressor"):
+        get_compressor(zlib)
+
+
+def test_a_user_compressor_can_be_registered_and_used():
+    @register_compressor
+    class ReverseZlib(Compressor):
+        name = "reverse-zlib-test"
+
+        def compress(self, data: bytes) -> bytes:
+            return zlib.compress(data[::-1])
+
+    assert isinstance(get_compressor("reverse-zlib-test"), ReverseZlib)
+
+
+def test_registering_a_non_compressor_fails():
+    with pytest.raises(TypeError, match="Compressor subclass"):
+        register_compressor(dict)
+
+
+@pytest.mark.parametrize("level", [1, 6, 9])
+def test_gzip_size_is_the_papers_len_gzip_compress(level):
+    compressor = GzipCompressor(level=level)
+    for text in ["", "a", "the cat sat on the mat " * 20, "héllo wörld ✓"]:
+        data = text.encode()
+        assert compressor.compressed_size(data) == len(gzip.compress(data, level))
+
+
+def test_gzip_stream_is_what_gzip_compress_writes_with_zero_mtime():
+    data = b"compress me " * 10
+    assert GzipCompressor().compress(data) == gzip.compress(data, 9, mtime=0)
+
+
+def test_raw_deflate_drops_exactly_the_18_framing_bytes():
+    data = b"raw deflate has no header or trailer " * 3
+    assert GzipCompressor(header=False).compressed_size(data) + 18 == len(gzip.compress(data))
+
+
+@pytest.mark.parametrize("compressor", ALL_COMPRESSORS, ids=ids)
+@settings(max_examples=40, deadline=None)
+@given(data=st.binary(max_size=2000))
+def test_decompress_inverts_compress(compressor, data):
+    assert compressor.decompress(compressor.compress(data)) == data
+
+
+@pytest.mark.parametrize("compressor", ALL_COMPRESSORS, ids=ids)
+@settings(max_examples=40, deadline=None)
+@given(data=st.binary(max_size=2000))
+def test_compressed_size_is_the_length_of_the_stream(compressor, data):
+    assert compressor.compressed_size(data) == len(compressor.compress(data))
+
+
+@pytest.mark.parametrize("compressor", ALL_COMPRESSORS, ids=ids)
+@settings(max_examples=25, deadline=None)
+@given(prefix=st.binary(max_size=300), suffixes=st.lists(st.binary(max_size=300), max_size=5))
+def test_prefix_sizes_equal_sizes_of_the_concatenations(compressor, prefix, suffixes):
+    expected = [len(compressor.compress(prefix + s)) for s in suffixes]
+    got = compressor.compressed_sizes_with_prefix(prefix, suffixes)
+    assert got.dtype == np.int64
+    assert got.tolist() == expected
+
+
+@pytest.mark.parametrize("compressor", ALL_COMPRESSORS, ids=ids)
+def test_pickled_compressor_drops_native_contexts_and_still_works(compressor):
+    data = b"some text to compress " * 4
+    size = compressor.compressed_size(data)  # builds any lazy context
+    restored = pickle.loads(pickle.dumps(compressor))
+    assert "_local" not in restored.__dict__
+    assert restored.get_params() == compressor.get_params()
+    assert restored.compressed_size(data) == size
+
+
+@pytest.mark.parametrize("compressor", ALL_COMPRESSORS, ids=ids)
+def test_clone_keeps_parameters(compressor):
+    assert clone(compressor).get_params() == compressor.get_params()
+
+
+def test_zstd_builds_one_context_per_thread():
+    compressor = ZstdCompressor()
+    contexts = []
+
+    def grab():
+        compressor.compress(b"x")
+        contexts.append(compressor._local.context)
+
+    threads = [threading.Thread(target=grab) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert contexts[0] is not contexts[1]
+
+
+def test_set_params_rebuilds_the_native_context():
+    rng = random.Random(0)
+    words = "the cat sat on a mat while stocks fell and the bank raised rates".split()
+    data = " ".join(rng.choice(words) for _ in range(400)).encode()
+    compressor = ZstdCompressor(level=1)
+    fast = compressor.compressed_size(data)
+    compressor.set_params(level=22)
+    assert compressor.compressed_size(data) == len(ZstdCompressor(level=22).compress(data))
+    assert compressor.compressed_size(data) != fast
+
+
+@pytest.mark.parametrize(
+    ("compressor", "message"),
+    [
+        (GzipCompressor(level=10), r"level must be in \[0, 9\], got 10"),
+        (Bz2Compressor(level=0), r"level must be in \[1, 9\], got 0"),
+        (LzmaCompressor(level=-1), r"level must be in \[0, 9\], got -1"),
+        (ZstdCompressor(level=99), r"level must be in .*22\], got 99"),
+    ],
+)
+def test_out_of_range_level_is_rejected(compressor, message):
+    with pytest.raises(ValueError, match=message):
+        compressor.validate()
+
+
+def test_non_integer_level_is_rejected():
+    with pytest.raises(TypeError, match=r"level must be an int .* got '9' of type str"):
+        GzipCompressor(level="9").validate()
+
+
+def test_gzip_header_must_be_a_bool():
+    with pytest.raises(TypeError, match="header must be True or False, got 'no'"):
+        GzipCompressor(header="no").validate()

@@ -1,0 +1,120 @@
+"""Normalized compression distance: the definition, its variants, streaming and parallelism."""
+
+from __future__ import annotations
+
+import bz2
+import gzip
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from npc_classify import pairwise_ncd
+from npc_classify._ncd import top_k
+
+TEXTS = [
+    "The striker scored twice as the home team won the cup final.",
+    "Shares fell after the company warned that profits would slump.",
+    "Astronomers discovered a new planet orbiting a distant star.",
+    "",
+    "Ünïcödé text — with em dashes, emoji 🚀 and accents é.",
+]
+texts = st.lists(st.text(max_size=60), min_size=1, max_size=5)
+
+
+def reference_ncd(x: str, y: str, compress=gzip.compress, separator: str = " ") -> float:
+    """The paper's formula, one pair at a time."""
+    c_x, c_y = len(compress(x.encode())), len(compress(y.encode()))
+    c_xy = len(compress((x + separator + y).encode()))
+    return (c_xy - min(c_x, c_y)) / max(c_x, c_y)
+
+
+def test_pairwise_ncd_is_the_papers_formula_with_gzip():
+    expected = [[reference_ncd(x, y) for y in TEXTS] for x in TEXTS[:3]]
+    np.testing.assert_array_equal(pairwise_ncd(TEXTS[:3], TEXTS), expected)
+
+
+def test_any_compressor_and_separator_follow_the_same_formula():
+    expected = [[reference_ncd(x, y, bz2.compress, "\n") for y in TEXTS] for x in TEXTS]
+    got = pairwise_ncd(TEXTS, TEXTS, compressor="bz2", separator="\n")
+    np.testing.assert_array_equal(got, expected)
+
+
+def test_train_first_order_puts_the_reference_text_first():
+    expected = [[reference_ncd(y, x) for y in TEXTS] for x in TEXTS]
+    # reference_ncd(y, x) compresses y + " " + x; its min/max terms are symmetric.
+    np.testing.assert_array_equal(pairwise_ncd(TEXTS, order="train-first"), expected)
+
+
+def test_symmetric_order_averages_both_orders():
+    both = pairwise_ncd(TEXTS, order="query-first") + pairwise_ncd(TEXTS, order="train-first")
+    np.testing.assert_allclose(pairwise_ncd(TEXTS, order="symmetric"), both / 2)
+
+
+def test_ncd_is_not_a_metric():
+    d = pairwise_ncd(TEXTS[:3])
+    assert np.all(np.diag(d) > 0), "NCD(x, x) is above zero"
+    assert not np.allclose(d, d.T), "NCD is not symmetric"
+
+
+def test_y_defaults_to_x():
+    np.testing.assert_array_equal(pairwise_ncd(TEXTS), pairwise_ncd(TEXTS, TEXTS))
+
+
+def test_empty_query_set_gives_an_empty_matrix():
+    assert pairwise_ncd([], TEXTS).shape == (0, len(TEXTS))
+
+
+@settings(max_examples=30, deadline=None)
+@given(x=texts, y=texts)
+def test_every_entry_matches_the_definition(x, y):
+    expected = [[reference_ncd(a, b) for b in y] for a in x]
+    got = pairwise_ncd(x, y)
+    assert got.shape == (len(x), len(y))
+    assert np.all(np.isfinite(got))
+    np.testing.assert_array_equal(got, expected)
+
+
+@settings(max_examples=10, deadline=None)
+@given(x=texts, y=texts)
+def test_chunking_and_workers_do_not_change_the_result(x, y):
+    whole = pairwise_ncd(x, y, compressor="zstd")
+    streamed = pairwise_ncd(x, y, compressor="zstd", working_memory=1e-9, n_jobs=2)
+    np.testing.assert_array_equal(whole, streamed)
+
+
+def test_unknown_order_is_rejected():
+    with pytest.raises(ValueError, match=r"order must be one of \['query-first'.*got 'both'"):
+        pairwise_ncd(TEXTS, order="both")
+
+
+def test_separator_must_be_a_string():
+    with pytest.raises(TypeError, match="separator must be a str .* got bytes"):
+        pairwise_ncd(TEXTS, separator=b" ")
+
+
+def test_a_bare_string_is_not_a_list_of_texts():
+    with pytest.raises(TypeError, match=r"X must be an iterable of texts, got a single str"):
+        pairwise_ncd("just one text")
+
+
+distance_rows = arrays(
+    np.float64, st.tuples(st.integers(1, 4), st.integers(1, 12)), elements=st.integers(0, 3)
+)
+
+
+@settings(max_examples=100, deadline=None)
+@given(distances=distance_rows, k=st.integers(1, 12))
+def test_top_k_is_the_stable_sort_prefix(distances, k):
+    k = min(k, distances.shape[1])
+    neigh_dist, neigh_ind = top_k(distances, k)
+    expected = np.argsort(distances, axis=1, kind="stable")[:, :k]
+    np.testing.assert_array_equal(neigh_ind, expected)
+    np.testing.assert_array_equal(neigh_dist, np.take_along_axis(distances, expected, axis=1))
+
+
+def test_top_k_breaks_distance_ties_by_training_index():
+    _, neigh_ind = top_k(np.array([[0.5, 0.2, 0.5, 0.2, 0.1]]), 4)
+    assert neigh_ind.tolist() == [[4, 1, 3, 0]]

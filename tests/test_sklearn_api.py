@@ -1,0 +1,142 @@
+"""NCDClassifier is a well-behaved scikit-learn estimator, with every compressor we ship.
+
+scikit-learn's ``check_estimator`` skips almost everything for text input,
+so the data-free checks are called one by one and the rest is written here.
+A new compressor is covered by adding it to ``COMPRESSORS``.
+"""
+
+from __future__ import annotations
+
+import pickle
+
+import numpy as np
+import pytest
+import skops.io
+from sklearn.base import clone
+from sklearn.model_selection import GridSearchCV, StratifiedKFold, cross_val_score
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import FunctionTransformer
+from sklearn.utils import estimator_checks, get_tags
+
+from npc_classify import NCDClassifier
+from npc_classify.compressors import (
+    Bz2Compressor,
+    GzipCompressor,
+    LzmaCompressor,
+    ZstdCompressor,
+)
+
+COMPRESSORS = [
+    "gzip",
+    "zstd",
+    "bz2",
+    "lzma",
+    GzipCompressor(level=6, header=False),
+    ZstdCompressor(level=10),
+    Bz2Compressor(level=1),
+    LzmaCompressor(level=1),
+]
+ESTIMATORS = [NCDClassifier(compressor, k=3) for compressor in COMPRESSORS]
+ids = [repr(est.compressor) for est in ESTIMATORS]
+
+DATA_FREE_CHECKS = [
+    estimator_checks.check_no_attributes_set_in_init,
+    estimator_checks.check_parameters_default_constructible,
+    estimator_checks.check_get_params_invariance,
+    estimator_checks.check_set_params,
+    estimator_checks.check_estimator_cloneable,
+    estimator_checks.check_estimator_repr,
+    estimator_checks.check_do_not_raise_errors_in_init_or_set_params,
+    estimator_checks.check_estimator_tags_renamed,
+    estimator_checks.check_valid_tag_types,
+]
+QUERIES = ["A goal in the final minute won the match.", "The bank cut its profit forecast."]
+
+
+@pytest.mark.parametrize("check", DATA_FREE_CHECKS, ids=lambda check: check.__name__)
+@pytest.mark.parametrize("estimator", ESTIMATORS, ids=ids)
+def test_sklearn_data_free_check(estimator, check):
+    check(type(estimator).__name__, clone(estimator))
+
+
+def test_declares_string_input_like_a_vectorizer():
+    tags = get_tags(NCDClassifier())
+    assert tags.input_tags.string
+    assert not tags.input_tags.two_d_array
+    assert tags.estimator_type == "classifier"
+
+
+def test_has_no_n_features_in(tiny_news):
+    assert not hasattr(NCDClassifier().fit(*tiny_news), "n_features_in_")
+
+
+@pytest.mark.parametrize("estimator", ESTIMATORS, ids=ids)
+def test_fit_predict_score(estimator, tiny_news):
+    texts, labels = tiny_news
+    clf = clone(estimator).fit(texts, labels)
+    assert clf.predict(QUERIES).shape == (2,)
+    assert clf.predict_proba(QUERIES).shape == (2, 3)
+    assert 0.0 <= clf.score(texts, labels) <= 1.0
+
+
+@pytest.mark.parametrize("estimator", ESTIMATORS, ids=ids)
+def test_clone_and_pickle_give_identical_predictions(estimator, tiny_news):
+    texts, labels = tiny_news
+    fitted = clone(estimator).fit(texts, labels)
+    expected = fitted.predict_proba(QUERIES)
+    np.testing.assert_array_equal(clone(estimator).fit(texts, labels).predict_proba(QUERIES), expected)
+    np.testing.assert_array_equal(pickle.loads(pickle.dumps(fitted)).predict_proba(QUERIES), expected)
+
+
+@pytest.mark.parametrize("estimator", ESTIMATORS, ids=ids)
+def test_skops_round_trip_gives_identical_predictions(estimator, tiny_news, tmp_path):
+    texts, labels = tiny_news
+    fitted = clone(estimator).fit(texts, labels)
+    path = tmp_path / "model.skops"
+    skops.io.dump(fitted, path)
+    untrusted = skops.io.get_untrusted_types(file=path)
+    assert all(name.startswith("npc_classify.") for name in untrusted), untrusted
+    loaded = skops.io.load(path, trusted=untrusted)
+    np.testing.assert_array_equal(loaded.predict_proba(QUERIES), fitted.predict_proba(QUERIES))
+
+
+def test_refitting_forgets_the_previous_training_set(tiny_news):
+    texts, labels = tiny_news
+    clf = NCDClassifier(k=1).fit(texts[:8] + texts[16:], labels[:8] + labels[16:])
+    clf.fit(texts[8:], labels[8:])
+    assert clf.classes_.tolist() == ["business", "science"]
+    assert clf.n_samples_fit_ == 16
+
+
+def test_inside_a_pipeline(tiny_news):
+    texts, labels = tiny_news
+    pipe = make_pipeline(FunctionTransformer(lambda xs: [x.lower() for x in xs]), NCDClassifier(k=1))
+    assert pipe.fit(texts, labels).predict(QUERIES).tolist() == ["sport", "business"]
+
+
+def test_cross_val_score_on_plain_lists(tiny_news):
+    texts, labels = tiny_news
+    cv = StratifiedKFold(n_splits=4, shuffle=True, random_state=0)
+    scores = cross_val_score(NCDClassifier(k=1), texts, labels, cv=cv)
+    assert scores.shape == (4,)
+    assert scores.mean() > 1 / 3, "better than chance on three balanced classes"
+
+
+def test_grid_search_over_k_and_compressor_name(tiny_news):
+    texts, labels = tiny_news
+    grid = GridSearchCV(
+        NCDClassifier(), {"k": [1, 3], "compressor": ["gzip", "zstd"]}, cv=3
+    ).fit(texts, labels)
+    assert len(grid.cv_results_["params"]) == 4
+    assert grid.best_params_["compressor"] in ("gzip", "zstd")
+    assert grid.predict(QUERIES).shape == (2,)
+
+
+def test_grid_search_over_compressor_level(tiny_news):
+    texts, labels = tiny_news
+    grid = GridSearchCV(
+        NCDClassifier(GzipCompressor()), {"k": [1], "compressor__level": [1, 9]}, cv=3
+    ).fit(texts, labels)
+    levels = [p["compressor__level"] for p in grid.cv_results_["params"]]
+    assert levels == [1, 9]
+    assert grid.best_estimator_.compressor_.level == grid.best_params_["compressor__level"]
