@@ -9,7 +9,7 @@ from typing import Any, Literal
 import numpy as np
 from joblib import Parallel, delayed, effective_n_jobs
 from sklearn import get_config
-from tqdm.auto import tqdm
+from tqdm import tqdm
 
 from ._validation import check_choice, check_texts
 from .compressors import Compressor, get_compressor

@@ -234,7 +234,7 @@ def _score(
         "n_test": len(test),
         "pairs": pairs,
         "wall_time_s": seconds,
-        "pairs_per_second": pairs / seconds if seconds > 0 else float("inf"),
+        "pairs_per_second": pairs / max(seconds, 1e-9),
         "results": results,
     }
 

@@ -71,7 +71,7 @@ def read_ag_news_csv(path: str | os.PathLike[str]) -> LabeledTexts:
     data : LabeledTexts
     """
     texts, labels = [], []
-    with open(path, encoding="utf-8", newline="") as handle:
+    with open(path, encoding="utf-8-sig", newline="") as handle:
         reader = csv.reader(handle, skipinitialspace=True)
         for row in reader:
             if reader.line_num == 1 and tuple(c.strip().lower() for c in row) == _AG_NEWS_HEADER:
@@ -155,7 +155,7 @@ def read_labeled_file(
     -------
     data : LabeledTexts
     """
-    with open(path, encoding="utf-8", newline="") as handle:
+    with open(path, encoding="utf-8-sig", newline="") as handle:
         reader = csv.DictReader(handle, delimiter=delimiter)
         header = reader.fieldnames or []
         missing = [c for c in (label_column, *text_columns) if c not in header]
@@ -166,12 +166,13 @@ def read_labeled_file(
             )
         texts, labels = [], []
         for row in reader:
-            fields = [row[c] for c in (label_column, *text_columns)]
-            if None in fields:
+            too_many = row.pop(None, None) is not None
+            if too_many or None in row.values():
                 raise ValueError(
                     f"{path}, line {reader.line_num}: expected {len(header)} fields "
-                    f"as in the header, got fewer."
+                    f"as in the header, got {'more' if too_many else 'fewer'}."
                 )
+            fields = [row[c] for c in (label_column, *text_columns)]
             if fields[0] == "":
                 raise ValueError(f"{path}, line {reader.line_num}: the label is empty.")
             labels.append(fields[0])
@@ -191,8 +192,9 @@ def sample_per_class(
     for label in np.unique(labels):
         members = np.flatnonzero(labels == label)
         if len(members) < n_per_class:
+            shown = label.item() if isinstance(label, np.generic) else label
             raise ValueError(
-                f"Class {label!r} has {len(members)} examples, fewer than the "
+                f"Class {shown!r} has {len(members)} examples, fewer than the "
                 f"{n_per_class} per class asked for."
             )
         chosen.append(random_state.choice(members, n_per_class, replace=False))

@@ -70,7 +70,9 @@ def test_papers_top2_score_equals_the_naive_reference(ag_news_slice, reference):
         return counts[truth] == max(counts.values())
 
     for k in (2, 3):
-        expected = np.mean([paper_correct(row[:k], t) for row, t in zip(reference, test_labels)])
+        expected = np.mean(
+            [paper_correct(row[:k], t) for row, t in zip(reference, test_labels, strict=True)]
+        )
         fair = np.mean(neighbor_predictions(clf, neigh_dist, neigh_ind, k) == test_labels)
         optimistic = paper_top_k_accuracy(clf, neigh_dist, neigh_ind, k, test_labels)
         assert optimistic == expected

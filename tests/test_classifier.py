@@ -96,7 +96,7 @@ def test_numeric_labels_come_back_as_numbers(tiny_news):
 def test_empty_and_non_ascii_texts_are_valid_input():
     texts = ["", "naïve café crème brûlée", "日本語のテキスト", "emoji 🚀🚀🚀", "\x00 nul"]
     clf = NCDClassifier(k=1).fit(texts, ["a", "b", "c", "d", "e"])
-    assert clf.predict(texts + [""]).shape == (6,)
+    assert clf.predict([*texts, ""]).shape == (6,)
 
 
 def test_texts_may_be_a_numpy_array_or_tuple(tiny_news):

@@ -33,7 +33,9 @@ def test_one_search_scores_every_smaller_k_as_predict_would(fitted, tiny_news):
     neigh_dist, neigh_ind = fitted.kneighbors(queries)
     for k in (1, 2, 3, 5, 7):
         expected = fitted.set_params(k=k).predict(queries)
-        np.testing.assert_array_equal(neighbor_predictions(fitted, neigh_dist, neigh_ind, k), expected)
+        np.testing.assert_array_equal(
+            neighbor_predictions(fitted, neigh_dist, neigh_ind, k), expected
+        )
 
 
 def test_scoring_a_k_deeper_than_the_search_is_refused(fitted):

@@ -91,7 +91,7 @@ def test_unknown_order_is_rejected():
 
 
 def test_separator_must_be_a_string():
-    with pytest.raises(TypeError, match="separator must be a str .* got bytes"):
+    with pytest.raises(TypeError, match=r"separator must be a str .* got bytes"):
         pairwise_ncd(TEXTS, separator=b" ")
 
 

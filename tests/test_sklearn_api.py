@@ -84,8 +84,12 @@ def test_clone_and_pickle_give_identical_predictions(estimator, tiny_news):
     texts, labels = tiny_news
     fitted = clone(estimator).fit(texts, labels)
     expected = fitted.predict_proba(QUERIES)
-    np.testing.assert_array_equal(clone(estimator).fit(texts, labels).predict_proba(QUERIES), expected)
-    np.testing.assert_array_equal(pickle.loads(pickle.dumps(fitted)).predict_proba(QUERIES), expected)
+    np.testing.assert_array_equal(
+        clone(estimator).fit(texts, labels).predict_proba(QUERIES), expected
+    )
+    np.testing.assert_array_equal(
+        pickle.loads(pickle.dumps(fitted)).predict_proba(QUERIES), expected
+    )
 
 
 @pytest.mark.parametrize("estimator", ESTIMATORS, ids=ids)
@@ -110,7 +114,9 @@ def test_refitting_forgets_the_previous_training_set(tiny_news):
 
 def test_inside_a_pipeline(tiny_news):
     texts, labels = tiny_news
-    pipe = make_pipeline(FunctionTransformer(lambda xs: [x.lower() for x in xs]), NCDClassifier(k=1))
+    pipe = make_pipeline(
+        FunctionTransformer(lambda xs: [x.lower() for x in xs]), NCDClassifier(k=1)
+    )
     assert pipe.fit(texts, labels).predict(QUERIES).tolist() == ["sport", "business"]
 
 
@@ -124,9 +130,9 @@ def test_cross_val_score_on_plain_lists(tiny_news):
 
 def test_grid_search_over_k_and_compressor_name(tiny_news):
     texts, labels = tiny_news
-    grid = GridSearchCV(
-        NCDClassifier(), {"k": [1, 3], "compressor": ["gzip", "zstd"]}, cv=3
-    ).fit(texts, labels)
+    grid = GridSearchCV(NCDClassifier(), {"k": [1, 3], "compressor": ["gzip", "zstd"]}, cv=3).fit(
+        texts, labels
+    )
     assert len(grid.cv_results_["params"]) == 4
     assert grid.best_params_["compressor"] in ("gzip", "zstd")
     assert grid.predict(QUERIES).shape == (2,)

@@ -1,0 +1,461 @@
+"""Specification of the ``npc-classify`` command line (npc_classify.cli)."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from npc_classify import NCDClassifier
+from npc_classify.cli import main
+
+TINY_NEWS = Path(__file__).parent / "data" / "tiny_news.csv"
+FAST = ["--no-progress", "--n-jobs", "1"]
+
+# Made-up news in the canonical AG News layout: (class index 1-4, title, description).
+AG_TRAIN_ROWS = [
+    ("1", "Ministers meet", "Foreign ministers gathered in the capital for border talks."),
+    ("1", "Ceasefire holds", "The truce between the two armies held for a second week."),
+    ("1", "Parliament votes", "Lawmakers approved the new constitution after a long debate."),
+    ("1", "Envoy visits", "The envoy flew abroad to press leaders on the refugee crisis."),
+    ("2", "United win derby", "A late goal gave United victory over their city rivals."),
+    ("2", "Champion retains title", "The boxer kept his belt after twelve hard rounds."),
+    ("2", "Coach sacked", "The club fired its coach after five straight league defeats."),
+    ("2", "Record in the pool", "The swimmer broke the world record in the relay final."),
+    ("3", "Profits tumble", "The retailer said quarterly profits fell as sales slowed."),
+    ("3", "Rates on hold", "The central bank left interest rates unchanged this month."),
+    ("3", "Merger agreed", "Two airlines agreed to merge in a deal worth billions."),
+    ("3", "Oil climbs", "Crude prices rose as traders worried about supply cuts."),
+    ("4", "Faster chips", "The company unveiled a processor that doubles battery life."),
+    ("4", "Probe reaches Mars", "The space probe entered orbit and sent back its first images."),
+    ("4", "Software update", "A new version of the browser fixes several security holes."),
+    ("4", "Gene study", "Researchers mapped genes that help plants survive drought."),
+]
+AG_TEST_ROWS = [
+    ("1", "Leaders sign pact", "Presidents of both nations signed a peace accord on Monday."),
+    ("2", "Striker scores twice", "The striker scored two goals as the team won the cup."),
+    ("3", "Shares slide", "Stock markets fell as investors fretted over bank profits."),
+    ("4", "Telescope finds planet", "Astronomers found a planet orbiting a nearby star."),
+    ("1", "Election result", "The opposition won the vote and will form a government."),
+    ("2", "Tennis upset", "The top seed lost in straight sets at the open."),
+    ("3", "Jobs cut", "The carmaker will cut jobs after sales fell for a year."),
+    ("4", "Robot learns", "Engineers built a robot that learns to walk on its own."),
+]
+
+
+def write_csv(path: Path, header, rows, delimiter: str = ",", quote_all: bool = False) -> Path:
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        quoting = csv.QUOTE_ALL if quote_all else csv.QUOTE_MINIMAL
+        writer = csv.writer(handle, delimiter=delimiter, quoting=quoting, lineterminator="\n")
+        if header:
+            writer.writerow(header)
+        writer.writerows(rows)
+    return path
+
+
+def tiny_news_rows() -> list[tuple[str, str]]:
+    with open(TINY_NEWS, encoding="utf-8", newline="") as handle:
+        return [(row["label"], row["text"]) for row in csv.DictReader(handle)]
+
+
+@pytest.fixture
+def ag_news_dir(tmp_path: Path) -> Path:
+    """A tiny canonical AG News folder: no header, every field quoted, labels 1-4."""
+    folder = tmp_path / "ag_news"
+    folder.mkdir()
+    write_csv(folder / "train.csv", None, AG_TRAIN_ROWS, quote_all=True)
+    write_csv(folder / "test.csv", None, AG_TEST_ROWS, quote_all=True)
+    return folder
+
+
+@pytest.fixture
+def split_news(tmp_path: Path) -> tuple[Path, Path]:
+    """tiny_news.csv split in two disjoint halves: even rows train, odd rows test."""
+    rows = tiny_news_rows()
+    train = write_csv(tmp_path / "train.csv", ["label", "text"], rows[0::2])
+    test = write_csv(tmp_path / "test.csv", ["label", "text"], rows[1::2])
+    return train, test
+
+
+def run_cli(capsys, *argv) -> tuple[int, str, str]:
+    code = main([str(arg) for arg in argv])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def evaluate_json(capsys, tmp_path: Path, *argv, name: str = "out.json") -> dict:
+    output = tmp_path / name
+    code, _, err = run_cli(capsys, "evaluate", *argv, *FAST, "--output", output)
+    assert code == 0, err
+    return json.loads(output.read_text(encoding="utf-8"))
+
+
+def tiny_news_evaluation(capsys, tmp_path: Path, *argv) -> tuple[int, str, dict]:
+    output = tmp_path / "out.json"
+    code, out, err = run_cli(
+        capsys,
+        "evaluate",
+        "--dataset",
+        "csv",
+        "--train",
+        TINY_NEWS,
+        "--test",
+        TINY_NEWS,
+        *argv,
+        *FAST,
+        "--output",
+        output,
+    )
+    assert code == 0, err
+    return code, out, json.loads(output.read_text(encoding="utf-8"))
+
+
+def independent_accuracy(train: Path, test: Path, k: int) -> float:
+    """Accuracy of a separately fitted NCDClassifier(k) with the default tie rule."""
+    with open(train, encoding="utf-8", newline="") as handle:
+        train_rows = list(csv.DictReader(handle))
+    with open(test, encoding="utf-8", newline="") as handle:
+        test_rows = list(csv.DictReader(handle))
+    clf = NCDClassifier(k=k, n_jobs=1).fit(
+        [r["text"] for r in train_rows], [r["label"] for r in train_rows]
+    )
+    predicted = clf.predict([r["text"] for r in test_rows])
+    return float(np.mean(predicted == np.array([r["label"] for r in test_rows], dtype=object)))
+
+
+# --- evaluate on your own CSV -----------------------------------------------------
+
+
+def test_evaluate_csv_exits_zero_and_prints_a_full_report(capsys, tmp_path):
+    code, out, _ = tiny_news_evaluation(capsys, tmp_path, "--k", "1")
+    assert code == 0
+    assert "24 test x 24 training texts = 576 pairs" in out
+    assert "pairs/s" in out
+    assert "nearest acc" in out
+    assert "macro-F1" in out
+    assert "per class" in out
+    assert "confusion matrix" in out
+    for name in ("business", "science", "sport"):
+        assert re.search(rf"^\s*{name}\s+1\.0000\s+1\.0000\s+1\.0000\s+8$", out, re.M)
+
+
+def test_evaluate_k1_on_its_own_training_data_is_perfect(capsys, tmp_path):
+    """Every text is its own nearest neighbour in tiny_news (checked: NCD(x, x) is
+    smallest for all 24), so k=1 recovers every label."""
+    _, _, report = tiny_news_evaluation(capsys, tmp_path, "--k", "1")
+    assert independent_accuracy(TINY_NEWS, TINY_NEWS, 1) == 1.0
+    nearest = report["results"][0]["nearest"]
+    assert nearest["accuracy"] == 1.0
+    assert nearest["macro_f1"] == 1.0
+    assert nearest["classes"] == ["business", "science", "sport"]
+    assert nearest["confusion_matrix"] == [[8, 0, 0], [0, 8, 0], [0, 0, 8]]
+    assert {cls["support"] for cls in nearest["per_class"].values()} == {8}
+
+
+def test_evaluate_json_holds_the_printed_numbers(capsys, tmp_path):
+    _, out, report = tiny_news_evaluation(capsys, tmp_path, "--k", "1", "3")
+    assert report["command"] == "evaluate"
+    assert report["n_train"] == report["n_test"] == 24
+    assert report["pairs"] == 576
+    assert report["pairs_per_second"] > 0
+    assert f"({report['pairs_per_second']:,.0f} pairs/s)" in out
+    for entry in report["results"]:
+        nearest = entry["nearest"]
+        row = f"{entry['k']:>4}  {nearest['accuracy']:>18.4f}  {nearest['macro_f1']:>8.4f}"
+        assert row in out.splitlines()
+    first = report["results"][0]["nearest"]
+    for name, cls in first["per_class"].items():
+        line = (
+            f"{name:>14} {cls['precision']:>9.4f} {cls['recall']:>7.4f} "
+            f"{cls['f1']:>7.4f} {cls['support']:>7}"
+        )
+        assert line in out.splitlines()
+
+
+def test_evaluate_json_records_the_configuration(capsys, tmp_path):
+    _, _, report = tiny_news_evaluation(capsys, tmp_path, "--k", "1")
+    config = report["config"]
+    assert config["dataset"] == "csv"
+    assert config["train"] == str(TINY_NEWS)
+    assert config["k"] == [1]
+    assert config["tie"] == "nearest"
+    assert config["compressor"] == "GzipCompressor()"
+
+
+def test_evaluate_scores_every_k_from_one_run(capsys, tmp_path, split_news):
+    train, test = split_news
+    report = evaluate_json(
+        capsys, tmp_path, "--dataset", "csv", "--train", train, "--test", test, "--k", 1, 3, 5
+    )
+    assert [entry["k"] for entry in report["results"]] == [1, 3, 5]
+    for entry in report["results"]:
+        assert entry["nearest"]["accuracy"] == independent_accuracy(train, test, entry["k"])
+
+
+def test_paper_top_k_is_reported_beside_the_fair_score_and_never_below_it(
+    capsys, tmp_path, split_news
+):
+    train, test = split_news
+    argv = ["--dataset", "csv", "--train", train, "--test", test, "--k", 1, 2, 3, 4]
+    report = evaluate_json(capsys, tmp_path, *argv, "--tie", "paper-top-k")
+    for entry in report["results"]:
+        assert set(entry) == {"k", "nearest", "paper-top-k"}
+        assert entry["paper-top-k"]["accuracy"] >= entry["nearest"]["accuracy"]
+        assert entry["nearest"]["accuracy"] == independent_accuracy(train, test, entry["k"])
+    # One neighbour never ties, so the optimistic score equals the fair one.
+    k1 = report["results"][0]
+    assert k1["paper-top-k"]["accuracy"] == k1["nearest"]["accuracy"]
+
+
+def test_paper_top_k_is_printed_with_its_caveat(capsys, split_news):
+    train, test = split_news
+    code, out, _ = run_cli(
+        capsys, "evaluate", "--dataset", "csv", "--train", train, "--test", test,
+        "--k", 2, "--tie", "paper-top-k", *FAST,
+    )  # fmt: skip
+    assert code == 0
+    assert "paper-top-k acc" in out
+    assert "optimistic upper bound" in out
+    assert "k=2, paper-top-k: per class" in out
+
+
+def test_fair_tie_rule_alone_has_no_paper_top_k_entry(capsys, tmp_path, split_news):
+    train, test = split_news
+    report = evaluate_json(
+        capsys, tmp_path, "--dataset", "csv", "--train", train, "--test", test, "--k", 2
+    )
+    assert set(report["results"][0]) == {"k", "nearest"}
+
+
+def test_random_tie_break_is_reproducible_with_a_seed(capsys, tmp_path, split_news):
+    train, test = split_news
+    argv = ["--dataset", "csv", "--train", train, "--test", test, "--k", 2, 4]
+    argv += ["--tie", "random", "--seed", 3]
+    first = evaluate_json(capsys, tmp_path, *argv, name="first.json")
+    second = evaluate_json(capsys, tmp_path, *argv, name="second.json")
+    assert first["results"] == second["results"]
+    assert set(first["results"][0]) == {"k", "random"}
+
+
+# --- evaluate on AG News from a folder --------------------------------------------
+
+
+def test_evaluate_ag_news_from_a_folder(capsys, tmp_path, ag_news_dir):
+    report = evaluate_json(capsys, tmp_path, "--data-dir", ag_news_dir, "--k", 1)
+    assert report["config"]["dataset"] == "ag_news"
+    assert report["n_train"] == 16
+    assert report["n_test"] == 8
+    nearest = report["results"][0]["nearest"]
+    assert nearest["classes"] == ["World", "Sports", "Business", "Sci/Tech"]
+    assert sum(map(sum, nearest["confusion_matrix"])) == 8
+
+
+def test_evaluate_ag_news_sampling_sizes_are_reflected_in_the_json(capsys, tmp_path, ag_news_dir):
+    report = evaluate_json(
+        capsys, tmp_path, "--dataset", "ag_news", "--data-dir", ag_news_dir,
+        "--n-train-per-class", 2, "--n-test", 5, "--k", 1, 3,
+    )  # fmt: skip
+    assert report["n_train"] == 8
+    assert report["n_test"] == 5
+    assert report["pairs"] == 40
+    support = [cls["support"] for cls in report["results"][0]["nearest"]["per_class"].values()]
+    assert sum(support) == 5
+
+
+def test_evaluate_n_test_larger_than_the_test_split_keeps_it_whole(capsys, tmp_path, ag_news_dir):
+    report = evaluate_json(capsys, tmp_path, "--data-dir", ag_news_dir, "--n-test", 100)
+    assert report["n_test"] == 8
+
+
+def test_evaluate_tsv_folder_finds_train_and_test_tsv(capsys, tmp_path):
+    rows = tiny_news_rows()
+    folder = tmp_path / "tsv"
+    folder.mkdir()
+    write_csv(folder / "train.tsv", ["text", "label"], [(t, lab) for lab, t in rows[:18]], "\t")
+    write_csv(folder / "test.tsv", ["text", "label"], [(t, lab) for lab, t in rows[18:]], "\t")
+    report = evaluate_json(capsys, tmp_path, "--dataset", "tsv", "--data-dir", folder, "--k", 1)
+    assert report["n_train"] == 18
+    assert report["n_test"] == 6
+
+
+def test_evaluate_joins_several_text_columns(capsys, tmp_path):
+    rows = [(lab, *text.split(" ", 1)) for lab, text in tiny_news_rows()]
+    path = write_csv(tmp_path / "split.csv", ["topic", "head", "rest"], rows)
+    report = evaluate_json(
+        capsys, tmp_path, "--dataset", "csv", "--train", path, "--test", path,
+        "--text-column", "head", "--text-column", "rest", "--label-column", "topic", "--k", 1,
+    )  # fmt: skip
+    assert report["results"][0]["nearest"]["accuracy"] == 1.0
+
+
+# --- few-shot ---------------------------------------------------------------------
+
+
+def test_few_shot_reports_mean_and_interval_per_shot(capsys, tmp_path, ag_news_dir):
+    output = tmp_path / "few.json"
+    code, out, err = run_cli(
+        capsys, "few-shot", "--data-dir", ag_news_dir, "--shots", 2, 3, "--seeds", 0, 1,
+        "--k", 1, *FAST, "--output", output,
+    )  # fmt: skip
+    assert code == 0, err
+    assert "few-shot on 8 test texts, seeds [0, 1]" in out
+    report = json.loads(output.read_text(encoding="utf-8"))
+    assert report["command"] == "few-shot"
+    assert report["n_test"] == 8
+    assert [(row["shots"], row["k"]) for row in report["rows"]] == [(2, 1), (3, 1)]
+    for row in report["rows"]:
+        nearest = row["nearest"]
+        assert len(nearest["accuracies"]) == 2
+        assert all(0.0 <= acc <= 1.0 for acc in nearest["accuracies"])
+        assert nearest["mean"] == pytest.approx(np.mean(nearest["accuracies"]))
+        low, high = nearest["ci95"]
+        assert low <= nearest["mean"] <= high
+
+
+def test_few_shot_paper_top_k_rows_carry_both_rules(capsys, tmp_path, ag_news_dir):
+    output = tmp_path / "few.json"
+    code, _, err = run_cli(
+        capsys, "few-shot", "--data-dir", ag_news_dir, "--shots", 2, "--seeds", 0, 1, 2,
+        "--k", 1, 2, "--tie", "paper-top-k", *FAST, "--output", output,
+    )  # fmt: skip
+    assert code == 0, err
+    rows = json.loads(output.read_text(encoding="utf-8"))["rows"]
+    assert [row["k"] for row in rows] == [1, 2]
+    for row in rows:
+        fair, optimistic = row["nearest"], row["paper-top-k"]
+        assert len(fair["accuracies"]) == len(optimistic["accuracies"]) == 3
+        assert all(
+            o >= f for o, f in zip(optimistic["accuracies"], fair["accuracies"], strict=True)
+        )
+
+
+def test_few_shot_with_more_shots_than_a_class_holds_fails_cleanly(capsys, ag_news_dir):
+    code, _, err = run_cli(capsys, "few-shot", "--data-dir", ag_news_dir, "--shots", 5, *FAST)
+    assert code == 2
+    assert err.startswith("npc-classify: error: ")
+    assert "fewer than the 5 per class" in err
+
+
+# --- errors -----------------------------------------------------------------------
+
+
+def test_missing_file_exits_2_with_its_path(capsys, tmp_path):
+    missing = tmp_path / "nowhere.csv"
+    code, out, err = run_cli(
+        capsys, "evaluate", "--dataset", "csv", "--train", missing, "--test", TINY_NEWS, *FAST
+    )
+    assert code == 2
+    assert out == ""
+    assert err.startswith("npc-classify: error: ")
+    assert str(missing) in err
+
+
+def test_missing_ag_news_folder_file_exits_2(capsys, tmp_path):
+    code, _, err = run_cli(capsys, "evaluate", "--data-dir", tmp_path, *FAST)
+    assert code == 2
+    assert str(tmp_path / "train.csv") in err
+
+
+def test_missing_column_exits_2_and_names_it(capsys):
+    code, _, err = run_cli(
+        capsys, "evaluate", "--dataset", "csv", "--train", TINY_NEWS, "--test", TINY_NEWS,
+        "--text-column", "body", *FAST,
+    )  # fmt: skip
+    assert code == 2
+    assert err.startswith("npc-classify: error: ")
+    assert "missing column(s) ['body']" in err
+    assert "['label', 'text']" in err
+
+
+def test_csv_dataset_without_files_exits_2(capsys):
+    code, _, err = run_cli(capsys, "evaluate", "--dataset", "csv", *FAST)
+    assert code == 2
+    assert "npc-classify: error: --dataset csv needs --train and --test, or --data-dir" in err
+
+
+def test_csv_dataset_with_only_a_training_file_exits_2(capsys):
+    code, _, err = run_cli(capsys, "evaluate", "--dataset", "csv", "--train", TINY_NEWS, *FAST)
+    assert code == 2
+    assert "needs --train and --test" in err
+
+
+def test_train_and_test_files_are_refused_for_ag_news(capsys):
+    code, _, err = run_cli(capsys, "evaluate", "--train", TINY_NEWS, "--test", TINY_NEWS, *FAST)
+    assert code == 2
+    assert "--data-dir" in err
+
+
+def test_k_larger_than_the_training_set_exits_2(capsys):
+    code, _, err = run_cli(
+        capsys, "evaluate", "--dataset", "csv", "--train", TINY_NEWS, "--test", TINY_NEWS,
+        "--k", 1, 25, *FAST,
+    )  # fmt: skip
+    assert code == 2
+    assert err.startswith("npc-classify: error: ")
+    assert "25 is larger than the training set (24 texts)" in err
+
+
+def test_non_positive_k_is_a_usage_error(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["evaluate", "--dataset", "csv", "--k", "0"])
+    assert exit_info.value.code == 2
+    assert "expected a positive integer" in capsys.readouterr().err
+
+
+def test_failed_run_writes_no_output(capsys, tmp_path):
+    output = tmp_path / "out.json"
+    code, _, _ = run_cli(capsys, "evaluate", "--dataset", "csv", *FAST, "--output", output)
+    assert code == 2
+    assert list(tmp_path.iterdir()) == []
+
+
+# --- output -----------------------------------------------------------------------
+
+
+def test_output_json_is_written_atomically_without_leftovers(capsys, tmp_path):
+    folder = tmp_path / "results" / "nested"
+    output = folder / "out.json"
+    output.parent.mkdir(parents=True)
+    output.write_text("stale", encoding="utf-8")
+    code, out, _ = run_cli(
+        capsys, "evaluate", "--dataset", "csv", "--train", TINY_NEWS, "--test", TINY_NEWS,
+        "--k", 1, *FAST, "--output", output,
+    )  # fmt: skip
+    assert code == 0
+    assert f"results written to {output}" in out
+    assert [p.name for p in folder.iterdir()] == ["out.json"]
+    assert json.loads(output.read_text(encoding="utf-8"))["n_test"] == 24
+
+
+def test_output_folder_is_created(capsys, tmp_path):
+    output = tmp_path / "new" / "dir" / "out.json"
+    code, _, _ = run_cli(
+        capsys, "evaluate", "--dataset", "csv", "--train", TINY_NEWS, "--test", TINY_NEWS,
+        "--k", 1, *FAST, "--output", output,
+    )  # fmt: skip
+    assert code == 0
+    assert output.is_file()
+
+
+# --- console script ---------------------------------------------------------------
+
+
+def test_console_script_help_lists_the_commands():
+    bin_dir = str(Path(sys.executable).parent)
+    script = shutil.which("npc-classify", path=bin_dir + os.pathsep + os.environ.get("PATH", ""))
+    assert script is not None, "the npc-classify console script is not installed"
+    completed = subprocess.run(
+        [script, "--help"], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert "usage: npc-classify" in completed.stdout
+    assert "evaluate" in completed.stdout
+    assert "few-shot" in completed.stdout

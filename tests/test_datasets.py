@@ -1,0 +1,315 @@
+"""Specification of npc_classify.datasets: AG News (local CSVs and the Hub) and user files."""
+
+from __future__ import annotations
+
+import csv
+import re
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from npc_classify.datasets import (
+    AG_NEWS_CLASSES,
+    LabeledTexts,
+    load_ag_news,
+    read_ag_news_csv,
+    read_labeled_file,
+    sample_per_class,
+)
+
+# Made-up rows in the canonical AG News layout: (class index 1-4, title, description).
+AG_TRAIN_ROWS = [
+    ("3", "Grain prices climb", "Wheat futures rose for a third day as dry weather hit farms."),
+    ("4", "New chip design", "Engineers showed a processor that uses half the power."),
+    ("2", "Rovers win away", "A late header gave the Rovers a narrow win on Saturday."),
+    ("1", "Talks resume", "Envoys from both countries met again to discuss the border."),
+    ("2", "Sprinter sets record", "The young sprinter ran the fastest time of the season."),
+]
+AG_TEST_ROWS = [
+    ("1", "Election called", "The prime minister asked voters to choose a new parliament."),
+    ("4", "Comet spotted", "An amateur astronomer found a faint comet near the sun."),
+]
+
+
+def write_ag_news_csv(path: Path, rows, header: bool = False) -> Path:
+    """Write ``rows`` as the canonical AG News CSV: no header, every field quoted."""
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, quoting=csv.QUOTE_ALL, lineterminator="\n")
+        if header:
+            writer.writerow(["label", "title", "description"])
+        writer.writerows(rows)
+    return path
+
+
+def expected_ag_news(rows) -> tuple[list[str], list[int]]:
+    """Texts and labels of canonical rows as the paper and the Hub define them."""
+    texts = [f"{title} {description}" for _, title, description in rows]
+    labels = [int(label) - 1 for label, _, _ in rows]
+    return texts, labels
+
+
+def assert_same_labeled_texts(actual: LabeledTexts, expected: LabeledTexts) -> None:
+    assert actual.texts == expected.texts
+    np.testing.assert_array_equal(actual.labels, expected.labels)
+    assert actual.labels.dtype == expected.labels.dtype
+    assert actual.class_names == expected.class_names
+
+
+@pytest.fixture
+def ag_news_folder(tmp_path: Path) -> Path:
+    """A folder with tiny canonical train.csv and test.csv."""
+    write_ag_news_csv(tmp_path / "train.csv", AG_TRAIN_ROWS)
+    write_ag_news_csv(tmp_path / "test.csv", AG_TEST_ROWS)
+    return tmp_path
+
+
+# --- read_ag_news_csv -------------------------------------------------------------
+
+
+def test_ag_news_csv_texts_are_title_space_description_and_labels_are_zero_based(tmp_path):
+    data = read_ag_news_csv(write_ag_news_csv(tmp_path / "train.csv", AG_TRAIN_ROWS))
+    texts, labels = expected_ag_news(AG_TRAIN_ROWS)
+    assert data.texts == texts
+    assert data.labels.tolist() == labels == [2, 3, 1, 0, 1]
+    assert data.labels.dtype == np.int64
+    assert len(data) == len(AG_TRAIN_ROWS)
+
+
+def test_ag_news_csv_class_names_are_the_four_topics(tmp_path):
+    data = read_ag_news_csv(write_ag_news_csv(tmp_path / "train.csv", AG_TRAIN_ROWS))
+    assert data.class_names == AG_NEWS_CLASSES == ("World", "Sports", "Business", "Sci/Tech")
+
+
+def test_ag_news_csv_accepts_an_optional_header_row(tmp_path):
+    plain = read_ag_news_csv(write_ag_news_csv(tmp_path / "plain.csv", AG_TRAIN_ROWS))
+    headed = read_ag_news_csv(
+        write_ag_news_csv(tmp_path / "headed.csv", AG_TRAIN_ROWS, header=True)
+    )
+    assert_same_labeled_texts(headed, plain)
+
+
+def test_ag_news_csv_keeps_backslash_sequences_and_html_remnants_verbatim(tmp_path):
+    rows = [("4", "Chip maker's plan", "It\\'s the firm#39;s new line,\\with a \\$ sign.")]
+    data = read_ag_news_csv(write_ag_news_csv(tmp_path / "train.csv", rows))
+    assert data.texts == ["Chip maker's plan It\\'s the firm#39;s new line,\\with a \\$ sign."]
+
+
+def test_ag_news_csv_reads_fields_with_commas_quotes_and_newlines(tmp_path):
+    rows = [
+        ("1", 'Leader says "no", again', "Talks, which began in May,\nended without a deal."),
+        ("2", "Plain title", 'The coach said: "We played well."'),
+    ]
+    data = read_ag_news_csv(write_ag_news_csv(tmp_path / "train.csv", rows))
+    assert data.texts == [
+        'Leader says "no", again Talks, which began in May,\nended without a deal.',
+        'Plain title The coach said: "We played well."',
+    ]
+    assert data.labels.tolist() == [0, 1]
+
+
+def test_ag_news_csv_row_with_wrong_field_count_names_path_and_line(tmp_path):
+    path = tmp_path / "train.csv"
+    path.write_text('"1","A title","A description"\n"2","Only a title"\n', encoding="utf-8")
+    with pytest.raises(ValueError, match=re.escape(f"{path}, line 2")):
+        read_ag_news_csv(path)
+
+
+def test_ag_news_csv_label_outside_one_to_four_names_path_and_line(tmp_path):
+    path = write_ag_news_csv(
+        tmp_path / "train.csv",
+        [("1", "Fine", "A valid row."), ("2", "Fine", "Another."), ("5", "Bad", "No class 5.")],
+    )
+    with pytest.raises(ValueError, match=re.escape(f"{path}, line 3")):
+        read_ag_news_csv(path)
+
+
+def test_ag_news_csv_zero_based_label_is_rejected(tmp_path):
+    """A file already shifted to 0-3 is not silently misread."""
+    path = write_ag_news_csv(tmp_path / "train.csv", [("0", "Shifted", "Label zero.")])
+    with pytest.raises(ValueError, match=re.escape(f"{path}, line 1")):
+        read_ag_news_csv(path)
+
+
+# --- load_ag_news -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("split", "rows"), [("train", AG_TRAIN_ROWS), ("test", AG_TEST_ROWS)])
+def test_load_ag_news_reads_the_split_from_a_folder(ag_news_folder, split, rows):
+    data = load_ag_news(split, ag_news_folder)
+    texts, labels = expected_ag_news(rows)
+    assert data.texts == texts
+    assert data.labels.tolist() == labels
+    assert data.class_names == AG_NEWS_CLASSES
+
+
+def test_load_ag_news_accepts_a_string_folder(ag_news_folder):
+    assert_same_labeled_texts(
+        load_ag_news("test", str(ag_news_folder)), load_ag_news("test", ag_news_folder)
+    )
+
+
+def test_load_ag_news_missing_file_names_the_expected_path(tmp_path):
+    write_ag_news_csv(tmp_path / "train.csv", AG_TRAIN_ROWS)
+    with pytest.raises(FileNotFoundError, match=re.escape(str(tmp_path / "test.csv"))):
+        load_ag_news("test", tmp_path)
+
+
+@pytest.mark.parametrize("split", ["validation", "TRAIN", ""])
+def test_load_ag_news_rejects_unknown_split(ag_news_folder, split):
+    with pytest.raises(ValueError, match="split"):
+        load_ag_news(split, ag_news_folder)
+
+
+def fake_hub_dataset(rows):
+    """What ``load_dataset("fancyzhx/ag_news", split=...)`` gives for ``rows``."""
+    import datasets
+
+    texts, labels = expected_ag_news(rows)
+    features = datasets.Features(
+        {"text": datasets.Value("string"), "label": datasets.ClassLabel(names=AG_NEWS_CLASSES)}
+    )
+    return datasets.Dataset.from_dict({"text": texts, "label": labels}, features=features)
+
+
+@pytest.mark.parametrize(("split", "rows"), [("train", AG_TRAIN_ROWS), ("test", AG_TEST_ROWS)])
+def test_load_ag_news_from_the_hub_equals_the_csv_folder(ag_news_folder, monkeypatch, split, rows):
+    datasets = pytest.importorskip("datasets")
+    calls = []
+
+    def load_dataset(*args, **kwargs):
+        calls.append((args, kwargs))
+        return fake_hub_dataset(rows)
+
+    monkeypatch.setattr(datasets, "load_dataset", load_dataset)
+    from_hub = load_ag_news(split)
+    assert calls == [(("fancyzhx/ag_news",), {"split": split})]
+    assert_same_labeled_texts(from_hub, load_ag_news(split, ag_news_folder))
+
+
+def test_load_ag_news_without_datasets_package_explains_the_hub_extra(monkeypatch):
+    monkeypatch.setitem(sys.modules, "datasets", None)
+    with pytest.raises(ImportError, match=re.escape("npc-classify[hub]")):
+        load_ag_news("train")
+
+
+# --- read_labeled_file ------------------------------------------------------------
+
+
+def write_text(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_labeled_csv_gives_texts_and_string_labels(tmp_path):
+    path = write_text(
+        tmp_path / "data.csv",
+        'label,text\nsport,The keeper saved it.\nbusiness,"Shares, bonds and gold fell."\n',
+    )
+    data = read_labeled_file(path)
+    assert data.texts == ["The keeper saved it.", "Shares, bonds and gold fell."]
+    assert data.labels.tolist() == ["sport", "business"]
+    assert data.class_names == ()
+
+
+def test_labeled_file_written_with_a_byte_order_mark_is_read(tmp_path):
+    path = tmp_path / "excel.csv"
+    path.write_bytes("label,text\nsport,A goal.\n".encode("utf-8-sig"))
+    data = read_labeled_file(path)
+    assert (data.texts, data.labels.tolist()) == (["A goal."], ["sport"])
+
+
+def test_labeled_tsv_is_read_with_a_tab_delimiter(tmp_path):
+    path = write_text(
+        tmp_path / "data.tsv",
+        "text\tlabel\nA goal, then another.\tsport\nRates rose.\tbusiness\n",
+    )
+    data = read_labeled_file(path, delimiter="\t")
+    assert data.texts == ["A goal, then another.", "Rates rose."]
+    assert data.labels.tolist() == ["sport", "business"]
+
+
+def test_labeled_file_joins_several_text_columns_with_a_space(tmp_path):
+    path = write_text(
+        tmp_path / "data.csv",
+        "id,title,body,topic\n7,Cup final,The home side won.,sport\n",
+    )
+    data = read_labeled_file(path, text_columns=("title", "body"), label_column="topic")
+    assert data.texts == ["Cup final The home side won."]
+    assert data.labels.tolist() == ["sport"]
+
+
+def test_labeled_file_missing_column_lists_the_header(tmp_path):
+    path = write_text(tmp_path / "data.csv", "label,body\nsport,A goal.\n")
+    with pytest.raises(ValueError, match=r"missing column.*'text'.*\['label', 'body'\]"):
+        read_labeled_file(path)
+
+
+def test_labeled_file_short_row_names_path_and_line(tmp_path):
+    path = write_text(tmp_path / "data.csv", "label,text\nsport,A goal.\nbusiness\n")
+    with pytest.raises(ValueError, match=re.escape(f"{path}, line 3")):
+        read_labeled_file(path)
+
+
+def test_labeled_file_long_row_names_path_and_line(tmp_path):
+    """An unquoted comma would otherwise silently cut the text short."""
+    path = write_text(tmp_path / "data.csv", "label,text\nsport,A goal, then another.\n")
+    with pytest.raises(ValueError, match=re.escape(f"{path}, line 2")):
+        read_labeled_file(path)
+
+
+def test_labeled_file_empty_label_is_rejected(tmp_path):
+    path = write_text(tmp_path / "data.csv", "label,text\nsport,A goal.\n,No label here.\n")
+    with pytest.raises(ValueError, match=re.escape(f"{path}, line 3: the label is empty")):
+        read_labeled_file(path)
+
+
+# --- sample_per_class -------------------------------------------------------------
+
+
+@pytest.fixture
+def pool_labels() -> np.ndarray:
+    """Three unbalanced, interleaved classes."""
+    return np.array([0, 1, 2] * 10 + [1] * 7 + [2] * 3)
+
+
+def test_sample_per_class_takes_exactly_n_of_every_class(pool_labels):
+    chosen = sample_per_class(pool_labels, 4, np.random.RandomState(0))
+    assert len(chosen) == 12
+    assert np.bincount(pool_labels[chosen]).tolist() == [4, 4, 4]
+
+
+def test_sample_per_class_works_with_string_labels():
+    labels = np.array(["sport", "science", "sport", "business", "science", "business"], object)
+    chosen = sample_per_class(labels, 1, np.random.RandomState(0))
+    assert sorted(labels[chosen]) == ["business", "science", "sport"]
+
+
+def test_sample_per_class_returns_sorted_distinct_indices(pool_labels):
+    chosen = sample_per_class(pool_labels, 8, np.random.RandomState(1))
+    assert chosen.tolist() == sorted(set(chosen.tolist()))
+    assert chosen.min() >= 0
+    assert chosen.max() < len(pool_labels)
+
+
+def test_sample_per_class_is_reproducible_with_the_same_seed(pool_labels):
+    first = sample_per_class(pool_labels, 5, np.random.RandomState(42))
+    second = sample_per_class(pool_labels, 5, np.random.RandomState(42))
+    np.testing.assert_array_equal(first, second)
+
+
+def test_sample_per_class_differs_with_another_seed(pool_labels):
+    first = sample_per_class(pool_labels, 5, np.random.RandomState(0))
+    second = sample_per_class(pool_labels, 5, np.random.RandomState(1))
+    assert first.tolist() != second.tolist()
+
+
+def test_sample_per_class_can_take_a_whole_class(pool_labels):
+    chosen = sample_per_class(pool_labels, 10, np.random.RandomState(0))
+    assert set(np.flatnonzero(pool_labels == 0)) <= set(chosen.tolist())
+
+
+def test_sample_per_class_rejects_a_class_that_is_too_small(pool_labels):
+    with pytest.raises(ValueError, match=r"Class 0 has 10 examples, fewer than the 11"):
+        sample_per_class(pool_labels, 11, np.random.RandomState(0))
