@@ -42,7 +42,7 @@ class NCDClassifier(ClassifierMixin, BaseEstimator):
         A registered name (``"gzip"``, ``"zstd"``, ``"bz2"``, ``"lzma"``) or
         a :class:`~npc_classify.compressors.Compressor` instance, whose
         parameters can then be tuned as ``compressor__level``.
-    k : int, default=2
+    k : int, default=5
         Number of neighbours that vote.
     weights : {"uniform", "distance"}, default="uniform"
         One vote per neighbour, or votes of ``1 / distance``.
@@ -115,7 +115,7 @@ class NCDClassifier(ClassifierMixin, BaseEstimator):
         self,
         compressor: str | Compressor = "gzip",
         *,
-        k: int = 2,
+        k: int = 5,
         weights: str = "uniform",
         tie_break: str = "nearest",
         separator: str = " ",

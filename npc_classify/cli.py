@@ -139,8 +139,8 @@ def _add_model_arguments(parser: argparse.ArgumentParser) -> None:
         "--k",
         type=_positive_int,
         nargs="+",
-        default=[2],
-        help="neighbours that vote; several values are scored from one search (default: 2)",
+        default=[5],
+        help="neighbours that vote; several values are scored from one search (default: 5)",
     )
     model.add_argument(
         "--tie",
