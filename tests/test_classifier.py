@@ -231,3 +231,24 @@ def test_kneighbors_rejects_more_neighbours_than_training_texts(tiny_news):
     clf = NCDClassifier().fit(*tiny_news)
     with pytest.raises(ValueError, match=r"n_neighbors=25 is larger than the training set"):
         clf.kneighbors(QUERIES, n_neighbors=25)
+
+
+def test_the_users_joblib_backend_runs_the_pairwise_work(tiny_news):
+    """No backend is hard-coded: joblib.parallel_config(backend=...) is honoured."""
+    from joblib import parallel_config, register_parallel_backend
+    from joblib._parallel_backends import ThreadingBackend
+
+    submitted = []
+
+    class RecordingBackend(ThreadingBackend):
+        def submit(self, func, callback=None):
+            submitted.append(func)
+            return super().submit(func, callback=callback)
+
+    register_parallel_backend("recording", RecordingBackend)
+    texts, labels = tiny_news
+    clf = NCDClassifier(k=1, n_jobs=2).fit(texts, labels)
+    expected = clf.predict(QUERIES)
+    with parallel_config(backend="recording"):
+        np.testing.assert_array_equal(clf.predict(QUERIES), expected)
+    assert submitted, "the work went through the user's backend"
