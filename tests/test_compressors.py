@@ -10,6 +10,7 @@ import zlib
 
 import numpy as np
 import pytest
+import zstandard
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.base import clone
@@ -20,6 +21,7 @@ from npc_classify.compressors import (
     GzipCompressor,
     LzmaCompressor,
     ZstdCompressor,
+    ZstdPrefixCompressor,
     available_compressors,
     get_compressor,
     register_compressor,
@@ -32,12 +34,14 @@ ALL_COMPRESSORS = [
     ZstdCompressor(level=19),
     Bz2Compressor(),
     LzmaCompressor(level=0),
+    ZstdPrefixCompressor(level=5),
 ]
 ids = [repr(c) for c in ALL_COMPRESSORS]
+EXACT_JOINT_SIZE = [c for c in ALL_COMPRESSORS if not isinstance(c, ZstdPrefixCompressor)]
 
 
 def test_registry_lists_the_shipped_compressors():
-    assert available_compressors() == ["bz2", "gzip", "lzma", "zstd"]
+    assert available_compressors() == ["bz2", "gzip", "lzma", "zstd", "zstd-prefix"]
 
 
 def test_get_compressor_builds_a_named_compressor_with_parameters():
@@ -107,7 +111,7 @@ def test_compressed_size_is_the_length_of_the_stream(compressor, data):
     assert compressor.compressed_size(data) == len(compressor.compress(data))
 
 
-@pytest.mark.parametrize("compressor", ALL_COMPRESSORS, ids=ids)
+@pytest.mark.parametrize("compressor", EXACT_JOINT_SIZE, ids=repr)
 @settings(max_examples=25, deadline=None)
 @given(prefix=st.binary(max_size=300), suffixes=st.lists(st.binary(max_size=300), max_size=5))
 def test_prefix_sizes_equal_sizes_of_the_concatenations(compressor, prefix, suffixes):
@@ -115,6 +119,18 @@ def test_prefix_sizes_equal_sizes_of_the_concatenations(compressor, prefix, suff
     got = compressor.compressed_sizes_with_prefix(prefix, suffixes)
     assert got.dtype == np.int64
     assert got.tolist() == expected
+
+
+@settings(max_examples=25, deadline=None)
+@given(prefix=st.binary(max_size=300), suffixes=st.lists(st.binary(max_size=300), max_size=5))
+def test_zstd_prefix_joint_size_is_prefix_size_plus_conditional_size(prefix, suffixes):
+    compressor = ZstdPrefixCompressor(level=3)
+    dictionary = zstandard.ZstdCompressionDict(prefix, dict_type=zstandard.DICT_TYPE_RAWCONTENT)
+    conditional = zstandard.ZstdCompressor(level=3, dict_data=dictionary)
+    expected = [
+        len(zstandard.compress(prefix, 3)) + len(conditional.compress(s)) for s in suffixes
+    ]
+    assert compressor.compressed_sizes_with_prefix(prefix, suffixes).tolist() == expected
 
 
 @pytest.mark.parametrize("compressor", ALL_COMPRESSORS, ids=ids)

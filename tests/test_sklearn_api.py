@@ -29,6 +29,7 @@ from npc_classify.compressors import (
 COMPRESSORS = [
     "gzip",
     "zstd",
+    "zstd-prefix",
     "bz2",
     "lzma",
     GzipCompressor(level=6, header=False),

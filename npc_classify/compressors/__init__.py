@@ -14,6 +14,7 @@ from .bz2 import Bz2Compressor
 from .gzip import GzipCompressor
 from .lzma import LzmaCompressor
 from .zstd import ZstdCompressor
+from .zstd_prefix import ZstdPrefixCompressor
 
 __all__ = [
     "Bz2Compressor",
@@ -21,6 +22,7 @@ __all__ = [
     "GzipCompressor",
     "LzmaCompressor",
     "ZstdCompressor",
+    "ZstdPrefixCompressor",
     "available_compressors",
     "get_compressor",
     "register_compressor",
@@ -84,5 +86,11 @@ def get_compressor(compressor: str | Compressor, **params: Any) -> Compressor:
     )
 
 
-for _cls in (GzipCompressor, ZstdCompressor, Bz2Compressor, LzmaCompressor):
+for _cls in (
+    GzipCompressor,
+    ZstdCompressor,
+    ZstdPrefixCompressor,
+    Bz2Compressor,
+    LzmaCompressor,
+):
     register_compressor(_cls)
