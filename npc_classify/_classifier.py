@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numbers
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -199,6 +199,35 @@ class NCDClassifier(ClassifierMixin, BaseEstimator):
         neigh_ind : ndarray of shape (n_queries, n_neighbors)
             Positions of the neighbours in the training set.
         """
+        n_neighbors = self.k if n_neighbors is None else n_neighbors
+        chunks = [(dist, ind) for _, dist, ind in self.kneighbors_chunks(X, n_neighbors)]
+        if chunks:
+            neigh_dist = np.vstack([dist for dist, _ in chunks])
+            neigh_ind = np.vstack([ind for _, ind in chunks])
+        else:
+            neigh_dist = np.empty((0, n_neighbors))
+            neigh_ind = np.empty((0, n_neighbors), dtype=np.intp)
+        return (neigh_dist, neigh_ind) if return_distance else neigh_ind
+
+    def kneighbors_chunks(
+        self, X: Sequence[str], n_neighbors: int | None = None
+    ) -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
+        """Stream the neighbour search: one result per chunk of queries, in order.
+
+        Parameters
+        ----------
+        X : sequence of str of length n_queries
+            Query texts.
+        n_neighbors : int, default=None
+            Neighbours per query; ``k`` when None.
+
+        Yields
+        ------
+        start : int
+            Position in ``X`` of the chunk's first query.
+        neigh_dist, neigh_ind : ndarray of shape (chunk_size, n_neighbors)
+            As returned by :meth:`kneighbors` for those queries.
+        """
         check_is_fitted(self)
         n_neighbors = self.k if n_neighbors is None else n_neighbors
         self._check_k(n_neighbors, self.n_samples_fit_, name="n_neighbors")
@@ -211,24 +240,19 @@ class NCDClassifier(ClassifierMixin, BaseEstimator):
             self.order,
             k=n_neighbors,
         )
-        chunks = list(
-            map_query_chunks(
-                kernel,
-                queries,
-                self.n_samples_fit_,
-                n_jobs=self.n_jobs,
-                working_memory=self.working_memory,
-                progress=self.progress,
-                description=f"NCD {self.compressor_.name}",
-            )
+        chunks = map_query_chunks(
+            kernel,
+            queries,
+            self.n_samples_fit_,
+            n_jobs=self.n_jobs,
+            working_memory=self.working_memory,
+            progress=self.progress,
+            description=f"NCD {self.compressor_.name}",
         )
-        if chunks:
-            neigh_dist = np.vstack([dist for dist, _ in chunks])
-            neigh_ind = np.vstack([ind for _, ind in chunks])
-        else:
-            neigh_dist = np.empty((0, n_neighbors))
-            neigh_ind = np.empty((0, n_neighbors), dtype=np.intp)
-        return (neigh_dist, neigh_ind) if return_distance else neigh_ind
+        start = 0
+        for neigh_dist, neigh_ind in chunks:
+            yield start, neigh_dist, neigh_ind
+            start += len(neigh_ind)
 
     def predict_proba(self, X: Sequence[str]) -> np.ndarray:
         """Share of the (weighted) neighbour votes won by each class.

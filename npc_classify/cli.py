@@ -22,6 +22,7 @@ from .evaluation import (
     mean_confidence_interval,
     neighbor_predictions,
     paper_top_k_predictions,
+    resumable_kneighbors,
     score_report,
 )
 
@@ -59,6 +60,14 @@ def _build_parser() -> argparse.ArgumentParser:
         type=_positive_int,
         metavar="N",
         help="sample N training texts per class (default: all)",
+    )
+    evaluate.add_argument(
+        "--checkpoint",
+        type=Path,
+        metavar="FILE",
+        help="append each chunk's neighbours to FILE as it is done; the same command "
+        "run again resumes from it (default with --output: OUTPUT.partial.jsonl, "
+        "removed once the results are written)",
     )
     evaluate.set_defaults(handler=_evaluate)
 
@@ -213,14 +222,27 @@ def _classifier(args: argparse.Namespace) -> NCDClassifier:
 
 
 def _score(
-    clf: NCDClassifier, train: LabeledTexts, test: LabeledTexts, args: argparse.Namespace
+    clf: NCDClassifier,
+    train: LabeledTexts,
+    test: LabeledTexts,
+    args: argparse.Namespace,
+    checkpoint: Path | None = None,
 ) -> dict[str, Any]:
-    """Fit, search the neighbours once, and score every k asked for."""
+    """Fit, search the neighbours once (resumably with a checkpoint), score every k."""
     started = time.perf_counter()
     clf.fit(train.texts, train.labels)
-    neigh_dist, neigh_ind = clf.kneighbors(test.texts, n_neighbors=max(args.k))
+    if checkpoint is None:
+        neigh_dist, neigh_ind = clf.kneighbors(test.texts, n_neighbors=max(args.k))
+        resumed = 0
+    else:
+        print(f"checkpoint: {checkpoint} (rerun the same command to resume)", file=sys.stderr)
+        neigh_dist, neigh_ind, resumed = resumable_kneighbors(
+            clf, test.texts, max(args.k), checkpoint
+        )
+        if resumed:
+            print(f"resumed {resumed} of {len(test)} queries from {checkpoint}", file=sys.stderr)
     seconds = time.perf_counter() - started
-    pairs = len(train) * len(test)
+    pairs = len(train) * (len(test) - resumed)
     results = []
     for k in args.k:
         fair = neighbor_predictions(clf, neigh_dist, neigh_ind, k)
@@ -232,6 +254,7 @@ def _score(
     return {
         "n_train": len(train),
         "n_test": len(test),
+        "resumed_queries": resumed,
         "pairs": pairs,
         "wall_time_s": seconds,
         "pairs_per_second": pairs / max(seconds, 1e-9),
@@ -256,13 +279,18 @@ def _evaluate(args: argparse.Namespace) -> int:
         train = train.subset(sample_per_class(train.labels, args.n_train_per_class, rng))
     test = _sample_test(test, args)
     clf = _classifier(args)
+    checkpoint = args.checkpoint
+    if checkpoint is None and args.output is not None:
+        checkpoint = args.output.with_name(args.output.name + ".partial.jsonl")
     outcome = {
         "command": "evaluate",
         "config": _config(args, clf),
-        **_score(clf, train, test, args),
+        **_score(clf, train, test, args, checkpoint),
     }
     _print_evaluation(outcome, clf.tie_break)
     _write(outcome, args.output)
+    if args.checkpoint is None and checkpoint is not None:
+        checkpoint.unlink()
     return 0
 
 
@@ -305,9 +333,11 @@ def _few_shot(args: argparse.Namespace) -> int:
 
 
 def _print_evaluation(outcome: dict[str, Any], tie: str) -> None:
+    resumed = outcome["resumed_queries"]
     print(
-        f"{outcome['n_test']} test x {outcome['n_train']} training texts = "
-        f"{outcome['pairs']:,} pairs in {outcome['wall_time_s']:.1f} s "
+        f"{outcome['n_test']} test x {outcome['n_train']} training texts"
+        + (f" ({resumed} queries resumed from the checkpoint)" if resumed else "")
+        + f": {outcome['pairs']:,} pairs compressed in {outcome['wall_time_s']:.1f} s "
         f"({outcome['pairs_per_second']:,.0f} pairs/s)"
     )
     rules = [rule for rule in (tie, PAPER_TOP_K) if rule in outcome["results"][0]]

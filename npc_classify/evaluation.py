@@ -22,6 +22,7 @@ from sklearn.metrics import (
     precision_recall_fscore_support,
 )
 
+from ._checkpoint import resumable_kneighbors
 from ._classifier import NCDClassifier
 from ._voting import tied_classes
 
@@ -31,6 +32,7 @@ __all__ = [
     "neighbor_predictions",
     "paper_top_k_accuracy",
     "paper_top_k_predictions",
+    "resumable_kneighbors",
     "score_report",
 ]
 

@@ -137,7 +137,7 @@ def independent_accuracy(train: Path, test: Path, k: int) -> float:
 def test_evaluate_csv_exits_zero_and_prints_a_full_report(capsys, tmp_path):
     code, out, _ = tiny_news_evaluation(capsys, tmp_path, "--k", "1")
     assert code == 0
-    assert "24 test x 24 training texts = 576 pairs" in out
+    assert "24 test x 24 training texts: 576 pairs compressed" in out
     assert "pairs/s" in out
     assert "nearest acc" in out
     assert "macro-F1" in out

@@ -1,0 +1,118 @@
+"""Long searches lose nothing: killed and restarted, they resume to the identical result."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+
+from npc_classify import NCDClassifier
+from npc_classify.evaluation import resumable_kneighbors
+
+
+@pytest.fixture
+def fitted(tiny_news):
+    # A tiny working memory makes every query its own chunk, hence its own record.
+    return NCDClassifier(k=3, working_memory=1e-9).fit(*tiny_news)
+
+
+def test_a_fresh_search_equals_kneighbors_and_is_saved(fitted, tiny_news, tmp_path):
+    texts, _ = tiny_news
+    path = tmp_path / "search.jsonl"
+    neigh_dist, neigh_ind, resumed = resumable_kneighbors(fitted, texts, 3, path)
+    expected_dist, expected_ind = fitted.kneighbors(texts)
+    assert resumed == 0
+    np.testing.assert_array_equal(neigh_dist, expected_dist)
+    np.testing.assert_array_equal(neigh_ind, expected_ind)
+    assert len(path.read_text().splitlines()) == 1 + len(texts)
+
+
+def test_a_finished_search_is_read_back_bit_for_bit(fitted, tiny_news, tmp_path):
+    texts, _ = tiny_news
+    path = tmp_path / "search.jsonl"
+    first = resumable_kneighbors(fitted, texts, 3, path)
+    again = resumable_kneighbors(fitted, texts, 3, path)
+    assert again[2] == len(texts)
+    np.testing.assert_array_equal(again[0], first[0])
+    np.testing.assert_array_equal(again[1], first[1])
+
+
+def test_a_line_cut_short_by_a_kill_is_dropped_and_recomputed(fitted, tiny_news, tmp_path):
+    texts, _ = tiny_news
+    path = tmp_path / "search.jsonl"
+    expected = resumable_kneighbors(fitted, texts, 3, path)
+    lines = path.read_bytes().splitlines(keepends=True)
+    path.write_bytes(b"".join(lines[:11]) + lines[11][:25])  # header, 10 rows, a torn row
+    neigh_dist, neigh_ind, resumed = resumable_kneighbors(fitted, texts, 3, path)
+    assert resumed == 10
+    np.testing.assert_array_equal(neigh_dist, expected[0])
+    np.testing.assert_array_equal(neigh_ind, expected[1])
+    assert path.read_bytes() == b"".join(lines)
+
+
+@pytest.mark.parametrize("change", ["queries", "k", "model"])
+def test_a_checkpoint_of_another_search_is_refused(fitted, tiny_news, tmp_path, change):
+    texts, labels = tiny_news
+    path = tmp_path / "search.jsonl"
+    resumable_kneighbors(fitted, texts[:5], 3, path)
+    queries, k, clf = texts[:5], 3, fitted
+    if change == "queries":
+        queries = texts[5:10]
+    elif change == "k":
+        k = 2
+    else:
+        clf = NCDClassifier("zstd").fit(texts, labels)
+    with pytest.raises(ValueError, match="written by a different search"):
+        resumable_kneighbors(clf, queries, k, path)
+
+
+def test_a_damaged_checkpoint_is_reported_not_trusted(fitted, tiny_news, tmp_path):
+    texts, _ = tiny_news
+    path = tmp_path / "search.jsonl"
+    resumable_kneighbors(fitted, texts[:4], 3, path)
+    lines = path.read_text().splitlines(keepends=True)
+    lines[2] = "{not json\n"
+    path.write_text("".join(lines))
+    with pytest.raises(ValueError, match="line 3, is not valid JSON"):
+        resumable_kneighbors(fitted, texts[:4], 3, path)
+
+
+def test_a_killed_evaluation_resumes_to_the_identical_result(ag_news_path, tmp_path):
+    command = [
+        sys.executable, "-m", "npc_classify.cli", "evaluate",
+        "--data-dir", str(ag_news_path), "--n-train-per-class", "250", "--n-test", "400",
+        "--k", "1", "3", "--tie", "paper-top-k", "--n-jobs", "1", "--no-progress",
+    ]  # fmt: skip
+    checkpoint = tmp_path / "run.jsonl"
+    resumable = [*command, "--checkpoint", str(checkpoint), "--output", str(tmp_path / "a.json")]
+
+    run = subprocess.Popen(resumable, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 120
+    while run.poll() is None and time.monotonic() < deadline:
+        if checkpoint.exists() and len(checkpoint.read_bytes().splitlines()) >= 2:
+            break
+        time.sleep(0.01)
+    assert run.poll() is None, "the run finished before it could be killed"
+    run.send_signal(signal.SIGKILL)
+    run.wait()
+    saved = len(checkpoint.read_bytes().splitlines()) - 1
+    assert saved >= 1
+
+    resumed = subprocess.run(resumable, capture_output=True, text=True, check=True)
+    match = [line for line in resumed.stderr.splitlines() if line.startswith("resumed ")]
+    assert match, resumed.stderr
+    n_resumed = int(match[0].split()[1])
+    assert 0 < n_resumed < 400
+
+    subprocess.run(
+        [*command, "--output", str(tmp_path / "b.json")], check=True, capture_output=True
+    )
+    interrupted = json.loads((tmp_path / "a.json").read_text())
+    uninterrupted = json.loads((tmp_path / "b.json").read_text())
+    assert interrupted["resumed_queries"] == n_resumed
+    assert interrupted["results"] == uninterrupted["results"]
