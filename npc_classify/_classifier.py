@@ -11,6 +11,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
+from ._candidates import CandidateIndex
 from ._ncd import (
     ORDERS,
     _RowKernel,
@@ -63,6 +64,11 @@ class NCDClassifier(ClassifierMixin, BaseEstimator):
         ``working_memory`` when None.
     progress : bool, default=False
         Show a progress bar over the pairs compressed.
+    candidates : int, default=None
+        Approximate search: a cheap first stage (character 4-gram overlap
+        turned into an NCD estimate) picks this many training texts per
+        query, and only those are compressed with the query. None compares
+        every pair, exactly.
     random_state : int, RandomState or None, default=None
         Seeds ``tie_break="random"``; an int makes predictions reproducible.
 
@@ -123,6 +129,7 @@ class NCDClassifier(ClassifierMixin, BaseEstimator):
         n_jobs: int | None = None,
         working_memory: float | None = None,
         progress: bool = False,
+        candidates: int | None = None,
         random_state: int | np.random.RandomState | None = None,
     ) -> None:
         self.compressor = compressor
@@ -134,6 +141,7 @@ class NCDClassifier(ClassifierMixin, BaseEstimator):
         self.n_jobs = n_jobs
         self.working_memory = working_memory
         self.progress = progress
+        self.candidates = candidates
         self.random_state = random_state
 
     def __sklearn_tags__(self) -> Any:
@@ -161,6 +169,13 @@ class NCDClassifier(ClassifierMixin, BaseEstimator):
         if not texts:
             raise ValueError("Cannot fit on an empty training set: X has no texts.")
         self._check_k(self.k, len(texts))
+        if self.candidates is not None:
+            self._check_k(self.candidates, np.inf, name="candidates")
+            if self.candidates < self.k:
+                raise ValueError(
+                    f"candidates={self.candidates} must be at least k={self.k}: the "
+                    "neighbours are chosen among the candidates."
+                )
         check_choice(self.weights, "weights", WEIGHTS)
         check_choice(self.tie_break, "tie_break", TIE_BREAKS)
         check_choice(self.order, "order", ORDERS)
@@ -173,6 +188,11 @@ class NCDClassifier(ClassifierMixin, BaseEstimator):
         self._fit_X = encode_texts(texts)
         self.train_sizes_ = compressed_sizes(self.compressor_, self._fit_X)
         self.n_samples_fit_ = len(texts)
+        self._candidate_index = (
+            CandidateIndex(texts, self.train_sizes_)
+            if self.candidates is not None and self.candidates < len(texts)
+            else None
+        )
         return self
 
     def kneighbors(
@@ -231,7 +251,18 @@ class NCDClassifier(ClassifierMixin, BaseEstimator):
         check_is_fitted(self)
         n_neighbors = self.k if n_neighbors is None else n_neighbors
         self._check_k(n_neighbors, self.n_samples_fit_, name="n_neighbors")
-        queries = encode_texts(check_texts(X, name="X"))
+        texts = check_texts(X, name="X")
+        queries = encode_texts(texts)
+        pairs_per_query, candidates = self.n_samples_fit_, None
+        if self._candidate_index is not None:
+            if n_neighbors > self.candidates:
+                raise ValueError(
+                    f"n_neighbors={n_neighbors} is more than the {self.candidates} "
+                    "candidates searched per query; raise candidates."
+                )
+            query_sizes = compressed_sizes(self.compressor_, queries)
+            candidates = self._candidate_index.search(texts, query_sizes, self.candidates)
+            pairs_per_query = self.candidates
         kernel = _RowKernel(
             self._fit_X,
             self.train_sizes_,
@@ -243,7 +274,8 @@ class NCDClassifier(ClassifierMixin, BaseEstimator):
         chunks = map_query_chunks(
             kernel,
             queries,
-            self.n_samples_fit_,
+            pairs_per_query,
+            aligned=candidates,
             n_jobs=self.n_jobs,
             working_memory=self.working_memory,
             progress=self.progress,
@@ -297,7 +329,7 @@ class NCDClassifier(ClassifierMixin, BaseEstimator):
         return self.classes_[break_ties(scores, neigh_class, self.tie_break, random_state)]
 
     @staticmethod
-    def _check_k(k: Any, n_samples: int, name: str = "k") -> None:
+    def _check_k(k: Any, n_samples: float, name: str = "k") -> None:
         if isinstance(k, bool) or not isinstance(k, numbers.Integral) or k < 1:
             raise ValueError(f"{name} must be a positive int, got {k!r}.")
         if k > n_samples:

@@ -99,16 +99,20 @@ def top_k(distances: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def map_query_chunks(
-    func: Callable[[list[bytes]], Any],
+    func: Callable[..., Any],
     queries: list[bytes],
     n_train: int,
     *,
+    aligned: np.ndarray | None = None,
     n_jobs: int | None,
     working_memory: float | None,
     progress: bool,
     description: str,
 ) -> Iterator[Any]:
     """Apply ``func`` to row chunks of ``queries`` in parallel, yielding in order.
+
+    ``n_train`` is the number of pairs per query. When ``aligned`` is given,
+    its rows are sliced like ``queries`` and passed as a second argument.
 
     Chunks are sized so that one chunk's distance rows fit in
     ``working_memory`` MiB (scikit-learn's global ``working_memory`` when
@@ -126,7 +130,8 @@ def map_query_chunks(
     chunk = max(1, min(memory_rows, balance_rows, pair_rows))
     starts = range(0, n_queries, chunk)
     parallel = Parallel(n_jobs=n_jobs, prefer="processes", return_as="generator")
-    results = parallel(delayed(func)(queries[s : s + chunk]) for s in starts)
+    extra = (lambda s: ()) if aligned is None else (lambda s: (aligned[s : s + chunk],))
+    results = parallel(delayed(func)(queries[s : s + chunk], *extra(s)) for s in starts)
     with tqdm(
         total=n_queries * n_train,
         desc=description,
@@ -158,11 +163,24 @@ class _RowKernel:
         self.order = order
         self.k = k
 
-    def __call__(self, queries: list[bytes]) -> Any:
-        rows = ncd_rows(
-            queries, self.train, self.train_sizes, self.compressor, self.separator, self.order
-        )
-        return rows if self.k is None else top_k(rows, self.k)
+    def __call__(self, queries: list[bytes], candidates: np.ndarray | None = None) -> Any:
+        if candidates is None:
+            rows = self._rows(queries, self.train, self.train_sizes)
+            return rows if self.k is None else top_k(rows, self.k)
+        # Each query against its own candidates, sorted by index so that equal
+        # distances keep the training order.
+        neigh = [
+            top_k(
+                self._rows([query], [self.train[j] for j in cand], self.train_sizes[cand]), self.k
+            )
+            for query, cand in zip(queries, candidates, strict=True)
+        ]
+        neigh_dist = np.vstack([dist for dist, _ in neigh])
+        positions = np.vstack([ind for _, ind in neigh])
+        return neigh_dist, np.take_along_axis(candidates, positions, axis=1)
+
+    def _rows(self, queries: list[bytes], train: Sequence[bytes], sizes: np.ndarray) -> np.ndarray:
+        return ncd_rows(queries, train, sizes, self.compressor, self.separator, self.order)
 
 
 def check_separator(separator: Any) -> bytes:

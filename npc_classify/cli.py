@@ -159,6 +159,13 @@ def _add_model_arguments(parser: argparse.ArgumentParser) -> None:
         "optimistic score, which counts a tie as correct when the true class is among "
         "the tied: an upper bound, beside the fair nearest-rule score",
     )
+    model.add_argument(
+        "--candidates",
+        type=_positive_int,
+        metavar="M",
+        help="approximate search: compress each query only with the M training texts a "
+        "cheap 4-gram estimate ranks nearest (default: every pair, exact)",
+    )
     model.add_argument("--weights", choices=WEIGHTS, default="uniform")
     model.add_argument("--order", choices=ORDERS, default="query-first")
     model.add_argument(
@@ -215,6 +222,7 @@ def _classifier(args: argparse.Namespace) -> NCDClassifier:
         weights=args.weights,
         tie_break="nearest" if args.tie == PAPER_TOP_K else args.tie,
         order=args.order,
+        candidates=args.candidates,
         n_jobs=args.n_jobs,
         progress=not args.no_progress,
         random_state=args.seed,
