@@ -459,3 +459,32 @@ def test_console_script_help_lists_the_commands():
     assert "usage: npc-classify" in completed.stdout
     assert "evaluate" in completed.stdout
     assert "few-shot" in completed.stdout
+
+
+def test_candidates_option_runs_the_approximate_search(capsys, tmp_path, split_news):
+    train, test = split_news
+    argv = ["--dataset", "csv", "--train", train, "--test", test, "--k", 1, "--candidates", 3]
+    report = evaluate_json(capsys, tmp_path, *argv)
+    rows = tiny_news_rows()
+    train_labels, train_texts = zip(*rows[0::2], strict=True)
+    test_labels, test_texts = zip(*rows[1::2], strict=True)
+    clf = NCDClassifier(k=1, candidates=3).fit(list(train_texts), list(train_labels))
+    expected = clf.score(list(test_texts), list(test_labels))
+    assert report["config"]["candidates"] == 3
+    assert report["results"][0]["nearest"]["accuracy"] == pytest.approx(expected)
+
+
+def test_an_explicit_checkpoint_is_kept_and_reused(capsys, tmp_path, split_news):
+    train, test = split_news
+    checkpoint = tmp_path / "search.jsonl"
+    argv = ["--dataset", "csv", "--train", train, "--test", test, "--checkpoint", checkpoint]
+    first = evaluate_json(capsys, tmp_path, *argv, name="first.json")
+    assert checkpoint.is_file()
+    second = evaluate_json(capsys, tmp_path, *argv, name="second.json")
+    assert second["resumed_queries"] == second["n_test"] > 0
+    assert second["results"] == first["results"]
+
+
+def test_the_default_checkpoint_beside_the_output_is_removed_when_done(capsys, tmp_path):
+    tiny_news_evaluation(capsys, tmp_path, "--k", "1")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.json"]
