@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, Literal
 
@@ -144,24 +145,16 @@ def map_query_chunks(
             yield result
 
 
+@dataclass(frozen=True)
 class _RowKernel:
-    """Picklable closure computing NCD rows against a fixed training set."""
+    """Picklable closure computing NCD rows (or their top ``k``) against a training set."""
 
-    def __init__(
-        self,
-        train: list[bytes],
-        train_sizes: np.ndarray,
-        compressor: Compressor,
-        separator: bytes,
-        order: str,
-        k: int | None,
-    ) -> None:
-        self.train = train
-        self.train_sizes = train_sizes
-        self.compressor = compressor
-        self.separator = separator
-        self.order = order
-        self.k = k
+    train: list[bytes]
+    train_sizes: np.ndarray
+    compressor: Compressor
+    separator: bytes
+    order: str
+    k: int | None
 
     def __call__(self, queries: list[bytes], candidates: np.ndarray | None = None) -> Any:
         if candidates is None:

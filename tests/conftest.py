@@ -12,6 +12,17 @@ TESTS_DIR = Path(__file__).parent
 TINY_NEWS = TESTS_DIR / "data" / "tiny_news.csv"
 
 
+def write_csv(path: Path, header, rows, delimiter: str = ",", quote_all: bool = False) -> Path:
+    """Write ``rows`` (with ``header`` unless None) as CSV; every field quoted if asked."""
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        quoting = csv.QUOTE_ALL if quote_all else csv.QUOTE_MINIMAL
+        writer = csv.writer(handle, delimiter=delimiter, quoting=quoting, lineterminator="\n")
+        if header:
+            writer.writerow(header)
+        writer.writerows(rows)
+    return path
+
+
 def ag_news_dir() -> Path:
     """The local AG News folder: $NPC_CLASSIFY_AG_NEWS_DIR or ../shared/data/ag_news."""
     default = TESTS_DIR.parent.parent / "shared" / "data" / "ag_news"

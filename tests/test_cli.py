@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import write_csv
 
 from npc_classify import NCDClassifier
 from npc_classify.cli import main
@@ -49,16 +50,6 @@ AG_TEST_ROWS = [
     ("3", "Jobs cut", "The carmaker will cut jobs after sales fell for a year."),
     ("4", "Robot learns", "Engineers built a robot that learns to walk on its own."),
 ]
-
-
-def write_csv(path: Path, header, rows, delimiter: str = ",", quote_all: bool = False) -> Path:
-    with open(path, "w", encoding="utf-8", newline="") as handle:
-        quoting = csv.QUOTE_ALL if quote_all else csv.QUOTE_MINIMAL
-        writer = csv.writer(handle, delimiter=delimiter, quoting=quoting, lineterminator="\n")
-        if header:
-            writer.writerow(header)
-        writer.writerows(rows)
-    return path
 
 
 def tiny_news_rows() -> list[tuple[str, str]]:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import csv
 import re
 import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import write_csv
 
 from npc_classify.datasets import (
     AG_NEWS_CLASSES,
@@ -35,12 +35,9 @@ AG_TEST_ROWS = [
 
 def write_ag_news_csv(path: Path, rows, header: bool = False) -> Path:
     """Write ``rows`` as the canonical AG News CSV: no header, every field quoted."""
-    with open(path, "w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle, quoting=csv.QUOTE_ALL, lineterminator="\n")
-        if header:
-            writer.writerow(["label", "title", "description"])
-        writer.writerows(rows)
-    return path
+    return write_csv(
+        path, ["label", "title", "description"] if header else None, rows, quote_all=True
+    )
 
 
 def expected_ag_news(rows) -> tuple[list[str], list[int]]:
