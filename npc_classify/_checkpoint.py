@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from ._classifier import NCDClassifier
-from ._ncd import encode_texts
+from ._ncd import encode_texts, pack_texts
 from ._validation import check_texts
 
 CHECKPOINT_FORMAT = 1
@@ -27,11 +27,9 @@ def run_fingerprint(clf: NCDClassifier, queries: Sequence[bytes], n_neighbors: i
     digest = hashlib.sha256()
     settings = [repr(clf.compressor_), clf.order, clf.separator, n_neighbors]
     digest.update(json.dumps(settings).encode())
-    for group in (clf._fit_X, queries):
-        digest.update(len(group).to_bytes(8, "little"))
-        for item in group:
-            digest.update(len(item).to_bytes(8, "little"))
-            digest.update(item)
+    for array in (clf._fit_buffer, clf._fit_offsets, *pack_texts(queries)):
+        digest.update(len(array).to_bytes(8, "little"))
+        digest.update(array.tobytes())
     digest.update(np.asarray(clf._y, dtype=np.int64).tobytes())
     digest.update(repr(clf.classes_.tolist()).encode())
     return digest.hexdigest()

@@ -19,6 +19,7 @@ from ._ncd import (
     compressed_sizes,
     encode_texts,
     map_query_chunks,
+    pack_texts,
 )
 from ._validation import check_choice, check_labels, check_texts
 from ._voting import TIE_BREAKS, WEIGHTS, break_ties, class_scores
@@ -185,8 +186,9 @@ class NCDClassifier(ClassifierMixin, BaseEstimator):
         self.compressor_.validate()
 
         self.classes_, self._y = np.unique(labels, return_inverse=True)
-        self._fit_X = encode_texts(texts)
-        self.train_sizes_ = compressed_sizes(self.compressor_, self._fit_X)
+        encoded = encode_texts(texts)
+        self.train_sizes_ = compressed_sizes(self.compressor_, encoded)
+        self._fit_buffer, self._fit_offsets = pack_texts(encoded)
         self.n_samples_fit_ = len(texts)
         self._candidate_index = (
             CandidateIndex(texts, self.train_sizes_)
@@ -263,18 +265,12 @@ class NCDClassifier(ClassifierMixin, BaseEstimator):
             query_sizes = compressed_sizes(self.compressor_, queries)
             candidates = self._candidate_index.search(texts, query_sizes, self.candidates)
             pairs_per_query = self.candidates
-        kernel = _RowKernel(
-            self._fit_X,
-            self.train_sizes_,
-            self.compressor_,
-            self._separator,
-            self.order,
-            k=n_neighbors,
-        )
+        kernel = _RowKernel(self.compressor_, self._separator, self.order, k=n_neighbors)
         chunks = map_query_chunks(
             kernel,
             queries,
             pairs_per_query,
+            shared=(self._fit_buffer, self._fit_offsets, self.train_sizes_),
             aligned=candidates,
             n_jobs=self.n_jobs,
             working_memory=self.working_memory,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -36,6 +37,25 @@ def compressed_sizes(compressor: Compressor, data: Sequence[bytes]) -> np.ndarra
     """Compressed size of each item, as an int64 array."""
     size = compressor.compressed_size
     return np.fromiter((size(item) for item in data), dtype=np.int64, count=len(data))
+
+
+def pack_texts(items: Sequence[bytes]) -> tuple[np.ndarray, np.ndarray]:
+    """Byte strings as one uint8 buffer and their offsets (length ``len(items) + 1``).
+
+    Arrays, unlike a list of bytes, are memory-mapped once by joblib's process
+    backend and scattered once by its Dask backend, instead of being pickled
+    into every task.
+    """
+    offsets = np.zeros(len(items) + 1, dtype=np.int64)
+    np.cumsum([len(item) for item in items], out=offsets[1:])
+    return np.frombuffer(b"".join(items), dtype=np.uint8), offsets
+
+
+def unpack_texts(buffer: np.ndarray, offsets: np.ndarray) -> list[bytes]:
+    """Invert :func:`pack_texts`."""
+    data = buffer.tobytes()
+    bounds = offsets.tolist()
+    return [data[start:stop] for start, stop in itertools.pairwise(bounds)]
 
 
 def ncd_from_sizes(c_x: Any, c_y: Any, c_xy: Any) -> np.ndarray:
@@ -104,6 +124,7 @@ def map_query_chunks(
     queries: list[bytes],
     n_train: int,
     *,
+    shared: tuple[Any, ...] = (),
     aligned: np.ndarray | None = None,
     n_jobs: int | None,
     working_memory: float | None,
@@ -112,8 +133,11 @@ def map_query_chunks(
 ) -> Iterator[Any]:
     """Apply ``func`` to row chunks of ``queries`` in parallel, yielding in order.
 
-    ``n_train`` is the number of pairs per query. When ``aligned`` is given,
-    its rows are sliced like ``queries`` and passed as a second argument.
+    Each task calls ``func(*shared, chunk_of_queries)``, plus the matching
+    rows of ``aligned`` when it is given. ``shared`` holds the arguments
+    every task needs (the training side): passed as top-level arrays, they
+    are memory-mapped or scattered once rather than sent with every task.
+    ``n_train`` is the number of pairs per query.
 
     Chunks are sized so that one chunk's distance rows fit in
     ``working_memory`` MiB (scikit-learn's global ``working_memory`` when
@@ -132,7 +156,7 @@ def map_query_chunks(
     starts = range(0, n_queries, chunk)
     parallel = Parallel(n_jobs=n_jobs, prefer="processes", return_as="generator")
     extra = (lambda s: ()) if aligned is None else (lambda s: (aligned[s : s + chunk],))
-    results = parallel(delayed(func)(queries[s : s + chunk], *extra(s)) for s in starts)
+    results = parallel(delayed(func)(*shared, queries[s : s + chunk], *extra(s)) for s in starts)
     with tqdm(
         total=n_queries * n_train,
         desc=description,
@@ -147,25 +171,33 @@ def map_query_chunks(
 
 @dataclass(frozen=True)
 class _RowKernel:
-    """Picklable closure computing NCD rows (or their top ``k``) against a training set."""
+    """Picklable task computing NCD rows (or their top ``k``) of a chunk of queries.
 
-    train: list[bytes]
-    train_sizes: np.ndarray
+    It holds the settings only; the training side comes in as arguments
+    (see :func:`map_query_chunks`).
+    """
+
     compressor: Compressor
     separator: bytes
     order: str
     k: int | None
 
-    def __call__(self, queries: list[bytes], candidates: np.ndarray | None = None) -> Any:
+    def __call__(
+        self,
+        train_buffer: np.ndarray,
+        train_offsets: np.ndarray,
+        train_sizes: np.ndarray,
+        queries: list[bytes],
+        candidates: np.ndarray | None = None,
+    ) -> Any:
+        train = unpack_texts(train_buffer, train_offsets)
         if candidates is None:
-            rows = self._rows(queries, self.train, self.train_sizes)
+            rows = self._rows(queries, train, train_sizes)
             return rows if self.k is None else top_k(rows, self.k)
         # Each query against its own candidates, sorted by index so that equal
         # distances keep the training order.
         neigh = [
-            top_k(
-                self._rows([query], [self.train[j] for j in cand], self.train_sizes[cand]), self.k
-            )
+            top_k(self._rows([query], [train[j] for j in cand], train_sizes[cand]), self.k)
             for query, cand in zip(queries, candidates, strict=True)
         ]
         neigh_dist = np.vstack([dist for dist, _ in neigh])
@@ -243,17 +275,13 @@ def pairwise_ncd(
     comp = get_compressor(compressor)
     comp.validate()
     kernel = _RowKernel(
-        train,
-        compressed_sizes(comp, train),
-        comp,
-        check_separator(separator),
-        check_choice(order, "order", ORDERS),
-        k=None,
+        comp, check_separator(separator), check_choice(order, "order", ORDERS), k=None
     )
     chunks = map_query_chunks(
         kernel,
         queries,
         len(train),
+        shared=(*pack_texts(train), compressed_sizes(comp, train)),
         n_jobs=n_jobs,
         working_memory=working_memory,
         progress=progress,

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+import joblib
 import numpy as np
 
 from ._classifier import NCDClassifier
@@ -32,8 +34,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = _build_parser()
     args = parser.parse_args(argv)
     try:
-        return args.handler(args)
-    except (ValueError, TypeError, FileNotFoundError, ImportError) as error:
+        with _parallel_backend(args.scheduler):
+            return args.handler(args)
+    except (ValueError, TypeError, FileNotFoundError, ImportError, OSError) as error:
         print(f"npc-classify: error: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
@@ -171,9 +174,31 @@ def _add_model_arguments(parser: argparse.ArgumentParser) -> None:
     model.add_argument(
         "--n-jobs", type=int, default=-1, help="parallel workers (default: -1, all)"
     )
+    model.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="run the pairwise work on an existing Dask cluster, e.g. tcp://10.0.0.5:8786 "
+        '(pip install "npc-classify[dask]")',
+    )
     output = parser.add_argument_group("output")
     output.add_argument("--output", type=Path, metavar="FILE", help="write the results as JSON")
     output.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+
+
+@contextlib.contextmanager
+def _parallel_backend(scheduler: str | None) -> Iterator[None]:
+    """joblib's Dask backend on the cluster at ``scheduler``, or nothing to change."""
+    if scheduler is None:
+        yield
+        return
+    try:
+        from distributed import Client
+    except ImportError:
+        raise ImportError(
+            '--scheduler needs Dask\'s distributed package: pip install "npc-classify[dask]".'
+        ) from None
+    with Client(scheduler, timeout="10s"), joblib.parallel_config(backend="dask"):
+        yield
 
 
 def _positive_int(text: str) -> int:

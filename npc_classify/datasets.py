@@ -7,10 +7,13 @@ and the Hugging Face dataset ``fancyzhx/ag_news`` define them.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import os
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, TextIO
 
 import numpy as np
 
@@ -55,6 +58,44 @@ class LabeledTexts:
         )
 
 
+#: Largest field the CSV readers accept, in characters (csv's default is 128 KiB).
+MAX_FIELD_CHARS = 1 << 30
+
+
+@contextlib.contextmanager
+def _csv_reader(
+    path: str | os.PathLike[str], make_reader: Callable[[TextIO], Any]
+) -> Iterator[Any]:
+    """A strict csv reader over ``path`` as UTF-8, whose decoding and csv errors
+    become ``ValueError`` messages that name the file and the line.
+
+    Strict: an unterminated quote or a stray one is an error, not a field that
+    silently swallows the rows after it.
+    """
+    previous_limit = csv.field_size_limit(MAX_FIELD_CHARS)
+    reader = None
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as handle:
+            reader = make_reader(handle)
+            yield reader
+    except UnicodeDecodeError as error:
+        raw = Path(path).read_bytes()
+        try:
+            raw.decode("utf-8")
+            line = "?"
+        except UnicodeDecodeError as exact:
+            line = str(raw.count(b"\n", 0, exact.start) + 1)
+        raise ValueError(
+            f"{path}, line {line}: the file is not valid UTF-8 ({error.reason}). "
+            "Save it as UTF-8 text."
+        ) from None
+    except csv.Error as error:
+        line = reader.line_num if reader is not None else "?"
+        raise ValueError(f"{path}, line {line}: malformed CSV ({error}).") from None
+    finally:
+        csv.field_size_limit(previous_limit)
+
+
 def read_ag_news_csv(path: str | os.PathLike[str]) -> LabeledTexts:
     """Read one canonical AG News CSV (``label,title,description``, label 1-4).
 
@@ -71,8 +112,9 @@ def read_ag_news_csv(path: str | os.PathLike[str]) -> LabeledTexts:
     data : LabeledTexts
     """
     texts, labels = [], []
-    with open(path, encoding="utf-8-sig", newline="") as handle:
-        reader = csv.reader(handle, skipinitialspace=True)
+    with _csv_reader(
+        path, lambda handle: csv.reader(handle, skipinitialspace=True, strict=True)
+    ) as reader:
         for row in reader:
             if reader.line_num == 1 and tuple(c.strip().lower() for c in row) == _AG_NEWS_HEADER:
                 continue
@@ -155,8 +197,9 @@ def read_labeled_file(
     -------
     data : LabeledTexts
     """
-    with open(path, encoding="utf-8-sig", newline="") as handle:
-        reader = csv.DictReader(handle, delimiter=delimiter)
+    with _csv_reader(
+        path, lambda handle: csv.DictReader(handle, delimiter=delimiter, strict=True)
+    ) as reader:
         header = reader.fieldnames or []
         missing = [c for c in (label_column, *text_columns) if c not in header]
         if missing:

@@ -7,6 +7,11 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# HYPOTHESIS_PROFILE=long: a longer fuzzing run for local use; CI uses the default.
+settings.register_profile("long", max_examples=5000, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 TESTS_DIR = Path(__file__).parent
 TINY_NEWS = TESTS_DIR / "data" / "tiny_news.csv"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._base import Compressor
+from ._base import Compressor, CorruptStreamError
 from .bz2 import Bz2Compressor
 from .gzip import GzipCompressor
 from .lzma import LzmaCompressor
@@ -19,6 +19,7 @@ from .zstd_prefix import ZstdPrefixCompressor
 __all__ = [
     "Bz2Compressor",
     "Compressor",
+    "CorruptStreamError",
     "GzipCompressor",
     "LzmaCompressor",
     "ZstdCompressor",

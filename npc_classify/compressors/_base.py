@@ -10,6 +10,26 @@ import numpy as np
 from sklearn.base import BaseEstimator
 
 
+class CorruptStreamError(ValueError):
+    """``decompress`` was given bytes that are not one complete stream of its compressor."""
+
+
+def decompress_one_stream(decompressor: Any, data: bytes) -> bytes:
+    """Run a streaming decompressor over ``data``, which must be exactly one stream.
+
+    ``decompressor`` is a fresh zlib, bz2, lzma or zstandard decompression
+    object. A stream cut short or followed by other bytes is an error, where
+    the one-shot functions would return partial output or ignore the rest.
+    Streaming also keeps a header that announces a huge size from allocating it.
+    """
+    out = decompressor.decompress(data)
+    if not decompressor.eof:
+        raise EOFError("the stream ends before its end marker")
+    if decompressor.unused_data:
+        raise ValueError(f"{len(decompressor.unused_data)} bytes follow the end of the stream")
+    return out
+
+
 class Compressor(BaseEstimator):
     """Base class of the compressors used to compute compression distances.
 
@@ -21,7 +41,7 @@ class Compressor(BaseEstimator):
     pickled, so clones, joblib workers and saved models all work.
 
     Subclasses set :attr:`name` and implement :meth:`compress` and
-    :meth:`decompress`. They may override :meth:`compressed_size` with a
+    :meth:`_decompress`. They may override :meth:`compressed_size` with a
     faster path that gives exactly ``len(self.compress(data))``, and
     :meth:`compressed_sizes_with_prefix` either with an exact faster path or,
     saying so in their documentation, with another estimate of the joint size
@@ -51,7 +71,27 @@ class Compressor(BaseEstimator):
         raise NotImplementedError
 
     def decompress(self, data: bytes) -> bytes:
-        """Invert :meth:`compress`."""
+        """Invert :meth:`compress`.
+
+        Raises
+        ------
+        CorruptStreamError
+            If ``data`` is damaged, truncated or not this compressor's format,
+            whatever error the underlying library raised (kept as the cause).
+        """
+        try:
+            return self._decompress(data)
+        except (CorruptStreamError, MemoryError):
+            raise
+        except Exception as error:
+            raise CorruptStreamError(
+                f"{type(self).__name__} cannot decompress these {len(data)} bytes: the "
+                f"stream is corrupted, truncated or of another format "
+                f"({type(error).__name__}: {error})."
+            ) from error
+
+    def _decompress(self, data: bytes) -> bytes:
+        """Decompress one stream; any exception is reported as corruption."""
         raise NotImplementedError
 
     def compressed_size(self, data: bytes) -> int:

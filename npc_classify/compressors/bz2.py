@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import bz2
 
-from ._base import Compressor
+from ._base import Compressor, decompress_one_stream
 
 
 class Bz2Compressor(Compressor):
@@ -26,5 +26,5 @@ class Bz2Compressor(Compressor):
     def compress(self, data: bytes) -> bytes:
         return bz2.compress(data, compresslevel=self.level)
 
-    def decompress(self, data: bytes) -> bytes:
-        return bz2.decompress(data)
+    def _decompress(self, data: bytes) -> bytes:
+        return decompress_one_stream(bz2.BZ2Decompressor(), data)

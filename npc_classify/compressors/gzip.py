@@ -5,7 +5,7 @@ from __future__ import annotations
 import gzip
 import zlib
 
-from ._base import Compressor
+from ._base import Compressor, decompress_one_stream
 
 #: Bytes a gzip member adds around its DEFLATE data when written by
 #: :func:`gzip.compress`: a 10-byte header and an 8-byte CRC/length trailer.
@@ -49,10 +49,10 @@ class GzipCompressor(Compressor):
             return gzip.compress(data, compresslevel=self.level, mtime=0)
         return zlib.compress(data, self.level, wbits=-15)
 
-    def decompress(self, data: bytes) -> bytes:
-        if self.header:
-            return gzip.decompress(data)
-        return zlib.decompress(data, wbits=-15)
+    def _decompress(self, data: bytes) -> bytes:
+        # wbits 31: exactly one gzip member, its CRC and length checked.
+        wbits = 31 if self.header else -15
+        return decompress_one_stream(zlib.decompressobj(wbits=wbits), data)
 
     def compressed_size(self, data: bytes) -> int:
         framing = GZIP_FRAMING_BYTES if self.header else 0

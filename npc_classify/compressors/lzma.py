@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import lzma
 
-from ._base import Compressor
+from ._base import Compressor, decompress_one_stream
 
 
 class LzmaCompressor(Compressor):
@@ -25,5 +25,5 @@ class LzmaCompressor(Compressor):
     def compress(self, data: bytes) -> bytes:
         return lzma.compress(data, preset=self.level)
 
-    def decompress(self, data: bytes) -> bytes:
-        return lzma.decompress(data)
+    def _decompress(self, data: bytes) -> bytes:
+        return decompress_one_stream(lzma.LZMADecompressor(), data)

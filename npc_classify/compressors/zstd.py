@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import zstandard
 
-from ._base import Compressor
+from ._base import Compressor, decompress_one_stream
 
 
 class ZstdCompressor(Compressor):
@@ -34,5 +34,5 @@ class ZstdCompressor(Compressor):
     def compress(self, data: bytes) -> bytes:
         return self._compressor().compress(data)
 
-    def decompress(self, data: bytes) -> bytes:
-        return zstandard.ZstdDecompressor().decompress(data)
+    def _decompress(self, data: bytes) -> bytes:
+        return decompress_one_stream(zstandard.ZstdDecompressor().decompressobj(), data)

@@ -1,0 +1,91 @@
+"""On a Dask cluster, through joblib's Dask backend: the same predictions, data shipped once."""
+
+from __future__ import annotations
+
+import json
+
+import joblib
+import numpy as np
+import pytest
+from conftest import TINY_NEWS
+
+from npc_classify import NCDClassifier
+from npc_classify.cli import main
+
+distributed = pytest.importorskip("distributed")
+
+QUERIES = [
+    "The goalkeeper saved a penalty in the cup final.",
+    "Profits fell and shares slumped at the bank.",
+    "The telescope found a planet around a distant star.",
+] * 8
+
+
+@pytest.fixture(scope="module")
+def client():
+    """Two worker processes on the loopback interface."""
+    cluster = distributed.LocalCluster(
+        n_workers=2,
+        threads_per_worker=1,
+        processes=True,
+        host="127.0.0.1",
+        dashboard_address=None,
+    )
+    with distributed.Client(cluster) as dask_client:
+        yield dask_client
+    cluster.close()
+
+
+@pytest.fixture
+def large_training_set(tiny_news):
+    """tiny_news 20 times over: large enough for joblib to scatter its arrays."""
+    texts, labels = tiny_news
+    return texts * 20, labels * 20
+
+
+def test_predictions_on_a_cluster_equal_the_local_run(client, large_training_set):
+    clf = NCDClassifier(k=3, n_jobs=-1).fit(*large_training_set)
+    local = clf.kneighbors(QUERIES)
+    with joblib.parallel_config(backend="dask"):
+        remote = clf.kneighbors(QUERIES)
+        predicted = clf.predict(QUERIES)
+    np.testing.assert_array_equal(remote[0], local[0])
+    np.testing.assert_array_equal(remote[1], local[1])
+    np.testing.assert_array_equal(predicted, clf._predict_from_neighbors(*local))
+
+
+def test_the_training_side_is_scattered_once_not_sent_with_every_task(
+    client, large_training_set, monkeypatch
+):
+    scattered = []
+    original = client.scatter
+
+    def counting_scatter(data, *args, **kwargs):
+        scattered.append(type(data).__name__)
+        return original(data, *args, **kwargs)
+
+    monkeypatch.setattr(client, "scatter", counting_scatter)
+    clf = NCDClassifier(k=1, n_jobs=-1, working_memory=1e-9).fit(*large_training_set)
+    with joblib.parallel_config(backend="dask"):
+        clf.predict(QUERIES)  # one task per query here: 24 tasks
+    # The text buffer, its offsets and the sizes: each array scattered once.
+    assert scattered == ["ndarray"] * 3
+
+
+def test_the_cli_runs_on_an_existing_cluster(client, tmp_path, capsys):
+    files = ["--dataset", "csv", "--train", str(TINY_NEWS), "--test", str(TINY_NEWS)]
+    common = [*files, "--k", "1", "3", "--no-progress"]
+    address = client.scheduler.address
+    assert main(["evaluate", *common, "--output", str(tmp_path / "local.json")]) == 0
+    argv = ["evaluate", *common, "--scheduler", address, "--output", str(tmp_path / "dask.json")]
+    assert main(argv) == 0
+    local = json.loads((tmp_path / "local.json").read_text())
+    remote = json.loads((tmp_path / "dask.json").read_text())
+    assert remote["results"] == local["results"]
+    assert remote["config"]["scheduler"] == address
+
+
+def test_an_unreachable_scheduler_is_a_clear_error(capsys):
+    argv = ["evaluate", "--dataset", "csv", "--train", "x.csv", "--test", "y.csv"]
+    assert main([*argv, "--scheduler", "tcp://127.0.0.1:1"]) == 2
+    assert "npc-classify: error:" in capsys.readouterr().err
