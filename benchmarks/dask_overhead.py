@@ -1,0 +1,79 @@
+"""A two-worker Dask LocalCluster against joblib's local processes, same slice, one run.
+
+Usage::
+
+    python benchmarks/dask_overhead.py --data-dir ../shared/data/ag_news
+
+Both run the exact gzip search with 2 workers on the first ``--n-test`` test
+texts against the first ``--n-train`` training texts; the ratio is the Dask
+run's time over the local one. The cluster runs twice: with Dask's default
+worker environment, whose ``MALLOC_TRIM_THRESHOLD_=65536`` makes glibc hand
+zlib's ~256 KiB working memory back to the system after every compression,
+and with that threshold raised to 64 MiB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+
+import joblib
+import numpy as np
+from distributed import Client, LocalCluster
+
+from npc_classify import NCDClassifier
+from npc_classify.datasets import load_ag_news
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data-dir")
+    parser.add_argument("--n-train", type=int, default=6000)
+    parser.add_argument("--n-test", type=int, default=400)
+    args = parser.parse_args()
+    train, test = load_ag_news("train", args.data_dir), load_ag_news("test", args.data_dir)
+    clf = NCDClassifier("gzip", k=5, n_jobs=2)
+    clf.fit(train.texts[: args.n_train], train.labels[: args.n_train])
+    queries = test.texts[: args.n_test]
+
+    clf.kneighbors(queries[:4])  # start the local workers outside the timing
+    start = time.perf_counter()
+    local = clf.kneighbors(queries)
+    local_seconds = time.perf_counter() - start
+
+    pairs = len(queries) * args.n_train
+    print(f"\n{len(queries)} x {args.n_train} AG News texts, gzip, 2 workers\n")
+    print("| backend | seconds | pairs/s | time / local |")
+    print("|---|---|---|---|")
+    print(f"| joblib processes (loky) | {local_seconds:.2f} | {pairs / local_seconds:,.0f} | 1 |")
+    for label, trim in [("default environment", None), ("MALLOC_TRIM_THRESHOLD_=64 MiB", 1 << 26)]:
+        if trim is not None:
+            # Dask's nanny gives an existing environment variable precedence over
+            # its configuration (and has already exported its own default here).
+            os.environ["MALLOC_TRIM_THRESHOLD_"] = str(trim)
+        seconds, remote = dask_search(clf, queries)
+        assert np.array_equal(local[1], remote[1]), "the Dask run must find the same neighbours"
+        print(
+            f"| Dask LocalCluster, {label} | {seconds:.2f} | {pairs / seconds:,.0f} | "
+            f"{seconds / local_seconds:.2f} |"
+        )
+
+
+def dask_search(clf: NCDClassifier, queries: list[str]) -> tuple[float, tuple]:
+    """Seconds and result of the neighbour search on a fresh two-worker LocalCluster."""
+    cluster = LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+        dashboard_address=None,
+    )  # fmt: skip
+    with Client(cluster), joblib.parallel_config(backend="dask"):
+        clf.kneighbors(queries[:4])
+        start = time.perf_counter()
+        result = clf.kneighbors(queries)
+        seconds = time.perf_counter() - start
+    cluster.close()
+    return seconds, result
+
+
+if __name__ == "__main__":
+    main()
