@@ -2,6 +2,7 @@
 
 from ._classifier import NCDClassifier
 from ._ncd import pairwise_ncd
+from ._persistence import load_model, save_model, trusted_types
 from .compressors import Compressor, available_compressors, get_compressor
 
 __all__ = [
@@ -9,7 +10,10 @@ __all__ = [
     "NCDClassifier",
     "available_compressors",
     "get_compressor",
+    "load_model",
     "pairwise_ncd",
+    "save_model",
+    "trusted_types",
 ]
 
 __version__ = "0.1.0"

@@ -1,0 +1,74 @@
+"""Saving and loading fitted classifiers with skops: no code runs from the file."""
+
+from __future__ import annotations
+
+import os
+import zipfile
+from typing import Any
+
+from ._candidates import CandidateIndex
+from ._classifier import NCDClassifier
+from .compressors import available_compressors, get_compressor
+
+#: Types outside scikit-learn's own that a saved NCDClassifier may hold.
+EXTRA_TRUSTED_TYPES: tuple[str, ...] = ("scipy.sparse._csr.csr_matrix",)
+
+
+def trusted_types() -> list[str]:
+    """Every type :func:`load_model` accepts beyond those skops trusts by default."""
+    classes = [NCDClassifier, CandidateIndex] + [
+        type(get_compressor(name)) for name in available_compressors()
+    ]
+    return sorted({f"{c.__module__}.{c.__qualname__}" for c in classes} | set(EXTRA_TRUSTED_TYPES))
+
+
+def save_model(model: NCDClassifier, path: str | os.PathLike[str]) -> None:
+    """Save a fitted classifier in the skops format (a zip of JSON and arrays)."""
+    skops_io = _skops_io()
+    skops_io.dump(model, path)
+
+
+def load_model(path: str | os.PathLike[str]) -> Any:
+    """Load a classifier saved by :func:`save_model`, refusing any type not expected.
+
+    Unlike pickle, loading executes no code from the file: skops rebuilds only
+    the types listed by :func:`trusted_types` (and scikit-learn's and numpy's
+    own), and this function refuses a file that asks for anything else.
+
+    Raises
+    ------
+    ValueError
+        If the file is truncated, damaged, not a skops file, or holds types
+        outside :func:`trusted_types`.
+    """
+    skops_io = _skops_io()
+    try:
+        requested = skops_io.get_untrusted_types(file=path)
+    except (zipfile.BadZipFile, KeyError, ValueError, EOFError) as error:
+        raise ValueError(
+            f"{path} is not a readable model file: it is truncated, damaged or not in "
+            f"the skops format ({type(error).__name__}: {error})."
+        ) from None
+    unexpected = sorted(set(requested) - set(trusted_types()))
+    if unexpected:
+        raise ValueError(
+            f"{path} asks to build types that npc_classify does not expect: {unexpected}. "
+            "Refusing to load it. If you trust the file, inspect those types and call "
+            "skops.io.load(path, trusted=[...]) yourself."
+        )
+    try:
+        return skops_io.load(path, trusted=requested)
+    except Exception as error:
+        raise ValueError(
+            f"{path} could not be rebuilt as a model ({type(error).__name__}: {error})."
+        ) from error
+
+
+def _skops_io() -> Any:
+    try:
+        import skops.io
+    except ImportError:
+        raise ImportError(
+            'Saving and loading models needs skops: pip install "npc-classify[persist]".'
+        ) from None
+    return skops.io
