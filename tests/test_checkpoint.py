@@ -55,7 +55,7 @@ def test_a_line_cut_short_by_a_kill_is_dropped_and_recomputed(fitted, tiny_news,
     assert path.read_bytes() == b"".join(lines)
 
 
-@pytest.mark.parametrize("change", ["queries", "k", "model"])
+@pytest.mark.parametrize("change", ["queries", "k", "model", "candidates"])
 def test_a_checkpoint_of_another_search_is_refused(fitted, tiny_news, tmp_path, change):
     texts, labels = tiny_news
     path = tmp_path / "search.jsonl"
@@ -65,8 +65,10 @@ def test_a_checkpoint_of_another_search_is_refused(fitted, tiny_news, tmp_path, 
         queries = texts[5:10]
     elif change == "k":
         k = 2
-    else:
+    elif change == "model":
         clf = NCDClassifier("zstd").fit(texts, labels)
+    else:
+        clf = NCDClassifier(k=3, candidates=5).fit(texts, labels)
     with pytest.raises(ValueError, match="written by a different search"):
         resumable_kneighbors(clf, queries, k, path)
 
