@@ -1,11 +1,13 @@
 """Text classification with compressors: normalized compression distance + kNN."""
 
 from ._classifier import NCDClassifier
+from ._conditional import CompressionClassifier
 from ._ncd import pairwise_ncd
 from ._persistence import load_model, save_model, trusted_types
 from .compressors import Compressor, available_compressors, get_compressor
 
 __all__ = [
+    "CompressionClassifier",
     "Compressor",
     "NCDClassifier",
     "available_compressors",

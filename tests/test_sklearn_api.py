@@ -18,7 +18,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer
 from sklearn.utils import estimator_checks, get_tags
 
-from npc_classify import NCDClassifier
+from npc_classify import CompressionClassifier, NCDClassifier
 from npc_classify.compressors import (
     Bz2Compressor,
     GzipCompressor,
@@ -38,7 +38,8 @@ COMPRESSORS = [
     LzmaCompressor(level=1),
 ]
 ESTIMATORS = [NCDClassifier(compressor, k=3) for compressor in COMPRESSORS] + [
-    NCDClassifier("gzip", k=3, candidates=10)
+    NCDClassifier("gzip", k=3, candidates=10),
+    *(CompressionClassifier(compressor) for compressor in ["zstd", "gzip", "bz2"]),
 ]
 ids = [repr(est) for est in ESTIMATORS]
 

@@ -123,6 +123,16 @@ class Compressor(BaseEstimator):
             count=len(suffixes),
         )
 
+    def conditional_sizes(self, context: bytes, items: Sequence[bytes]) -> np.ndarray:
+        """Bytes each item costs once the compressor has seen ``context``.
+
+        The default is the exact difference C(context + item) - C(context).
+        Compressors with a dictionary mechanism override it with the size of
+        the item compressed against ``context`` as a dictionary, which digests
+        the context once instead of once per item.
+        """
+        return self.compressed_sizes_with_prefix(context, items) - self.compressed_size(context)
+
     def _thread_context(self, factory: Any) -> Any:
         """Return this thread's native context, building it with ``factory``."""
         local = self.__dict__.get("_local")

@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import gzip
 import zlib
+from collections.abc import Sequence
+
+import numpy as np
 
 from ._base import Compressor, decompress_one_stream
+
+#: DEFLATE's window: only this much of a context can be referred to.
+DEFLATE_WINDOW = 32768
 
 #: Bytes a gzip member adds around its DEFLATE data when written by
 #: :func:`gzip.compress`: a 10-byte header and an 8-byte CRC/length trailer.
@@ -53,6 +59,16 @@ class GzipCompressor(Compressor):
         # wbits 31: exactly one gzip member, its CRC and length checked.
         wbits = 31 if self.header else -15
         return decompress_one_stream(zlib.decompressobj(wbits=wbits), data)
+
+    def conditional_sizes(self, context: bytes, items: Sequence[bytes]) -> np.ndarray:
+        """Raw DEFLATE size of each item with the last 32 KiB of ``context`` as preset
+        dictionary (DEFLATE cannot look further back)."""
+        dictionary = context[-DEFLATE_WINDOW:]
+        sizes = np.empty(len(items), dtype=np.int64)
+        for i, item in enumerate(items):
+            stream = zlib.compressobj(self.level, zlib.DEFLATED, -15, zdict=dictionary)
+            sizes[i] = len(stream.compress(item)) + len(stream.flush())
+        return sizes
 
     def compressed_size(self, data: bytes) -> int:
         framing = GZIP_FRAMING_BYTES if self.header else 0

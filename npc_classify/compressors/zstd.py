@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+import numpy as np
 import zstandard
 
 from ._base import Compressor, decompress_one_stream
@@ -33,6 +36,14 @@ class ZstdCompressor(Compressor):
 
     def compress(self, data: bytes) -> bytes:
         return self._compressor().compress(data)
+
+    def conditional_sizes(self, context: bytes, items: Sequence[bytes]) -> np.ndarray:
+        """Size of each item compressed with ``context`` as a raw-content dictionary."""
+        dictionary = zstandard.ZstdCompressionDict(
+            context, dict_type=zstandard.DICT_TYPE_RAWCONTENT
+        )
+        compress = zstandard.ZstdCompressor(level=self.level, dict_data=dictionary).compress
+        return np.fromiter((len(compress(item)) for item in items), np.int64, count=len(items))
 
     def _decompress(self, data: bytes) -> bytes:
         return decompress_one_stream(zstandard.ZstdDecompressor().decompressobj(), data)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-import zstandard
 
 from .zstd import ZstdCompressor
 
@@ -39,12 +38,4 @@ class ZstdPrefixCompressor(ZstdCompressor):
         super().__init__(level=level)
 
     def compressed_sizes_with_prefix(self, prefix: bytes, suffixes: Sequence[bytes]) -> np.ndarray:
-        dictionary = zstandard.ZstdCompressionDict(
-            prefix, dict_type=zstandard.DICT_TYPE_RAWCONTENT
-        )
-        conditional = zstandard.ZstdCompressor(level=self.level, dict_data=dictionary)
-        compress = conditional.compress
-        sizes = np.fromiter(
-            (len(compress(suffix)) for suffix in suffixes), dtype=np.int64, count=len(suffixes)
-        )
-        return sizes + self.compressed_size(prefix)
+        return self.conditional_sizes(prefix, suffixes) + self.compressed_size(prefix)

@@ -1,0 +1,118 @@
+"""CompressionClassifier: one compression per class, streaming updates, clear refusals."""
+
+from __future__ import annotations
+
+import zlib
+
+import numpy as np
+import pytest
+import zstandard
+from sklearn.exceptions import NotFittedError
+
+from npc_classify import CompressionClassifier
+from npc_classify.compressors import Bz2Compressor, GzipCompressor, ZstdCompressor
+
+QUERIES = [
+    "The goalkeeper saved a penalty in the cup final.",
+    "Profits fell and shares slumped at the bank.",
+    "The telescope found a planet around a distant star.",
+]
+
+
+@pytest.mark.parametrize("compressor", ["zstd", "gzip", "bz2", "lzma", "zstd-prefix"])
+def test_predicts_the_topic_of_new_texts(tiny_news, compressor):
+    clf = CompressionClassifier(compressor).fit(*tiny_news)
+    assert clf.predict(QUERIES).tolist() == ["sport", "business", "science"]
+
+
+def test_the_cost_is_the_query_compressed_against_each_class_text(tiny_news):
+    texts, labels = tiny_news
+    clf = CompressionClassifier("zstd").fit(texts, labels)
+    for column, label in enumerate(clf.classes_):
+        class_text = "\n".join(t for t, lab in zip(texts, labels, strict=True) if lab == label)
+        dictionary = zstandard.ZstdCompressionDict(
+            class_text.encode(), dict_type=zstandard.DICT_TYPE_RAWCONTENT
+        )
+        compress = zstandard.ZstdCompressor(level=3, dict_data=dictionary).compress
+        expected = [8 * len(compress(q.encode())) for q in QUERIES]
+        assert clf.extra_bits(QUERIES)[:, column].tolist() == expected
+
+
+def test_gzip_uses_the_last_32_kib_of_the_class_text_as_dictionary():
+    context = bytes(range(256)) * 200  # 51,200 bytes
+    item = b"query text"
+    stream = zlib.compressobj(9, zlib.DEFLATED, -15, zdict=context[-32768:])
+    expected = len(stream.compress(item)) + len(stream.flush())
+    assert GzipCompressor().conditional_sizes(context, [item]).tolist() == [expected]
+
+
+def test_without_a_dictionary_mechanism_the_cost_is_the_exact_difference():
+    compressor = Bz2Compressor()
+    context, item = b"some class text " * 20, b"a query"
+    expected = len(compressor.compress(context + item)) - len(compressor.compress(context))
+    assert compressor.conditional_sizes(context, [item]).tolist() == [expected]
+
+
+def test_partial_fit_in_pieces_equals_one_fit(tiny_news):
+    texts, labels = tiny_news
+    whole = CompressionClassifier().fit(texts, labels)
+    pieces = CompressionClassifier().partial_fit(texts[:10], labels[:10])
+    pieces.partial_fit(texts[10:], labels[10:])
+    np.testing.assert_array_equal(pieces.extra_bits(QUERIES), whole.extra_bits(QUERIES))
+
+
+def test_partial_fit_accepts_a_new_class(tiny_news):
+    texts, labels = tiny_news
+    clf = CompressionClassifier().fit(texts, labels)
+    clf.partial_fit(["The orchestra played a new symphony to a full concert hall."], ["arts"])
+    assert clf.classes_.tolist() == ["arts", "business", "science", "sport"]
+    assert clf.predict(["The symphony orchestra played in the concert hall."])[0] == "arts"
+
+
+def test_fit_starts_again_from_nothing(tiny_news):
+    texts, labels = tiny_news
+    clf = CompressionClassifier().fit(["an unrelated text"], ["other"])
+    clf.fit(texts, labels)
+    assert clf.classes_.tolist() == ["business", "science", "sport"]
+
+
+def test_max_class_bytes_keeps_the_most_recent_text(tiny_news):
+    texts, labels = tiny_news
+    clf = CompressionClassifier(max_class_bytes=100).fit(texts, labels)
+    assert clf.class_bytes_.tolist() == [100, 100, 100]
+    assert bytes(clf._class_texts["sport"]).endswith(texts[7].encode())
+
+
+def test_probabilities_are_a_softmax_of_negative_bits(tiny_news):
+    clf = CompressionClassifier(ZstdCompressor(), temperature=4.0).fit(*tiny_news)
+    bits = clf.extra_bits(QUERIES)
+    expected = np.exp(-(bits - bits.min(axis=1, keepdims=True)) / 4.0)
+    expected /= expected.sum(axis=1, keepdims=True)
+    np.testing.assert_allclose(clf.predict_proba(QUERIES), expected)
+    np.testing.assert_array_equal(clf.predict(QUERIES), clf.classes_[bits.argmin(axis=1)])
+
+
+@pytest.mark.parametrize(
+    ("params", "X", "y", "message"),
+    [
+        ({}, "one text", ["a"], "got a single str"),
+        ({}, [], [], "empty training set"),
+        ({}, ["a", "b"], ["x"], "got 2 texts and 1 labels"),
+        ({"max_class_bytes": 0}, ["a"], ["x"], "max_class_bytes must be a positive int"),
+        ({"compressor": "brotli"}, ["a"], ["x"], "Unknown compressor 'brotli'"),
+    ],
+)
+def test_bad_input_is_refused(params, X, y, message):
+    with pytest.raises((TypeError, ValueError), match=message):
+        CompressionClassifier(**params).fit(X, y)
+
+
+def test_a_non_positive_temperature_is_refused(tiny_news):
+    clf = CompressionClassifier(temperature=0).fit(*tiny_news)
+    with pytest.raises(ValueError, match="temperature must be positive, got 0"):
+        clf.predict_proba(QUERIES)
+
+
+def test_predict_before_fit_raises_not_fitted():
+    with pytest.raises(NotFittedError):
+        CompressionClassifier().predict(QUERIES)
