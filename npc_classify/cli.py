@@ -15,6 +15,7 @@ import joblib
 import numpy as np
 
 from ._classifier import NCDClassifier
+from ._conditional import CompressionClassifier
 from ._ncd import ORDERS
 from ._voting import TIE_BREAKS, WEIGHTS
 from .compressors import available_compressors, get_compressor
@@ -63,6 +64,13 @@ def _build_parser() -> argparse.ArgumentParser:
         type=_positive_int,
         metavar="N",
         help="sample N training texts per class (default: all)",
+    )
+    evaluate.add_argument(
+        "--method",
+        choices=["knn", "class-conditional"],
+        default="knn",
+        help="knn: NCD nearest neighbours (default); class-conditional: the class whose "
+        "training text compresses the query best (CompressionClassifier)",
     )
     evaluate.add_argument(
         "--checkpoint",
@@ -311,6 +319,8 @@ def _evaluate(args: argparse.Namespace) -> int:
         rng = np.random.RandomState(args.seed)
         train = train.subset(sample_per_class(train.labels, args.n_train_per_class, rng))
     test = _sample_test(test, args)
+    if args.method == "class-conditional":
+        return _evaluate_class_conditional(args, train, test)
     clf = _classifier(args)
     checkpoint = args.checkpoint
     if checkpoint is None and args.output is not None:
@@ -324,6 +334,40 @@ def _evaluate(args: argparse.Namespace) -> int:
     _write(outcome, args.output)
     if args.checkpoint is None and checkpoint is not None:
         checkpoint.unlink()
+    return 0
+
+
+def _evaluate_class_conditional(
+    args: argparse.Namespace, train: LabeledTexts, test: LabeledTexts
+) -> int:
+    """Fit a CompressionClassifier, predict the test split, report and time it."""
+    params = {} if args.level is None else {"level": args.level}
+    clf = CompressionClassifier(get_compressor(args.compressor, **params))
+    started = time.perf_counter()
+    clf.fit(train.texts, train.labels)
+    fitted = time.perf_counter()
+    predicted = clf.predict(test.texts)
+    seconds = time.perf_counter() - fitted
+    report = score_report(test.labels, predicted, train.class_names)
+    outcome = {
+        "command": "evaluate",
+        "method": "class-conditional",
+        "config": _config(args, clf),
+        "n_train": len(train),
+        "n_test": len(test),
+        "fit_time_s": fitted - started,
+        "predict_time_s": seconds,
+        "ms_per_document": 1000 * seconds / max(len(test), 1),
+        "report": report,
+    }
+    print(
+        f"class-conditional {clf.compressor_!r}: {len(test)} test texts against "
+        f"{len(clf.classes_)} class texts ({len(train)} training texts), "
+        f"{outcome['ms_per_document']:.3f} ms per document"
+    )
+    print(f"accuracy {report['accuracy']:.4f}  macro-F1 {report['macro_f1']:.4f}")
+    _print_report("class-conditional", report)
+    _write(outcome, args.output)
     return 0
 
 
@@ -387,19 +431,23 @@ def _print_evaluation(outcome: dict[str, Any], tie: str) -> None:
         )
     first = outcome["results"][0]
     for rule in rules:
-        report = first[rule]
-        print(f"\nk={first['k']}, {rule}: per class")
-        print(f"{'class':>14} {'precision':>9} {'recall':>7} {'f1':>7} {'support':>7}")
-        for name, cls in report["per_class"].items():
-            print(
-                f"{name:>14} {cls['precision']:>9.4f} {cls['recall']:>7.4f} "
-                f"{cls['f1']:>7.4f} {cls['support']:>7}"
-            )
-        print("confusion matrix (rows: true, columns: assigned)")
-        width = max(len(name) for name in report["classes"]) + 1
-        print(" " * width + "".join(f"{name:>{width}}" for name in report["classes"]))
-        for name, counts in zip(report["classes"], report["confusion_matrix"], strict=True):
-            print(f"{name:>{width}}" + "".join(f"{c:>{width}}" for c in counts))
+        _print_report(f"k={first['k']}, {rule}", first[rule])
+
+
+def _print_report(title: str, report: dict[str, Any]) -> None:
+    """Per-class scores and the confusion matrix of one score_report."""
+    print(f"\n{title}: per class")
+    print(f"{'class':>14} {'precision':>9} {'recall':>7} {'f1':>7} {'support':>7}")
+    for name, cls in report["per_class"].items():
+        print(
+            f"{name:>14} {cls['precision']:>9.4f} {cls['recall']:>7.4f} "
+            f"{cls['f1']:>7.4f} {cls['support']:>7}"
+        )
+    print("confusion matrix (rows: true, columns: assigned)")
+    width = max(len(name) for name in report["classes"]) + 1
+    print(" " * width + "".join(f"{name:>{width}}" for name in report["classes"]))
+    for name, counts in zip(report["classes"], report["confusion_matrix"], strict=True):
+        print(f"{name:>{width}}" + "".join(f"{c:>{width}}" for c in counts))
 
 
 def _write(outcome: dict[str, Any], path: Path | None) -> None:

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from conftest import write_csv
 
-from npc_classify import NCDClassifier
+from npc_classify import CompressionClassifier, NCDClassifier
 from npc_classify.cli import main
 
 TINY_NEWS = Path(__file__).parent / "data" / "tiny_news.csv"
@@ -479,3 +479,18 @@ def test_an_explicit_checkpoint_is_kept_and_reused(capsys, tmp_path, split_news)
 def test_the_default_checkpoint_beside_the_output_is_removed_when_done(capsys, tmp_path):
     tiny_news_evaluation(capsys, tmp_path, "--k", "1")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.json"]
+
+
+def test_class_conditional_method_reports_accuracy_and_time(capsys, tmp_path, split_news):
+    train, test = split_news
+    argv = ["--dataset", "csv", "--train", train, "--test", test, "--method", "class-conditional"]
+    report = evaluate_json(capsys, tmp_path, *argv)
+    rows = tiny_news_rows()
+    train_labels, train_texts = zip(*rows[0::2], strict=True)
+    test_labels, test_texts = zip(*rows[1::2], strict=True)
+    clf = CompressionClassifier("gzip").fit(list(train_texts), list(train_labels))
+    assert report["method"] == "class-conditional"
+    assert report["report"]["accuracy"] == pytest.approx(
+        clf.score(list(test_texts), list(test_labels))
+    )
+    assert report["ms_per_document"] > 0
