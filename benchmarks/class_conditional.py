@@ -34,6 +34,12 @@ def main() -> None:
         "class-conditional gzip-9 (last 32 KiB)": CompressionClassifier("gzip"),
         "class-conditional zstd-3": CompressionClassifier(get_compressor("zstd", level=3)),
         "class-conditional zstd-19": CompressionClassifier(get_compressor("zstd", level=19)),
+        "class-conditional zstd-19, 8 dictionaries per class": CompressionClassifier(
+            get_compressor("zstd", level=19), n_dictionaries=8
+        ),
+        "class-conditional zstd-19, 16 dictionaries per class": CompressionClassifier(
+            get_compressor("zstd", level=19), n_dictionaries=16
+        ),
         "TF-IDF word 1-2-grams + logistic regression": make_pipeline(
             TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True),
             LogisticRegression(max_iter=2000),

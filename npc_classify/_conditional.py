@@ -34,9 +34,14 @@ class CompressionClassifier(ClassifierMixin, BaseEstimator):
         A registered name or a :class:`~npc_classify.compressors.Compressor`.
     separator : str, default="\\n"
         Placed between the texts of a class.
+    n_dictionaries : int, default=1
+        Split each class's texts, in the order they were added, into this many
+        contiguous groups of about equal count; a query's cost under the class
+        is its mean cost against the groups.
     max_class_bytes : int, default=None
-        Keep only the last this many bytes of each class text (the most
-        recently added texts); None keeps everything.
+        Keep only the most recently added texts of each class whose joined
+        length is at most this many bytes (always at least the newest text);
+        None keeps everything.
     temperature : float, default=1.0
         Softness of :meth:`predict_proba`, in bits: probabilities are a
         softmax of ``-extra_bits / temperature``.
@@ -73,11 +78,13 @@ class CompressionClassifier(ClassifierMixin, BaseEstimator):
         compressor: str | Compressor = "zstd",
         *,
         separator: str = "\n",
+        n_dictionaries: int = 1,
         max_class_bytes: int | None = None,
         temperature: float = 1.0,
     ) -> None:
         self.compressor = compressor
         self.separator = separator
+        self.n_dictionaries = n_dictionaries
         self.max_class_bytes = max_class_bytes
         self.temperature = temperature
 
@@ -120,33 +127,40 @@ class CompressionClassifier(ClassifierMixin, BaseEstimator):
         """
         texts = check_texts(X, name="X")
         labels = check_labels(y, len(texts))
-        if self.max_class_bytes is not None and (
-            isinstance(self.max_class_bytes, bool)
-            or not isinstance(self.max_class_bytes, int)
-            or self.max_class_bytes < 1
-        ):
-            raise ValueError(
-                f"max_class_bytes must be a positive int or None, got {self.max_class_bytes!r}."
-            )
+        _check_positive_int(self.n_dictionaries, "n_dictionaries")
+        _check_positive_int(self.max_class_bytes, "max_class_bytes", allow_none=True)
         if not hasattr(self, "_class_texts"):
             compressor = get_compressor(self.compressor)
             self.compressor_ = clone(compressor) if compressor is self.compressor else compressor
             self.compressor_.validate()
             self._separator = check_separator(self.separator)
-            self._class_texts: dict[Any, bytearray] = {}
+            self._class_texts: dict[Any, list[bytes]] = {}
         for label, text in zip(labels.tolist(), encode_texts(texts), strict=True):
-            class_text = self._class_texts.setdefault(label, bytearray())
-            if class_text:
-                class_text += self._separator
-            class_text += text
-            if self.max_class_bytes is not None:
-                del class_text[: -self.max_class_bytes]
+            self._class_texts.setdefault(label, []).append(text)
+        if self.max_class_bytes is not None:
+            for class_texts in self._class_texts.values():
+                while (
+                    len(class_texts) > 1
+                    and self._joined_length(class_texts) > self.max_class_bytes
+                ):
+                    del class_texts[0]
         self.classes_ = np.array(sorted(self._class_texts))
-        self.class_bytes_ = np.array([len(self._class_texts[c]) for c in self.classes_.tolist()])
+        self.class_bytes_ = np.array(
+            [self._joined_length(self._class_texts[c]) for c in self.classes_.tolist()]
+        )
         return self
 
+    def _joined_length(self, texts: list[bytes]) -> int:
+        return sum(map(len, texts)) + len(self._separator) * (len(texts) - 1)
+
+    def _dictionaries(self, label: Any) -> list[bytes]:
+        """The class text of ``label``, split into ``n_dictionaries`` contiguous groups."""
+        texts = self._class_texts[label]
+        groups = np.array_split(np.arange(len(texts)), min(self.n_dictionaries, len(texts)))
+        return [self._separator.join(texts[i] for i in group) for group in groups]
+
     def extra_bits(self, X: Sequence[str]) -> np.ndarray:
-        """Bits each query costs given each class text.
+        """Bits each query costs given each class text (mean over its dictionaries).
 
         Returns
         -------
@@ -155,8 +169,9 @@ class CompressionClassifier(ClassifierMixin, BaseEstimator):
         """
         check_is_fitted(self)
         queries = encode_texts(check_texts(X, name="X"))
+        sizes = self.compressor_.conditional_sizes
         columns = [
-            self.compressor_.conditional_sizes(bytes(self._class_texts[label]), queries)
+            np.mean([sizes(context, queries) for context in self._dictionaries(label)], axis=0)
             for label in self.classes_.tolist()
         ]
         return 8.0 * np.column_stack(columns) if queries else np.empty((0, len(columns)))
@@ -171,3 +186,11 @@ class CompressionClassifier(ClassifierMixin, BaseEstimator):
         """The class under which each query costs the fewest bits."""
         bits = self.extra_bits(X)
         return self.classes_[bits.argmin(axis=1)]
+
+
+def _check_positive_int(value: Any, name: str, *, allow_none: bool = False) -> None:
+    if allow_none and value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        expected = "a positive int or None" if allow_none else "a positive int"
+        raise ValueError(f"{name} must be {expected}, got {value!r}.")

@@ -73,6 +73,14 @@ def _build_parser() -> argparse.ArgumentParser:
         "training text compresses the query best (CompressionClassifier)",
     )
     evaluate.add_argument(
+        "--n-dictionaries",
+        type=_positive_int,
+        default=1,
+        metavar="N",
+        help="class-conditional: split each class text into N dictionaries and average "
+        "the cost (default: 1)",
+    )
+    evaluate.add_argument(
         "--checkpoint",
         type=Path,
         metavar="FILE",
@@ -342,7 +350,9 @@ def _evaluate_class_conditional(
 ) -> int:
     """Fit a CompressionClassifier, predict the test split, report and time it."""
     params = {} if args.level is None else {"level": args.level}
-    clf = CompressionClassifier(get_compressor(args.compressor, **params))
+    clf = CompressionClassifier(
+        get_compressor(args.compressor, **params), n_dictionaries=args.n_dictionaries
+    )
     started = time.perf_counter()
     clf.fit(train.texts, train.labels)
     fitted = time.perf_counter()

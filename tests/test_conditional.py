@@ -76,11 +76,28 @@ def test_fit_starts_again_from_nothing(tiny_news):
     assert clf.classes_.tolist() == ["business", "science", "sport"]
 
 
-def test_max_class_bytes_keeps_the_most_recent_text(tiny_news):
+def test_max_class_bytes_keeps_the_most_recent_texts(tiny_news):
     texts, labels = tiny_news
-    clf = CompressionClassifier(max_class_bytes=100).fit(texts, labels)
-    assert clf.class_bytes_.tolist() == [100, 100, 100]
-    assert bytes(clf._class_texts["sport"]).endswith(texts[7].encode())
+    clf = CompressionClassifier(max_class_bytes=200).fit(texts, labels)
+    assert all(80 <= size <= 200 for size in clf.class_bytes_)
+    kept = clf._class_texts["sport"]
+    assert kept[-1] == texts[7].encode()
+    assert [t.decode() for t in kept] == texts[8 - len(kept) : 8]
+
+
+def test_max_class_bytes_always_keeps_the_newest_text(tiny_news):
+    clf = CompressionClassifier(max_class_bytes=1).fit(*tiny_news)
+    assert [len(group) for group in clf._class_texts.values()] == [1, 1, 1]
+
+
+def test_several_dictionaries_average_the_cost_over_groups(tiny_news):
+    texts, labels = tiny_news
+    clf = CompressionClassifier("zstd", n_dictionaries=2).fit(texts, labels)
+    sport = [t.encode() for t, lab in zip(texts, labels, strict=True) if lab == "sport"]
+    halves = [b"\n".join(sport[:4]), b"\n".join(sport[4:])]
+    sizes = [ZstdCompressor().conditional_sizes(half, [QUERIES[0].encode()]) for half in halves]
+    column = clf.classes_.tolist().index("sport")
+    assert clf.extra_bits(QUERIES[:1])[0, column] == 8 * np.mean(sizes)
 
 
 def test_probabilities_are_a_softmax_of_negative_bits(tiny_news):
@@ -98,7 +115,8 @@ def test_probabilities_are_a_softmax_of_negative_bits(tiny_news):
         ({}, "one text", ["a"], "got a single str"),
         ({}, [], [], "empty training set"),
         ({}, ["a", "b"], ["x"], "got 2 texts and 1 labels"),
-        ({"max_class_bytes": 0}, ["a"], ["x"], "max_class_bytes must be a positive int"),
+        ({"max_class_bytes": 0}, ["a"], ["x"], "max_class_bytes must be a positive int or None"),
+        ({"n_dictionaries": 0}, ["a"], ["x"], "n_dictionaries must be a positive int, got 0"),
         ({"compressor": "brotli"}, ["a"], ["x"], "Unknown compressor 'brotli'"),
     ],
 )
