@@ -1,4 +1,4 @@
-"""The AG News quickstart notebook runs top to bottom, and is committed clean."""
+"""The notebooks run top to bottom on a small slice, and are committed clean."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ import pytest
 from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
 from nbclient import NotebookClient
 
-NOTEBOOK = Path(__file__).parent.parent / "notebooks" / "ag_news_quickstart.ipynb"
+NOTEBOOKS = Path(__file__).parent.parent / "notebooks"
+NOTEBOOK = NOTEBOOKS / "ag_news_quickstart.ipynb"
 KERNEL = "python3"
 
 #: Printed by the notebook's last code cell, above the gzip-vs-zstd table.
@@ -17,8 +18,9 @@ TABLE_TITLE = "gzip vs zstd on AG News"
 TABLE_HEADER = "compressor"
 
 
-def test_notebook_is_committed_without_outputs() -> None:
-    nb = nbformat.read(NOTEBOOK, as_version=4)
+@pytest.mark.parametrize("path", sorted(NOTEBOOKS.glob("*.ipynb")), ids=lambda p: p.name)
+def test_notebook_is_committed_without_outputs(path: Path) -> None:
+    nb = nbformat.read(path, as_version=4)
     nbformat.validate(nb)
     assert nb.nbformat == 4
     for index, cell in enumerate(nb.cells):
@@ -27,9 +29,10 @@ def test_notebook_is_committed_without_outputs() -> None:
             assert cell.execution_count is None, f"code cell {index} has an execution count"
 
 
-def test_notebook_runs_on_a_tiny_slice(
-    ag_news_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def run_notebook(
+    path: Path, ag_news_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> tuple[str, int]:
+    """Execute ``path`` on a tiny slice; return its stdout and the number of images."""
     try:
         KernelSpecManager().get_kernel_spec(KERNEL)
     except NoSuchKernel:
@@ -40,7 +43,7 @@ def test_notebook_runs_on_a_tiny_slice(
     monkeypatch.setenv("NPC_CLASSIFY_NB_TRAIN_PER_CLASS", "40")
     monkeypatch.setenv("NPC_CLASSIFY_NB_TEST", "80")
 
-    nb = nbformat.read(NOTEBOOK, as_version=4)
+    nb = nbformat.read(path, as_version=4)
     client = NotebookClient(
         nb,
         kernel_name=KERNEL,
@@ -58,15 +61,35 @@ def test_notebook_runs_on_a_tiny_slice(
         for out in cell.outputs
         if out.output_type == "stream" and out.name == "stdout"
     )
-    assert "slice: 160 train, 80 test texts" in stdout
-    assert TABLE_TITLE in stdout
-    table = stdout[stdout.index(TABLE_TITLE) :].splitlines()
-    assert table[1].startswith(TABLE_HEADER)
-    assert [line.split()[0] for line in table[2:4]] == ["gzip", "zstd"]
     images = [
         out
         for cell in code_cells
         for out in cell.outputs
         if out.output_type == "display_data" and "image/png" in out.data
     ]
-    assert len(images) == 2, "expected the accuracy-vs-k plot and the confusion matrix"
+    return stdout, len(images)
+
+
+def test_quickstart_notebook_runs_on_a_tiny_slice(
+    ag_news_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stdout, images = run_notebook(NOTEBOOK, ag_news_path, tmp_path, monkeypatch)
+    assert "slice: 160 train, 80 test texts" in stdout
+    assert TABLE_TITLE in stdout
+    table = stdout[stdout.index(TABLE_TITLE) :].splitlines()
+    assert table[1].startswith(TABLE_HEADER)
+    assert [line.split()[0] for line in table[2:4]] == ["gzip", "zstd"]
+    assert images == 2, "expected the accuracy-vs-k plot and the confusion matrix"
+
+
+def test_class_conditional_notebook_runs_on_a_tiny_slice(
+    ag_news_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = NOTEBOOKS / "class_conditional.ipynb"
+    stdout, images = run_notebook(path, ag_news_path, tmp_path, monkeypatch)
+    assert "slice: 160 train, 80 test texts" in stdout
+    table = stdout[stdout.index("comparison on AG News") :].splitlines()
+    assert [line.split()[0] for line in table[2:8]] == [
+        "NCD-kNN", "NCD-kNN", "class-cond.", "class-cond.", "class-cond.", "TF-IDF"
+    ]  # fmt: skip
+    assert images == 1
