@@ -1,0 +1,106 @@
+"""The arithmetic coder: lossless for any bytes under any model, within bytes of the ideal."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from npc_classify._arithmetic import (
+    ALPHABET_SIZE,
+    FREQUENCY_BITS,
+    decode,
+    encode,
+    ideal_code_length,
+    quantize,
+)
+
+
+class Uniform:
+    def reset(self) -> np.ndarray:
+        return np.full(ALPHABET_SIZE, 1 / ALPHABET_SIZE)
+
+    def update(self, byte: int) -> np.ndarray:
+        return self.reset()
+
+
+class AdaptiveCounts:
+    """Order-0: each byte's probability follows how often it has been seen."""
+
+    def reset(self) -> np.ndarray:
+        self.counts = np.ones(ALPHABET_SIZE)
+        return self.counts / self.counts.sum()
+
+    def update(self, byte: int) -> np.ndarray:
+        self.counts[byte] += 10
+        return self.counts / self.counts.sum()
+
+
+class RepeatLast:
+    """Order-1 and confident: the next byte repeats the last one with probability 0.99,
+    and bytes 200-255 never occur (probability 0)."""
+
+    def reset(self) -> np.ndarray:
+        return self.update(ord("a"))
+
+    def update(self, byte: int) -> np.ndarray:
+        p = np.zeros(ALPHABET_SIZE)
+        p[:200] = 0.01 / 199
+        p[byte] = 0.99
+        return p
+
+
+MODELS = [Uniform(), AdaptiveCounts(), RepeatLast()]
+
+
+@pytest.mark.parametrize("model", MODELS, ids=lambda m: type(m).__name__)
+@settings(max_examples=60, deadline=None)
+@given(data=st.binary(max_size=300))
+def test_decode_inverts_encode(model, data):
+    assert decode(encode(data, model), model) == data
+
+
+@pytest.mark.parametrize("model", MODELS, ids=lambda m: type(m).__name__)
+@settings(max_examples=60, deadline=None)
+@given(data=st.binary(max_size=300))
+def test_code_is_within_two_bytes_of_the_ideal_length(model, data):
+    header = 1 if len(data) < 128 else 2
+    payload = len(encode(data, model)) - header
+    assert payload <= math.ceil(ideal_code_length(data, model) / 8) + 2
+
+
+def test_a_predictable_stream_codes_far_below_a_byte_per_byte():
+    data = b"a" * 400 + b"b" * 400
+    assert len(encode(data, RepeatLast())) < 0.05 * len(data)
+
+
+def test_quantized_frequencies_cover_every_byte_and_sum_to_the_total():
+    cumulative = quantize(np.r_[np.zeros(255), 1.0])
+    counts = np.diff(cumulative)
+    assert cumulative[-1] == 1 << FREQUENCY_BITS
+    assert counts.min() == 1
+    assert counts[255] == (1 << FREQUENCY_BITS) - 255
+
+
+@given(weights=st.lists(st.floats(0, 1e6), min_size=256, max_size=256))
+def test_quantization_is_deterministic_and_valid(weights):
+    first, second = quantize(np.array(weights)), quantize(np.array(weights))
+    np.testing.assert_array_equal(first, second)
+    assert first[-1] == 1 << FREQUENCY_BITS
+    assert np.all(np.diff(first) >= 1)
+
+
+@pytest.mark.parametrize(
+    "probabilities", [np.ones(255), np.r_[np.ones(255), np.nan], np.r_[np.ones(255), -1.0]]
+)
+def test_a_malformed_distribution_is_refused(probabilities):
+    with pytest.raises(ValueError, match="256 finite non-negative numbers"):
+        quantize(probabilities)
+
+
+def test_a_code_without_its_length_header_is_refused():
+    with pytest.raises(ValueError, match="length header is incomplete"):
+        decode(b"\x80", Uniform())
