@@ -34,9 +34,9 @@ def encode_texts(texts: Sequence[str]) -> list[bytes]:
 
 
 def compressed_sizes(compressor: Compressor, data: Sequence[bytes]) -> np.ndarray:
-    """Compressed size of each item, as an int64 array."""
+    """Compressed size of each item in bytes (fractional for ideal code lengths)."""
     size = compressor.compressed_size
-    return np.fromiter((size(item) for item in data), dtype=np.int64, count=len(data))
+    return np.fromiter((size(item) for item in data), dtype=np.float64, count=len(data))
 
 
 def pack_texts(items: Sequence[bytes]) -> tuple[np.ndarray, np.ndarray]:

@@ -12,6 +12,7 @@ from typing import Any
 from ._base import Compressor, CorruptStreamError
 from .bz2 import Bz2Compressor
 from .gzip import GzipCompressor
+from .lm import LMCompressor
 from .lzma import LzmaCompressor
 from .zstd import ZstdCompressor
 from .zstd_prefix import ZstdPrefixCompressor
@@ -21,6 +22,7 @@ __all__ = [
     "Compressor",
     "CorruptStreamError",
     "GzipCompressor",
+    "LMCompressor",
     "LzmaCompressor",
     "ZstdCompressor",
     "ZstdPrefixCompressor",
@@ -93,5 +95,6 @@ for _cls in (
     ZstdPrefixCompressor,
     Bz2Compressor,
     LzmaCompressor,
+    LMCompressor,
 ):
     register_compressor(_cls)

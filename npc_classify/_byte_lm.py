@@ -1,0 +1,139 @@
+"""A byte-level recurrent language model in torch, and its safe file format.
+
+The model reads bytes and gives, after each prefix, a distribution over the
+next byte; position 0 is predicted from a start symbol (index 256). Files hold
+the configuration and the weights only and are read with
+``torch.load(weights_only=True)``, which builds tensors and plain containers
+and runs no code from the file.
+"""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+
+try:
+    import torch
+    from torch import nn
+except ImportError as error:  # pragma: no cover - exercised without torch installed
+    raise ImportError(
+        'The language-model compressor needs PyTorch: pip install "npc-classify[lm]".'
+    ) from error
+
+START_SYMBOL = 256
+
+
+class ByteGRU(nn.Module):
+    """Embedding, a GRU, and a projection to 256 next-byte logits.
+
+    Parameters
+    ----------
+    embedding_dim : int, default=32
+    hidden_size : int, default=256
+    num_layers : int, default=1
+    """
+
+    def __init__(self, embedding_dim: int = 32, hidden_size: int = 256, num_layers: int = 1):
+        super().__init__()
+        self.config = {
+            "embedding_dim": embedding_dim,
+            "hidden_size": hidden_size,
+            "num_layers": num_layers,
+        }
+        self.embed = nn.Embedding(START_SYMBOL + 1, embedding_dim)
+        self.gru = nn.GRU(embedding_dim, hidden_size, num_layers, batch_first=True)
+        self.head = nn.Linear(hidden_size, START_SYMBOL)
+
+    def forward(
+        self, symbols: torch.Tensor, state: torch.Tensor | None = None
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """Log-probabilities of the byte after each input symbol, and the new state."""
+        output, state = self.gru(self.embed(symbols), state)
+        return torch.log_softmax(self.head(output), dim=-1), state
+
+
+def save_byte_lm(model: ByteGRU, path: str | os.PathLike[str]) -> None:
+    """Write the configuration and weights (tensors only, no pickled code)."""
+    torch.save({"config": dict(model.config), "state_dict": model.state_dict()}, path)
+
+
+def load_byte_lm(path: str | os.PathLike[str], device: str = "cpu") -> ByteGRU:
+    """Read a model written by :func:`save_byte_lm`, in evaluation mode.
+
+    Raises
+    ------
+    ValueError
+        If the file is truncated, damaged or not such a model.
+    """
+    try:
+        saved = torch.load(path, map_location=device, weights_only=True)
+        model = ByteGRU(**saved["config"])
+        model.load_state_dict(saved["state_dict"])
+    except FileNotFoundError:
+        raise
+    except Exception as error:
+        raise ValueError(
+            f"{path} is not a readable byte language model (truncated, damaged or another "
+            f"format): {type(error).__name__}: {error}"
+        ) from None
+    return model.to(device).eval()
+
+
+class ByteLMStream:
+    """The model as a :class:`~npc_classify._arithmetic.ByteModel`, one byte at a time."""
+
+    def __init__(self, model: ByteGRU, device: str = "cpu") -> None:
+        self.model = model
+        self.device = device
+        self.state: torch.Tensor | None = None
+
+    def reset(self) -> np.ndarray:
+        self.state = None
+        return self._step(START_SYMBOL)
+
+    def update(self, byte: int) -> np.ndarray:
+        return self._step(byte)
+
+    @torch.no_grad()
+    def _step(self, symbol: int) -> np.ndarray:
+        inputs = torch.tensor([[symbol]], device=self.device)
+        log_probs, self.state = self.model(inputs, self.state)
+        return log_probs[0, -1].double().exp().cpu().numpy()
+
+
+@torch.no_grad()
+def prefix_and_suffix_bits(
+    model: ByteGRU, prefix: bytes, suffixes: list[bytes], device: str, batch_size: int
+) -> tuple[float, np.ndarray]:
+    """Ideal code lengths in bits: of ``prefix``, and of each suffix after it.
+
+    The prefix is read once; its final state starts every suffix, and the
+    suffixes run in padded batches.
+    """
+    symbols = torch.tensor([[START_SYMBOL, *prefix]], device=device)
+    log_probs, state = model(symbols)
+    prefix_bits = -float(log_probs[0, :-1].gather(1, symbols[0, 1:, None]).sum()) / np.log(2)
+    last = log_probs[:, -1]  # distribution of the first suffix byte
+    out = np.zeros(len(suffixes))
+    for start in range(0, len(suffixes), batch_size):
+        batch = suffixes[start : start + batch_size]
+        longest = max((len(s) for s in batch), default=0)
+        if longest == 0:
+            continue
+        padded = torch.zeros((len(batch), longest), dtype=torch.long, device=device)
+        mask = torch.zeros((len(batch), longest), dtype=torch.bool, device=device)
+        for row, suffix in enumerate(batch):
+            padded[row, : len(suffix)] = torch.tensor(list(suffix), device=device)
+            mask[row, : len(suffix)] = True
+        if longest > 1:
+            start_state = state.expand(-1, len(batch), -1).contiguous()
+            following, _ = model(padded[:, :-1], start_state)
+        else:
+            following = last.new_zeros((len(batch), 0, START_SYMBOL))
+        distributions = torch.cat([last.expand(len(batch), 1, -1), following], dim=1)
+        picked = distributions.gather(2, padded[:, :, None])[:, :, 0]
+        out[start : start + len(batch)] = -(picked * mask).sum(
+            dim=1
+        ).double().cpu().numpy() / np.log(2)
+    return prefix_bits, out

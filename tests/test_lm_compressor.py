@@ -1,0 +1,91 @@
+"""The language-model compressor: lossless coding, ideal lengths, prefix-state reuse.
+
+Every model here is tiny, randomly initialised from a seed in the test: nothing is
+downloaded.
+"""
+
+from __future__ import annotations
+
+import pickle
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+torch = pytest.importorskip("torch")
+
+from npc_classify import NCDClassifier  # noqa: E402
+from npc_classify._byte_lm import ByteGRU, load_byte_lm, save_byte_lm  # noqa: E402
+from npc_classify.compressors import CorruptStreamError, LMCompressor  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def model_path(tmp_path_factory):
+    torch.manual_seed(0)
+    path = tmp_path_factory.mktemp("lm") / "tiny.pt"
+    save_byte_lm(ByteGRU(embedding_dim=8, hidden_size=16), path)
+    return str(path)
+
+
+@pytest.fixture(scope="module")
+def compressor(model_path):
+    return LMCompressor(model_path)
+
+
+@settings(max_examples=25, deadline=None)
+@given(data=st.binary(max_size=60))
+def test_decompress_inverts_compress(compressor, data):
+    assert compressor.decompress(compressor.compress(data)) == data
+
+
+@settings(max_examples=25, deadline=None)
+@given(data=st.binary(min_size=1, max_size=60))
+def test_the_real_code_is_within_bytes_of_the_ideal_length(compressor, data):
+    code = compressor.compress(data)
+    header = 1  # the length, as a varint
+    assert len(code) - header <= np.ceil(compressor.ideal_bits(data) / 8) + 2
+    # the fast path uses unquantised probabilities: within 1% of the coder's ideal
+    assert compressor.compressed_size(data) == pytest.approx(
+        compressor.ideal_bits(data) / 8, rel=0.01, abs=0.5
+    )
+
+
+@settings(max_examples=15, deadline=None)
+@given(prefix=st.binary(max_size=40), suffixes=st.lists(st.binary(max_size=40), max_size=5))
+def test_prefix_state_reuse_equals_reading_each_concatenation(compressor, prefix, suffixes):
+    reused = compressor.compressed_sizes_with_prefix(prefix, suffixes)
+    separate = [compressor.compressed_size(prefix + s) for s in suffixes]
+    np.testing.assert_allclose(reused, separate, rtol=1e-5, atol=1e-4)
+
+
+def test_ncd_classifier_runs_on_the_language_model(compressor, tiny_news):
+    clf = NCDClassifier(compressor, k=1).fit(*tiny_news)
+    assert clf.predict(["A goal in the cup final."]).shape == (1,)
+    assert np.all(clf.train_sizes_ % 1 != 0), "ideal code lengths are fractional bytes"
+
+
+def test_the_compressor_pickles_without_its_model(compressor):
+    compressor.compressed_size(b"load the model")
+    restored = pickle.loads(pickle.dumps(compressor))
+    assert "_local" not in restored.__dict__
+    assert restored.compressed_size(b"x") == compressor.compressed_size(b"x")
+
+
+def test_a_truncated_code_is_corrupt(compressor):
+    code = compressor.compress(b"some text to code")
+    with pytest.raises(CorruptStreamError):
+        compressor.decompress(code[:0])
+
+
+def test_a_truncated_model_file_is_a_clear_error(model_path, tmp_path):
+    damaged = tmp_path / "damaged.pt"
+    with open(model_path, "rb") as handle:
+        damaged.write_bytes(handle.read()[:100])
+    with pytest.raises(ValueError, match="not a readable byte language model"):
+        load_byte_lm(damaged)
+
+
+def test_a_compressor_without_a_model_is_refused():
+    with pytest.raises(ValueError, match="LMCompressor needs model_path"):
+        NCDClassifier(LMCompressor(), k=1).fit(["a", "b"], [0, 1])
