@@ -118,6 +118,28 @@ def _build_parser() -> argparse.ArgumentParser:
         help="one sample per seed (default: 0 1 2 3 4)",
     )
     few_shot.set_defaults(handler=_few_shot)
+
+    train_lm = commands.add_parser(
+        "train-lm",
+        help="train the byte-level language model for the lm compressor",
+        description="Train a byte-level GRU on unlabeled text; resumable from its checkpoint.",
+    )
+    train_lm.add_argument(
+        "--corpus",
+        required=True,
+        help="a text file, or ag_news (its training texts, without labels; with --data-dir)",
+    )
+    train_lm.add_argument("--data-dir", type=Path, metavar="DIR")
+    train_lm.add_argument("--out", type=Path, required=True, metavar="FILE")
+    train_lm.add_argument("--steps", type=_positive_int, default=2000)
+    train_lm.add_argument("--seq-len", type=_positive_int, default=256)
+    train_lm.add_argument("--batch-size", type=_positive_int, default=32)
+    train_lm.add_argument("--learning-rate", type=float, default=3e-3)
+    train_lm.add_argument("--hidden-size", type=_positive_int, default=256)
+    train_lm.add_argument("--checkpoint-every", type=_positive_int, default=100)
+    train_lm.add_argument("--seed", type=int, default=0)
+    train_lm.add_argument("--no-progress", action="store_true")
+    train_lm.set_defaults(handler=_train_lm, scheduler=None)
     return parser
 
 
@@ -416,6 +438,31 @@ def _few_shot(args: argparse.Namespace) -> int:
         )
         print(f"{row['shots']:>6} {row['k']:>3}{cells}")
     _write(outcome, args.output)
+    return 0
+
+
+def _train_lm(args: argparse.Namespace) -> int:
+    from ._train_lm import train_byte_lm
+
+    if args.corpus == "ag_news":
+        corpus = "\n".join(load_ag_news("train", args.data_dir).texts).encode()
+    else:
+        corpus = Path(args.corpus).read_bytes()
+    _, resumed_from = train_byte_lm(
+        corpus,
+        args.out,
+        steps=args.steps,
+        seq_len=args.seq_len,
+        batch_size=args.batch_size,
+        learning_rate=args.learning_rate,
+        hidden_size=args.hidden_size,
+        seed=args.seed,
+        checkpoint_every=args.checkpoint_every,
+        progress=not args.no_progress,
+    )
+    if resumed_from:
+        print(f"resumed from step {resumed_from}")
+    print(f"model written to {args.out}")
     return 0
 
 

@@ -1,0 +1,112 @@
+"""Training the byte-level language model on unlabeled text, resumably."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import torch
+from tqdm import tqdm
+
+from ._byte_lm import START_SYMBOL, ByteGRU, save_byte_lm
+
+
+def train_byte_lm(
+    corpus: bytes,
+    out: str | os.PathLike[str],
+    *,
+    steps: int = 2000,
+    seq_len: int = 256,
+    batch_size: int = 32,
+    learning_rate: float = 3e-3,
+    embedding_dim: int = 32,
+    hidden_size: int = 256,
+    seed: int = 0,
+    checkpoint_every: int = 100,
+    progress: bool = True,
+) -> tuple[ByteGRU, int]:
+    """Train a :class:`~npc_classify._byte_lm.ByteGRU` on random windows of ``corpus``.
+
+    Every ``checkpoint_every`` steps the model, the optimiser, the step and the
+    random generators are saved to ``out + ".ckpt"`` (tensors and plain values,
+    read back with ``weights_only=True``); called again with the
+    same arguments, training resumes from there and ends with the same weights
+    as an uninterrupted run. The finished model is written to ``out`` and the
+    checkpoint removed.
+
+    Returns
+    -------
+    model : ByteGRU
+    resumed_from : int
+        The step training resumed from (0 for a fresh start).
+    """
+    if len(corpus) < seq_len + 1:
+        raise ValueError(
+            f"The corpus has {len(corpus)} bytes; training needs more than seq_len={seq_len}."
+        )
+    checkpoint = Path(f"{out}.ckpt")
+    torch.manual_seed(seed)
+    model = ByteGRU(embedding_dim, hidden_size)
+    optimizer = torch.optim.Adam(model.parameters(), lr=learning_rate)
+    rng = np.random.RandomState(seed)
+    settings = [len(corpus), seq_len, batch_size, learning_rate, embedding_dim, hidden_size, seed]
+    step = 0
+    if checkpoint.exists():
+        saved = torch.load(checkpoint, weights_only=True)
+        if saved["settings"] != settings:
+            raise ValueError(
+                f"{checkpoint} was written by a training run with other settings or corpus; "
+                "delete it to start again."
+            )
+        model.load_state_dict(saved["model"])
+        optimizer.load_state_dict(saved["optimizer"])
+        name, keys, position, has_gauss, cached = saved["numpy_rng"]
+        rng.set_state((name, keys.numpy().astype(np.uint32), position, has_gauss, cached))
+        torch.set_rng_state(saved["torch_rng"])
+        step = saved["step"]
+    resumed_from = step
+    data = torch.tensor(np.frombuffer(corpus, dtype=np.uint8).astype(np.int64))
+    model.train()
+    with tqdm(
+        total=steps, initial=step, desc="train-lm", unit="step", disable=not progress
+    ) as bar:
+        while step < steps:
+            starts = rng.randint(0, len(corpus) - seq_len, size=batch_size)
+            targets = torch.stack([data[s : s + seq_len] for s in starts])
+            inputs = torch.cat([torch.full((batch_size, 1), START_SYMBOL), targets[:, :-1]], dim=1)
+            log_probs, _ = model(inputs)
+            loss = torch.nn.functional.nll_loss(
+                log_probs.reshape(-1, START_SYMBOL), targets.reshape(-1)
+            )
+            optimizer.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            optimizer.step()
+            step += 1
+            bar.set_postfix(bits_per_byte=f"{loss.item() / np.log(2):.3f}")
+            bar.update(1)
+            if step % checkpoint_every == 0 and step < steps:
+                temporary = checkpoint.with_name(checkpoint.name + ".tmp")
+                torch.save(
+                    {
+                        "settings": settings,
+                        "model": model.state_dict(),
+                        "optimizer": optimizer.state_dict(),
+                        "numpy_rng": _plain_rng_state(rng),
+                        "torch_rng": torch.get_rng_state(),
+                        "step": step,
+                    },
+                    temporary,
+                )
+                temporary.replace(checkpoint)
+    model.eval()
+    save_byte_lm(model, out)
+    checkpoint.unlink(missing_ok=True)
+    return model, resumed_from
+
+
+def _plain_rng_state(rng: np.random.RandomState) -> list:
+    """The generator's state as a tensor and plain values, loadable with weights_only."""
+    name, keys, position, has_gauss, cached = rng.get_state()
+    return [name, torch.from_numpy(keys.astype(np.int64)), position, has_gauss, cached]

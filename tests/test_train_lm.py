@@ -1,0 +1,87 @@
+"""Training the byte language model: it learns, it resumes exactly, the CLI drives it."""
+
+from __future__ import annotations
+
+import pytest
+
+torch = pytest.importorskip("torch")
+
+from conftest import TINY_NEWS  # noqa: E402
+
+from npc_classify._byte_lm import load_byte_lm  # noqa: E402
+from npc_classify._train_lm import train_byte_lm  # noqa: E402
+from npc_classify.cli import main  # noqa: E402
+from npc_classify.compressors import LMCompressor  # noqa: E402
+
+SMALL = dict(seq_len=64, batch_size=8, embedding_dim=8, hidden_size=32, progress=False)
+
+
+@pytest.fixture(scope="module")
+def corpus() -> bytes:
+    return TINY_NEWS.read_bytes() * 5
+
+
+def test_training_lowers_the_code_length_of_the_corpus(corpus, tmp_path):
+    sample = corpus[:400]
+    train_byte_lm(corpus, tmp_path / "before.pt", steps=1, **SMALL)
+    train_byte_lm(corpus, tmp_path / "after.pt", steps=150, learning_rate=1e-2, **SMALL)
+    before = LMCompressor(str(tmp_path / "before.pt")).compressed_size(sample)
+    after = LMCompressor(str(tmp_path / "after.pt")).compressed_size(sample)
+    assert after < 0.8 * before, (before, after)
+
+
+def interrupt_at_step(monkeypatch, step: int) -> None:
+    """Make the optimiser step number ``step`` raise KeyboardInterrupt, as a kill would."""
+    calls = 0
+    original = torch.nn.utils.clip_grad_norm_
+
+    def clip(*args, **kwargs):
+        nonlocal calls
+        calls += 1
+        if calls == step:
+            raise KeyboardInterrupt
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(torch.nn.utils, "clip_grad_norm_", clip)
+
+
+def test_an_interrupted_run_resumes_to_the_same_weights(corpus, tmp_path, monkeypatch):
+    train_byte_lm(corpus, tmp_path / "straight.pt", steps=20, checkpoint_every=5, **SMALL)
+    out = tmp_path / "resumed.pt"
+    interrupt_at_step(monkeypatch, 13)
+    with pytest.raises(KeyboardInterrupt):
+        train_byte_lm(corpus, out, steps=20, checkpoint_every=5, **SMALL)
+    monkeypatch.undo()
+    assert (tmp_path / "resumed.pt.ckpt").exists()
+
+    _, resumed_from = train_byte_lm(corpus, out, steps=20, checkpoint_every=5, **SMALL)
+    assert resumed_from == 10
+    assert not (tmp_path / "resumed.pt.ckpt").exists()
+    straight, resumed = load_byte_lm(tmp_path / "straight.pt"), load_byte_lm(out)
+    for (name, a), (_, b) in zip(
+        straight.state_dict().items(), resumed.state_dict().items(), strict=True
+    ):
+        assert torch.equal(a, b), name
+
+
+def test_a_checkpoint_of_other_settings_is_refused(corpus, tmp_path, monkeypatch):
+    out = tmp_path / "model.pt"
+    interrupt_at_step(monkeypatch, 6)
+    with pytest.raises(KeyboardInterrupt):
+        train_byte_lm(corpus, out, steps=10, checkpoint_every=5, **SMALL)
+    monkeypatch.undo()
+    with pytest.raises(ValueError, match="written by a training run with other settings"):
+        train_byte_lm(corpus, out, steps=10, checkpoint_every=5, seed=1, **SMALL)
+
+
+def test_a_corpus_shorter_than_a_window_is_refused(tmp_path):
+    with pytest.raises(ValueError, match="training needs more than seq_len=64"):
+        train_byte_lm(b"short", tmp_path / "m.pt", steps=1, **SMALL)
+
+
+def test_the_cli_trains_a_model_the_compressor_can_use(tmp_path, capsys):
+    out = tmp_path / "model.pt"
+    argv = ["train-lm", "--corpus", str(TINY_NEWS), "--out", str(out), "--steps", "3"]
+    assert main([*argv, "--seq-len", "32", "--hidden-size", "16", "--no-progress"]) == 0
+    assert f"model written to {out}" in capsys.readouterr().out
+    assert LMCompressor(str(out)).decompress(LMCompressor(str(out)).compress(b"abc")) == b"abc"
