@@ -18,7 +18,7 @@ from ._classifier import NCDClassifier
 from ._conditional import CompressionClassifier
 from ._ncd import ORDERS
 from ._voting import TIE_BREAKS, WEIGHTS
-from .compressors import available_compressors, get_compressor
+from .compressors import Compressor, available_compressors, get_compressor
 from .datasets import LabeledTexts, load_ag_news, read_labeled_file, sample_per_class
 from .evaluation import (
     PAPER_TOP_K,
@@ -186,6 +186,9 @@ def _add_model_arguments(parser: argparse.ArgumentParser) -> None:
     )
     model.add_argument("--level", type=int, help="compression level (default: the compressor's)")
     model.add_argument(
+        "--model", type=Path, metavar="FILE", help="for --compressor lm: a model from train-lm"
+    )
+    model.add_argument(
         "--k",
         type=_positive_int,
         nargs="+",
@@ -277,10 +280,20 @@ def _sample_test(test: LabeledTexts, args: argparse.Namespace) -> LabeledTexts:
     return test.subset(np.sort(rng.choice(len(test), args.n_test, replace=False)))
 
 
+def _compressor(args: argparse.Namespace) -> Compressor:
+    """The compressor named by --compressor, with --level or --model."""
+    if args.compressor == "lm":
+        if args.model is None:
+            raise ValueError("--compressor lm needs --model FILE (see npc-classify train-lm).")
+        return get_compressor("lm", model_path=str(args.model))
+    if args.model is not None:
+        raise ValueError(f"--model is for --compressor lm, not {args.compressor}.")
+    return get_compressor(args.compressor, **({} if args.level is None else {"level": args.level}))
+
+
 def _classifier(args: argparse.Namespace) -> NCDClassifier:
-    params = {} if args.level is None else {"level": args.level}
     return NCDClassifier(
-        get_compressor(args.compressor, **params),
+        _compressor(args),
         k=max(args.k),
         weights=args.weights,
         tie_break="nearest" if args.tie == PAPER_TOP_K else args.tie,
@@ -371,10 +384,7 @@ def _evaluate_class_conditional(
     args: argparse.Namespace, train: LabeledTexts, test: LabeledTexts
 ) -> int:
     """Fit a CompressionClassifier, predict the test split, report and time it."""
-    params = {} if args.level is None else {"level": args.level}
-    clf = CompressionClassifier(
-        get_compressor(args.compressor, **params), n_dictionaries=args.n_dictionaries
-    )
+    clf = CompressionClassifier(_compressor(args), n_dictionaries=args.n_dictionaries)
     started = time.perf_counter()
     clf.fit(train.texts, train.labels)
     fitted = time.perf_counter()

@@ -89,3 +89,30 @@ def test_a_truncated_model_file_is_a_clear_error(model_path, tmp_path):
 def test_a_compressor_without_a_model_is_refused():
     with pytest.raises(ValueError, match="LMCompressor needs model_path"):
         NCDClassifier(LMCompressor(), k=1).fit(["a", "b"], [0, 1])
+
+
+def test_the_cli_evaluates_with_the_language_model(model_path, tmp_path):
+    from conftest import TINY_NEWS
+
+    from npc_classify.cli import main
+
+    files = ["--dataset", "csv", "--train", str(TINY_NEWS), "--test", str(TINY_NEWS)]
+    argv = ["evaluate", *files, "--compressor", "lm", "--model", model_path, "--k", "1"]
+    assert main([*argv, "--n-jobs", "1", "--no-progress"]) == 0
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--compressor", "lm"], "--compressor lm needs --model FILE"),
+        (["--compressor", "gzip", "--model", "m.pt"], "--model is for --compressor lm"),
+    ],
+)
+def test_the_cli_pairs_the_lm_compressor_with_a_model(extra, message, capsys):
+    from conftest import TINY_NEWS
+
+    from npc_classify.cli import main
+
+    files = ["--dataset", "csv", "--train", str(TINY_NEWS), "--test", str(TINY_NEWS)]
+    assert main(["evaluate", *files, *extra, "--no-progress"]) == 2
+    assert message in capsys.readouterr().err
