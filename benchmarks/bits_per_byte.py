@@ -17,6 +17,7 @@ import argparse
 from npc_classify import get_compressor
 from npc_classify.compressors import LMCompressor
 from npc_classify.datasets import load_ag_news
+from npc_classify.evaluation import bits_per_byte
 
 
 def main() -> None:
@@ -27,7 +28,6 @@ def main() -> None:
     parser.add_argument("--n-coded", type=int, default=10)
     args = parser.parse_args()
     docs = [t.encode() for t in load_ag_news("test", args.data_dir).texts[: args.n_docs]]
-    whole = b"\n".join(docs)
     n_bytes = sum(map(len, docs))
 
     compressors = {name: get_compressor(name) for name in ("gzip", "zstd", "bz2", "lzma")}
@@ -36,12 +36,10 @@ def main() -> None:
     print(f"\n{len(docs)} AG News test texts, {n_bytes:,} bytes\n")
     print("| compressor | per document (bits/byte) | whole file (bits/byte) | vs gzip |")
     print("|---|---|---|---|")
-    per_doc = {}
-    for name, compressor in compressors.items():
-        per_doc[name] = 8 * sum(compressor.compressed_size(d) for d in docs) / n_bytes
-        whole_bpb = 8 * compressor.compressed_size(whole) / len(whole)
-        ratio = per_doc[name] / per_doc["gzip"]
-        print(f"| {name} | {per_doc[name]:.3f} | {whole_bpb:.3f} | {ratio:.2f}x |")
+    rows = {name: bits_per_byte(compressor, docs) for name, compressor in compressors.items()}
+    for name, (per_doc, whole_bpb) in rows.items():
+        ratio = per_doc / rows["gzip"][0]
+        print(f"| {name} | {per_doc:.3f} | {whole_bpb:.3f} | {ratio:.2f}x |")
     if args.lm:
         lm = compressors["lm"]
         coded = docs[: args.n_coded]

@@ -22,6 +22,7 @@ from .compressors import Compressor, available_compressors, get_compressor
 from .datasets import LabeledTexts, load_ag_news, read_labeled_file, sample_per_class
 from .evaluation import (
     PAPER_TOP_K,
+    bits_per_byte,
     mean_confidence_interval,
     neighbor_predictions,
     paper_top_k_predictions,
@@ -140,6 +141,30 @@ def _build_parser() -> argparse.ArgumentParser:
     train_lm.add_argument("--seed", type=int, default=0)
     train_lm.add_argument("--no-progress", action="store_true")
     train_lm.set_defaults(handler=_train_lm, scheduler=None)
+
+    for name, handler, verb in [
+        ("compress", _compress, "Compress"),
+        ("decompress", _decompress, "Decompress"),
+    ]:
+        command = commands.add_parser(
+            name, help=f"{verb.lower()} a file", description=f"{verb} a file."
+        )
+        command.add_argument("input", type=Path, metavar="FILE")
+        command.add_argument("--output", "-o", type=Path, metavar="FILE", required=True)
+        _add_compressor_arguments(command)
+        command.set_defaults(handler=handler, scheduler=None)
+
+    bpb = commands.add_parser(
+        "bpb",
+        help="bits per byte of every compressor on a text set",
+        description="Bits per byte of gzip, zstd, bz2, lzma (and the LM with --model) on "
+        "the test texts: per document, as NCD compresses them, and as one file.",
+    )
+    _add_data_arguments(bpb)
+    bpb.add_argument("--model", type=Path, metavar="FILE", help="also the LM from train-lm")
+    bpb.add_argument("--n-docs", type=_positive_int, default=200, metavar="N")
+    bpb.add_argument("--output", type=Path, metavar="FILE", help="write the table as JSON")
+    bpb.set_defaults(handler=_bpb, scheduler=None)
     return parser
 
 
@@ -176,18 +201,22 @@ def _add_data_arguments(parser: argparse.ArgumentParser) -> None:
     data.add_argument("--seed", type=int, default=0, help="sampling seed (default: 0)")
 
 
-def _add_model_arguments(parser: argparse.ArgumentParser) -> None:
-    model = parser.add_argument_group("model")
-    model.add_argument(
+def _add_compressor_arguments(group: Any) -> None:
+    group.add_argument(
         "--compressor",
         choices=available_compressors(),
         default="gzip",
         help="compressor (default: gzip)",
     )
-    model.add_argument("--level", type=int, help="compression level (default: the compressor's)")
-    model.add_argument(
+    group.add_argument("--level", type=int, help="compression level (default: the compressor's)")
+    group.add_argument(
         "--model", type=Path, metavar="FILE", help="for --compressor lm: a model from train-lm"
     )
+
+
+def _add_model_arguments(parser: argparse.ArgumentParser) -> None:
+    model = parser.add_argument_group("model")
+    _add_compressor_arguments(model)
     model.add_argument(
         "--k",
         type=_positive_int,
@@ -473,6 +502,39 @@ def _train_lm(args: argparse.Namespace) -> int:
     if resumed_from:
         print(f"resumed from step {resumed_from}")
     print(f"model written to {args.out}")
+    return 0
+
+
+def _compress(args: argparse.Namespace) -> int:
+    args.output.write_bytes(_compressor(args).compress(args.input.read_bytes()))
+    return 0
+
+
+def _decompress(args: argparse.Namespace) -> int:
+    args.output.write_bytes(_compressor(args).decompress(args.input.read_bytes()))
+    return 0
+
+
+def _bpb(args: argparse.Namespace) -> int:
+    _, test = _load(args)
+    documents = [text.encode("utf-8", "surrogatepass") for text in test.texts[: args.n_docs]]
+    compressors = {name: get_compressor(name) for name in ("gzip", "zstd", "bz2", "lzma")}
+    if args.model is not None:
+        compressors["lm"] = get_compressor("lm", model_path=str(args.model))
+    rows = {name: bits_per_byte(c, documents) for name, c in compressors.items()}
+    print(f"{len(documents)} texts, {sum(map(len, documents)):,} bytes")
+    print(f"{'compressor':<11} {'per document':>12} {'whole file':>10}  (bits per byte)")
+    for name, (per_document, whole_file) in rows.items():
+        print(f"{name:<11} {per_document:>12.3f} {whole_file:>10.3f}")
+    outcome = {
+        "command": "bpb",
+        "n_documents": len(documents),
+        "bits_per_byte": {
+            name: {"per_document": per_document, "whole_file": whole_file}
+            for name, (per_document, whole_file) in rows.items()
+        },
+    }
+    _write(outcome, args.output)
     return 0
 
 

@@ -25,9 +25,11 @@ from sklearn.metrics import (
 from ._checkpoint import resumable_kneighbors
 from ._classifier import NCDClassifier
 from ._voting import tied_classes
+from .compressors import Compressor
 
 __all__ = [
     "PAPER_TOP_K",
+    "bits_per_byte",
     "mean_confidence_interval",
     "neighbor_predictions",
     "paper_top_k_accuracy",
@@ -133,6 +135,24 @@ def score_report(
         },
         "confusion_matrix": confusion_matrix(y_true, y_pred, labels=labels).tolist(),
     }
+
+
+def bits_per_byte(compressor: Compressor, documents: Sequence[bytes]) -> tuple[float, float]:
+    """Bits per byte of ``documents``: each compressed alone, and all as one file.
+
+    Per document is the regime of NCD (every text compressed on its own); the
+    whole file joins the documents with newlines.
+
+    Returns
+    -------
+    per_document, whole_file : float
+    """
+    total = sum(map(len, documents))
+    if total == 0:
+        raise ValueError("bits_per_byte needs at least one non-empty document.")
+    per_document = 8 * sum(compressor.compressed_size(d) for d in documents) / total
+    whole = b"\n".join(documents)
+    return float(per_document), 8 * compressor.compressed_size(whole) / len(whole)
 
 
 def mean_confidence_interval(

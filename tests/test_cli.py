@@ -494,3 +494,27 @@ def test_class_conditional_method_reports_accuracy_and_time(capsys, tmp_path, sp
         clf.score(list(test_texts), list(test_labels))
     )
     assert report["ms_per_document"] > 0
+
+
+@pytest.mark.parametrize("compressor", ["gzip", "zstd", "bz2", "lzma"])
+def test_compress_then_decompress_restores_the_file(tmp_path, compressor):
+    packed, unpacked = tmp_path / "news.packed", tmp_path / "news.csv"
+    assert main(["compress", str(TINY_NEWS), "-o", str(packed), "--compressor", compressor]) == 0
+    assert packed.stat().st_size < TINY_NEWS.stat().st_size
+    assert main(["decompress", str(packed), "-o", str(unpacked), "--compressor", compressor]) == 0
+    assert unpacked.read_bytes() == TINY_NEWS.read_bytes()
+
+
+def test_decompressing_a_damaged_file_exits_2(tmp_path, capsys):
+    damaged = tmp_path / "damaged.gz"
+    damaged.write_bytes(b"\x1f\x8b not really gzip")
+    assert main(["decompress", str(damaged), "-o", str(tmp_path / "out")]) == 2
+    assert "cannot decompress" in capsys.readouterr().err
+
+
+def test_bpb_reports_every_compressor(capsys, tmp_path, ag_news_dir):
+    output = tmp_path / "bpb.json"
+    assert main(["bpb", "--data-dir", str(ag_news_dir), "--output", str(output)]) == 0
+    table = json.loads(output.read_text())["bits_per_byte"]
+    assert sorted(table) == ["bz2", "gzip", "lzma", "zstd"]
+    assert all(0 < row["per_document"] and 0 < row["whole_file"] for row in table.values())

@@ -113,3 +113,17 @@ def test_confidence_interval_is_the_student_t_interval():
 
 def test_confidence_interval_of_one_value_is_that_value():
     assert mean_confidence_interval([0.8]) == (0.8, 0.8, 0.8)
+
+
+def test_bits_per_byte_per_document_and_whole_file():
+    import gzip as gzip_module
+
+    from npc_classify.compressors import GzipCompressor
+    from npc_classify.evaluation import bits_per_byte
+
+    documents = [b"the first text", b"and a second, longer text"]
+    per_document, whole_file = bits_per_byte(GzipCompressor(), documents)
+    total = sum(map(len, documents))
+    assert per_document == 8 * sum(len(gzip_module.compress(d)) for d in documents) / total
+    joined = b"\n".join(documents)
+    assert whole_file == 8 * len(gzip_module.compress(joined)) / len(joined)
