@@ -21,12 +21,12 @@ from ._ncd import (
     map_query_chunks,
     pack_texts,
 )
-from ._validation import check_choice, check_labels, check_texts
+from ._validation import TextInputMixin, check_choice, check_labels, check_texts
 from ._voting import TIE_BREAKS, WEIGHTS, break_ties, class_scores
 from .compressors import Compressor, get_compressor
 
 
-class NCDClassifier(ClassifierMixin, BaseEstimator):
+class NCDClassifier(ClassifierMixin, TextInputMixin, BaseEstimator):
     """Classify texts by their k nearest neighbours under compression distance.
 
     The method of Jiang et al. (2023), "Less is More: Parameter-Free Text
@@ -144,12 +144,6 @@ class NCDClassifier(ClassifierMixin, BaseEstimator):
         self.progress = progress
         self.candidates = candidates
         self.random_state = random_state
-
-    def __sklearn_tags__(self) -> Any:
-        tags = super().__sklearn_tags__()
-        tags.input_tags.string = True
-        tags.input_tags.two_d_array = False
-        return tags
 
     def fit(self, X: Sequence[str], y: Sequence[Any]) -> NCDClassifier:
         """Store the training texts and compute their compressed sizes.

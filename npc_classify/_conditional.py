@@ -11,11 +11,11 @@ from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.utils.validation import check_is_fitted
 
 from ._ncd import check_separator, encode_texts
-from ._validation import check_labels, check_texts
+from ._validation import TextInputMixin, check_labels, check_texts
 from .compressors import Compressor, get_compressor
 
 
-class CompressionClassifier(ClassifierMixin, BaseEstimator):
+class CompressionClassifier(ClassifierMixin, TextInputMixin, BaseEstimator):
     """Classify a text by the class whose training text compresses it best.
 
     Each class keeps the concatenation of its training texts, the *class
@@ -87,12 +87,6 @@ class CompressionClassifier(ClassifierMixin, BaseEstimator):
         self.n_dictionaries = n_dictionaries
         self.max_class_bytes = max_class_bytes
         self.temperature = temperature
-
-    def __sklearn_tags__(self) -> Any:
-        tags = super().__sklearn_tags__()
-        tags.input_tags.string = True
-        tags.input_tags.two_d_array = False
-        return tags
 
     def fit(self, X: Sequence[str], y: Sequence[Any]) -> CompressionClassifier:
         """Build each class text from scratch.

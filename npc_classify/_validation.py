@@ -9,6 +9,17 @@ from typing import Any
 import numpy as np
 
 
+class TextInputMixin:
+    """Declares string input to scikit-learn, as ``TfidfVectorizer`` does: one text per
+    sample, no 2-d arrays, no ``n_features_in_``."""
+
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()  # type: ignore[misc]
+        tags.input_tags.string = True
+        tags.input_tags.two_d_array = False
+        return tags
+
+
 def check_texts(X: Any, *, name: str = "X") -> list[str]:
     """Return ``X`` as a list of ``str``, or raise a message that says why not.
 

@@ -63,8 +63,9 @@ def test_sklearn_data_free_check(estimator, check):
     check(type(estimator).__name__, clone(estimator))
 
 
-def test_declares_string_input_like_a_vectorizer():
-    tags = get_tags(NCDClassifier())
+@pytest.mark.parametrize("estimator", [NCDClassifier(), CompressionClassifier()], ids=repr)
+def test_declares_string_input_like_a_vectorizer(estimator):
+    tags = get_tags(estimator)
     assert tags.input_tags.string
     assert not tags.input_tags.two_d_array
     assert tags.estimator_type == "classifier"
