@@ -82,15 +82,12 @@ def ncd_rows(
     out = np.empty((len(queries), len(train)), dtype=np.float64)
     size = compressor.compressed_size
     for row, query in enumerate(queries):
-        c_x = size(query)
-        if order == "train-first":
-            c_xy = compressed_sizes(compressor, [t + separator + query for t in train])
-        else:
-            c_xy = compressor.compressed_sizes_with_prefix(query + separator, train)
-            if order == "symmetric":
-                reverse = compressed_sizes(compressor, [t + separator + query for t in train])
-                c_xy = (c_xy + reverse) / 2.0
-        out[row] = ncd_from_sizes(c_x, train_sizes, c_xy)
+        joint = []
+        if order != "train-first":
+            joint.append(compressor.compressed_sizes_with_prefix(query + separator, train))
+        if order != "query-first":
+            joint.append(compressed_sizes(compressor, [t + separator + query for t in train]))
+        out[row] = ncd_from_sizes(size(query), train_sizes, np.mean(joint, axis=0))
     return out
 
 

@@ -41,11 +41,11 @@ class Compressor(BaseEstimator):
     pickled, so clones, joblib workers and saved models all work.
 
     Subclasses set :attr:`name` and implement :meth:`compress` and
-    :meth:`_decompress`. They may override :meth:`compressed_size` with a
-    faster path that gives exactly ``len(self.compress(data))``, and
-    :meth:`compressed_sizes_with_prefix` either with an exact faster path or,
-    saying so in their documentation, with another estimate of the joint size
-    (as :class:`ZstdPrefixCompressor` does).
+    :meth:`_decompress`. They may override :meth:`compressed_size` and
+    :meth:`compressed_sizes_with_prefix` either with an exact faster path
+    (``len(self.compress(...))``) or, saying so in their documentation, with
+    another estimate: the joint size of :class:`ZstdPrefixCompressor`, the
+    ideal code length of :class:`LMCompressor`.
     """
 
     name: ClassVar[str] = ""
