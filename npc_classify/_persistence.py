@@ -8,22 +8,28 @@ from typing import Any
 
 from ._candidates import CandidateIndex
 from ._classifier import NCDClassifier
+from ._conditional import CompressionClassifier
 from .compressors import available_compressors, get_compressor
 
-#: Types outside scikit-learn's own that a saved NCDClassifier may hold.
+#: Types outside scikit-learn's own that a saved classifier may hold.
 EXTRA_TRUSTED_TYPES: tuple[str, ...] = ("scipy.sparse._csr.csr_matrix",)
 
 
 def trusted_types() -> list[str]:
     """Every type :func:`load_model` accepts beyond those skops trusts by default."""
-    classes = [NCDClassifier, CandidateIndex] + [
+    classes = [NCDClassifier, CompressionClassifier, CandidateIndex] + [
         type(get_compressor(name)) for name in available_compressors()
     ]
     return sorted({f"{c.__module__}.{c.__qualname__}" for c in classes} | set(EXTRA_TRUSTED_TYPES))
 
 
-def save_model(model: NCDClassifier, path: str | os.PathLike[str]) -> None:
-    """Save a fitted classifier in the skops format (a zip of JSON and arrays)."""
+def save_model(model: NCDClassifier | CompressionClassifier, path: str | os.PathLike[str]) -> None:
+    """Save a fitted classifier in the skops format (a zip of JSON and arrays).
+
+    A language-model compressor is saved as its settings, the model's file or
+    name included, not its weights: the model must be at the same place when
+    the classifier is loaded.
+    """
     skops_io = _skops_io()
     skops_io.dump(model, path)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import os
 from pathlib import Path
 
@@ -66,25 +67,15 @@ def train_byte_lm(
         torch.set_rng_state(saved["torch_rng"])
         step = saved["step"]
     resumed_from = step
-    data = torch.tensor(np.frombuffer(corpus, dtype=np.uint8).astype(np.int64))
+    data = _as_tensor(corpus)
     model.train()
     with tqdm(
         total=steps, initial=step, desc="train-lm", unit="step", disable=not progress
     ) as bar:
         while step < steps:
-            starts = rng.randint(0, len(corpus) - seq_len, size=batch_size)
-            targets = torch.stack([data[s : s + seq_len] for s in starts])
-            inputs = torch.cat([torch.full((batch_size, 1), START_SYMBOL), targets[:, :-1]], dim=1)
-            log_probs, _ = model(inputs)
-            loss = torch.nn.functional.nll_loss(
-                log_probs.reshape(-1, START_SYMBOL), targets.reshape(-1)
-            )
-            optimizer.zero_grad()
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            optimizer.step()
+            bits_per_byte = _training_step(model, optimizer, data, rng, seq_len, batch_size)
             step += 1
-            bar.set_postfix(bits_per_byte=f"{loss.item() / np.log(2):.3f}")
+            bar.set_postfix(bits_per_byte=f"{bits_per_byte:.3f}")
             bar.update(1)
             if step % checkpoint_every == 0 and step < steps:
                 temporary = checkpoint.with_name(checkpoint.name + ".tmp")
@@ -104,6 +95,59 @@ def train_byte_lm(
     save_byte_lm(model, out)
     checkpoint.unlink(missing_ok=True)
     return model, resumed_from
+
+
+def fine_tune_byte_lm(
+    model: ByteGRU,
+    text: bytes,
+    *,
+    steps: int,
+    seq_len: int = 256,
+    batch_size: int = 16,
+    learning_rate: float = 1e-3,
+    seed: int = 0,
+) -> ByteGRU:
+    """A copy of ``model`` trained ``steps`` more steps on random windows of ``text``.
+
+    The original is left untouched. A text shorter than ``seq_len + 1`` bytes
+    is used whole, in every window.
+    """
+    tuned = copy.deepcopy(model).train()
+    torch.manual_seed(seed)
+    optimizer = torch.optim.Adam(tuned.parameters(), lr=learning_rate)
+    rng = np.random.RandomState(seed)
+    data = _as_tensor(text).to(next(tuned.parameters()).device)
+    seq_len = min(seq_len, len(text) - 1)
+    if seq_len >= 1:
+        for _ in range(steps):
+            _training_step(tuned, optimizer, data, rng, seq_len, batch_size)
+    return tuned.eval()
+
+
+def _as_tensor(corpus: bytes) -> torch.Tensor:
+    return torch.tensor(np.frombuffer(corpus, dtype=np.uint8).astype(np.int64))
+
+
+def _training_step(
+    model: ByteGRU,
+    optimizer: torch.optim.Optimizer,
+    data: torch.Tensor,
+    rng: np.random.RandomState,
+    seq_len: int,
+    batch_size: int,
+) -> float:
+    """One optimiser step on ``batch_size`` random windows; returns the bits per byte."""
+    starts = rng.randint(0, len(data) - seq_len, size=batch_size)
+    targets = torch.stack([data[s : s + seq_len] for s in starts])
+    start = torch.full((batch_size, 1), START_SYMBOL, device=data.device)
+    inputs = torch.cat([start, targets[:, :-1]], dim=1)
+    log_probs, _ = model(inputs)
+    loss = torch.nn.functional.nll_loss(log_probs.reshape(-1, START_SYMBOL), targets.reshape(-1))
+    optimizer.zero_grad()
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+    optimizer.step()
+    return loss.item() / np.log(2)
 
 
 def _plain_rng_state(rng: np.random.RandomState) -> list:

@@ -157,11 +157,14 @@ def _build_parser() -> argparse.ArgumentParser:
     bpb = commands.add_parser(
         "bpb",
         help="bits per byte of every compressor on a text set",
-        description="Bits per byte of gzip, zstd, bz2, lzma (and the LM with --model) on "
+        description="Bits per byte of gzip, zstd, bz2, lzma (and LMs: --model, --hf-model) on "
         "the test texts: per document, as NCD compresses them, and as one file.",
     )
     _add_data_arguments(bpb)
     bpb.add_argument("--model", type=Path, metavar="FILE", help="also the LM from train-lm")
+    bpb.add_argument(
+        "--hf-model", metavar="MODEL", help="also a Hugging Face causal LM (name or folder)"
+    )
     bpb.add_argument("--n-docs", type=_positive_int, default=200, metavar="N")
     bpb.add_argument("--output", type=Path, metavar="FILE", help="write the table as JSON")
     bpb.set_defaults(handler=_bpb, scheduler=None)
@@ -210,7 +213,10 @@ def _add_compressor_arguments(group: Any) -> None:
     )
     group.add_argument("--level", type=int, help="compression level (default: the compressor's)")
     group.add_argument(
-        "--model", type=Path, metavar="FILE", help="for --compressor lm: a model from train-lm"
+        "--model",
+        metavar="MODEL",
+        help="for --compressor lm: a model file from train-lm; for --compressor hf: a "
+        "Hugging Face causal LM (Hub name or save_pretrained folder)",
     )
 
 
@@ -302,6 +308,13 @@ def _load(args: argparse.Namespace) -> tuple[LabeledTexts, LabeledTexts]:
     return read_labeled_file(train_path, **options), read_labeled_file(test_path, **options)
 
 
+#: Compressors built from a model: the parameter --model fills, and what it expects.
+MODEL_COMPRESSORS = {
+    "lm": ("model_path", "a model file from npc-classify train-lm"),
+    "hf": ("model", "a Hugging Face causal LM, by Hub name or save_pretrained folder"),
+}
+
+
 def _sample_test(test: LabeledTexts, args: argparse.Namespace) -> LabeledTexts:
     if args.n_test is None or args.n_test >= len(test):
         return test
@@ -311,12 +324,13 @@ def _sample_test(test: LabeledTexts, args: argparse.Namespace) -> LabeledTexts:
 
 def _compressor(args: argparse.Namespace) -> Compressor:
     """The compressor named by --compressor, with --level or --model."""
-    if args.compressor == "lm":
+    if args.compressor in MODEL_COMPRESSORS:
+        parameter, expected = MODEL_COMPRESSORS[args.compressor]
         if args.model is None:
-            raise ValueError("--compressor lm needs --model FILE (see npc-classify train-lm).")
-        return get_compressor("lm", model_path=str(args.model))
+            raise ValueError(f"--compressor {args.compressor} needs --model: {expected}.")
+        return get_compressor(args.compressor, **{parameter: str(args.model)})
     if args.model is not None:
-        raise ValueError(f"--model is for --compressor lm, not {args.compressor}.")
+        raise ValueError(f"--model is for --compressor lm or hf, not {args.compressor}.")
     return get_compressor(args.compressor, **({} if args.level is None else {"level": args.level}))
 
 
@@ -521,6 +535,8 @@ def _bpb(args: argparse.Namespace) -> int:
     compressors = {name: get_compressor(name) for name in ("gzip", "zstd", "bz2", "lzma")}
     if args.model is not None:
         compressors["lm"] = get_compressor("lm", model_path=str(args.model))
+    if args.hf_model is not None:
+        compressors["hf"] = get_compressor("hf", model=args.hf_model)
     rows = {name: bits_per_byte(c, documents) for name, c in compressors.items()}
     print(f"{len(documents)} texts, {sum(map(len, documents)):,} bytes")
     print(f"{'compressor':<11} {'per document':>12} {'whole file':>10}  (bits per byte)")

@@ -52,3 +52,56 @@ def tiny_news() -> tuple[list[str], list[str]]:
     with open(TINY_NEWS, encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
     return [row["text"] for row in rows], [row["label"] for row in rows]
+
+
+@pytest.fixture(scope="session")
+def tiny_byte_lm(tmp_path_factory) -> str:
+    """File of a byte GRU with random weights (seed 0), embedding 8, 16 hidden units."""
+    torch = pytest.importorskip("torch")
+    from npc_classify._byte_lm import ByteGRU, save_byte_lm
+
+    torch.manual_seed(0)
+    path = tmp_path_factory.mktemp("byte_lm") / "tiny.pt"
+    save_byte_lm(ByteGRU(embedding_dim=8, hidden_size=16), path)
+    return str(path)
+
+
+@pytest.fixture(scope="session")
+def tiny_causal_lm(tmp_path_factory, tiny_news) -> str:
+    """Folder of a Hugging Face GPT-2 built here: nothing is downloaded.
+
+    Its byte-level BPE tokenizer is trained on the tiny news texts (about 400
+    tokens); the weights are random (seed 0), 2 layers of width 32 and a
+    window of 48 positions, so long inputs cross windows.
+    """
+    pytest.importorskip("transformers")
+    import torch
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+    from transformers import GPT2Config, GPT2LMHeadModel, PreTrainedTokenizerFast
+
+    tokenizer = Tokenizer(models.BPE())
+    tokenizer.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    tokenizer.decoder = decoders.ByteLevel()
+    trainer = trainers.BpeTrainer(
+        vocab_size=400,
+        special_tokens=["<|endoftext|>"],
+        initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
+    )
+    tokenizer.train_from_iterator(tiny_news[0], trainer)
+    wrapped = PreTrainedTokenizerFast(
+        tokenizer_object=tokenizer, bos_token="<|endoftext|>", eos_token="<|endoftext|>"
+    )
+    config = GPT2Config(
+        vocab_size=len(wrapped),
+        n_positions=48,
+        n_embd=32,
+        n_layer=2,
+        n_head=2,
+        bos_token_id=wrapped.bos_token_id,
+        eos_token_id=wrapped.eos_token_id,
+    )
+    torch.manual_seed(0)
+    folder = tmp_path_factory.mktemp("causal_lm")
+    GPT2LMHeadModel(config).save_pretrained(folder)
+    wrapped.save_pretrained(folder)
+    return str(folder)

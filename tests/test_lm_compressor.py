@@ -16,16 +16,13 @@ from hypothesis import strategies as st
 torch = pytest.importorskip("torch")
 
 from npc_classify import NCDClassifier  # noqa: E402
-from npc_classify._byte_lm import ByteGRU, load_byte_lm, save_byte_lm  # noqa: E402
+from npc_classify._byte_lm import load_byte_lm  # noqa: E402
 from npc_classify.compressors import CorruptStreamError, LMCompressor  # noqa: E402
 
 
 @pytest.fixture(scope="module")
-def model_path(tmp_path_factory):
-    torch.manual_seed(0)
-    path = tmp_path_factory.mktemp("lm") / "tiny.pt"
-    save_byte_lm(ByteGRU(embedding_dim=8, hidden_size=16), path)
-    return str(path)
+def model_path(tiny_byte_lm):
+    return tiny_byte_lm
 
 
 @pytest.fixture(scope="module")
@@ -104,7 +101,10 @@ def test_the_cli_evaluates_with_the_language_model(model_path, tmp_path):
 @pytest.mark.parametrize(
     ("extra", "message"),
     [
-        (["--compressor", "lm"], "--compressor lm needs --model FILE"),
+        (
+            ["--compressor", "lm"],
+            "--compressor lm needs --model: a model file from npc-classify train-lm",
+        ),
         (["--compressor", "gzip", "--model", "m.pt"], "--model is for --compressor lm"),
     ],
 )
@@ -128,3 +128,29 @@ def test_the_cli_compresses_and_decompresses_with_the_language_model(model_path,
     assert main(["compress", str(source), "-o", str(packed), *lm]) == 0
     assert main(["decompress", str(packed), "-o", str(unpacked), *lm]) == 0
     assert unpacked.read_bytes() == source.read_bytes()
+
+
+def test_fine_tuning_on_a_context_makes_its_own_text_cheaper(model_path, tiny_news):
+    sport = "\n".join(t for t, label in zip(*tiny_news, strict=True) if label == "sport")
+    items = [sport[:60].encode(), b"\x00\x01\x02 unrelated bytes"]
+    read = LMCompressor(model_path).conditional_sizes(sport.encode(), items)
+    tuned = LMCompressor(model_path, fine_tune_steps=30)
+    first = tuned.conditional_sizes(sport.encode(), items)
+    assert first[0] < read[0] - 2  # bytes
+    again = tuned.conditional_sizes(sport.encode(), items)
+    np.testing.assert_array_equal(again, first)
+    assert len(tuned._loaded()["tuned"]) == 1, "the tuned copy is kept, not trained again"
+
+
+def test_fine_tuning_leaves_the_loaded_model_untouched(model_path):
+    compressor = LMCompressor(model_path, fine_tune_steps=5)
+    before = compressor.compressed_size(b"some text")
+    compressor.conditional_sizes(b"a context to tune on " * 20, [b"x"])
+    assert compressor.compressed_size(b"some text") == before
+
+
+def test_class_conditional_classification_with_a_fine_tuned_lm(model_path, tiny_news):
+    from npc_classify import CompressionClassifier
+
+    clf = CompressionClassifier(LMCompressor(model_path, fine_tune_steps=30)).fit(*tiny_news)
+    assert clf.score(*tiny_news) > 0.5  # 3 classes: chance is 1/3

@@ -6,10 +6,24 @@ import joblib
 import numpy as np
 import pytest
 
-from npc_classify import NCDClassifier, available_compressors, load_model, save_model
+from npc_classify import (
+    CompressionClassifier,
+    NCDClassifier,
+    available_compressors,
+    load_model,
+    save_model,
+)
 
-ESTIMATORS = [NCDClassifier(name, k=3) for name in available_compressors() if name != "lm"] + [
-    NCDClassifier("gzip", k=3, candidates=10)
+#: Compressors built from a model file; the fixture below gives them a tiny model.
+MODEL_COMPRESSORS = ("lm", "hf")
+ESTIMATORS = [
+    *(
+        NCDClassifier(name, k=3)
+        for name in available_compressors()
+        if name not in MODEL_COMPRESSORS
+    ),
+    NCDClassifier("gzip", k=3, candidates=10),
+    CompressionClassifier("zstd", n_dictionaries=2),
 ]
 QUERIES = ["A goal in the final minute won the match.", "The bank cut its profit forecast."]
 
@@ -25,7 +39,9 @@ def test_save_and_load_give_identical_predictions(estimator, tiny_news, tmp_path
     save_model(fitted, path)
     loaded = load_model(path)
     np.testing.assert_array_equal(loaded.predict_proba(QUERIES), fitted.predict_proba(QUERIES))
-    np.testing.assert_array_equal(loaded.kneighbors(QUERIES)[0], fitted.kneighbors(QUERIES)[0])
+    if isinstance(fitted, NCDClassifier):
+        distances = loaded.kneighbors(QUERIES)[0], fitted.kneighbors(QUERIES)[0]
+        np.testing.assert_array_equal(*distances)
 
 
 @pytest.mark.parametrize("estimator", ESTIMATORS, ids=repr)
@@ -34,6 +50,37 @@ def test_joblib_round_trip_gives_identical_predictions(estimator, tiny_news, tmp
     joblib.dump(fitted, tmp_path / "model.joblib")
     loaded = joblib.load(tmp_path / "model.joblib")
     np.testing.assert_array_equal(loaded.predict(QUERIES), fitted.predict(QUERIES))
+
+
+@pytest.fixture(params=MODEL_COMPRESSORS)
+def language_model_estimators(request):
+    """Both estimators on a tiny language model: the byte GRU, or a Hugging Face GPT-2."""
+    from npc_classify.compressors import get_compressor
+
+    if request.param == "lm":
+        settings = {"model_path": request.getfixturevalue("tiny_byte_lm")}
+    else:
+        settings = {"model": request.getfixturevalue("tiny_causal_lm")}
+    return [
+        NCDClassifier(get_compressor(request.param, **settings), k=3),
+        CompressionClassifier(get_compressor(request.param, **settings)),
+    ]
+
+
+@pytest.mark.parametrize("via", ["skops", "joblib"])
+def test_language_model_classifiers_save_and_load_to_identical_predictions(
+    language_model_estimators, via, tiny_news, tmp_path
+):
+    for estimator in language_model_estimators:
+        fitted = estimator.fit(*tiny_news)
+        path = tmp_path / f"{type(estimator).__name__}.{via}"
+        if via == "skops":
+            save_model(fitted, path)
+            loaded = load_model(path)
+        else:
+            joblib.dump(fitted, path)
+            loaded = joblib.load(path)
+        np.testing.assert_array_equal(loaded.predict_proba(QUERIES), fitted.predict_proba(QUERIES))
 
 
 def test_a_truncated_model_file_is_a_clear_error(tiny_news, tmp_path):

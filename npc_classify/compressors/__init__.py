@@ -12,6 +12,7 @@ from typing import Any
 from ._base import Compressor, CorruptStreamError
 from .bz2 import Bz2Compressor
 from .gzip import GzipCompressor
+from .hf import HuggingFaceCompressor
 from .lm import LMCompressor
 from .lzma import LzmaCompressor
 from .zstd import ZstdCompressor
@@ -22,6 +23,7 @@ __all__ = [
     "Compressor",
     "CorruptStreamError",
     "GzipCompressor",
+    "HuggingFaceCompressor",
     "LMCompressor",
     "LzmaCompressor",
     "ZstdCompressor",
@@ -96,5 +98,6 @@ for _cls in (
     Bz2Compressor,
     LzmaCompressor,
     LMCompressor,
+    HuggingFaceCompressor,
 ):
     register_compressor(_cls)

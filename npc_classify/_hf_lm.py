@@ -1,0 +1,278 @@
+"""Hugging Face causal language models as lossless byte coders.
+
+Bytes in, bytes out: a tokenizer maps text to token ids, but not every byte
+string is text and not every tokenizer gives its input back. :class:`ByteTokenizer`
+makes the mapping exact. Valid UTF-8 runs are tokenized and kept only if the
+tokens spell the run's bytes exactly; anything else (invalid UTF-8, text the
+tokenizer normalises) is spelled with the vocabulary's single-byte tokens,
+which byte-level BPE (GPT-2, Llama 3, Qwen, Pythia...) and SentencePiece byte
+fallback (``<0x41>``, Llama 2, Mistral...) vocabularies hold for all 256 bytes.
+
+A model reads at most ``context_size`` positions. A token sequence is coded in
+windows of that many tokens, each predicted from the beginning-of-sequence
+token and the window's earlier tokens only; the stream used by the coder and
+the batched scorer used for sizes apply the same rule.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+try:
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+except ImportError as error:  # pragma: no cover - exercised without the extra installed
+    raise ImportError(
+        "Hugging Face language models need transformers and PyTorch: "
+        'pip install "npc-classify[hf]".'
+    ) from error
+
+_INVALID_UTF8 = re.compile("([\udc80-\udcff]+)")
+
+
+def byte_level_alphabet() -> list[str]:
+    """The printable character byte-level BPE vocabularies use for each byte.
+
+    Printable Latin-1 bytes stand for themselves; the other 68 bytes (controls,
+    space, a few others) are shifted to code points from 256 up, in byte order.
+    """
+    printable = [*range(ord("!"), ord("~") + 1), *range(0xA1, 0xAC + 1), *range(0xAE, 0xFF + 1)]
+    shifted = iter(range(256, 512))
+    return [chr(b) if b in printable else chr(next(shifted)) for b in range(256)]
+
+
+class ByteTokenizer:
+    """A tokenizer made lossless: :meth:`encode` and :meth:`decode` are exact inverses.
+
+    Parameters
+    ----------
+    tokenizer : transformers tokenizer
+        Its vocabulary must hold all 256 single bytes, as byte-level BPE
+        (``"Ġ"``-style) or SentencePiece byte-fallback (``"<0x0A>"``) tokens.
+
+    Attributes
+    ----------
+    token_bytes : list of bytes or None
+        The bytes each token id spells; ``None`` for special tokens, which
+        never occur in coded text.
+    byte_ids : list of int
+        The single-byte token of each byte value.
+    bos_id : int
+        The token every window starts from.
+    """
+
+    def __init__(self, tokenizer: Any) -> None:
+        self.tokenizer = tokenizer
+        vocabulary: dict[str, int] = tokenizer.get_vocab()
+        special = set(tokenizer.all_special_ids)
+        alphabet = byte_level_alphabet()
+        fallback = [f"<0x{b:02X}>" for b in range(256)]
+        size = max(vocabulary.values()) + 1
+        self.token_bytes: list[bytes | None] = [None] * size
+        if all(symbol in vocabulary for symbol in alphabet):
+            to_byte = {symbol: b for b, symbol in enumerate(alphabet)}
+            for token, index in vocabulary.items():
+                if index not in special and all(c in to_byte for c in token):
+                    self.token_bytes[index] = bytes(to_byte[c] for c in token)
+            self.byte_ids = [vocabulary[symbol] for symbol in alphabet]
+        elif all(symbol in vocabulary for symbol in fallback):
+            for token, index in vocabulary.items():
+                if index not in special:
+                    self.token_bytes[index] = token.replace("\u2581", " ").encode()
+            self.byte_ids = [vocabulary[symbol] for symbol in fallback]
+            for b, index in enumerate(self.byte_ids):
+                self.token_bytes[index] = bytes([b])
+        else:
+            raise ValueError(
+                f"The tokenizer {tokenizer.name_or_path!r} cannot spell arbitrary bytes: its "
+                "vocabulary has neither byte-level BPE tokens for all 256 bytes nor "
+                "SentencePiece byte-fallback tokens <0x00>..<0xFF>."
+            )
+        bos = tokenizer.bos_token_id
+        self.bos_id: int = bos if bos is not None else tokenizer.eos_token_id
+        if self.bos_id is None:
+            raise ValueError(
+                f"The tokenizer {tokenizer.name_or_path!r} has neither a beginning-of-sequence "
+                "nor an end-of-sequence token to start a window from."
+            )
+
+    def encode(self, data: bytes) -> list[int]:
+        """Token ids whose bytes, joined, are exactly ``data``."""
+        ids: list[int] = []
+        pieces = _INVALID_UTF8.split(data.decode("utf-8", errors="surrogateescape"))
+        for position, piece in enumerate(pieces):
+            raw = piece.encode("utf-8", errors="surrogateescape")
+            if position % 2 == 0 and piece:
+                tokens = self.tokenizer(piece, add_special_tokens=False)["input_ids"]
+                spelled = [self.token_bytes[t] for t in tokens]
+                if None not in spelled and b"".join(spelled) == raw:
+                    ids.extend(tokens)
+                    continue
+            ids.extend(self.byte_ids[b] for b in raw)
+        return ids
+
+    def decode(self, ids: Sequence[int]) -> bytes:
+        """The bytes the token ids spell; special or unknown ids are an error."""
+        out = []
+        for index in ids:
+            spelled = self.token_bytes[index] if 0 <= index < len(self.token_bytes) else None
+            if spelled is None:
+                raise ValueError(
+                    f"Token id {index} spells no bytes (special or out of vocabulary)."
+                )
+            out.append(spelled)
+        return b"".join(out)
+
+
+def load_causal_lm(name: str, device: str = "cpu") -> tuple[Any, ByteTokenizer]:
+    """A causal LM and its lossless tokenizer, by Hub name or local folder.
+
+    Weights are read from safetensors only (no pickle, no code from the
+    files: ``trust_remote_code`` stays off).
+
+    Raises
+    ------
+    ValueError
+        If the model or tokenizer cannot be loaded, or the tokenizer cannot
+        spell arbitrary bytes.
+    """
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(name)
+        model = AutoModelForCausalLM.from_pretrained(name, use_safetensors=True)
+    except (OSError, ValueError, KeyError) as error:
+        raise ValueError(
+            f"Cannot load the causal language model {name!r} (a Hugging Face Hub name or a "
+            f"folder written by save_pretrained, with safetensors weights): "
+            f"{type(error).__name__}: {error}"
+        ) from None
+    return model.to(device).eval(), ByteTokenizer(tokenizer)
+
+
+def context_size(model: Any) -> int:
+    """The number of positions the model reads (at least 2)."""
+    config = model.config
+    for attribute in ("max_position_embeddings", "n_positions", "n_ctx"):
+        value = getattr(config, attribute, None)
+        if isinstance(value, int) and value >= 2:
+            return value
+    return 1024
+
+
+class TokenStream:
+    """The model as a :class:`~npc_classify._arithmetic.SymbolModel` over token ids.
+
+    One token at a time through the key/value cache, in windows of
+    :func:`context_size` tokens; special tokens get probability zero since
+    coded text never contains them.
+    """
+
+    def __init__(self, model: Any, tokenizer: ByteTokenizer, device: str = "cpu") -> None:
+        self.model, self.device = model, device
+        self.bos_id = tokenizer.bos_id
+        self.window = context_size(model)
+        self.alphabet_size = int(model.get_output_embeddings().weight.shape[0])
+        self.spells_nothing = torch.tensor(
+            [
+                index >= len(tokenizer.token_bytes) or tokenizer.token_bytes[index] is None
+                for index in range(self.alphabet_size)
+            ]
+        )
+
+    def reset(self) -> np.ndarray:
+        self.cache, self.read = None, 0
+        return self._step(self.bos_id)
+
+    def update(self, symbol: int) -> np.ndarray:
+        if self.read + 1 >= self.window:  # the window is full: start the next one
+            return self.reset()
+        self.read += 1
+        return self._step(symbol)
+
+    @torch.no_grad()
+    def _step(self, symbol: int) -> np.ndarray:
+        inputs = torch.tensor([[symbol]], device=self.device)
+        output = self.model(input_ids=inputs, past_key_values=self.cache, use_cache=True)
+        self.cache = output.past_key_values
+        logits = output.logits[0, -1].double().cpu()
+        logits[self.spells_nothing] = -np.inf
+        return torch.softmax(logits, dim=0).numpy()
+
+
+def _target_log_probs(logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+    """Natural log-probabilities of ``targets`` under ``logits``, in float64.
+
+    Computed from float32 logits without a float64 copy of the whole
+    vocabulary axis, which for a batch of pairs would take gigabytes.
+    """
+    logits = logits.float()
+    picked = logits.gather(-1, targets[..., None])[..., 0]
+    return (picked - torch.logsumexp(logits, dim=-1)).double()
+
+
+@torch.no_grad()
+def sequence_bits(model: Any, bos_id: int, tokens: Sequence[int], device: str) -> float:
+    """Ideal code length of ``tokens`` in bits, window by window, no cache."""
+    window, bits = context_size(model), 0.0
+    for start in range(0, len(tokens), window):
+        chunk = torch.tensor([[bos_id, *tokens[start : start + window]]], device=device)
+        logits = model(input_ids=chunk[:, :-1]).logits
+        bits -= float(_target_log_probs(logits, chunk[:, 1:]).sum()) / np.log(2)
+    return bits
+
+
+@torch.no_grad()
+def prefix_and_suffix_bits(
+    model: Any,
+    tokenizer: ByteTokenizer,
+    prefix: bytes,
+    suffixes: Sequence[bytes],
+    device: str,
+    batch_size: int,
+) -> tuple[float, np.ndarray]:
+    """Ideal code lengths in bits: of ``prefix``, and of each suffix after it.
+
+    The pair is coded as the prefix's tokens followed by the suffix's. Windows
+    are aligned on the start of the pair, so the prefix's complete windows
+    cost the same whatever follows; only its last, open window is read with
+    the cache kept, and a copy of that cache starts each batch of suffixes.
+    A suffix that overflows the open window is scored on its own from there.
+    """
+    window = context_size(model)
+    head = tokenizer.encode(prefix)
+    tails = [tokenizer.encode(suffix) for suffix in suffixes]
+    start = len(head) // window * window
+    closed_bits = sequence_bits(model, tokenizer.bos_id, head[:start], device)
+    head = head[start:]
+    read = model(
+        input_ids=torch.tensor([[tokenizer.bos_id, *head]], device=device), use_cache=True
+    )
+    targets = torch.tensor([head], dtype=torch.long, device=device)
+    open_bits = -float(_target_log_probs(read.logits[:, :-1], targets).sum()) / np.log(2)
+    last = read.logits[:, -1:]  # predicts a suffix's first token
+    out = np.zeros(len(suffixes))
+    fits = [row for row, tail in enumerate(tails) if tail and len(head) + len(tail) <= window]
+    for row, tail in enumerate(tails):
+        if len(head) + len(tail) > window:
+            out[row] = sequence_bits(model, tokenizer.bos_id, head + tail, device) - open_bits
+    for first in range(0, len(fits), batch_size):
+        rows = fits[first : first + batch_size]
+        longest = max(len(tails[row]) for row in rows)
+        padded = torch.zeros((len(rows), longest), dtype=torch.long, device=device)
+        mask = torch.zeros((len(rows), longest), dtype=torch.bool, device=device)
+        for position, row in enumerate(rows):
+            padded[position, : len(tails[row])] = torch.tensor(tails[row], device=device)
+            mask[position, : len(tails[row])] = True
+        logits = last.expand(len(rows), 1, -1)
+        if longest > 1:
+            cache = copy.deepcopy(read.past_key_values)
+            cache.batch_repeat_interleave(len(rows))
+            following = model(input_ids=padded[:, :-1], past_key_values=cache, use_cache=True)
+            logits = torch.cat([logits, following.logits], dim=1)
+        picked = _target_log_probs(logits, padded)
+        out[rows] = -(picked * mask).sum(dim=1).cpu().numpy() / np.log(2)
+    return closed_bits + open_bits, out

@@ -1,0 +1,46 @@
+"""What every language-model compressor shares: a next-symbol model driving the coder."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from .. import _arithmetic
+from ._base import Compressor
+
+
+class ArithmeticCodingCompressor(Compressor):
+    """A model of the next symbol, driving the arithmetic coder of :mod:`npc_classify._arithmetic`.
+
+    ``compress``/``decompress`` are real and lossless; sizes for NCD are the
+    ideal code lengths in (fractional) bytes, which the real coder matches
+    within a few bytes. Subclasses give the model's stream and alphabet
+    (:meth:`_coding`), the symbols of a byte string and back, and
+    :meth:`compressed_sizes_with_prefix`.
+    """
+
+    def _coding(self) -> tuple[Any, int]:
+        """This thread's next-symbol model (a ``SymbolModel``) and its alphabet size."""
+        raise NotImplementedError
+
+    def _to_symbols(self, data: bytes) -> Sequence[int]:
+        return data
+
+    def _from_symbols(self, symbols: Sequence[int]) -> bytes:
+        return bytes(symbols)
+
+    def compress(self, data: bytes) -> bytes:
+        stream, alphabet_size = self._coding()
+        return _arithmetic.encode(self._to_symbols(data), stream, alphabet_size)
+
+    def _decompress(self, data: bytes) -> bytes:
+        stream, alphabet_size = self._coding()
+        return self._from_symbols(_arithmetic.decode(data, stream, alphabet_size))
+
+    def compressed_size(self, data: bytes) -> float:
+        return float(self.compressed_sizes_with_prefix(b"", [data])[0])
+
+    def ideal_bits(self, data: bytes) -> float:
+        """-sum log2 p over ``data``'s symbols under the quantised model the coder uses."""
+        stream, alphabet_size = self._coding()
+        return _arithmetic.ideal_code_length(self._to_symbols(data), stream, alphabet_size)

@@ -1,0 +1,78 @@
+"""A pretrained Hugging Face causal language model driving an arithmetic coder."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from ._coding import ArithmeticCodingCompressor
+
+
+class HuggingFaceCompressor(ArithmeticCodingCompressor):
+    """Compression by any Hugging Face causal LM, bytes in and bytes out.
+
+    The text is tokenized losslessly (see ``npc_classify._hf_lm.ByteTokenizer``:
+    runs the tokenizer would not give back exactly, and invalid UTF-8, are
+    spelled with the vocabulary's single-byte tokens), and the model's
+    next-token distributions drive the arithmetic coder. For NCD a pair is
+    the query's tokens followed by the training text's; the query is read
+    once and a copy of its key/value cache starts each batch of training
+    texts. Sizes are ideal code lengths in fractional bytes.
+
+    Needs the ``hf`` extra (``transformers`` and PyTorch).
+
+    Parameters
+    ----------
+    model : str
+        A Hub model name (``"gpt2"``) or a folder written by
+        ``save_pretrained``. Weights are read from safetensors only and no
+        code from the model's repository runs.
+    device : str, default="cpu"
+        A torch device, e.g. ``"cuda"``.
+    batch_size : int, default=16
+        Training texts scored together after a query; memory grows with
+        ``batch_size x tokens x vocabulary size``.
+    """
+
+    name = "hf"
+
+    def __init__(self, model: str = "", device: str = "cpu", batch_size: int = 16) -> None:
+        self.model = model
+        self.device = device
+        self.batch_size = batch_size
+
+    def validate(self) -> None:
+        if not self.model:
+            raise ValueError(
+                "HuggingFaceCompressor needs model: a Hub name such as 'gpt2' or a folder "
+                "written by save_pretrained."
+            )
+        self._loaded()
+
+    def _loaded(self) -> Any:
+        from .._hf_lm import load_causal_lm
+
+        return self._thread_context(lambda: load_causal_lm(self.model, self.device))
+
+    def _coding(self) -> tuple[Any, int]:
+        from .._hf_lm import TokenStream
+
+        stream = TokenStream(*self._loaded(), self.device)
+        return stream, stream.alphabet_size
+
+    def _to_symbols(self, data: bytes) -> Sequence[int]:
+        return self._loaded()[1].encode(data)
+
+    def _from_symbols(self, symbols: Sequence[int]) -> bytes:
+        return self._loaded()[1].decode(symbols)
+
+    def compressed_sizes_with_prefix(self, prefix: bytes, suffixes: Sequence[bytes]) -> np.ndarray:
+        from .._hf_lm import prefix_and_suffix_bits
+
+        model, tokenizer = self._loaded()
+        prefix_bits, suffix_bits = prefix_and_suffix_bits(
+            model, tokenizer, prefix, list(suffixes), self.device, self.batch_size
+        )
+        return (prefix_bits + suffix_bits) / 8.0

@@ -1,0 +1,171 @@
+"""Hugging Face causal LMs as compressors: bytes in, bytes out, the key/value cache reused.
+
+The model is built by the ``tiny_causal_lm`` fixture (conftest.py) from a config and
+a tokenizer trained in the test session: nothing is downloaded.
+"""
+
+from __future__ import annotations
+
+import pickle
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+pytest.importorskip("transformers")
+
+from npc_classify import NCDClassifier
+from npc_classify._hf_lm import ByteTokenizer, load_causal_lm, sequence_bits
+from npc_classify.cli import main
+from npc_classify.compressors import (
+    CorruptStreamError,
+    HuggingFaceCompressor,
+    get_compressor,
+)
+
+ODD_BYTES = [
+    b"",
+    b"Plain news text about the cup final.",
+    "Caf\u00e9 \u20ac \U0001f600 and \u00fc".encode(),
+    b"\xff\xfe invalid \xc3 UTF-8 \x80",
+    b"a NUL \x00 byte",
+    b"<|endoftext|> written out as text",
+    "\u212b is normalised by some tokenizers".encode(),
+]
+
+
+@pytest.fixture(scope="module")
+def compressor(tiny_causal_lm):
+    return HuggingFaceCompressor(tiny_causal_lm)
+
+
+@pytest.fixture(scope="module")
+def byte_tokenizer(compressor):
+    return compressor._loaded()[1]
+
+
+@pytest.mark.parametrize("data", ODD_BYTES)
+def test_the_tokenizer_spells_any_bytes_exactly(byte_tokenizer, data):
+    assert byte_tokenizer.decode(byte_tokenizer.encode(data)) == data
+
+
+@settings(max_examples=50, deadline=None)
+@given(data=st.binary(max_size=80) | st.text(max_size=80).map(str.encode))
+def test_the_tokenizer_round_trips_arbitrary_bytes(byte_tokenizer, data):
+    assert byte_tokenizer.decode(byte_tokenizer.encode(data)) == data
+
+
+def test_text_is_coded_in_multi_byte_tokens(byte_tokenizer, tiny_news):
+    text = tiny_news[0][0].encode()
+    assert len(byte_tokenizer.encode(text)) < 0.6 * len(text)
+
+
+def test_special_tokens_spell_nothing_and_cannot_be_decoded(byte_tokenizer):
+    with pytest.raises(ValueError, match="spells no bytes"):
+        byte_tokenizer.decode([byte_tokenizer.bos_id])
+
+
+@pytest.mark.parametrize("data", ODD_BYTES)
+def test_decompress_inverts_compress(compressor, data):
+    assert compressor.decompress(compressor.compress(data)) == data
+
+
+@settings(max_examples=15, deadline=None)
+@given(data=st.binary(max_size=40))
+def test_decompress_inverts_compress_on_arbitrary_bytes(compressor, data):
+    assert compressor.decompress(compressor.compress(data)) == data
+
+
+def test_a_text_longer_than_the_window_round_trips_at_its_ideal_length(compressor, tiny_news):
+    data = " ".join(tiny_news[0][:4]).encode()  # well over 48 tokens
+    code = compressor.compress(data)
+    assert compressor.decompress(code) == data
+    assert len(code) - 1 <= np.ceil(compressor.ideal_bits(data) / 8) + 2
+    assert compressor.compressed_size(data) == pytest.approx(
+        compressor.ideal_bits(data) / 8, rel=0.01
+    )
+
+
+def test_prefix_cache_reuse_equals_scoring_each_pair_from_scratch(compressor, tiny_news):
+    model, tokenizer = compressor._loaded()
+    prefix = tiny_news[0][3].encode()
+    suffixes = [b"", b" x", *(t.encode() for t in tiny_news[0][:5]), b" " + b"long " * 30]
+    sizes = compressor.compressed_sizes_with_prefix(prefix, suffixes)
+    for suffix, size in zip(suffixes, sizes, strict=True):
+        tokens = tokenizer.encode(prefix) + tokenizer.encode(suffix)
+        expected = sequence_bits(model, tokenizer.bos_id, tokens, "cpu") / 8
+        assert size == pytest.approx(expected, rel=1e-5)
+
+
+def test_a_corrupted_code_is_refused(compressor):
+    with pytest.raises(CorruptStreamError):
+        compressor.decompress(b"")
+    with pytest.raises(CorruptStreamError):
+        compressor.decompress(b"\xff\xff\xff\x7f" + b"\x00")
+
+
+def test_ncd_classifier_runs_on_a_hugging_face_model(tiny_causal_lm, tiny_news):
+    clf = NCDClassifier(get_compressor("hf", model=tiny_causal_lm), k=1).fit(*tiny_news)
+    assert clf.predict(["A goal in the cup final."]).shape == (1,)
+
+
+def test_the_compressor_pickles_without_its_model(compressor):
+    compressor.compressed_size(b"load the model")
+    restored = pickle.loads(pickle.dumps(compressor))
+    assert "_local" not in restored.__dict__
+    assert restored.compressed_size(b"x") == compressor.compressed_size(b"x")
+
+
+def test_a_model_that_is_not_there_is_a_clear_error(tmp_path):
+    with pytest.raises(ValueError, match="Cannot load the causal language model"):
+        load_causal_lm(str(tmp_path / "missing"))
+
+
+def test_a_compressor_without_a_model_is_refused():
+    with pytest.raises(ValueError, match="HuggingFaceCompressor needs model"):
+        NCDClassifier(HuggingFaceCompressor(), k=1).fit(["a", "b"], [0, 1])
+
+
+def _word_level_tokenizer(vocabulary: list[str]):
+    from tokenizers import Tokenizer, models, pre_tokenizers
+    from transformers import PreTrainedTokenizerFast
+
+    tokens = {token: index for index, token in enumerate(["<s>", "<unk>", *vocabulary])}
+    tokenizer = Tokenizer(models.WordLevel(tokens, unk_token="<unk>"))
+    tokenizer.pre_tokenizer = pre_tokenizers.Metaspace()
+    return PreTrainedTokenizerFast(tokenizer_object=tokenizer, bos_token="<s>", unk_token="<unk>")
+
+
+@pytest.mark.parametrize("data", ODD_BYTES)
+def test_a_byte_fallback_vocabulary_spells_any_bytes(data):
+    vocabulary = [f"<0x{b:02X}>" for b in range(256)] + ["\u2581the", "\u2581cup"]
+    tokenizer = ByteTokenizer(_word_level_tokenizer(vocabulary))
+    assert tokenizer.decode(tokenizer.encode(data)) == data
+
+
+def test_a_vocabulary_without_byte_tokens_is_refused():
+    with pytest.raises(ValueError, match="cannot spell arbitrary bytes"):
+        ByteTokenizer(_word_level_tokenizer(["\u2581the", "\u2581cup"]))
+
+
+def test_the_cli_compresses_and_decompresses_with_a_hugging_face_model(tiny_causal_lm, tmp_path):
+    source = tmp_path / "text.txt"
+    source.write_bytes("Bytes in, bytes out: caf\u00e9 \xff".encode("utf-8", "surrogateescape"))
+    packed, unpacked = tmp_path / "text.hf", tmp_path / "back.txt"
+    hf = ["--compressor", "hf", "--model", tiny_causal_lm]
+    assert main(["compress", str(source), "-o", str(packed), *hf]) == 0
+    assert main(["decompress", str(packed), "-o", str(unpacked), *hf]) == 0
+    assert unpacked.read_bytes() == source.read_bytes()
+
+
+def test_a_prefix_longer_than_the_window_reuses_its_open_window(compressor, tiny_news):
+    model, tokenizer = compressor._loaded()
+    prefix = " ".join(tiny_news[0][:6]).encode()
+    suffixes = [t.encode() for t in tiny_news[0][6:9]]
+    assert len(tokenizer.encode(prefix)) > 2 * 48
+    sizes = compressor.compressed_sizes_with_prefix(prefix, suffixes)
+    for suffix, size in zip(suffixes, sizes, strict=True):
+        tokens = tokenizer.encode(prefix) + tokenizer.encode(suffix)
+        expected = sequence_bits(model, tokenizer.bos_id, tokens, "cpu") / 8
+        assert size == pytest.approx(expected, rel=1e-5)
