@@ -165,12 +165,19 @@ def decode(code: bytes, model: SymbolModel, alphabet_size: int = ALPHABET_SIZE) 
         value = 2 * value + bit_at()
     low, high = 0, _TOP
     out: list[int] = []
+    spent = 0.0  # ideal bits of the symbols decoded so far
     distribution = model.reset()
     for _ in range(length):
         cumulative = quantize(distribution, alphabet_size)
         span = high - low + 1
         target = ((value - low + 1) * total - 1) // span
         symbol = int(np.searchsorted(cumulative, target, side="right")) - 1
+        spent += np.log2(total / (cumulative[symbol + 1] - cumulative[symbol]))
+        if spent > payload_bits + 2 * STATE_BITS:
+            raise ValueError(
+                f"The arithmetic code is corrupted: its {length} symbols would need more "
+                f"than the {payload_bits} bits it holds."
+            )
         high = low + span * int(cumulative[symbol + 1]) // total - 1
         low = low + span * int(cumulative[symbol]) // total
         while True:

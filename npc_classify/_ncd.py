@@ -151,9 +151,9 @@ def map_query_chunks(
     pair_rows = MAX_PAIRS_PER_TASK // max(n_train, 1)
     chunk = max(1, min(memory_rows, balance_rows, pair_rows))
     starts = range(0, n_queries, chunk)
-    parallel = Parallel(n_jobs=n_jobs, prefer="processes", return_as="generator")
     extra = (lambda s: ()) if aligned is None else (lambda s: (aligned[s : s + chunk],))
-    results = parallel(delayed(func)(*shared, queries[s : s + chunk], *extra(s)) for s in starts)
+    tasks = [delayed(func)(*shared, queries[s : s + chunk], *extra(s)) for s in starts]
+    results = _ordered_results(tasks, n_jobs)
     with tqdm(
         total=n_queries * n_train,
         desc=description,
@@ -164,6 +164,25 @@ def map_query_chunks(
         for start, result in zip(starts, results, strict=True):
             bar.update((min(start + chunk, n_queries) - start) * n_train)
             yield result
+
+
+def _ordered_results(tasks: list[Any], n_jobs: int | None) -> Iterator[Any]:
+    """Run ``tasks`` on the active joblib backend, yielding results in order as they come.
+
+    Backends that cannot hand results back one by one (Ray's, for one) get
+    the tasks in waves of four per worker, so results still arrive, and are
+    checkpointed, while the rest run.
+    """
+    try:
+        yield from Parallel(n_jobs=n_jobs, prefer="processes", return_as="generator")(tasks)
+        return
+    except ValueError as error:
+        if "return_as=generator" not in str(error):
+            raise
+    wave = 4 * effective_n_jobs(n_jobs)
+    with Parallel(n_jobs=n_jobs, prefer="processes") as parallel:
+        for start in range(0, len(tasks), wave):
+            yield from parallel(tasks[start : start + wave])
 
 
 @dataclass(frozen=True)

@@ -1,20 +1,23 @@
-"""A two-worker Dask LocalCluster against joblib's local processes, same slice, one run.
+"""Two-worker Dask and Ray clusters against joblib's local processes, same slice, one run.
 
 Usage::
 
-    python benchmarks/dask_overhead.py --data-dir ../shared/data/ag_news
+    python benchmarks/cluster_overhead.py --data-dir ../shared/data/ag_news
 
-Both run the exact gzip search with 2 workers on the first ``--n-test`` test
-texts against the first ``--n-train`` training texts; the ratio is the Dask
-run's time over the local one. The cluster runs twice: with Dask's default
-worker environment, whose ``MALLOC_TRIM_THRESHOLD_=65536`` makes glibc hand
-zlib's ~256 KiB working memory back to the system after every compression,
-and with that threshold raised to 64 MiB.
+Each runs the exact gzip search with 2 workers on the first ``--n-test`` test
+texts against the first ``--n-train`` training texts; the ratio is the
+cluster run's time over the local one. The Dask cluster runs twice: with
+Dask's default worker environment, whose ``MALLOC_TRIM_THRESHOLD_=65536``
+makes glibc hand zlib's ~256 KiB working memory back to the system after
+every compression, and with that threshold raised to 64 MiB. Ray runs a
+local instance with 2 CPUs through its joblib backend (skipped if Ray is
+not installed).
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import time
 
@@ -58,6 +61,13 @@ def main() -> None:
             f"| Dask LocalCluster, {label} | {seconds:.2f} | {pairs / seconds:,.0f} | "
             f"{seconds / local_seconds:.2f} |"
         )
+    if importlib.util.find_spec("ray") is not None:
+        seconds, remote = ray_search(clf, queries)
+        assert np.array_equal(local[1], remote[1]), "the Ray run must find the same neighbours"
+        print(
+            f"| Ray, local instance with 2 CPUs | {seconds:.2f} | {pairs / seconds:,.0f} | "
+            f"{seconds / local_seconds:.2f} |"
+        )
 
 
 def dask_search(clf: NCDClassifier, queries: list[str]) -> tuple[float, tuple]:
@@ -72,6 +82,22 @@ def dask_search(clf: NCDClassifier, queries: list[str]) -> tuple[float, tuple]:
         result = clf.kneighbors(queries)
         seconds = time.perf_counter() - start
     cluster.close()
+    return seconds, result
+
+
+def ray_search(clf: NCDClassifier, queries: list[str]) -> tuple[float, tuple]:
+    """Seconds and result of the neighbour search through Ray's joblib backend."""
+    import ray
+    from ray.util.joblib import register_ray
+
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    register_ray()
+    with joblib.parallel_config(backend="ray"):
+        clf.kneighbors(queries[:4])
+        start = time.perf_counter()
+        result = clf.kneighbors(queries)
+        seconds = time.perf_counter() - start
+    ray.shutdown()
     return seconds, result
 
 

@@ -1,0 +1,26 @@
+"""The atheris harness (fuzz/fuzz_inputs.py) runs clean for a bounded number of inputs."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("atheris")
+
+HARNESS = Path(__file__).parent.parent / "fuzz" / "fuzz_inputs.py"
+
+
+def test_coverage_guided_fuzzing_finds_nothing(tmp_path):
+    """5,000 inputs of up to 1 KiB across every decoder and reader; any finding fails."""
+    run = subprocess.run(
+        [sys.executable, str(HARNESS), "-runs=5000", "-max_len=1024", "-seed=1", "-timeout=20"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert run.returncode == 0, run.stderr[-4000:]
+    assert "Done 5000 runs" in run.stderr
