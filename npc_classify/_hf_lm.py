@@ -138,13 +138,14 @@ def load_causal_lm(name: str, device: str = "cpu") -> tuple[Any, ByteTokenizer]:
     Raises
     ------
     ValueError
-        If the model or tokenizer cannot be loaded, or the tokenizer cannot
-        spell arbitrary bytes.
+        If the model or tokenizer cannot be loaded (missing, truncated or
+        damaged, pickle-only weights), or the tokenizer cannot spell
+        arbitrary bytes.
     """
     try:
         tokenizer = AutoTokenizer.from_pretrained(name)
         model = AutoModelForCausalLM.from_pretrained(name, use_safetensors=True)
-    except (OSError, ValueError, KeyError) as error:
+    except Exception as error:  # transformers, the Hub client and safetensors raise many kinds
         raise ValueError(
             f"Cannot load the causal language model {name!r} (a Hugging Face Hub name or a "
             f"folder written by save_pretrained, with safetensors weights): "

@@ -7,6 +7,7 @@ a tokenizer trained in the test session: nothing is downloaded.
 from __future__ import annotations
 
 import pickle
+import shutil
 
 import numpy as np
 import pytest
@@ -120,6 +121,29 @@ def test_the_compressor_pickles_without_its_model(compressor):
 def test_a_model_that_is_not_there_is_a_clear_error(tmp_path):
     with pytest.raises(ValueError, match="Cannot load the causal language model"):
         load_causal_lm(str(tmp_path / "missing"))
+
+
+def test_truncated_weights_are_a_clear_error(tiny_causal_lm, tmp_path):
+    damaged = tmp_path / "damaged"
+    shutil.copytree(tiny_causal_lm, damaged)
+    weights = damaged / "model.safetensors"
+    weights.write_bytes(weights.read_bytes()[:1000])
+    with pytest.raises(ValueError, match="Cannot load the causal language model"):
+        load_causal_lm(str(damaged))
+
+
+def test_pickled_weights_are_never_loaded(tiny_causal_lm, tmp_path):
+    """A folder whose weights exist only as a pickle (pytorch_model.bin) is refused."""
+    import torch
+    from safetensors.torch import load_file
+
+    pickled = tmp_path / "pickled"
+    shutil.copytree(tiny_causal_lm, pickled)
+    weights = pickled / "model.safetensors"
+    torch.save(load_file(weights), pickled / "pytorch_model.bin")
+    weights.unlink()
+    with pytest.raises(ValueError, match="Cannot load the causal language model"):
+        load_causal_lm(str(pickled))
 
 
 def test_a_compressor_without_a_model_is_refused():
