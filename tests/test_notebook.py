@@ -42,6 +42,8 @@ def run_notebook(
     monkeypatch.setenv("NPC_CLASSIFY_AG_NEWS_DIR", str(ag_news_path))
     monkeypatch.setenv("NPC_CLASSIFY_NB_TRAIN_PER_CLASS", "40")
     monkeypatch.setenv("NPC_CLASSIFY_NB_TEST", "80")
+    monkeypatch.setenv("NPC_CLASSIFY_NB_LM_STEPS", "20")
+    monkeypatch.setenv("NPC_CLASSIFY_NB_FINE_TUNE_STEPS", "10")
 
     nb = nbformat.read(path, as_version=4)
     client = NotebookClient(
@@ -89,7 +91,9 @@ def test_class_conditional_notebook_runs_on_a_tiny_slice(
     stdout, images = run_notebook(path, ag_news_path, tmp_path, monkeypatch)
     assert "slice: 160 train, 80 test texts" in stdout
     table = stdout[stdout.index("comparison on AG News") :].splitlines()
-    assert [line.split()[0] for line in table[2:8]] == [
-        "NCD-kNN", "NCD-kNN", "class-cond.", "class-cond.", "class-cond.", "TF-IDF"
+    assert [" ".join(line.split()[:2]) for line in table[2:9]] == [
+        "NCD-kNN gzip,", "NCD-kNN zstd-prefix,", "class-cond. gzip", "class-cond. zstd-19",
+        "class-cond. zstd-19", "class-cond. LM", "TF-IDF +",
     ]  # fmt: skip
+    assert "trained 20 steps" in stdout
     assert images == 1
