@@ -1,0 +1,108 @@
+"""NCD pairs/second of the language-model paths, with the query's state reused and without.
+
+Usage::
+
+    python benchmarks/lm_speed.py --data-dir ../shared/data/ag_news [--lm data/lm.pt]
+        [--device cuda]
+
+Two models: the byte GRU of ``npc-classify train-lm`` (``--lm``), and a
+Hugging Face GPT-2 with the *architecture* of GPT-2 small (12 layers, width
+768, 50,257-token output, 1,024 positions) built from its config with random
+weights, since no pretrained model can be downloaded here. Speed does not
+depend on the weights; its tokenizer is a byte-level BPE of 8,000 tokens
+trained here on the training texts, so the token counts are realistic for
+English news while the output layer has GPT-2's full width.
+
+Each path scores the first ``--n-queries`` test texts against the first
+``--n-train`` training texts, in the same batches. "reuse" is the
+compressor's own ``compressed_sizes_with_prefix(query, texts)`` (the query
+read once, its recurrent state or key/value cache copied for each batch);
+"no reuse" passes the whole pairs ``query + " " + text`` as suffixes of an
+empty prefix, so every pair is read from its start. (The tests prove the two
+give the same sizes for the byte model; for the Hugging Face model the pair's
+tokens differ at the seam, since the reuse path tokenizes query and text
+apart.)
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+
+from npc_classify.compressors import HuggingFaceCompressor, LMCompressor
+from npc_classify.datasets import load_ag_news
+
+
+def gpt2_small_folder(texts: list[str]) -> str:
+    """A save_pretrained folder: GPT-2 small's shape, random weights, a tokenizer trained here."""
+    import torch
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+    from transformers import GPT2Config, GPT2LMHeadModel, PreTrainedTokenizerFast
+
+    tokenizer = Tokenizer(models.BPE())
+    tokenizer.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    tokenizer.decoder = decoders.ByteLevel()
+    trainer = trainers.BpeTrainer(
+        vocab_size=8000,
+        special_tokens=["<|endoftext|>"],
+        initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
+    )
+    tokenizer.train_from_iterator(texts, trainer)
+    wrapped = PreTrainedTokenizerFast(
+        tokenizer_object=tokenizer, bos_token="<|endoftext|>", eos_token="<|endoftext|>"
+    )
+    config = GPT2Config(bos_token_id=wrapped.bos_token_id, eos_token_id=wrapped.eos_token_id)
+    torch.manual_seed(0)
+    folder = tempfile.mkdtemp(prefix="gpt2_small_random_")
+    GPT2LMHeadModel(config).save_pretrained(folder)
+    wrapped.save_pretrained(folder)
+    return folder
+
+
+def time_paths(compressor, queries: list[bytes], train: list[bytes]) -> tuple[float, float]:
+    """Milliseconds per pair with the query's state reused, and with every pair read whole."""
+    compressor.compressed_sizes_with_prefix(queries[0], train[:2])  # load the model
+    pairs = len(queries) * len(train)
+    start = time.perf_counter()
+    for query in queries:
+        compressor.compressed_sizes_with_prefix(query + b" ", train)
+    reuse_ms = 1000 * (time.perf_counter() - start) / pairs
+    start = time.perf_counter()
+    for query in queries:
+        compressor.compressed_sizes_with_prefix(b"", [query + b" " + text for text in train])
+    whole_ms = 1000 * (time.perf_counter() - start) / pairs
+    return reuse_ms, whole_ms
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data-dir")
+    parser.add_argument("--lm", help="a byte GRU from npc-classify train-lm")
+    parser.add_argument("--device", default="cpu")
+    parser.add_argument("--n-queries", type=int, default=4)
+    parser.add_argument("--n-train", type=int, default=64)
+    args = parser.parse_args()
+    train_set, test_set = load_ag_news("train", args.data_dir), load_ag_news("test", args.data_dir)
+    queries = [t.encode() for t in test_set.texts[: args.n_queries]]
+    train = [t.encode() for t in train_set.texts[: args.n_train]]
+
+    compressors = {}
+    if args.lm:
+        compressors["byte GRU (train-lm), batch 64"] = LMCompressor(args.lm, args.device)
+    folder = gpt2_small_folder(train_set.texts)
+    compressors["GPT-2 small shape (hf), batch 16"] = HuggingFaceCompressor(folder, args.device)
+
+    print(f"\n{len(queries)} queries x {len(train)} training texts of AG News, {args.device}\n")
+    print("| model | reuse, ms/pair | no reuse, ms/pair | speed-up | pairs/s (reuse) |")
+    print("|---|---|---|---|---|")
+    for name, compressor in compressors.items():
+        reuse_ms, whole_ms = time_paths(compressor, queries, train)
+        print(
+            f"| {name} | {reuse_ms:.2f} | {whole_ms:.2f} | {whole_ms / reuse_ms:.2f}x | "
+            f"{1000 / reuse_ms:,.0f} |"
+        )
+
+
+if __name__ == "__main__":
+    main()
