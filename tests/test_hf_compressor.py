@@ -6,6 +6,7 @@ a tokenizer trained in the test session: nothing is downloaded.
 
 from __future__ import annotations
 
+import json
 import pickle
 import shutil
 
@@ -193,3 +194,15 @@ def test_a_prefix_longer_than_the_window_reuses_its_open_window(compressor, tiny
         tokens = tokenizer.encode(prefix) + tokenizer.encode(suffix)
         expected = sequence_bits(model, tokenizer.bos_id, tokens, "cpu") / 8
         assert size == pytest.approx(expected, rel=1e-5)
+
+
+def test_bpb_adds_a_hugging_face_model(tiny_causal_lm, tmp_path, capsys):
+    from conftest import TINY_NEWS
+
+    output = tmp_path / "bpb.json"
+    data = ["--dataset", "csv", "--train", str(TINY_NEWS), "--test", str(TINY_NEWS)]
+    argv = ["bpb", *data, "--hf-model", tiny_causal_lm, "--n-docs", "5"]
+    assert main([*argv, "--output", str(output)]) == 0
+    table = json.loads(output.read_text())["bits_per_byte"]
+    assert sorted(table) == ["bz2", "gzip", "hf", "lzma", "zstd"]
+    assert table["hf"]["per_document"] > 0
