@@ -82,6 +82,14 @@ def _build_parser() -> argparse.ArgumentParser:
         "the cost (default: 1)",
     )
     evaluate.add_argument(
+        "--fine-tune-steps",
+        type=_positive_int,
+        metavar="N",
+        help="class-conditional with --compressor lm: train a copy of the model N more "
+        "steps on each class's text, and code the query with it (default: the class text "
+        "is read as a prefix)",
+    )
+    evaluate.add_argument(
         "--checkpoint",
         type=Path,
         metavar="FILE",
@@ -405,6 +413,13 @@ def _evaluate(args: argparse.Namespace) -> int:
         rng = np.random.RandomState(args.seed)
         train = train.subset(sample_per_class(train.labels, args.n_train_per_class, rng))
     test = _sample_test(test, args)
+    if args.fine_tune_steps is not None and (
+        args.method != "class-conditional" or args.compressor != "lm"
+    ):
+        raise ValueError(
+            "--fine-tune-steps is for --method class-conditional with --compressor lm, not "
+            f"--method {args.method} with --compressor {args.compressor}."
+        )
     if args.method == "class-conditional":
         return _evaluate_class_conditional(args, train, test)
     clf = _classifier(args)
@@ -427,7 +442,10 @@ def _evaluate_class_conditional(
     args: argparse.Namespace, train: LabeledTexts, test: LabeledTexts
 ) -> int:
     """Fit a CompressionClassifier, predict the test split, report and time it."""
-    clf = CompressionClassifier(_compressor(args), n_dictionaries=args.n_dictionaries)
+    compressor = _compressor(args)
+    if args.fine_tune_steps is not None:
+        compressor.set_params(fine_tune_steps=args.fine_tune_steps)
+    clf = CompressionClassifier(compressor, n_dictionaries=args.n_dictionaries)
     started = time.perf_counter()
     clf.fit(train.texts, train.labels)
     fitted = time.perf_counter()

@@ -6,6 +6,7 @@ downloaded.
 
 from __future__ import annotations
 
+import json
 import pickle
 
 import numpy as np
@@ -96,6 +97,39 @@ def test_the_cli_evaluates_with_the_language_model(model_path, tmp_path):
     files = ["--dataset", "csv", "--train", str(TINY_NEWS), "--test", str(TINY_NEWS)]
     argv = ["evaluate", *files, "--compressor", "lm", "--model", model_path, "--k", "1"]
     assert main([*argv, "--n-jobs", "1", "--no-progress"]) == 0
+
+
+def test_the_cli_fine_tunes_the_language_model_per_class(model_path, tmp_path, capsys):
+    from conftest import TINY_NEWS
+
+    from npc_classify.cli import main
+
+    files = ["--dataset", "csv", "--train", str(TINY_NEWS), "--test", str(TINY_NEWS)]
+    model = ["--compressor", "lm", "--model", model_path, "--fine-tune-steps", "10"]
+    output = tmp_path / "out.json"
+    argv = ["evaluate", *files, "--method", "class-conditional", *model]
+    assert main([*argv, "--output", str(output)]) == 0
+    outcome = json.loads(output.read_text())
+    assert "fine_tune_steps=10" in outcome["config"]["compressor"]
+    assert outcome["config"]["fine_tune_steps"] == 10
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        ["--compressor", "gzip", "--method", "class-conditional"],
+        ["--compressor", "lm", "--model", "m.pt"],
+    ],
+    ids=["not-the-lm", "not-class-conditional"],
+)
+def test_the_cli_refuses_fine_tune_steps_where_they_mean_nothing(extra, capsys):
+    from conftest import TINY_NEWS
+
+    from npc_classify.cli import main
+
+    files = ["--dataset", "csv", "--train", str(TINY_NEWS), "--test", str(TINY_NEWS)]
+    assert main(["evaluate", *files, *extra, "--fine-tune-steps", "5", "--no-progress"]) == 2
+    assert "--fine-tune-steps is for --method class-conditional" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(
