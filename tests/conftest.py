@@ -74,8 +74,8 @@ def tiny_causal_lm(tmp_path_factory, tiny_news) -> str:
     tokens); the weights are random (seed 0), 2 layers of width 32 and a
     window of 48 positions, so long inputs cross windows.
     """
+    torch = pytest.importorskip("torch")
     pytest.importorskip("transformers")
-    import torch
     from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
     from transformers import GPT2Config, GPT2LMHeadModel, PreTrainedTokenizerFast
 

@@ -15,6 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+pytest.importorskip("torch")
 pytest.importorskip("transformers")
 
 from npc_classify import NCDClassifier
