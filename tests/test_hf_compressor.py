@@ -148,6 +148,13 @@ def test_pickled_weights_are_never_loaded(tiny_causal_lm, tmp_path):
         load_causal_lm(str(pickled))
 
 
+def test_a_batch_size_below_one_is_refused(tiny_causal_lm):
+    with pytest.raises(ValueError, match=r"batch_size must be in \[1, "):
+        NCDClassifier(HuggingFaceCompressor(tiny_causal_lm, batch_size=0), k=1).fit(
+            ["a", "b"], [0, 1]
+        )
+
+
 def test_a_compressor_without_a_model_is_refused():
     with pytest.raises(ValueError, match="HuggingFaceCompressor needs model"):
         NCDClassifier(HuggingFaceCompressor(), k=1).fit(["a", "b"], [0, 1])

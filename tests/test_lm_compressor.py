@@ -188,3 +188,12 @@ def test_class_conditional_classification_with_a_fine_tuned_lm(model_path, tiny_
 
     clf = CompressionClassifier(LMCompressor(model_path, fine_tune_steps=30)).fit(*tiny_news)
     assert clf.score(*tiny_news) > 0.5  # 3 classes: chance is 1/3
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [({"fine_tune_steps": -1}, r"fine_tune_steps must be in \[0, "), ({"batch_size": 0}, "batch")],
+)
+def test_out_of_range_settings_are_refused(model_path, params, message):
+    with pytest.raises(ValueError, match=message):
+        NCDClassifier(LMCompressor(model_path, **params), k=1).fit(["a", "b"], [0, 1])

@@ -37,6 +37,7 @@ class HuggingFaceCompressor(ArithmeticCodingCompressor):
     """
 
     name = "hf"
+    parameter_bounds = {"batch_size": (1, 1 << 20)}
 
     def __init__(self, model: str = "", device: str = "cpu", batch_size: int = 16) -> None:
         self.model = model
@@ -44,6 +45,7 @@ class HuggingFaceCompressor(ArithmeticCodingCompressor):
         self.batch_size = batch_size
 
     def validate(self) -> None:
+        super().validate()
         if not self.model:
             raise ValueError(
                 "HuggingFaceCompressor needs model: a Hub name such as 'gpt2' or a folder "
