@@ -105,3 +105,13 @@ def tiny_causal_lm(tmp_path_factory, tiny_news) -> str:
     GPT2LMHeadModel(config).save_pretrained(folder)
     wrapped.save_pretrained(folder)
     return str(folder)
+
+
+@pytest.fixture(scope="module", params=["lm", "hf"])
+def language_model_compressor(request):
+    """Each language-model compressor on its tiny model: the byte GRU (lm), the GPT-2 (hf)."""
+    from npc_classify.compressors import get_compressor
+
+    if request.param == "lm":
+        return get_compressor("lm", model_path=request.getfixturevalue("tiny_byte_lm"))
+    return get_compressor("hf", model=request.getfixturevalue("tiny_causal_lm"))

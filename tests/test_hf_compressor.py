@@ -7,7 +7,6 @@ a tokenizer trained in the test session: nothing is downloaded.
 from __future__ import annotations
 
 import json
-import pickle
 import shutil
 
 import numpy as np
@@ -111,13 +110,6 @@ def test_a_corrupted_code_is_refused(compressor):
 def test_ncd_classifier_runs_on_a_hugging_face_model(tiny_causal_lm, tiny_news):
     clf = NCDClassifier(get_compressor("hf", model=tiny_causal_lm), k=1).fit(*tiny_news)
     assert clf.predict(["A goal in the cup final."]).shape == (1,)
-
-
-def test_the_compressor_pickles_without_its_model(compressor):
-    compressor.compressed_size(b"load the model")
-    restored = pickle.loads(pickle.dumps(compressor))
-    assert "_local" not in restored.__dict__
-    assert restored.compressed_size(b"x") == compressor.compressed_size(b"x")
 
 
 def test_a_model_that_is_not_there_is_a_clear_error(tmp_path):

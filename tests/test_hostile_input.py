@@ -89,30 +89,20 @@ def test_a_corrupt_stream_error_is_a_value_error_with_the_library_error_as_cause
     assert info.value.__cause__ is not None
 
 
-@pytest.fixture(scope="module", params=["lm", "hf"])
-def language_model_coder(request):
-    """The arithmetic decoder behind a tiny byte GRU or a tiny Hugging Face GPT-2."""
-    from npc_classify.compressors import get_compressor
-
-    if request.param == "lm":
-        return get_compressor("lm", model_path=request.getfixturevalue("tiny_byte_lm"))
-    return get_compressor("hf", model=request.getfixturevalue("tiny_causal_lm"))
-
-
 @settings(max_examples=25, deadline=None)
 @given(noise=st.binary(max_size=40))
-def test_random_bytes_to_the_arithmetic_decoder_decode_or_raise(language_model_coder, noise):
+def test_random_bytes_to_the_arithmetic_decoder_decode_or_raise(language_model_compressor, noise):
     try:
-        assert isinstance(language_model_coder.decompress(noise), bytes)
+        assert isinstance(language_model_compressor.decompress(noise), bytes)
     except CorruptStreamError as error:
         assert isinstance(error.__cause__, ValueError)
 
 
-def test_an_arithmetic_code_announcing_a_huge_length_is_refused_at_once(language_model_coder):
-    code = language_model_coder.compress(SAMPLE[:40])
+def test_an_arithmetic_code_announcing_a_huge_length_is_refused_at_once(language_model_compressor):
+    code = language_model_compressor.compress(SAMPLE[:40])
     huge_header = bytes([0xFF] * 6 + [0x0F])
     with pytest.raises(CorruptStreamError, match="can hold at most"):
-        language_model_coder.decompress(huge_header + code[1:])
+        language_model_compressor.decompress(huge_header + code[1:])
 
 
 # The estimator ----------------------------------------------------------------------------

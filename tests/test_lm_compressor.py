@@ -7,7 +7,6 @@ downloaded.
 from __future__ import annotations
 
 import json
-import pickle
 
 import numpy as np
 import pytest
@@ -61,13 +60,6 @@ def test_ncd_classifier_runs_on_the_language_model(compressor, tiny_news):
     clf = NCDClassifier(compressor, k=1).fit(*tiny_news)
     assert clf.predict(["A goal in the cup final."]).shape == (1,)
     assert np.all(clf.train_sizes_ % 1 != 0), "ideal code lengths are fractional bytes"
-
-
-def test_the_compressor_pickles_without_its_model(compressor):
-    compressor.compressed_size(b"load the model")
-    restored = pickle.loads(pickle.dumps(compressor))
-    assert "_local" not in restored.__dict__
-    assert restored.compressed_size(b"x") == compressor.compressed_size(b"x")
 
 
 def test_a_truncated_code_is_corrupt(compressor):

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import pickle
+
 import joblib
 import numpy as np
 import pytest
+from sklearn.base import clone
 
 from npc_classify import (
     CompressionClassifier,
@@ -14,7 +17,7 @@ from npc_classify import (
     save_model,
 )
 
-#: Compressors built from a model file; the fixture below gives them a tiny model.
+#: Compressors built from a model file: conftest.language_model_compressor gives them one.
 MODEL_COMPRESSORS = ("lm", "hf")
 ESTIMATORS = [
     *(
@@ -52,26 +55,15 @@ def test_joblib_round_trip_gives_identical_predictions(estimator, tiny_news, tmp
     np.testing.assert_array_equal(loaded.predict(QUERIES), fitted.predict(QUERIES))
 
 
-@pytest.fixture(params=MODEL_COMPRESSORS)
-def language_model_estimators(request):
-    """Both estimators on a tiny language model: the byte GRU, or a Hugging Face GPT-2."""
-    from npc_classify.compressors import get_compressor
-
-    if request.param == "lm":
-        settings = {"model_path": request.getfixturevalue("tiny_byte_lm")}
-    else:
-        settings = {"model": request.getfixturevalue("tiny_causal_lm")}
-    return [
-        NCDClassifier(get_compressor(request.param, **settings), k=3),
-        CompressionClassifier(get_compressor(request.param, **settings)),
-    ]
-
-
 @pytest.mark.parametrize("via", ["skops", "joblib"])
 def test_language_model_classifiers_save_and_load_to_identical_predictions(
-    language_model_estimators, via, tiny_news, tmp_path
+    language_model_compressor, via, tiny_news, tmp_path
 ):
-    for estimator in language_model_estimators:
+    estimators = [
+        NCDClassifier(clone(language_model_compressor), k=3),
+        CompressionClassifier(clone(language_model_compressor)),
+    ]
+    for estimator in estimators:
         fitted = estimator.fit(*tiny_news)
         path = tmp_path / f"{type(estimator).__name__}.{via}"
         if via == "skops":
@@ -81,6 +73,13 @@ def test_language_model_classifiers_save_and_load_to_identical_predictions(
             joblib.dump(fitted, path)
             loaded = joblib.load(path)
         np.testing.assert_array_equal(loaded.predict_proba(QUERIES), fitted.predict_proba(QUERIES))
+
+
+def test_a_language_model_compressor_pickles_without_its_model(language_model_compressor):
+    language_model_compressor.compressed_size(b"load the model")
+    restored = pickle.loads(pickle.dumps(language_model_compressor))
+    assert "_local" not in restored.__dict__
+    assert restored.compressed_size(b"x") == language_model_compressor.compressed_size(b"x")
 
 
 def test_a_truncated_model_file_is_a_clear_error(tiny_news, tmp_path):
