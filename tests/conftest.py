@@ -17,6 +17,28 @@ TESTS_DIR = Path(__file__).parent
 TINY_NEWS = TESTS_DIR / "data" / "tiny_news.csv"
 
 
+#: Queries the cluster backends (Dask, Ray) are checked on: 24 small tasks.
+CLUSTER_QUERIES = [
+    "The goalkeeper saved a penalty in the cup final.",
+    "Profits fell and shares slumped at the bank.",
+    "The telescope found a planet around a distant star.",
+] * 8
+
+
+def assert_backend_matches_local(clf, backend: str) -> None:
+    """Neighbours and predictions through joblib's ``backend`` equal the local run's."""
+    import joblib
+    import numpy as np
+
+    local = clf.kneighbors(CLUSTER_QUERIES)
+    with joblib.parallel_config(backend=backend):
+        remote = clf.kneighbors(CLUSTER_QUERIES)
+        predicted = clf.predict(CLUSTER_QUERIES)
+    np.testing.assert_array_equal(remote[0], local[0])
+    np.testing.assert_array_equal(remote[1], local[1])
+    np.testing.assert_array_equal(predicted, clf._predict_from_neighbors(*local))
+
+
 def write_csv(path: Path, header, rows, delimiter: str = ",", quote_all: bool = False) -> Path:
     """Write ``rows`` (with ``header`` unless None) as CSV; every field quoted if asked."""
     with open(path, "w", encoding="utf-8", newline="") as handle:

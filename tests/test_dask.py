@@ -5,20 +5,13 @@ from __future__ import annotations
 import json
 
 import joblib
-import numpy as np
 import pytest
-from conftest import TINY_NEWS
+from conftest import CLUSTER_QUERIES, TINY_NEWS, assert_backend_matches_local
 
 from npc_classify import NCDClassifier
 from npc_classify.cli import main
 
 distributed = pytest.importorskip("distributed")
-
-QUERIES = [
-    "The goalkeeper saved a penalty in the cup final.",
-    "Profits fell and shares slumped at the bank.",
-    "The telescope found a planet around a distant star.",
-] * 8
 
 
 @pytest.fixture(scope="module")
@@ -45,13 +38,7 @@ def large_training_set(tiny_news):
 
 def test_predictions_on_a_cluster_equal_the_local_run(client, large_training_set):
     clf = NCDClassifier(k=3, n_jobs=-1).fit(*large_training_set)
-    local = clf.kneighbors(QUERIES)
-    with joblib.parallel_config(backend="dask"):
-        remote = clf.kneighbors(QUERIES)
-        predicted = clf.predict(QUERIES)
-    np.testing.assert_array_equal(remote[0], local[0])
-    np.testing.assert_array_equal(remote[1], local[1])
-    np.testing.assert_array_equal(predicted, clf._predict_from_neighbors(*local))
+    assert_backend_matches_local(clf, "dask")
 
 
 def test_the_training_side_is_scattered_once_not_sent_with_every_task(
@@ -67,7 +54,7 @@ def test_the_training_side_is_scattered_once_not_sent_with_every_task(
     monkeypatch.setattr(client, "scatter", counting_scatter)
     clf = NCDClassifier(k=1, n_jobs=-1, working_memory=1e-9).fit(*large_training_set)
     with joblib.parallel_config(backend="dask"):
-        clf.predict(QUERIES)  # one task per query here: 24 tasks
+        clf.predict(CLUSTER_QUERIES)  # one task per query here: 24 tasks
     # The text buffer, its offsets and the sizes: each array scattered once.
     assert scattered == ["ndarray"] * 3
 
