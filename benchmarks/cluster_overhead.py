@@ -40,65 +40,63 @@ def main() -> None:
     clf.fit(train.texts[: args.n_train], train.labels[: args.n_train])
     queries = test.texts[: args.n_test]
 
-    clf.kneighbors(queries[:4])  # start the local workers outside the timing
-    start = time.perf_counter()
-    local = clf.kneighbors(queries)
-    local_seconds = time.perf_counter() - start
-
+    local_seconds, local = timed_search(clf, queries)
     pairs = len(queries) * args.n_train
     print(f"\n{len(queries)} x {args.n_train} AG News texts, gzip, 2 workers\n")
     print("| backend | seconds | pairs/s | time / local |")
     print("|---|---|---|---|")
-    print(f"| joblib processes (loky) | {local_seconds:.2f} | {pairs / local_seconds:,.0f} | 1 |")
+
+    def report(label: str, seconds: float, result: tuple) -> None:
+        assert np.array_equal(local[1], result[1]), f"{label} must find the same neighbours"
+        print(
+            f"| {label} | {seconds:.2f} | {pairs / seconds:,.0f} | {seconds / local_seconds:.2f} |"
+        )
+
+    report("joblib processes (loky)", local_seconds, local)
     for label, trim in [("default environment", None), ("MALLOC_TRIM_THRESHOLD_=64 MiB", 1 << 26)]:
         if trim is not None:
             # Dask's nanny gives an existing environment variable precedence over
             # its configuration (and has already exported its own default here).
             os.environ["MALLOC_TRIM_THRESHOLD_"] = str(trim)
-        seconds, remote = dask_search(clf, queries)
-        assert np.array_equal(local[1], remote[1]), "the Dask run must find the same neighbours"
-        print(
-            f"| Dask LocalCluster, {label} | {seconds:.2f} | {pairs / seconds:,.0f} | "
-            f"{seconds / local_seconds:.2f} |"
-        )
+        report(f"Dask LocalCluster, {label}", *dask_search(clf, queries))
     if importlib.util.find_spec("ray") is not None:
-        seconds, remote = ray_search(clf, queries)
-        assert np.array_equal(local[1], remote[1]), "the Ray run must find the same neighbours"
-        print(
-            f"| Ray, local instance with 2 CPUs | {seconds:.2f} | {pairs / seconds:,.0f} | "
-            f"{seconds / local_seconds:.2f} |"
-        )
+        report("Ray, local instance with 2 CPUs", *ray_search(clf, queries))
+
+
+def timed_search(clf: NCDClassifier, queries: list[str]) -> tuple[float, tuple]:
+    """Seconds and result of the neighbour search on the active joblib backend.
+
+    A search of four queries first starts the workers outside the timing.
+    """
+    clf.kneighbors(queries[:4])
+    start = time.perf_counter()
+    result = clf.kneighbors(queries)
+    return time.perf_counter() - start, result
 
 
 def dask_search(clf: NCDClassifier, queries: list[str]) -> tuple[float, tuple]:
-    """Seconds and result of the neighbour search on a fresh two-worker LocalCluster."""
+    """:func:`timed_search` on a fresh two-worker LocalCluster."""
     cluster = LocalCluster(
         n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
         dashboard_address=None,
     )  # fmt: skip
     with Client(cluster), joblib.parallel_config(backend="dask"):
-        clf.kneighbors(queries[:4])
-        start = time.perf_counter()
-        result = clf.kneighbors(queries)
-        seconds = time.perf_counter() - start
+        outcome = timed_search(clf, queries)
     cluster.close()
-    return seconds, result
+    return outcome
 
 
 def ray_search(clf: NCDClassifier, queries: list[str]) -> tuple[float, tuple]:
-    """Seconds and result of the neighbour search through Ray's joblib backend."""
+    """:func:`timed_search` through Ray's joblib backend on a local Ray instance."""
     import ray
     from ray.util.joblib import register_ray
 
     ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
     register_ray()
     with joblib.parallel_config(backend="ray"):
-        clf.kneighbors(queries[:4])
-        start = time.perf_counter()
-        result = clf.kneighbors(queries)
-        seconds = time.perf_counter() - start
+        outcome = timed_search(clf, queries)
     ray.shutdown()
-    return seconds, result
+    return outcome
 
 
 if __name__ == "__main__":

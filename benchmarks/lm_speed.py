@@ -37,21 +37,11 @@ from npc_classify.datasets import load_ag_news
 def gpt2_small_folder(texts: list[str]) -> str:
     """A save_pretrained folder: GPT-2 small's shape, random weights, a tokenizer trained here."""
     import torch
-    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
-    from transformers import GPT2Config, GPT2LMHeadModel, PreTrainedTokenizerFast
+    from transformers import GPT2Config, GPT2LMHeadModel
 
-    tokenizer = Tokenizer(models.BPE())
-    tokenizer.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
-    tokenizer.decoder = decoders.ByteLevel()
-    trainer = trainers.BpeTrainer(
-        vocab_size=8000,
-        special_tokens=["<|endoftext|>"],
-        initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
-    )
-    tokenizer.train_from_iterator(texts, trainer)
-    wrapped = PreTrainedTokenizerFast(
-        tokenizer_object=tokenizer, bos_token="<|endoftext|>", eos_token="<|endoftext|>"
-    )
+    from npc_classify._hf_lm import byte_level_bpe_tokenizer
+
+    wrapped = byte_level_bpe_tokenizer(texts, vocab_size=8000)
     config = GPT2Config(bos_token_id=wrapped.bos_token_id, eos_token_id=wrapped.eos_token_id)
     torch.manual_seed(0)
     folder = tempfile.mkdtemp(prefix="gpt2_small_random_")

@@ -129,6 +129,30 @@ class ByteTokenizer:
         return b"".join(out)
 
 
+def byte_level_bpe_tokenizer(texts: Sequence[str], vocab_size: int) -> Any:
+    """A GPT-2-style byte-level BPE tokenizer trained on ``texts``, offline.
+
+    For models built here rather than downloaded (the tests' tiny GPT-2, the
+    speed benchmark's GPT-2-small shape): ``<|endoftext|>`` is its beginning-
+    and end-of-sequence token, and its vocabulary holds all 256 bytes.
+    """
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+    from transformers import PreTrainedTokenizerFast
+
+    tokenizer = Tokenizer(models.BPE())
+    tokenizer.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    tokenizer.decoder = decoders.ByteLevel()
+    trainer = trainers.BpeTrainer(
+        vocab_size=vocab_size,
+        special_tokens=["<|endoftext|>"],
+        initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
+    )
+    tokenizer.train_from_iterator(texts, trainer)
+    return PreTrainedTokenizerFast(
+        tokenizer_object=tokenizer, bos_token="<|endoftext|>", eos_token="<|endoftext|>"
+    )
+
+
 def load_causal_lm(name: str, device: str = "cpu") -> tuple[Any, ByteTokenizer]:
     """A causal LM and its lossless tokenizer, by Hub name or local folder.
 
