@@ -174,11 +174,13 @@ def _ordered_results(tasks: list[Any], n_jobs: int | None) -> Iterator[Any]:
     checkpointed, while the rest run.
     """
     try:
-        yield from Parallel(n_jobs=n_jobs, prefer="processes", return_as="generator")(tasks)
-        return
-    except ValueError as error:
+        streaming = Parallel(n_jobs=n_jobs, prefer="processes", return_as="generator")
+    except ValueError as error:  # raised by the constructor, before any task runs
         if "return_as=generator" not in str(error):
             raise
+    else:
+        yield from streaming(tasks)
+        return
     wave = 4 * effective_n_jobs(n_jobs)
     with Parallel(n_jobs=n_jobs, prefer="processes") as parallel:
         for start in range(0, len(tasks), wave):
