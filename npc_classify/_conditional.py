@@ -18,8 +18,9 @@ from .compressors import Compressor, get_compressor
 class CompressionClassifier(ClassifierMixin, TextInputMixin, BaseEstimator):
     """Classify a text by the class whose training text compresses it best.
 
-    Each class keeps the concatenation of its training texts, the *class
-    text*. A query costs ``C(query | class text)`` bytes under each class,
+    Each class keeps the concatenation of its training texts, each followed
+    by ``separator``: the *class text*, after which a query reads as the
+    class's next text. A query costs ``C(query | class text)`` bytes under each class,
     computed by the compressor's
     :meth:`~npc_classify.compressors.Compressor.conditional_sizes`: for zstd the
     class text is a raw-content dictionary, for gzip its last 32 KiB (DEFLATE's
@@ -33,7 +34,8 @@ class CompressionClassifier(ClassifierMixin, TextInputMixin, BaseEstimator):
     compressor : str or Compressor, default="zstd"
         A registered name or a :class:`~npc_classify.compressors.Compressor`.
     separator : str, default="\\n"
-        Placed between the texts of a class.
+        Placed after each text of a class, so a query starts where every
+        training text started.
     n_dictionaries : int, default=1
         Split each class's texts, in the order they were added, into this many
         contiguous groups of about equal count; a query's cost under the class
@@ -145,13 +147,13 @@ class CompressionClassifier(ClassifierMixin, TextInputMixin, BaseEstimator):
         return self
 
     def _joined_length(self, texts: list[bytes]) -> int:
-        return sum(map(len, texts)) + len(self._separator) * (len(texts) - 1)
+        return sum(map(len, texts)) + len(self._separator) * len(texts)
 
     def _dictionaries(self, label: Any) -> list[bytes]:
         """The class text of ``label``, split into ``n_dictionaries`` contiguous groups."""
         texts = self._class_texts[label]
         groups = np.array_split(np.arange(len(texts)), min(self.n_dictionaries, len(texts)))
-        return [self._separator.join(texts[i] for i in group) for group in groups]
+        return [b"".join(texts[i] + self._separator for i in group) for group in groups]
 
     def extra_bits(self, X: Sequence[str]) -> np.ndarray:
         """Bits each query costs given each class text (mean over its dictionaries).

@@ -15,6 +15,7 @@ from .gzip import GzipCompressor
 from .hf import HuggingFaceCompressor
 from .lm import LMCompressor
 from .lzma import LzmaCompressor
+from .ppm import PPMCompressor
 from .zstd import ZstdCompressor
 from .zstd_prefix import ZstdPrefixCompressor
 
@@ -26,6 +27,7 @@ __all__ = [
     "HuggingFaceCompressor",
     "LMCompressor",
     "LzmaCompressor",
+    "PPMCompressor",
     "ZstdCompressor",
     "ZstdPrefixCompressor",
     "available_compressors",
@@ -99,5 +101,6 @@ for _cls in (
     LzmaCompressor,
     LMCompressor,
     HuggingFaceCompressor,
+    PPMCompressor,
 ):
     register_compressor(_cls)

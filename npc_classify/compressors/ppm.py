@@ -1,0 +1,194 @@
+"""Prediction by partial matching: byte contexts counted on the fly, arithmetic-coded.
+
+The model is the classic adaptive context model of PPM (Cleary and Witten,
+1984) in its blended form: the probability of the next byte mixes the counts
+seen after each of the last 0..``order`` bytes, every order's estimate
+falling back on the one below it with the escape weight of PPM method C
+(Moffat, 1990), which is Witten-Bell smoothing. Counts start empty and grow
+with every byte coded, so the code length of ``context + item`` minus that of
+``context`` is exactly what the item costs once the model has read the
+context: the class-conditional compression of Teahan and Harper's PPM text
+classifiers, here through the same interface as gzip and zstd.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections.abc import Sequence
+
+import numpy as np
+
+from ._coding import ArithmeticCodingCompressor
+
+#: Count tables kept per thread for :meth:`PPMCompressor.conditional_sizes`,
+#: one per distinct context, the oldest dropped first.
+MAX_CACHED_CONTEXTS = 64
+
+#: context bytes -> [counts of each following byte, their total]
+CountTable = dict[bytes, list]
+
+
+def _observe(table: CountTable, text: bytes, i: int, order: int, journal: list | None) -> None:
+    """Count ``text[i]`` after each of its 0..``order`` preceding contexts.
+
+    With a ``journal``, every change is recorded so that :func:`_undo` can take
+    it back.
+    """
+    symbol = text[i]
+    for o in range(min(order, i) + 1):
+        context = text[i - o : i]
+        entry = table.get(context)
+        if entry is None:
+            entry = table[context] = [{}, 0]
+        counts = entry[0]
+        counts[symbol] = counts.get(symbol, 0) + 1
+        entry[1] += 1
+        if journal is not None:
+            journal.append((context, symbol))
+
+
+def _undo(table: CountTable, journal: list) -> None:
+    """Take back the counts recorded in ``journal``, newest first."""
+    for context, symbol in reversed(journal):
+        entry = table[context]
+        counts = entry[0]
+        counts[symbol] -= 1
+        if not counts[symbol]:
+            del counts[symbol]
+        entry[1] -= 1
+        if not entry[1]:
+            del table[context]
+    journal.clear()
+
+
+def _probability(table: CountTable, text: bytes, i: int, order: int) -> float:
+    """Probability of ``text[i]`` given the counts and the bytes before it."""
+    symbol = text[i]
+    p = 1.0 / 256
+    for o in range(min(order, i) + 1):
+        entry = table.get(text[i - o : i])
+        if entry is None:  # a longer context cannot have been seen either
+            break
+        counts, total = entry
+        distinct = len(counts)
+        p = (counts.get(symbol, 0) + distinct * p) / (total + distinct)
+    return p
+
+
+def _distribution(table: CountTable, text: bytes, order: int) -> np.ndarray:
+    """Probabilities of every byte following ``text``; :func:`_probability` for all 256."""
+    i = len(text)
+    p = np.full(256, 1.0 / 256)
+    for o in range(min(order, i) + 1):
+        entry = table.get(text[i - o : i])
+        if entry is None:
+            break
+        counts, total = entry
+        seen = np.zeros(256)
+        seen[list(counts)] = list(counts.values())
+        p = (seen + len(counts) * p) / (total + len(counts))
+    return p
+
+
+def _code_bits(
+    table: CountTable, text: bytes, start: int, order: int, journal: list | None = None
+) -> float:
+    """Bits of ``text[start:]`` coded adaptively after ``text[:start]``, counting as it goes."""
+    bits = 0.0
+    for i in range(start, len(text)):
+        bits -= math.log2(_probability(table, text, i, order))
+        _observe(table, text, i, order, journal)
+    return bits
+
+
+class _PPMStream:
+    """The model as a :class:`~npc_classify._arithmetic.SymbolModel`."""
+
+    def __init__(self, order: int) -> None:
+        self.order = order
+
+    def reset(self) -> np.ndarray:
+        self.table: CountTable = {}
+        self.text = bytearray()
+        return _distribution(self.table, b"", self.order)
+
+    def update(self, symbol: int) -> np.ndarray:
+        self.text.append(symbol)
+        text = bytes(self.text[-(self.order + 1) :])
+        _observe(self.table, text, len(text) - 1, self.order, None)
+        return _distribution(self.table, text, self.order)
+
+
+class PPMCompressor(ArithmeticCodingCompressor):
+    """Compression by an adaptive byte-context model (PPM) and an arithmetic coder.
+
+    Pure Python and NumPy; no model file and no training: the counts are
+    built from the data being compressed. ``compress``/``decompress`` are
+    real and lossless; sizes for NCD and class-conditional compression are
+    the ideal code lengths (fractional bytes), which the real coder matches
+    within a few bytes (tested). A prefix is read once and its counts serve
+    every suffix; a context given to :meth:`conditional_sizes` is counted once
+    per thread and kept (up to 64 contexts).
+
+    Parameters
+    ----------
+    order : int, default=3
+        The longest context, in bytes. 3 was the best of 2 to 6 in 5-fold
+        cross-validation of class-conditional classification on the local AG
+        News training split (README).
+
+    Notes
+    -----
+    The probability of byte ``s`` after context ``c`` of order ``o`` is
+    ``(n(c, s) + d(c) p_{o-1}(s)) / (n(c) + d(c))``: ``n`` counts, ``d(c)`` the
+    number of distinct bytes seen after ``c``, ``p_{-1}`` uniform. Unseen
+    contexts defer to the longest seen one. The cost is a few microseconds per
+    byte per order in Python: about ``order + 1`` dictionary look-ups and
+    updates per byte.
+
+    References
+    ----------
+    .. [1] J. G. Cleary and I. H. Witten, "Data compression using adaptive coding
+       and partial string matching", IEEE Trans. Communications, 1984.
+    .. [2] W. J. Teahan and D. J. Harper, "Using compression-based language
+       models for text categorization", 2003.
+    """
+
+    name = "ppm"
+    parameter_bounds = {"order": (0, 16)}
+
+    def __init__(self, order: int = 3) -> None:
+        self.order = order
+
+    def _coding(self) -> tuple[_PPMStream, int]:
+        return _PPMStream(self.order), 256
+
+    def compressed_sizes_with_prefix(self, prefix: bytes, suffixes: Sequence[bytes]) -> np.ndarray:
+        """Ideal sizes of ``prefix + suffix`` in bytes; the prefix is counted once."""
+        table: CountTable = {}
+        prefix_bits = _code_bits(table, prefix, 0, self.order)
+        return (prefix_bits + self._suffix_bits(table, prefix, suffixes)) / 8.0
+
+    def conditional_sizes(self, context: bytes, items: Sequence[bytes]) -> np.ndarray:
+        """Ideal bytes of each item coded after ``context``: C(context + item) - C(context)."""
+        cache = self._thread_context(dict)
+        key = hashlib.sha256(context).digest()
+        if key not in cache:
+            if len(cache) >= MAX_CACHED_CONTEXTS:
+                cache.pop(next(iter(cache)))  # the oldest
+            table: CountTable = {}
+            for i in range(len(context)):
+                _observe(table, context, i, self.order, None)
+            cache[key] = table
+        return self._suffix_bits(cache[key], context, items) / 8.0
+
+    def _suffix_bits(self, table: CountTable, prefix: bytes, suffixes: Sequence[bytes]) -> np.ndarray:
+        """Bits of each suffix after ``prefix``, whose counts are ``table`` (left unchanged)."""
+        tail = prefix[max(0, len(prefix) - self.order) :]
+        journal: list = []
+        bits = np.empty(len(suffixes))
+        for n, suffix in enumerate(suffixes):
+            bits[n] = _code_bits(table, tail + suffix, len(tail), self.order, journal)
+            _undo(table, journal)
+        return bits
