@@ -17,7 +17,7 @@ import argparse
 from npc_classify import get_compressor
 from npc_classify.compressors import LMCompressor
 from npc_classify.datasets import load_ag_news
-from npc_classify.evaluation import bits_per_byte
+from npc_classify.evaluation import MODEL_FREE_COMPRESSORS, bits_per_byte
 
 
 def main() -> None:
@@ -30,7 +30,7 @@ def main() -> None:
     docs = [t.encode() for t in load_ag_news("test", args.data_dir).texts[: args.n_docs]]
     n_bytes = sum(map(len, docs))
 
-    compressors = {name: get_compressor(name) for name in ("gzip", "zstd", "bz2", "lzma")}
+    compressors = {name: get_compressor(name) for name in MODEL_FREE_COMPRESSORS}
     if args.lm:
         compressors["lm"] = LMCompressor(args.lm)
     print(f"\n{len(docs)} AG News test texts, {n_bytes:,} bytes\n")

@@ -10,7 +10,8 @@ cores, the others on one). ``--lm FILE`` (a model from ``npc-classify
 train-lm``, trained on the training texts without labels) adds the byte LM
 class-conditionally, both ways: reading the class text as a prefix, and
 fine-tuned on each class's text (``--lm-fine-tune-steps``; the tuning happens
-at the first prediction, so its time is in "predict"). NCD-kNN with the LM is
+at the first prediction, so its time is in "predict", as is PPM's counting of
+each class text). NCD-kNN with the LM is
 not in this table: at its measured CPU speed (milliseconds per pair) the 9.6
 million pairs would take hours.
 """
@@ -50,6 +51,7 @@ def main() -> None:
         "class-conditional zstd-19, 16 dictionaries per class": CompressionClassifier(
             get_compressor("zstd", level=19), n_dictionaries=16
         ),
+        "class-conditional PPM, order 3": CompressionClassifier("ppm"),
         "TF-IDF word 1-2-grams + logistic regression": make_pipeline(
             TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True),
             LogisticRegression(max_iter=2000),

@@ -52,8 +52,9 @@ def main() -> None:
     print("| order | CV accuracy (mean +- sd) | ms per document |")
     print("|---|---|---|")
     for order, folds in zip(args.orders, results, strict=True):
-        accuracy, seconds = folds[:, 0], folds[:, 1]
-        print(f"| {order} | {accuracy.mean():.4f} +- {accuracy.std():.4f} | {seconds.mean() * 1e3:.2f} |")
+        accuracy, milliseconds = folds[:, 0], folds[:, 1] * 1e3
+        spread = f"{accuracy.mean():.4f} +- {accuracy.std():.4f}"
+        print(f"| {order} | {spread} | {milliseconds.mean():.2f} |")
     best = args.orders[int(results[:, :, 0].mean(axis=1).argmax())]
     accuracy, seconds = fold_score(best, train.texts, train.labels, test.texts, test.labels)
     print(

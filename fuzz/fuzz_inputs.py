@@ -1,8 +1,8 @@
 """Coverage-guided fuzzing (atheris, libFuzzer) of every decoder and both file readers.
 
 Each input picks a target and feeds it the rest of the bytes: a compressor's
-``decompress`` must return bytes or raise ``CorruptStreamError``; the
-arithmetic decoder returns symbols or raises ``ValueError``; the CSV/TSV and
+``decompress`` (PPM's through the arithmetic decoder) must return bytes or
+raise ``CorruptStreamError``; the CSV/TSV and
 AG News readers return rows or raise ``ValueError``. Anything else (another
 exception, a hang, a crash) is a finding, and libFuzzer saves the input.
 
@@ -18,15 +18,14 @@ import sys
 import tempfile
 
 import atheris
-import numpy as np
 
 with atheris.instrument_imports(include=["npc_classify"]):
-    from npc_classify import _arithmetic
     from npc_classify.compressors import (
         Bz2Compressor,
         CorruptStreamError,
         GzipCompressor,
         LzmaCompressor,
+        PPMCompressor,
         ZstdCompressor,
         ZstdPrefixCompressor,
     )
@@ -39,6 +38,7 @@ DECODERS = [
     ZstdPrefixCompressor(),
     Bz2Compressor(),
     LzmaCompressor(),
+    PPMCompressor(order=2),
 ]
 READERS = [
     lambda path: read_labeled_file(path),
@@ -48,37 +48,20 @@ READERS = [
 SCRATCH = os.path.join(tempfile.mkdtemp(prefix="npc_fuzz_"), "input.csv")
 
 
-class AdaptiveOrder0:
-    """A next-byte model that learns byte counts as it goes, as an LM would adapt."""
-
-    def reset(self) -> np.ndarray:
-        self.counts = np.ones(256)
-        return self.counts / self.counts.sum()
-
-    def update(self, symbol: int) -> np.ndarray:
-        self.counts[symbol] += 16
-        return self.counts / self.counts.sum()
-
-
 def test_one_input(data: bytes) -> None:
     provider = atheris.FuzzedDataProvider(data)
-    target = provider.ConsumeIntInRange(0, len(DECODERS) + len(READERS))
+    target = provider.ConsumeIntInRange(0, len(DECODERS) + len(READERS) - 1)
     payload = provider.ConsumeBytes(provider.remaining_bytes())
     if target < len(DECODERS):
         try:
             assert isinstance(DECODERS[target].decompress(payload), bytes)
         except CorruptStreamError:
             pass
-    elif target == len(DECODERS):
-        try:
-            _arithmetic.decode(payload, AdaptiveOrder0())
-        except ValueError:
-            pass
     else:
         with open(SCRATCH, "wb") as handle:
             handle.write(payload)
         try:
-            READERS[target - len(DECODERS) - 1](SCRATCH)
+            READERS[target - len(DECODERS)](SCRATCH)
         except ValueError:
             pass
 

@@ -21,6 +21,7 @@ from ._voting import TIE_BREAKS, WEIGHTS
 from .compressors import Compressor, available_compressors, get_compressor
 from .datasets import LabeledTexts, load_ag_news, read_labeled_file, sample_per_class
 from .evaluation import (
+    MODEL_FREE_COMPRESSORS,
     PAPER_TOP_K,
     bits_per_byte,
     mean_confidence_interval,
@@ -165,8 +166,8 @@ def _build_parser() -> argparse.ArgumentParser:
     bpb = commands.add_parser(
         "bpb",
         help="bits per byte of every compressor on a text set",
-        description="Bits per byte of gzip, zstd, bz2, lzma (and LMs: --model, --hf-model) on "
-        "the test texts: per document, as NCD compresses them, and as one file.",
+        description="Bits per byte of gzip, zstd, bz2, lzma, PPM (and LMs: --model, "
+        "--hf-model) on the test texts: per document, as NCD compresses them, and as one file.",
     )
     _add_data_arguments(bpb)
     bpb.add_argument("--model", type=Path, metavar="FILE", help="also the LM from train-lm")
@@ -220,6 +221,12 @@ def _add_compressor_arguments(group: Any) -> None:
         help="compressor (default: gzip)",
     )
     group.add_argument("--level", type=int, help="compression level (default: the compressor's)")
+    group.add_argument(
+        "--ppm-order",
+        type=int,
+        metavar="N",
+        help="for --compressor ppm: the longest context in bytes (default: 3)",
+    )
     group.add_argument(
         "--model",
         metavar="MODEL",
@@ -323,6 +330,10 @@ MODEL_COMPRESSORS = {
 }
 
 
+#: Command-line options that set a compressor parameter: option (as in args) -> parameter.
+SETTING_OPTIONS = {"level": "level", "ppm_order": "order"}
+
+
 def _sample_test(test: LabeledTexts, args: argparse.Namespace) -> LabeledTexts:
     if args.n_test is None or args.n_test >= len(test):
         return test
@@ -331,15 +342,27 @@ def _sample_test(test: LabeledTexts, args: argparse.Namespace) -> LabeledTexts:
 
 
 def _compressor(args: argparse.Namespace) -> Compressor:
-    """The compressor named by --compressor, with --level or --model."""
+    """The compressor named by --compressor, with its --level, --ppm-order or --model."""
+    params = {
+        parameter: getattr(args, option)
+        for option, parameter in SETTING_OPTIONS.items()
+        if getattr(args, option) is not None
+    }
     if args.compressor in MODEL_COMPRESSORS:
         parameter, expected = MODEL_COMPRESSORS[args.compressor]
         if args.model is None:
             raise ValueError(f"--compressor {args.compressor} needs --model: {expected}.")
-        return get_compressor(args.compressor, **{parameter: str(args.model)})
-    if args.model is not None:
+        params[parameter] = str(args.model)
+    elif args.model is not None:
         raise ValueError(f"--model is for --compressor lm or hf, not {args.compressor}.")
-    return get_compressor(args.compressor, **({} if args.level is None else {"level": args.level}))
+    accepted = get_compressor(args.compressor).get_params()
+    for option, parameter in SETTING_OPTIONS.items():
+        if parameter in params and parameter not in accepted:
+            raise ValueError(
+                f"--{option.replace('_', '-')} is not a setting of --compressor "
+                f"{args.compressor}; its settings are {', '.join(sorted(accepted))}."
+            )
+    return get_compressor(args.compressor, **params)
 
 
 def _classifier(args: argparse.Namespace) -> NCDClassifier:
@@ -550,7 +573,7 @@ def _decompress(args: argparse.Namespace) -> int:
 def _bpb(args: argparse.Namespace) -> int:
     _, test = _load(args)
     documents = [text.encode("utf-8", "surrogatepass") for text in test.texts[: args.n_docs]]
-    compressors = {name: get_compressor(name) for name in ("gzip", "zstd", "bz2", "lzma")}
+    compressors = {name: get_compressor(name) for name in MODEL_FREE_COMPRESSORS}
     if args.model is not None:
         compressors["lm"] = get_compressor("lm", model_path=str(args.model))
     if args.hf_model is not None:

@@ -137,6 +137,10 @@ def score_report(
     }
 
 
+#: The compressors ``npc-classify bpb`` always reports: those that need no model.
+MODEL_FREE_COMPRESSORS = ("gzip", "zstd", "bz2", "lzma", "ppm")
+
+
 def bits_per_byte(compressor: Compressor, documents: Sequence[bytes]) -> tuple[float, float]:
     """Bits per byte of ``documents``: each compressed alone, and all as one file.
 

@@ -119,11 +119,14 @@ def tiny_causal_lm(tmp_path_factory, tiny_news) -> str:
     return str(folder)
 
 
-@pytest.fixture(scope="module", params=["lm", "hf"])
+@pytest.fixture(scope="module", params=["lm", "hf", "ppm"])
 def language_model_compressor(request):
-    """Each language-model compressor on its tiny model: the byte GRU (lm), the GPT-2 (hf)."""
+    """Each compressor whose model drives the arithmetic coder: the tiny byte GRU (lm), the
+    tiny GPT-2 (hf), and PPM (ppm), whose model is counted from the data itself."""
     from npc_classify.compressors import get_compressor
 
+    if request.param == "ppm":
+        return get_compressor("ppm")
     if request.param == "lm":
         return get_compressor("lm", model_path=request.getfixturevalue("tiny_byte_lm"))
     return get_compressor("hf", model=request.getfixturevalue("tiny_causal_lm"))

@@ -19,7 +19,7 @@ QUERIES = [
 ]
 
 
-@pytest.mark.parametrize("compressor", ["zstd", "gzip", "bz2", "lzma", "zstd-prefix"])
+@pytest.mark.parametrize("compressor", ["zstd", "gzip", "bz2", "lzma", "zstd-prefix", "ppm"])
 def test_predicts_the_topic_of_new_texts(tiny_news, compressor):
     clf = CompressionClassifier(compressor).fit(*tiny_news)
     assert clf.predict(QUERIES).tolist() == ["sport", "business", "science"]
@@ -29,13 +29,28 @@ def test_the_cost_is_the_query_compressed_against_each_class_text(tiny_news):
     texts, labels = tiny_news
     clf = CompressionClassifier("zstd").fit(texts, labels)
     for column, label in enumerate(clf.classes_):
-        class_text = "\n".join(t for t, lab in zip(texts, labels, strict=True) if lab == label)
+        class_text = "".join(
+            t + "\n" for t, lab in zip(texts, labels, strict=True) if lab == label
+        )
         dictionary = zstandard.ZstdCompressionDict(
             class_text.encode(), dict_type=zstandard.DICT_TYPE_RAWCONTENT
         )
         compress = zstandard.ZstdCompressor(level=3, dict_data=dictionary).compress
         expected = [8 * len(compress(q.encode())) for q in QUERIES]
         assert clf.extra_bits(QUERIES)[:, column].tolist() == expected
+
+
+def test_a_query_is_coded_as_the_next_text_of_each_class(tiny_news):
+    texts, labels = tiny_news
+    clf = CompressionClassifier("ppm").fit(texts, labels)
+    size = clf.compressor_.compressed_size
+    for column, label in enumerate(clf.classes_):
+        class_text = "".join(
+            t + "\n" for t, lab in zip(texts, labels, strict=True) if lab == label
+        )
+        context = class_text.encode()
+        expected = [8 * (size(context + q.encode()) - size(context)) for q in QUERIES]
+        np.testing.assert_allclose(clf.extra_bits(QUERIES)[:, column], expected, rtol=1e-12)
 
 
 def test_gzip_uses_the_last_32_kib_of_the_class_text_as_dictionary():

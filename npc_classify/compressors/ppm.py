@@ -29,25 +29,6 @@ MAX_CACHED_CONTEXTS = 64
 CountTable = dict[bytes, list]
 
 
-def _observe(table: CountTable, text: bytes, i: int, order: int, journal: list | None) -> None:
-    """Count ``text[i]`` after each of its 0..``order`` preceding contexts.
-
-    With a ``journal``, every change is recorded so that :func:`_undo` can take
-    it back.
-    """
-    symbol = text[i]
-    for o in range(min(order, i) + 1):
-        context = text[i - o : i]
-        entry = table.get(context)
-        if entry is None:
-            entry = table[context] = [{}, 0]
-        counts = entry[0]
-        counts[symbol] = counts.get(symbol, 0) + 1
-        entry[1] += 1
-        if journal is not None:
-            journal.append((context, symbol))
-
-
 def _undo(table: CountTable, journal: list) -> None:
     """Take back the counts recorded in ``journal``, newest first."""
     for context, symbol in reversed(journal):
@@ -62,22 +43,8 @@ def _undo(table: CountTable, journal: list) -> None:
     journal.clear()
 
 
-def _probability(table: CountTable, text: bytes, i: int, order: int) -> float:
-    """Probability of ``text[i]`` given the counts and the bytes before it."""
-    symbol = text[i]
-    p = 1.0 / 256
-    for o in range(min(order, i) + 1):
-        entry = table.get(text[i - o : i])
-        if entry is None:  # a longer context cannot have been seen either
-            break
-        counts, total = entry
-        distinct = len(counts)
-        p = (counts.get(symbol, 0) + distinct * p) / (total + distinct)
-    return p
-
-
 def _distribution(table: CountTable, text: bytes, order: int) -> np.ndarray:
-    """Probabilities of every byte following ``text``; :func:`_probability` for all 256."""
+    """Probabilities of every byte following ``text``: :func:`_code_bits`'s, for all 256."""
     i = len(text)
     p = np.full(256, 1.0 / 256)
     for o in range(min(order, i) + 1):
@@ -94,11 +61,33 @@ def _distribution(table: CountTable, text: bytes, order: int) -> np.ndarray:
 def _code_bits(
     table: CountTable, text: bytes, start: int, order: int, journal: list | None = None
 ) -> float:
-    """Bits of ``text[start:]`` coded adaptively after ``text[:start]``, counting as it goes."""
+    """Bits of ``text[start:]`` coded adaptively after ``text[:start]``, counting as it goes.
+
+    Each byte is predicted from the counts after its 0..``order`` preceding
+    contexts, then counted there. With a ``journal``, every count added is
+    recorded so that :func:`_undo` can take it back.
+    """
     bits = 0.0
     for i in range(start, len(text)):
-        bits -= math.log2(_probability(table, text, i, order))
-        _observe(table, text, i, order, journal)
+        symbol = text[i]
+        p = 1.0 / 256
+        predicting = True
+        for o in range(min(order, i) + 1):
+            context = text[i - o : i]
+            entry = table.get(context)
+            if entry is None:
+                entry = table[context] = [{}, 0]
+                predicting = False  # a longer context cannot have been seen either
+            elif predicting:
+                counts, total = entry
+                distinct = len(counts)
+                p = (counts.get(symbol, 0) + distinct * p) / (total + distinct)
+            counts = entry[0]
+            counts[symbol] = counts.get(symbol, 0) + 1
+            entry[1] += 1
+            if journal is not None:
+                journal.append((context, symbol))
+        bits -= math.log2(p)
     return bits
 
 
@@ -116,7 +105,7 @@ class _PPMStream:
     def update(self, symbol: int) -> np.ndarray:
         self.text.append(symbol)
         text = bytes(self.text[-(self.order + 1) :])
-        _observe(self.table, text, len(text) - 1, self.order, None)
+        _code_bits(self.table, text, len(text) - 1, self.order)
         return _distribution(self.table, text, self.order)
 
 
@@ -178,12 +167,13 @@ class PPMCompressor(ArithmeticCodingCompressor):
             if len(cache) >= MAX_CACHED_CONTEXTS:
                 cache.pop(next(iter(cache)))  # the oldest
             table: CountTable = {}
-            for i in range(len(context)):
-                _observe(table, context, i, self.order, None)
+            _code_bits(table, context, 0, self.order)
             cache[key] = table
         return self._suffix_bits(cache[key], context, items) / 8.0
 
-    def _suffix_bits(self, table: CountTable, prefix: bytes, suffixes: Sequence[bytes]) -> np.ndarray:
+    def _suffix_bits(
+        self, table: CountTable, prefix: bytes, suffixes: Sequence[bytes]
+    ) -> np.ndarray:
         """Bits of each suffix after ``prefix``, whose counts are ``table`` (left unchanged)."""
         tail = prefix[max(0, len(prefix) - self.order) :]
         journal: list = []

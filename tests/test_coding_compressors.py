@@ -1,0 +1,43 @@
+"""The arithmetic coder's contract, kept by every model that drives it.
+
+Each model comes from conftest.language_model_compressor: a tiny byte GRU (lm), a tiny
+GPT-2 (hf), both built in the test session, and PPM (ppm).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+
+@settings(max_examples=25, deadline=None)
+@given(data=st.binary(max_size=60))
+def test_decompress_inverts_compress(language_model_compressor, data):
+    compressor = language_model_compressor
+    assert compressor.decompress(compressor.compress(data)) == data
+
+
+@settings(max_examples=25, deadline=None)
+@given(data=st.binary(min_size=1, max_size=60))
+def test_the_real_code_is_within_bytes_of_the_ideal_length(language_model_compressor, data):
+    compressor = language_model_compressor
+    code = compressor.compress(data)
+    header = 1  # the length, as a varint
+    assert len(code) - header <= np.ceil(compressor.ideal_bits(data) / 8) + 2
+    # the fast path uses unquantised probabilities: within 1% of the coder's ideal
+    assert compressor.compressed_size(data) == pytest.approx(
+        compressor.ideal_bits(data) / 8, rel=0.01, abs=0.5
+    )
+
+
+@settings(max_examples=15, deadline=None)
+@given(prefix=st.binary(max_size=40), suffixes=st.lists(st.binary(max_size=40), max_size=5))
+def test_reading_the_prefix_once_equals_reading_each_concatenation(
+    language_model_compressor, prefix, suffixes
+):
+    compressor = language_model_compressor
+    reused = compressor.compressed_sizes_with_prefix(prefix, suffixes)
+    separate = [compressor.compressed_size(prefix + s) for s in suffixes]
+    np.testing.assert_allclose(reused, separate, rtol=1e-5, atol=1e-4)
