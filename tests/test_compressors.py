@@ -41,7 +41,16 @@ EXACT_JOINT_SIZE = [c for c in ALL_COMPRESSORS if not isinstance(c, ZstdPrefixCo
 
 
 def test_registry_lists_the_shipped_compressors():
-    assert available_compressors() == ["bz2", "gzip", "hf", "lm", "lzma", "zstd", "zstd-prefix"]
+    assert available_compressors() == [
+        "bz2",
+        "gzip",
+        "hf",
+        "lm",
+        "lzma",
+        "ppm",
+        "zstd",
+        "zstd-prefix",
+    ]
 
 
 def test_get_compressor_builds_a_named_compressor_with_parameters():
