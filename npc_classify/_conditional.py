@@ -107,7 +107,7 @@ class CompressionClassifier(ClassifierMixin, TextInputMixin, BaseEstimator):
         texts = check_texts(X, name="X")
         if not texts:
             raise ValueError("Cannot fit on an empty training set: X has no texts.")
-        return self.partial_fit(texts, y)
+        return self._append(texts, y)
 
     def partial_fit(self, X: Sequence[str], y: Sequence[Any]) -> CompressionClassifier:
         """Append texts to their class texts; unseen labels become new classes.
@@ -121,7 +121,10 @@ class CompressionClassifier(ClassifierMixin, TextInputMixin, BaseEstimator):
         -------
         self : CompressionClassifier
         """
-        texts = check_texts(X, name="X")
+        return self._append(check_texts(X, name="X"), y)
+
+    def _append(self, texts: list[str], y: Sequence[Any]) -> CompressionClassifier:
+        """:meth:`partial_fit` on texts already checked."""
         labels = check_labels(y, len(texts))
         _check_positive_int(self.n_dictionaries, "n_dictionaries")
         _check_positive_int(self.max_class_bytes, "max_class_bytes", allow_none=True)
