@@ -2,11 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import hashlib
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from .. import _arithmetic
 from ._base import Compressor
+
+#: What a model learns from one context (a fine-tuned copy, a count table), kept per
+#: thread for this many distinct contexts, the oldest dropped first.
+MAX_CONTEXT_STATES = 64
+
+
+def state_for_context(cache: dict[bytes, Any], context: bytes, build: Callable[[], Any]) -> Any:
+    """``build()``'s result for ``context``, built once and kept in ``cache`` by its digest."""
+    key = hashlib.sha256(context).digest()
+    if key not in cache:
+        if len(cache) >= MAX_CONTEXT_STATES:
+            cache.pop(next(iter(cache)))  # the oldest
+        cache[key] = build()
+    return cache[key]
 
 
 class ArithmeticCodingCompressor(Compressor):

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
-from ._coding import ArithmeticCodingCompressor
-
-#: Fine-tuned copies kept per thread (a few MB each), the oldest dropped first.
-MAX_TUNED_MODELS = 64
+from ._coding import ArithmeticCodingCompressor, state_for_context
 
 
 class LMCompressor(ArithmeticCodingCompressor):
@@ -99,14 +95,10 @@ class LMCompressor(ArithmeticCodingCompressor):
         from .._train_lm import fine_tune_byte_lm
 
         loaded = self._loaded()
-        key = hashlib.sha256(context).digest()
-        if key not in loaded["tuned"]:
-            if len(loaded["tuned"]) >= MAX_TUNED_MODELS:
-                loaded["tuned"].pop(next(iter(loaded["tuned"])))  # the oldest
-            loaded["tuned"][key] = fine_tune_byte_lm(
-                loaded["model"], context, steps=self.fine_tune_steps
-            )
-        _, bits = prefix_and_suffix_bits(
-            loaded["tuned"][key], b"", list(items), self.device, self.batch_size
+        tuned = state_for_context(
+            loaded["tuned"],
+            context,
+            lambda: fine_tune_byte_lm(loaded["model"], context, steps=self.fine_tune_steps),
         )
+        _, bits = prefix_and_suffix_bits(tuned, b"", list(items), self.device, self.batch_size)
         return bits / 8.0

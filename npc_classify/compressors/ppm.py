@@ -13,17 +13,12 @@ classifiers, here through the same interface as gzip and zstd.
 
 from __future__ import annotations
 
-import hashlib
 import math
 from collections.abc import Sequence
 
 import numpy as np
 
-from ._coding import ArithmeticCodingCompressor
-
-#: Count tables kept per thread for :meth:`PPMCompressor.conditional_sizes`,
-#: one per distinct context, the oldest dropped first.
-MAX_CACHED_CONTEXTS = 64
+from ._coding import ArithmeticCodingCompressor, state_for_context
 
 #: context bytes -> [counts of each following byte, their total]
 CountTable = dict[bytes, list]
@@ -165,15 +160,16 @@ class PPMCompressor(ArithmeticCodingCompressor):
 
     def conditional_sizes(self, context: bytes, items: Sequence[bytes]) -> np.ndarray:
         """Ideal bytes of each item coded after ``context``: C(context + item) - C(context)."""
-        cache = self._thread_context(dict)
-        key = hashlib.sha256(context).digest()
-        if key not in cache:
-            if len(cache) >= MAX_CACHED_CONTEXTS:
-                cache.pop(next(iter(cache)))  # the oldest
-            table: CountTable = {}
-            _code_bits(table, context, 0, self.order)
-            cache[key] = table
-        return self._suffix_bits(cache[key], context, items) / 8.0
+        table = state_for_context(
+            self._thread_context(dict), context, lambda: self._counts(context)
+        )
+        return self._suffix_bits(table, context, items) / 8.0
+
+    def _counts(self, text: bytes) -> CountTable:
+        """The counts after coding ``text``."""
+        table: CountTable = {}
+        _code_bits(table, text, 0, self.order)
+        return table
 
     def _suffix_bits(
         self, table: CountTable, prefix: bytes, suffixes: Sequence[bytes]
