@@ -20,26 +20,19 @@ import tempfile
 import atheris
 
 with atheris.instrument_imports(include=["npc_classify"]):
+    from npc_classify.cli import MODEL_COMPRESSORS
     from npc_classify.compressors import (
-        Bz2Compressor,
         CorruptStreamError,
         GzipCompressor,
-        LzmaCompressor,
-        PPMCompressor,
-        ZstdCompressor,
-        ZstdPrefixCompressor,
+        available_compressors,
+        get_compressor,
     )
     from npc_classify.datasets import read_ag_news_csv, read_labeled_file
 
+#: Every registered compressor that needs no model file, and raw DEFLATE.
 DECODERS = [
-    GzipCompressor(),
-    GzipCompressor(header=False),
-    ZstdCompressor(),
-    ZstdPrefixCompressor(),
-    Bz2Compressor(),
-    LzmaCompressor(),
-    PPMCompressor(order=2),
-]
+    get_compressor(name) for name in available_compressors() if name not in MODEL_COMPRESSORS
+] + [GzipCompressor(header=False)]
 READERS = [
     lambda path: read_labeled_file(path),
     lambda path: read_labeled_file(path, delimiter="\t"),

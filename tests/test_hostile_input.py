@@ -15,23 +15,22 @@ from hypothesis import strategies as st
 from npc_classify import NCDClassifier
 from npc_classify.cli import main
 from npc_classify.compressors import (
-    Bz2Compressor,
     CorruptStreamError,
     GzipCompressor,
-    LzmaCompressor,
     ZstdCompressor,
-    ZstdPrefixCompressor,
+    available_compressors,
+    get_compressor,
 )
+from npc_classify.compressors._coding import ArithmeticCodingCompressor
 from npc_classify.datasets import read_ag_news_csv, read_labeled_file
 
+#: Every registered compressor whose stream marks its own end, and raw DEFLATE. The
+#: arithmetic coders (lm, hf, ppm) are checked through conftest.language_model_compressor.
 DECODERS = [
-    GzipCompressor(),
-    GzipCompressor(header=False),
-    ZstdCompressor(),
-    ZstdPrefixCompressor(),
-    Bz2Compressor(),
-    LzmaCompressor(),
-]
+    compressor
+    for compressor in map(get_compressor, available_compressors())
+    if not isinstance(compressor, ArithmeticCodingCompressor)
+] + [GzipCompressor(header=False)]
 SAMPLE = "A sample text, with some repetition: sample text, sample text. ü€".encode() * 3
 
 
