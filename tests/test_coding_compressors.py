@@ -11,6 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from npc_classify.cli import MODEL_COMPRESSORS, main
+
 
 @settings(max_examples=25, deadline=None)
 @given(data=st.binary(max_size=60))
@@ -41,3 +43,17 @@ def test_reading_the_prefix_once_equals_reading_each_concatenation(
     reused = compressor.compressed_sizes_with_prefix(prefix, suffixes)
     separate = [compressor.compressed_size(prefix + s) for s in suffixes]
     np.testing.assert_allclose(reused, separate, rtol=1e-5, atol=1e-4)
+
+
+def test_the_cli_compresses_and_decompresses_with_each_model(language_model_compressor, tmp_path):
+    compressor = language_model_compressor
+    options = ["--compressor", compressor.name]
+    if compressor.name in MODEL_COMPRESSORS:
+        parameter, _ = MODEL_COMPRESSORS[compressor.name]
+        options += ["--model", compressor.get_params()[parameter]]
+    source = tmp_path / "text.txt"
+    source.write_bytes("Bytes in, bytes out: caf\u00e9 \xff\n".encode("utf-8", "surrogateescape"))
+    packed, unpacked = tmp_path / "text.packed", tmp_path / "back.txt"
+    assert main(["compress", str(source), "-o", str(packed), *options]) == 0
+    assert main(["decompress", str(packed), "-o", str(unpacked), *options]) == 0
+    assert unpacked.read_bytes() == source.read_bytes()

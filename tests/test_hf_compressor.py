@@ -168,16 +168,6 @@ def test_a_vocabulary_without_byte_tokens_is_refused():
         ByteTokenizer(_word_level_tokenizer(["\u2581the", "\u2581cup"]))
 
 
-def test_the_cli_compresses_and_decompresses_with_a_hugging_face_model(tiny_causal_lm, tmp_path):
-    source = tmp_path / "text.txt"
-    source.write_bytes("Bytes in, bytes out: caf\u00e9 \xff".encode("utf-8", "surrogateescape"))
-    packed, unpacked = tmp_path / "text.hf", tmp_path / "back.txt"
-    hf = ["--compressor", "hf", "--model", tiny_causal_lm]
-    assert main(["compress", str(source), "-o", str(packed), *hf]) == 0
-    assert main(["decompress", str(packed), "-o", str(unpacked), *hf]) == 0
-    assert unpacked.read_bytes() == source.read_bytes()
-
-
 def test_a_prefix_longer_than_the_window_reuses_its_open_window(compressor, tiny_news):
     model, tokenizer = compressor._loaded()
     prefix = " ".join(tiny_news[0][:6]).encode()

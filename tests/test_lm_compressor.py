@@ -116,18 +116,6 @@ def test_the_cli_pairs_the_lm_compressor_with_a_model(extra, message, capsys):
     assert message in capsys.readouterr().err
 
 
-def test_the_cli_compresses_and_decompresses_with_the_language_model(model_path, tmp_path):
-    from npc_classify.cli import main
-
-    source = tmp_path / "text.txt"
-    source.write_bytes(b"A short text for the language model.\n")
-    packed, unpacked = tmp_path / "text.lm", tmp_path / "back.txt"
-    lm = ["--compressor", "lm", "--model", model_path]
-    assert main(["compress", str(source), "-o", str(packed), *lm]) == 0
-    assert main(["decompress", str(packed), "-o", str(unpacked), *lm]) == 0
-    assert unpacked.read_bytes() == source.read_bytes()
-
-
 def test_fine_tuning_on_a_context_makes_its_own_text_cheaper(model_path, tiny_news):
     sport = "\n".join(t for t, label in zip(*tiny_news, strict=True) if label == "sport")
     items = [sport[:60].encode(), b"\x00\x01\x02 unrelated bytes"]

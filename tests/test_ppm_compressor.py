@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from npc_classify import CompressionClassifier, NCDClassifier
 from npc_classify.cli import main
-from npc_classify.compressors import PPMCompressor, get_compressor
+from npc_classify.compressors import PPMCompressor
 
 
 def test_the_first_byte_costs_eight_bits_and_a_repeat_costs_less():
@@ -119,13 +119,12 @@ def test_the_cli_refuses_a_setting_the_compressor_does_not_have(extra, message, 
     assert message in capsys.readouterr().err
 
 
-def test_the_cli_compresses_and_decompresses_with_ppm(tmp_path):
-    source = tmp_path / "text.txt"
-    source.write_bytes("PPM codes any bytes: \u00fc \xff\n".encode("utf-8", "surrogatepass") * 5)
-    packed, unpacked = tmp_path / "text.ppm", tmp_path / "back.txt"
+def test_the_cli_codes_with_the_ppm_order_asked_for(tmp_path):
+    data = b"the cat, the car, the cap, the can. " * 5
+    source, packed = tmp_path / "text.txt", tmp_path / "text.ppm"
+    source.write_bytes(data)
     ppm = ["--compressor", "ppm", "--ppm-order", "4"]
     assert main(["compress", str(source), "-o", str(packed), *ppm]) == 0
-    assert main(["decompress", str(packed), "-o", str(unpacked), *ppm]) == 0
-    assert unpacked.read_bytes() == source.read_bytes()
+    assert packed.read_bytes() == PPMCompressor(order=4).compress(data)
+    assert packed.read_bytes() != PPMCompressor(order=3).compress(data)
     assert packed.stat().st_size < source.stat().st_size
-    assert get_compressor("ppm", order=4).decompress(packed.read_bytes()) == source.read_bytes()
