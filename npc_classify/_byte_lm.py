@@ -103,37 +103,34 @@ class ByteLMStream:
 
 
 @torch.no_grad()
-def prefix_and_suffix_bits(
+def prefix_and_suffix_probabilities(
     model: ByteGRU, prefix: bytes, suffixes: list[bytes], device: str, batch_size: int
-) -> tuple[float, np.ndarray]:
-    """Ideal code lengths in bits: of ``prefix``, and of each suffix after it.
+) -> tuple[np.ndarray, list[np.ndarray]]:
+    """The probability the model gives each byte: of ``prefix``, and of each suffix after it.
 
     The prefix is read once; its final state starts every suffix, and the
     suffixes run in padded batches.
     """
     symbols = torch.tensor([[START_SYMBOL, *prefix]], device=device)
     log_probs, state = model(symbols)
-    prefix_bits = -float(log_probs[0, :-1].gather(1, symbols[0, 1:, None]).sum()) / np.log(2)
+    prefix_probs = log_probs[0, :-1].gather(1, symbols[0, 1:, None])[:, 0].double().exp()
     last = log_probs[:, -1]  # distribution of the first suffix byte
-    out = np.zeros(len(suffixes))
+    out = [np.zeros(0)] * len(suffixes)
     for start in range(0, len(suffixes), batch_size):
         batch = suffixes[start : start + batch_size]
         longest = max((len(s) for s in batch), default=0)
         if longest == 0:
             continue
         padded = torch.zeros((len(batch), longest), dtype=torch.long, device=device)
-        mask = torch.zeros((len(batch), longest), dtype=torch.bool, device=device)
         for row, suffix in enumerate(batch):
             padded[row, : len(suffix)] = torch.tensor(list(suffix), device=device)
-            mask[row, : len(suffix)] = True
         if longest > 1:
             start_state = state.expand(-1, len(batch), -1).contiguous()
             following, _ = model(padded[:, :-1], start_state)
         else:
             following = last.new_zeros((len(batch), 0, START_SYMBOL))
         distributions = torch.cat([last.expand(len(batch), 1, -1), following], dim=1)
-        picked = distributions.gather(2, padded[:, :, None])[:, :, 0]
-        out[start : start + len(batch)] = -(picked * mask).sum(
-            dim=1
-        ).double().cpu().numpy() / np.log(2)
-    return prefix_bits, out
+        picked = distributions.gather(2, padded[:, :, None])[:, :, 0].double().exp().cpu().numpy()
+        for row, suffix in enumerate(batch):
+            out[start + row] = picked[row, : len(suffix)]
+    return prefix_probs.cpu().numpy(), out

@@ -228,6 +228,20 @@ def _add_compressor_arguments(group: Any) -> None:
         help="for --compressor ppm: the longest context in bytes (default: 3)",
     )
     group.add_argument(
+        "--cache-order",
+        type=int,
+        metavar="N",
+        help="for --compressor lm: an adaptive cache of byte contexts up to N bytes long "
+        "blended over the network (3 for NCD; default: -1, none)",
+    )
+    group.add_argument(
+        "--cache-escape",
+        type=float,
+        metavar="E",
+        help="for --compressor lm with a cache: how much each context defers to the one "
+        "below it, times PPM method C's weight (default: 0.5)",
+    )
+    group.add_argument(
         "--model",
         metavar="MODEL",
         help="for --compressor lm: a model file from train-lm; for --compressor hf: a "
@@ -331,7 +345,12 @@ MODEL_COMPRESSORS = {
 
 
 #: Command-line options that set a compressor parameter: option (as in args) -> parameter.
-SETTING_OPTIONS = {"level": "level", "ppm_order": "order"}
+SETTING_OPTIONS = {
+    "level": "level",
+    "ppm_order": "order",
+    "cache_order": "cache_order",
+    "cache_escape": "cache_escape",
+}
 
 
 def _sample_test(test: LabeledTexts, args: argparse.Namespace) -> LabeledTexts:
@@ -342,7 +361,7 @@ def _sample_test(test: LabeledTexts, args: argparse.Namespace) -> LabeledTexts:
 
 
 def _compressor(args: argparse.Namespace) -> Compressor:
-    """The compressor named by --compressor, with its --level, --ppm-order or --model."""
+    """The compressor named by --compressor, with its settings (--level...) and --model."""
     params = {
         parameter: getattr(args, option)
         for option, parameter in SETTING_OPTIONS.items()

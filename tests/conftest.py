@@ -119,14 +119,17 @@ def tiny_causal_lm(tmp_path_factory, tiny_news) -> str:
     return str(folder)
 
 
-@pytest.fixture(scope="module", params=["lm", "hf", "ppm"])
+@pytest.fixture(scope="module", params=["lm", "lm-cache", "hf", "ppm"])
 def language_model_compressor(request):
     """Each compressor whose model drives the arithmetic coder: the tiny byte GRU (lm), the
-    tiny GPT-2 (hf), and PPM (ppm), whose model is counted from the data itself."""
+    same with an adaptive cache of order 2 (lm-cache), the tiny GPT-2 (hf), and PPM (ppm),
+    whose model is counted from the data itself."""
     from npc_classify.compressors import get_compressor
 
     if request.param == "ppm":
         return get_compressor("ppm")
-    if request.param == "lm":
-        return get_compressor("lm", model_path=request.getfixturevalue("tiny_byte_lm"))
+    if request.param.startswith("lm"):
+        cache_order = 2 if request.param == "lm-cache" else -1
+        model_path = request.getfixturevalue("tiny_byte_lm")
+        return get_compressor("lm", model_path=model_path, cache_order=cache_order)
     return get_compressor("hf", model=request.getfixturevalue("tiny_causal_lm"))

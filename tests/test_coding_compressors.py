@@ -1,7 +1,7 @@
 """The arithmetic coder's contract, kept by every model that drives it.
 
-Each model comes from conftest.language_model_compressor: a tiny byte GRU (lm), a tiny
-GPT-2 (hf), both built in the test session, and PPM (ppm).
+Each model comes from conftest.language_model_compressor: a tiny byte GRU (lm), alone
+and with an adaptive cache, a tiny GPT-2 (hf), both built in the test session, and PPM.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from npc_classify.cli import MODEL_COMPRESSORS, main
+from npc_classify.cli import MODEL_COMPRESSORS, SETTING_OPTIONS, main
 
 
 @settings(max_examples=25, deadline=None)
@@ -51,6 +51,9 @@ def test_the_cli_compresses_and_decompresses_with_each_model(language_model_comp
     if compressor.name in MODEL_COMPRESSORS:
         parameter, _ = MODEL_COMPRESSORS[compressor.name]
         options += ["--model", compressor.get_params()[parameter]]
+    for option, parameter in SETTING_OPTIONS.items():
+        if parameter in compressor.get_params():
+            options += [f"--{option.replace('_', '-')}", str(compressor.get_params()[parameter])]
     source = tmp_path / "text.txt"
     source.write_bytes("Bytes in, bytes out: caf\u00e9 \xff\n".encode("utf-8", "surrogateescape"))
     packed, unpacked = tmp_path / "text.packed", tmp_path / "back.txt"

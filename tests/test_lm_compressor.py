@@ -34,6 +34,44 @@ def test_ncd_classifier_runs_on_the_language_model(compressor, tiny_news):
     assert np.all(clf.train_sizes_ % 1 != 0), "ideal code lengths are fractional bytes"
 
 
+def network_probability(model_path, text: bytes) -> float:
+    """The tiny model's own probability of the last byte of ``text`` after the others."""
+    symbols = torch.tensor([[256, *text[:-1]]])
+    with torch.no_grad():
+        log_probs, _ = load_byte_lm(model_path)(symbols)
+    return float(log_probs[0, -1, text[-1]].exp())
+
+
+def test_without_a_cache_the_size_is_the_networks_code_length(model_path):
+    first, second = network_probability(model_path, b"a"), network_probability(model_path, b"aa")
+    bits = LMCompressor(model_path).compressed_size(b"aa") * 8
+    assert bits == pytest.approx(-np.log2(first) - np.log2(second), rel=1e-5)
+
+
+def test_the_cache_blends_the_counts_seen_so_far_over_the_network(model_path):
+    # first byte: nothing counted yet, the network's probability; second byte: order 0
+    # has seen one "a" (one distinct byte), so p = (1 + e * p_net) / (1 + e)
+    first, second = network_probability(model_path, b"a"), network_probability(model_path, b"aa")
+    cached = (1 + 0.3 * second) / (1 + 0.3)
+    bits = LMCompressor(model_path, cache_order=3, cache_escape=0.3).compressed_size(b"aa") * 8
+    assert bits == pytest.approx(-np.log2(first) - np.log2(cached), rel=1e-5)
+
+
+def test_the_cache_makes_a_text_sharing_the_querys_words_cheaper(model_path):
+    query = b"Shares of Contoso Pharmaceuticals rose after the merger. "
+    echo = b"Contoso Pharmaceuticals shares fell before the merger."
+    other = b"The striker scored twice as the home side won the cup."
+
+    def cost_after_query(cache_order: int) -> np.ndarray:
+        compressor = LMCompressor(model_path, cache_order=cache_order)
+        joint = compressor.compressed_sizes_with_prefix(query, [echo, other])
+        return joint - compressor.compressed_size(query)
+
+    plain, cached = cost_after_query(-1), cost_after_query(3)
+    assert cached[0] < 0.6 * plain[0]  # the shared words come from the cache
+    assert cached[0] - cached[1] < plain[0] - plain[1]  # and set the two apart
+
+
 def test_a_truncated_code_is_corrupt(compressor):
     code = compressor.compress(b"some text to code")
     with pytest.raises(CorruptStreamError):
@@ -61,6 +99,28 @@ def test_the_cli_evaluates_with_the_language_model(model_path, tmp_path):
     files = ["--dataset", "csv", "--train", str(TINY_NEWS), "--test", str(TINY_NEWS)]
     argv = ["evaluate", *files, "--compressor", "lm", "--model", model_path, "--k", "1"]
     assert main([*argv, "--n-jobs", "1", "--no-progress"]) == 0
+
+
+def test_the_cli_codes_with_the_cache_order_asked_for(model_path, tmp_path):
+    from npc_classify.cli import main
+
+    data = b"the cat, the car, the cap, the can. " * 3
+    source, packed = tmp_path / "text.txt", tmp_path / "text.lm"
+    source.write_bytes(data)
+    lm = ["--compressor", "lm", "--model", model_path, "--cache-order", "2"]
+    assert main(["compress", str(source), "-o", str(packed), *lm]) == 0
+    assert packed.read_bytes() == LMCompressor(model_path, cache_order=2).compress(data)
+    assert packed.read_bytes() != LMCompressor(model_path).compress(data)
+
+
+def test_the_cli_refuses_a_cache_for_a_compressor_without_one(capsys):
+    from conftest import TINY_NEWS
+
+    from npc_classify.cli import main
+
+    files = ["--dataset", "csv", "--train", str(TINY_NEWS), "--test", str(TINY_NEWS)]
+    assert main(["evaluate", *files, "--cache-order", "3", "--no-progress"]) == 2
+    assert "--cache-order is not a setting of --compressor gzip" in capsys.readouterr().err
 
 
 def test_the_cli_fine_tunes_the_language_model_per_class(model_path, tmp_path, capsys):
@@ -144,7 +204,13 @@ def test_class_conditional_classification_with_a_fine_tuned_lm(model_path, tiny_
 
 @pytest.mark.parametrize(
     ("params", "message"),
-    [({"fine_tune_steps": -1}, r"fine_tune_steps must be in \[0, "), ({"batch_size": 0}, "batch")],
+    [
+        ({"fine_tune_steps": -1}, r"fine_tune_steps must be in \[0, "),
+        ({"batch_size": 0}, "batch"),
+        ({"cache_order": -2}, r"cache_order must be in \[-1, 16\], got -2"),
+        ({"cache_escape": 0.0}, "cache_escape must be positive and finite, got 0.0"),
+        ({"cache_escape": float("nan")}, "cache_escape must be positive and finite, got nan"),
+    ],
 )
 def test_out_of_range_settings_are_refused(model_path, params, message):
     with pytest.raises(ValueError, match=message):

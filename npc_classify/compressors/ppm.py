@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -38,10 +39,15 @@ def _undo(table: CountTable, journal: list) -> None:
     journal.clear()
 
 
-def _distribution(table: CountTable, text: bytes, order: int) -> np.ndarray:
-    """Probabilities of every byte following ``text``: :func:`_code_bits`'s, for all 256."""
+def _distribution(
+    table: CountTable, text: bytes, order: int, base: np.ndarray | None = None, escape: float = 1.0
+) -> np.ndarray:
+    """Probabilities of every byte following ``text``: :func:`_code_bits`'s, for all 256.
+
+    ``base`` is the distribution below order 0 (uniform if None).
+    """
     i = len(text)
-    p = np.full(256, 1.0 / 256)
+    p = np.full(256, 1.0 / 256) if base is None else base
     for o in range(min(order, i) + 1):
         entry = table.get(text[i - o : i])
         if entry is None:
@@ -49,23 +55,33 @@ def _distribution(table: CountTable, text: bytes, order: int) -> np.ndarray:
         counts, total = entry
         seen = np.zeros(256)
         seen[list(counts)] = list(counts.values())
-        p = (seen + len(counts) * p) / (total + len(counts))
+        weight = escape * len(counts)
+        p = (seen + weight * p) / (total + weight)
     return p
 
 
 def _code_bits(
-    table: CountTable, text: bytes, start: int, order: int, journal: list | None = None
+    table: CountTable,
+    text: bytes,
+    start: int,
+    order: int,
+    journal: list | None = None,
+    base: Sequence[float] | None = None,
+    escape: float = 1.0,
 ) -> float:
     """Bits of ``text[start:]`` coded adaptively after ``text[:start]``, counting as it goes.
 
     Each byte is predicted from the counts after its 0..``order`` preceding
-    contexts, then counted there. With a ``journal``, every count added is
-    recorded so that :func:`_undo` can take it back.
+    contexts, then counted there. The estimate below order 0 is uniform, or
+    ``base[i - start]`` for byte ``i`` (the probability another model gives
+    it); ``escape`` scales every context's escape weight. With a
+    ``journal``, every count added is recorded so that :func:`_undo` can
+    take it back.
     """
     bits = 0.0
     for i in range(start, len(text)):
         symbol = text[i]
-        p = 1.0 / 256
+        p = 1.0 / 256 if base is None else base[i - start]
         predicting = True
         for o in range(min(order, i) + 1):
             context = text[i - o : i]
@@ -75,8 +91,8 @@ def _code_bits(
                 predicting = False  # a longer context cannot have been seen either
             elif predicting:
                 counts, total = entry
-                distinct = len(counts)
-                p = (counts.get(symbol, 0) + distinct * p) / (total + distinct)
+                weight = escape * len(counts)
+                p = (counts.get(symbol, 0) + weight * p) / (total + weight)
             counts = entry[0]
             counts[symbol] = counts.get(symbol, 0) + 1
             entry[1] += 1
@@ -86,22 +102,67 @@ def _code_bits(
     return bits
 
 
-class _PPMStream:
-    """The model as a :class:`~npc_classify._arithmetic.SymbolModel`."""
+def _prefix_and_suffix_bits(
+    prefix: bytes,
+    suffixes: Sequence[bytes],
+    order: int,
+    prefix_base: Sequence[float] | None = None,
+    suffix_bases: Sequence[Sequence[float]] | None = None,
+    escape: float = 1.0,
+) -> tuple[float, np.ndarray]:
+    """Bits of ``prefix``, and of each suffix coded after it; the prefix is counted once.
 
-    def __init__(self, order: int) -> None:
+    ``prefix_base`` and ``suffix_bases`` are :func:`_code_bits`'s ``base`` for
+    the prefix and for each suffix (uniform if None).
+    """
+    table: CountTable = {}
+    prefix_bits = _code_bits(table, prefix, 0, order, base=prefix_base, escape=escape)
+    return prefix_bits, _suffix_bits(table, prefix, suffixes, order, suffix_bases, escape)
+
+
+def _suffix_bits(
+    table: CountTable,
+    prefix: bytes,
+    suffixes: Sequence[bytes],
+    order: int,
+    bases: Sequence[Sequence[float]] | None = None,
+    escape: float = 1.0,
+) -> np.ndarray:
+    """Bits of each suffix after ``prefix``, whose counts are ``table`` (left unchanged)."""
+    tail = prefix[max(0, len(prefix) - order) :]
+    journal: list = []
+    bits = np.empty(len(suffixes))
+    for n, suffix in enumerate(suffixes):
+        base = None if bases is None else bases[n]
+        bits[n] = _code_bits(table, tail + suffix, len(tail), order, journal, base, escape)
+        _undo(table, journal)
+    return bits
+
+
+class _PPMStream:
+    """The model as a :class:`~npc_classify._arithmetic.SymbolModel`.
+
+    With ``base_stream`` (another ``SymbolModel``), its distributions replace
+    the uniform one below order 0.
+    """
+
+    def __init__(self, order: int, base_stream: Any = None, escape: float = 1.0) -> None:
         self.order = order
+        self.base_stream = base_stream
+        self.escape = escape
 
     def reset(self) -> np.ndarray:
         self.table: CountTable = {}
         self.text = bytearray()
-        return _distribution(self.table, b"", self.order)
+        base = None if self.base_stream is None else self.base_stream.reset()
+        return _distribution(self.table, b"", self.order, base, self.escape)
 
     def update(self, symbol: int) -> np.ndarray:
         self.text.append(symbol)
         text = bytes(self.text[-(self.order + 1) :])
         _code_bits(self.table, text, len(text) - 1, self.order)
-        return _distribution(self.table, text, self.order)
+        base = None if self.base_stream is None else self.base_stream.update(symbol)
+        return _distribution(self.table, text, self.order, base, self.escape)
 
 
 class PPMCompressor(ArithmeticCodingCompressor):
@@ -154,31 +215,18 @@ class PPMCompressor(ArithmeticCodingCompressor):
 
     def compressed_sizes_with_prefix(self, prefix: bytes, suffixes: Sequence[bytes]) -> np.ndarray:
         """Ideal sizes of ``prefix + suffix`` in bytes; the prefix is counted once."""
-        table: CountTable = {}
-        prefix_bits = _code_bits(table, prefix, 0, self.order)
-        return (prefix_bits + self._suffix_bits(table, prefix, suffixes)) / 8.0
+        prefix_bits, suffix_bits = _prefix_and_suffix_bits(prefix, suffixes, self.order)
+        return (prefix_bits + suffix_bits) / 8.0
 
     def conditional_sizes(self, context: bytes, items: Sequence[bytes]) -> np.ndarray:
         """Ideal bytes of each item coded after ``context``: C(context + item) - C(context)."""
         table = state_for_context(
             self._thread_context(dict), context, lambda: self._counts(context)
         )
-        return self._suffix_bits(table, context, items) / 8.0
+        return _suffix_bits(table, context, items, self.order) / 8.0
 
     def _counts(self, text: bytes) -> CountTable:
         """The counts after coding ``text``."""
         table: CountTable = {}
         _code_bits(table, text, 0, self.order)
         return table
-
-    def _suffix_bits(
-        self, table: CountTable, prefix: bytes, suffixes: Sequence[bytes]
-    ) -> np.ndarray:
-        """Bits of each suffix after ``prefix``, whose counts are ``table`` (left unchanged)."""
-        tail = prefix[max(0, len(prefix) - self.order) :]
-        journal: list = []
-        bits = np.empty(len(suffixes))
-        for n, suffix in enumerate(suffixes):
-            bits[n] = _code_bits(table, tail + suffix, len(tail), self.order, journal)
-            _undo(table, journal)
-        return bits
