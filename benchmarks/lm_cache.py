@@ -19,7 +19,9 @@ setting. Episodes run in parallel on all cores.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
+from collections.abc import Iterator
 
 import numpy as np
 from joblib import Parallel, delayed
@@ -28,8 +30,9 @@ from npc_classify import NCDClassifier, get_compressor
 from npc_classify.datasets import load_ag_news, sample_per_class
 
 
-def memoise_network(module) -> None:
-    """Make ``module.prefix_and_suffix_probabilities`` remember what it computed."""
+@contextlib.contextmanager
+def network_memoised(module) -> Iterator[None]:
+    """Within the block, ``module.prefix_and_suffix_probabilities`` remembers its results."""
     compute = module.prefix_and_suffix_probabilities
     memo: dict = {}
 
@@ -41,23 +44,26 @@ def memoise_network(module) -> None:
         return memo[key]
 
     module.prefix_and_suffix_probabilities = remembered
+    try:
+        yield
+    finally:
+        module.prefix_and_suffix_probabilities = compute
 
 
 def episode(data_dir, lm: str, shots: int, seed: int, n_queries: int, settings) -> list[float]:
     """Accuracy of each setting on one validation episode drawn with ``seed``."""
     from npc_classify import _byte_lm
 
-    memoise_network(_byte_lm)
     pool = load_ag_news("train", data_dir)
     rng = np.random.RandomState(seed)
     chosen = sample_per_class(pool.labels, shots, rng)
     queries = rng.choice(np.setdiff1d(np.arange(len(pool)), chosen), n_queries, replace=False)
     train, held = pool.subset(chosen), pool.subset(queries)
     scores = []
-    for name, params in settings:
-        compressor = get_compressor(name, **params)
-        clf = NCDClassifier(compressor, k=2, n_jobs=1, progress=False)
-        scores.append(clf.fit(train.texts, train.labels).score(held.texts, held.labels))
+    with network_memoised(_byte_lm):
+        for name, params in settings:
+            clf = NCDClassifier(get_compressor(name, **params), k=2, n_jobs=1)
+            scores.append(clf.fit(train.texts, train.labels).score(held.texts, held.labels))
     return scores
 
 

@@ -3,9 +3,10 @@
 Usage::
 
     python benchmarks/lm_speed.py --data-dir ../shared/data/ag_news [--lm data/lm.pt]
-        [--device cuda]
+        [--device cuda] [--no-hf]
 
-Two models: the byte GRU of ``npc-classify train-lm`` (``--lm``), and a
+Two models: the byte GRU of ``npc-classify train-lm`` (``--lm``), alone and
+with its adaptive cache (``cache_order=4``, pure Python), and a
 Hugging Face GPT-2 with the *architecture* of GPT-2 small (12 layers, width
 768, 50,257-token output, 1,024 positions) built from its config with random
 weights, since no pretrained model can be downloaded here. Speed does not
@@ -72,6 +73,7 @@ def main() -> None:
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--n-queries", type=int, default=4)
     parser.add_argument("--n-train", type=int, default=64)
+    parser.add_argument("--no-hf", action="store_true", help="time the byte GRU only")
     args = parser.parse_args()
     train_set, test_set = load_ag_news("train", args.data_dir), load_ag_news("test", args.data_dir)
     queries = [t.encode() for t in test_set.texts[: args.n_queries]]
@@ -80,8 +82,14 @@ def main() -> None:
     compressors = {}
     if args.lm:
         compressors["byte GRU (train-lm), batch 64"] = LMCompressor(args.lm, args.device)
-    folder = gpt2_small_folder(train_set.texts)
-    compressors["GPT-2 small shape (hf), batch 16"] = HuggingFaceCompressor(folder, args.device)
+        compressors["byte GRU + cache of order 4, batch 64"] = LMCompressor(
+            args.lm, args.device, cache_order=4
+        )
+    if not args.no_hf:
+        folder = gpt2_small_folder(train_set.texts)
+        compressors["GPT-2 small shape (hf), batch 16"] = HuggingFaceCompressor(
+            folder, args.device
+        )
 
     print(f"\n{len(queries)} queries x {len(train)} training texts of AG News, {args.device}\n")
     print("| model | reuse, ms/pair | no reuse, ms/pair | speed-up | pairs/s (reuse) |")

@@ -232,14 +232,14 @@ def _add_compressor_arguments(group: Any) -> None:
         type=int,
         metavar="N",
         help="for --compressor lm: an adaptive cache of byte contexts up to N bytes long "
-        "blended over the network (3 for NCD; default: -1, none)",
+        "blended over the network (4 for NCD; default: -1, none)",
     )
     group.add_argument(
         "--cache-escape",
         type=float,
         metavar="E",
         help="for --compressor lm with a cache: how much each context defers to the one "
-        "below it, times PPM method C's weight (default: 0.5)",
+        "below it, times PPM method C's weight (default: 0.25)",
     )
     group.add_argument(
         "--model",

@@ -36,19 +36,6 @@ def test_a_longer_order_remembers_longer_contexts():
 
 
 @settings(max_examples=20, deadline=None)
-@given(data=st.binary(max_size=80), order=st.integers(0, 4))
-def test_the_coder_sees_the_probabilities_the_sizes_are_computed_from(data, order):
-    compressor = PPMCompressor(order=order)
-    model, _ = compressor._coding()
-    distribution, bits = model.reset(), 0.0
-    for symbol in data:
-        assert distribution.sum() == pytest.approx(1.0)
-        bits -= math.log2(distribution[symbol])
-        distribution = model.update(symbol)
-    assert compressor.compressed_size(data) * 8 == pytest.approx(bits, abs=1e-9)
-
-
-@settings(max_examples=20, deadline=None)
 @given(
     context=st.binary(max_size=200),
     items=st.lists(st.binary(max_size=50), max_size=4),
