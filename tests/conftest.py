@@ -25,6 +25,19 @@ CLUSTER_QUERIES = [
 ] * 8
 
 
+def coder_bits(compressor, data: bytes) -> float:
+    """-sum log2 p of ``data`` under the unquantised distributions the coder is given."""
+    import math
+
+    model, _ = compressor._coding()
+    distribution, bits = model.reset(), 0.0
+    for symbol in compressor._to_symbols(data):
+        assert distribution.sum() == pytest.approx(1.0)
+        bits -= math.log2(distribution[symbol])
+        distribution = model.update(symbol)
+    return bits
+
+
 def assert_backend_matches_local(clf, backend: str) -> None:
     """Neighbours and predictions through joblib's ``backend`` equal the local run's."""
     import joblib

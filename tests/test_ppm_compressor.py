@@ -36,6 +36,17 @@ def test_a_longer_order_remembers_longer_contexts():
 
 
 @settings(max_examples=20, deadline=None)
+@given(data=st.binary(max_size=80), order=st.integers(0, 4))
+def test_every_order_codes_with_exactly_the_probabilities_the_sizes_come_from(data, order):
+    from conftest import coder_bits
+
+    compressor = PPMCompressor(order=order)
+    assert compressor.compressed_size(data) * 8 == pytest.approx(
+        coder_bits(compressor, data), abs=1e-9
+    )
+
+
+@settings(max_examples=20, deadline=None)
 @given(
     context=st.binary(max_size=200),
     items=st.lists(st.binary(max_size=50), max_size=4),
