@@ -129,8 +129,13 @@ class LMCompressor(ArithmeticCodingCompressor):
         if self.cache_order < 0:
             bits = np.array([-np.log2(p).sum() for p in suffix_probs])
             return -float(np.log2(prefix_probs).sum()), bits
-        return _prefix_and_suffix_bits(
-            prefix, suffixes, self.cache_order, prefix_probs, suffix_probs, self.cache_escape
+        return _prefix_and_suffix_bits(  # Python floats: the cache's per-byte loop is Python
+            prefix,
+            suffixes,
+            self.cache_order,
+            prefix_probs.tolist(),
+            [probs.tolist() for probs in suffix_probs],
+            self.cache_escape,
         )
 
     def conditional_sizes(self, context: bytes, items: Sequence[bytes]) -> np.ndarray:
