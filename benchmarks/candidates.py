@@ -6,7 +6,10 @@ Usage::
 
 The exact gzip search and each candidate search run on the whole local split
 (every test text against every training text), with all cores. Agreement is
-the share of test texts predicted the same as by the exact search.
+the share of test texts predicted the same as by the exact search. The
+speed-up compares the searches (``kneighbors``); ``fit`` is timed apart,
+since with candidates it builds the 4-gram index and calibrates it on 2,048
+exactly compressed training pairs.
 """
 
 from __future__ import annotations
@@ -25,37 +28,43 @@ KS = (1, 5)
 
 def search(train, test, candidates: int | None):
     clf = NCDClassifier("gzip", k=max(KS), n_jobs=-1, candidates=candidates)
+    start = time.perf_counter()
     clf.fit(train.texts, train.labels)
+    fit_seconds = time.perf_counter() - start
     start = time.perf_counter()
     neigh_dist, neigh_ind = clf.kneighbors(test.texts)
     seconds = time.perf_counter() - start
-    return seconds, {k: neighbor_predictions(clf, neigh_dist, neigh_ind, k) for k in KS}
+    predicted = {k: neighbor_predictions(clf, neigh_dist, neigh_ind, k) for k in KS}
+    return fit_seconds, seconds, predicted
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir")
-    parser.add_argument("--m", type=int, nargs="+", default=[50, 100, 200, 400, 600, 1000])
+    parser.add_argument(
+        "--m", type=int, nargs="+", default=[50, 100, 200, 300, 400, 500, 600, 1000]
+    )
     args = parser.parse_args()
     train, test = load_ag_news("train", args.data_dir), load_ag_news("test", args.data_dir)
 
-    exact_seconds, exact = search(train, test, None)
+    exact_fit, exact_seconds, exact = search(train, test, None)
     print(
         f"\n{len(test)} x {len(train)} AG News texts, gzip; exact search {exact_seconds:.1f} s\n"
     )
     header = "".join(f" agreement k={k} | accuracy k={k} |" for k in KS)
-    print(f"| candidates M | speed-up |{header}")
-    print("|---|---|" + "---|---|" * len(KS))
+    print(f"| candidates M | fit (s) | search (s) | speed-up |{header}")
+    print("|---|---|---|---|" + "---|---|" * len(KS))
     accuracy = "".join(f" 1 | {np.mean(exact[k] == test.labels):.4f} |" for k in KS)
-    print(f"| exact (all {len(train)}) | 1.0x |{accuracy}")
+    print(f"| exact (all {len(train)}) | {exact_fit:.1f} | {exact_seconds:.1f} | 1.0x |{accuracy}")
     for m in args.m:
-        seconds, predicted = search(train, test, m)
+        fit_seconds, seconds, predicted = search(train, test, m)
         cells = "".join(
             f" {np.mean(predicted[k] == exact[k]):.4f} |"
             f" {np.mean(predicted[k] == test.labels):.4f} |"
             for k in KS
         )
-        print(f"| {m} | {exact_seconds / seconds:.1f}x |{cells}")
+        speed_up = exact_seconds / seconds
+        print(f"| {m} | {fit_seconds:.1f} | {seconds:.1f} | {speed_up:.1f}x |{cells}")
 
 
 if __name__ == "__main__":

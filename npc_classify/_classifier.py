@@ -20,6 +20,7 @@ from ._ncd import (
     encode_texts,
     map_query_chunks,
     pack_texts,
+    unpack_texts,
 )
 from ._validation import TextInputMixin, check_choice, check_labels, check_texts
 from ._voting import TIE_BREAKS, WEIGHTS, break_ties, class_scores
@@ -67,9 +68,10 @@ class NCDClassifier(ClassifierMixin, TextInputMixin, BaseEstimator):
         Show a progress bar over the pairs compressed.
     candidates : int, default=None
         Approximate search: a cheap first stage (character 4-gram overlap
-        turned into an NCD estimate) picks this many training texts per
-        query, and only those are compressed with the query. None compares
-        every pair, exactly.
+        turned into an NCD estimate whose three weights ``fit`` calibrates on
+        2,048 training pairs compressed exactly) picks this many training
+        texts per query, and only those are compressed with the query. None
+        compares every pair, exactly.
     random_state : int, RandomState or None, default=None
         Seeds ``tie_break="random"``; an int makes predictions reproducible.
 
@@ -185,7 +187,7 @@ class NCDClassifier(ClassifierMixin, TextInputMixin, BaseEstimator):
         self._fit_buffer, self._fit_offsets = pack_texts(encoded)
         self.n_samples_fit_ = len(texts)
         self._candidate_index = (
-            CandidateIndex(texts, self.train_sizes_)
+            CandidateIndex(texts, self.train_sizes_).calibrate(self._training_pair_distances)
             if self.candidates is not None and self.candidates < len(texts)
             else None
         )
@@ -259,8 +261,23 @@ class NCDClassifier(ClassifierMixin, TextInputMixin, BaseEstimator):
             query_sizes = compressed_sizes(self.compressor_, queries)
             candidates = self._candidate_index.search(texts, query_sizes, self.candidates)
             pairs_per_query = self.candidates
+        chunks = self._search(queries, n_neighbors, pairs_per_query, candidates, self.progress)
+        start = 0
+        for neigh_dist, neigh_ind in chunks:
+            yield start, neigh_dist, neigh_ind
+            start += len(neigh_ind)
+
+    def _search(
+        self,
+        queries: list[bytes],
+        n_neighbors: int,
+        pairs_per_query: int,
+        candidates: np.ndarray | None,
+        progress: bool,
+    ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """Exact NCD of each query to every training text (or to its candidates), top-k."""
         kernel = _RowKernel(self.compressor_, self._separator, self.order, k=n_neighbors)
-        chunks = map_query_chunks(
+        return map_query_chunks(
             kernel,
             queries,
             pairs_per_query,
@@ -268,13 +285,19 @@ class NCDClassifier(ClassifierMixin, TextInputMixin, BaseEstimator):
             aligned=candidates,
             n_jobs=self.n_jobs,
             working_memory=self.working_memory,
-            progress=self.progress,
+            progress=progress,
             description=f"NCD {self.compressor_.name}",
         )
-        start = 0
-        for neigh_dist, neigh_ind in chunks:
-            yield start, neigh_dist, neigh_ind
-            start += len(neigh_ind)
+
+    def _training_pair_distances(self, queries: np.ndarray, candidates: np.ndarray) -> np.ndarray:
+        """Exact NCD of training texts ``queries[i]`` to ``candidates[i]`` (rows sorted)."""
+        train = unpack_texts(self._fit_buffer, self._fit_offsets)
+        width = candidates.shape[1]
+        chunks = list(self._search([train[q] for q in queries], width, width, candidates, False))
+        neigh_dist = np.vstack([dist for dist, _ in chunks])
+        neigh_ind = np.vstack([ind for _, ind in chunks])
+        # Each row of neigh_ind is its sorted candidates' row, ordered by distance.
+        return np.take_along_axis(neigh_dist, np.argsort(neigh_ind, axis=1), axis=1)
 
     def predict_proba(self, X: Sequence[str]) -> np.ndarray:
         """Share of the (weighted) neighbour votes won by each class.
