@@ -27,8 +27,10 @@ from ._ncd import ncd_from_sizes
 
 NGRAM_SIZE = 4
 N_HASHED_FEATURES = 2**20
-#: Queries whose estimates are computed at once (a dense block of n_train floats each).
+#: Queries whose estimates are computed at once (a dense block of n_train floats each),
+#: fewer when the block would pass ESTIMATE_FLOATS (32 MiB per float64 array).
 QUERY_BLOCK = 256
+ESTIMATE_FLOATS = 2**22
 #: Training texts used as queries to fit the estimate's weights.
 CALIBRATION_QUERIES = 32
 #: Training texts compared with each of them: a quarter drawn at random, the
@@ -86,8 +88,9 @@ class CandidateIndex:
             Sorted ascending in each row.
         """
         out = np.empty((len(texts), m), dtype=np.intp)
-        for start in range(0, len(texts), QUERY_BLOCK):
-            stop = min(start + QUERY_BLOCK, len(texts))
+        block = max(1, min(QUERY_BLOCK, ESTIMATE_FLOATS // len(self.train_sizes)))
+        for start in range(0, len(texts), block):
+            stop = min(start + block, len(texts))
             share = self._shares(self.vectorizer.transform(texts[start:stop]))
             estimate = _estimate(share, sizes[start:stop], self.train_sizes, self.weights)
             out[start:stop] = np.sort(_lowest(estimate, m), axis=1)

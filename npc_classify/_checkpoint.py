@@ -22,12 +22,15 @@ def run_fingerprint(clf: NCDClassifier, queries: Sequence[bytes], n_neighbors: i
     """A digest of everything the search result depends on.
 
     The compressor and its parameters, the concatenation settings, the
-    candidate search, the training texts and labels, the queries and the
-    number of neighbours.
+    candidate search (its size and calibrated weights), the training texts and
+    labels, the queries and the number of neighbours.
     """
     digest = hashlib.sha256()
-    candidates = clf.candidates if clf._candidate_index is not None else None
+    index = clf._candidate_index
+    candidates = clf.candidates if index is not None else None
     settings = [repr(clf.compressor_), clf.order, clf.separator, candidates, n_neighbors]
+    if index is not None:  # the first stage's calibration decides the candidates
+        settings.append(index.weights.tolist())
     digest.update(json.dumps(settings).encode())
     for array in (clf._fit_buffer, clf._fit_offsets, *pack_texts(queries)):
         digest.update(len(array).to_bytes(8, "little"))

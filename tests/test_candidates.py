@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from npc_classify import NCDClassifier, pairwise_ncd
+from npc_classify import NCDClassifier, _candidates, pairwise_ncd
 from npc_classify._candidates import UNFITTED_WEIGHTS, CandidateIndex
 from npc_classify._ncd import ncd_from_sizes
 from npc_classify.compressors import get_compressor
@@ -42,6 +42,14 @@ def test_candidates_favour_texts_that_share_the_querys_words(tiny_news):
     texts, _ = tiny_news
     query = [texts[3]]  # a training text is its own best candidate
     assert 3 in exact_index(texts).search(query, sizes_of(query), 1)[0]
+
+
+def test_the_query_block_size_does_not_change_the_candidates(tiny_news, monkeypatch):
+    texts, _ = tiny_news
+    index = exact_index(texts)
+    whole = index.search(QUERIES, sizes_of(QUERIES), 5)
+    monkeypatch.setattr(_candidates, "ESTIMATE_FLOATS", len(texts))  # one query per block
+    np.testing.assert_array_equal(index.search(QUERIES, sizes_of(QUERIES), 5), whole)
 
 
 def test_calibration_fits_the_weights_of_a_linear_joint_size(tiny_news):

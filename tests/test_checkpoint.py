@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from npc_classify import NCDClassifier
+from npc_classify._candidates import UNFITTED_WEIGHTS
 from npc_classify.evaluation import resumable_kneighbors
 
 
@@ -71,6 +72,16 @@ def test_a_checkpoint_of_another_search_is_refused(fitted, tiny_news, tmp_path, 
         clf = NCDClassifier(k=3, candidates=5).fit(texts, labels)
     with pytest.raises(ValueError, match="written by a different search"):
         resumable_kneighbors(clf, queries, k, path)
+
+
+def test_a_checkpoint_of_a_differently_calibrated_candidate_search_is_refused(tiny_news, tmp_path):
+    texts, labels = tiny_news
+    clf = NCDClassifier(k=3, candidates=5).fit(texts, labels)
+    path = tmp_path / "search.jsonl"
+    resumable_kneighbors(clf, texts[:5], 3, path)
+    clf._candidate_index.weights = np.array(UNFITTED_WEIGHTS)  # other weights, other candidates
+    with pytest.raises(ValueError, match="written by a different search"):
+        resumable_kneighbors(clf, texts[:5], 3, path)
 
 
 def test_a_damaged_checkpoint_is_reported_not_trusted(fitted, tiny_news, tmp_path):
