@@ -97,7 +97,7 @@ def test_class_conditional_notebook_runs_on_a_tiny_slice(
         "class-cond. zstd-19", "class-cond. zstd-19", "class-cond. PPM", "TF-IDF +",
     ]  # fmt: skip
     if importlib.util.find_spec("torch") is not None:
-        rows += ["NCD-kNN LM,", "class-cond. LM"]
+        rows += ["NCD-kNN LM", "class-cond. LM"]
         assert "trained 20 steps" in stdout
     else:
         assert "PyTorch is not installed" in stdout
