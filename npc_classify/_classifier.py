@@ -69,9 +69,9 @@ class NCDClassifier(ClassifierMixin, TextInputMixin, BaseEstimator):
     candidates : int, default=None
         Approximate search: a cheap first stage (character 4-gram overlap
         turned into an NCD estimate whose three weights ``fit`` calibrates on
-        2,048 training pairs compressed exactly) picks this many training
-        texts per query, and only those are compressed with the query. None
-        compares every pair, exactly.
+        up to 2,048 training pairs compressed exactly) picks this many
+        training texts per query, and only those are compressed with the
+        query. None compares every pair, exactly.
     random_state : int, RandomState or None, default=None
         Seeds ``tie_break="random"``; an int makes predictions reproducible.
 
