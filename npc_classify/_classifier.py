@@ -18,6 +18,7 @@ from ._ncd import (
     check_separator,
     compressed_sizes,
     encode_texts,
+    local_workers,
     map_query_chunks,
     pack_texts,
     unpack_texts,
@@ -259,7 +260,9 @@ class NCDClassifier(ClassifierMixin, TextInputMixin, BaseEstimator):
                     "candidates searched per query; raise candidates."
                 )
             query_sizes = compressed_sizes(self.compressor_, queries)
-            candidates = self._candidate_index.search(texts, query_sizes, self.candidates)
+            candidates = self._candidate_index.search(
+                texts, query_sizes, self.candidates, n_threads=local_workers(self.n_jobs)
+            )
             pairs_per_query = self.candidates
         chunks = self._search(queries, n_neighbors, pairs_per_query, candidates, self.progress)
         start = 0

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
-from joblib import Parallel, delayed, effective_n_jobs
+from joblib import Parallel, cpu_count, delayed, effective_n_jobs
 from sklearn import get_config
 from tqdm import tqdm
 
@@ -114,6 +114,11 @@ def top_k(distances: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
             ranked = np.argsort(distances[row, candidates], kind="stable")
             order[row] = candidates[ranked[:k]]
     return np.take_along_axis(distances, order, axis=1), order
+
+
+def local_workers(n_jobs: int | None) -> int:
+    """How many of this machine's cores ``n_jobs`` asks for: joblib's count, at most all."""
+    return max(1, min(effective_n_jobs(n_jobs), cpu_count()))
 
 
 def map_query_chunks(

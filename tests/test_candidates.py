@@ -44,12 +44,14 @@ def test_candidates_favour_texts_that_share_the_querys_words(tiny_news):
     assert 3 in exact_index(texts).search(query, sizes_of(query), 1)[0]
 
 
-def test_the_query_block_size_does_not_change_the_candidates(tiny_news, monkeypatch):
+@pytest.mark.parametrize("n_threads", [1, 2])
+def test_query_blocks_and_threads_do_not_change_the_candidates(tiny_news, monkeypatch, n_threads):
     texts, _ = tiny_news
     index = exact_index(texts)
     whole = index.search(QUERIES, sizes_of(QUERIES), 5)
     monkeypatch.setattr(_candidates, "ESTIMATE_FLOATS", len(texts))  # one query per block
-    np.testing.assert_array_equal(index.search(QUERIES, sizes_of(QUERIES), 5), whole)
+    blocks = index.search(QUERIES, sizes_of(QUERIES), 5, n_threads=n_threads)
+    np.testing.assert_array_equal(blocks, whole)
 
 
 def test_calibration_fits_the_weights_of_a_linear_joint_size(tiny_news):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import bz2
 import gzip
 
+import joblib
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -12,7 +13,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from npc_classify import pairwise_ncd
-from npc_classify._ncd import top_k
+from npc_classify._ncd import local_workers, top_k
 
 TEXTS = [
     "The striker scored twice as the home team won the cup final.",
@@ -118,3 +119,11 @@ def test_top_k_is_the_stable_sort_prefix(distances, k):
 def test_top_k_breaks_distance_ties_by_training_index():
     _, neigh_ind = top_k(np.array([[0.5, 0.2, 0.5, 0.2, 0.1]]), 4)
     assert neigh_ind.tolist() == [[4, 1, 3, 0]]
+
+
+def test_local_workers_follow_n_jobs_up_to_this_machines_cores():
+    cores = joblib.cpu_count()
+    assert local_workers(None) == 1
+    assert local_workers(1) == 1
+    assert local_workers(-1) == cores
+    assert local_workers(10 * cores) == cores
