@@ -24,7 +24,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 from sklearn.feature_extraction.text import HashingVectorizer
 
-from ._ncd import ncd_from_sizes
+from ._ncd import joint_size_from_ncd, ncd_from_sizes
 
 NGRAM_SIZE = 4
 N_HASHED_FEATURES = 2**20
@@ -149,8 +149,7 @@ class CandidateIndex:
         share = np.take_along_axis(shares, candidates, axis=1)
         c_x = c_x[:, None]
         c_y = self.train_sizes[candidates]
-        # The joint size each exact distance stands for (NCD solved for C(xy)).
-        c_xy = exact * np.maximum(np.maximum(c_x, c_y), 1.0) + np.minimum(c_x, c_y)
+        c_xy = joint_size_from_ncd(c_x, c_y, exact)  # the joint size each distance stands for
         design = np.stack([c_y, np.ones_like(c_y), share * c_y], axis=-1).reshape(-1, 3)
         self.weights, *_ = np.linalg.lstsq(design, (c_xy - c_x).ravel(), rcond=None)
         return self

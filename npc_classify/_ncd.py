@@ -66,6 +66,13 @@ def ncd_from_sizes(c_x: Any, c_y: Any, c_xy: Any) -> np.ndarray:
     )
 
 
+def joint_size_from_ncd(c_x: Any, c_y: Any, ncd: Any) -> np.ndarray:
+    """The C(xy) that :func:`ncd_from_sizes` turns into ``ncd``: its exact inverse."""
+    c_x, c_y = np.asarray(c_x, dtype=np.float64), np.asarray(c_y, dtype=np.float64)
+    scale = np.maximum(np.maximum(c_x, c_y), 1.0)
+    return np.asarray(ncd, dtype=np.float64) * scale + np.minimum(c_x, c_y)
+
+
 def ncd_rows(
     queries: Sequence[bytes],
     train: Sequence[bytes],

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from npc_classify import pairwise_ncd
-from npc_classify._ncd import local_workers, top_k
+from npc_classify._ncd import joint_size_from_ncd, local_workers, ncd_from_sizes, top_k
 
 TEXTS = [
     "The striker scored twice as the home team won the cup final.",
@@ -127,3 +127,13 @@ def test_local_workers_follow_n_jobs_up_to_this_machines_cores():
     assert local_workers(1) == 1
     assert local_workers(-1) == cores
     assert local_workers(10 * cores) == cores
+
+
+def test_joint_size_from_ncd_undoes_ncd_from_sizes():
+    c_x = np.array([[120.0], [0.0], [300.0]])
+    c_y = np.array([95.0, 0.0, 410.0, 120.0])
+    c_xy = np.array(
+        [[180.0, 121.0, 470.0, 150.0], [96.0, 1.0, 411.0, 121.0], [330, 301, 600, 305]]
+    )
+    ncd = ncd_from_sizes(c_x, c_y, c_xy)
+    np.testing.assert_allclose(joint_size_from_ncd(c_x, c_y, ncd), c_xy, rtol=1e-12)
