@@ -419,7 +419,8 @@ def _score(
         if resumed:
             print(f"resumed {resumed} of {len(test)} queries from {checkpoint}", file=sys.stderr)
     seconds = time.perf_counter() - started
-    pairs = len(train) * (len(test) - resumed)
+    per_query = clf.candidates if clf._candidate_index is not None else len(train)
+    pairs = per_query * (len(test) - resumed)  # the pairs this run compressed for its queries
     results = []
     for k in args.k:
         fair = neighbor_predictions(clf, neigh_dist, neigh_ind, k)

@@ -463,6 +463,7 @@ def test_candidates_option_runs_the_approximate_search(capsys, tmp_path, split_n
     expected = clf.score(list(test_texts), list(test_labels))
     assert report["config"]["candidates"] == 3
     assert report["results"][0]["nearest"]["accuracy"] == pytest.approx(expected)
+    assert report["pairs"] == 3 * len(test_texts)  # only the candidates were compressed
 
 
 def test_an_explicit_checkpoint_is_kept_and_reused(capsys, tmp_path, split_news):
