@@ -87,11 +87,15 @@ def main() -> None:
         "--agreement-with",
         type=Path,
         metavar="CHECKPOINT",
-        help="the exact run's checkpoint, to compare predictions with (with --candidates)",
+        help="the exact run's checkpoint, to compare predictions with (with --candidates); "
+        "a partial one is completed first",
     )
     args = parser.parse_args()
     if args.agreement_with and not args.candidates:
         parser.error("--agreement-with compares a --candidates run with the exact one")
+    if args.agreement_with and not args.agreement_with.exists():
+        # A missing file would start the whole exact search here, unasked.
+        parser.error(f"--agreement-with {args.agreement_with}: no such checkpoint")
 
     pool_train, pool_test = (
         load_ag_news("train", args.data_dir),
@@ -114,10 +118,9 @@ def main() -> None:
     seconds = time.perf_counter() - start
     memory.running = False
     memory.join()
-    accuracies = [
-        float(np.mean(neighbor_predictions(clf, neigh_dist, neigh_ind, k) == test.labels))
-        for k in range(1, args.k_max + 1)
-    ]
+    ks = range(1, args.k_max + 1)
+    predictions = [neighbor_predictions(clf, neigh_dist, neigh_ind, k) for k in ks]
+    accuracies = [np.mean(predicted == test.labels) for predicted in predictions]
     pairs = (args.n_test - resumed) * (args.candidates or args.n_train)
     search = f", exact on {args.candidates:,} candidates per query" if args.candidates else ""
     print(
@@ -129,21 +132,21 @@ def main() -> None:
         f"{pairs / seconds:,.0f} pairs/s"
     )
     print(f"peak memory (process tree) {memory.peak / 2**30:.2f} GiB")
-    print("accuracy k=1..10 on the resampled set:", " ".join(f"{a:.3f}" for a in accuracies))
+    print(
+        f"accuracy k=1..{args.k_max} on the resampled set:",
+        " ".join(f"{a:.3f}" for a in accuracies),
+    )
     if args.agreement_with:
         exact = clone(clf).set_params(candidates=None).fit(train.texts, train.labels)
         exact_dist, exact_ind, _ = resumable_kneighbors(
             exact, test.texts, args.k_max, args.agreement_with
         )
         agreement = [
-            np.mean(
-                neighbor_predictions(clf, neigh_dist, neigh_ind, k)
-                == neighbor_predictions(exact, exact_dist, exact_ind, k)
-            )
-            for k in range(1, args.k_max + 1)
+            np.mean(predicted == neighbor_predictions(exact, exact_dist, exact_ind, k))
+            for k, predicted in zip(ks, predictions, strict=True)
         ]
         print(
-            f"agreement with the exact search ({args.agreement_with}), k=1..10:",
+            f"agreement with the exact search ({args.agreement_with}), k=1..{args.k_max}:",
             " ".join(f"{a:.4f}" for a in agreement),
         )
 
