@@ -40,7 +40,7 @@ def gpt2_small_folder(texts: list[str]) -> str:
     import torch
     from transformers import GPT2Config, GPT2LMHeadModel
 
-    from npc_classify._hf_lm import byte_level_bpe_tokenizer
+    from npc_classify.coding.hf_lm import byte_level_bpe_tokenizer
 
     wrapped = byte_level_bpe_tokenizer(texts, vocab_size=8000)
     config = GPT2Config(bos_token_id=wrapped.bos_token_id, eos_token_id=wrapped.eos_token_id)

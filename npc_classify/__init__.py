@@ -1,8 +1,8 @@
 """Text classification with compressors: normalized compression distance + kNN."""
 
-from ._classifier import NCDClassifier
-from ._conditional import CompressionClassifier
-from ._ncd import pairwise_ncd
+from ._compression_classifier import CompressionClassifier
+from ._distance import pairwise_ncd
+from ._ncd_classifier import NCDClassifier
 from ._persistence import load_model, save_model, trusted_types
 from .compressors import Compressor, available_compressors, get_compressor
 

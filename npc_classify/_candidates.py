@@ -24,7 +24,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 from sklearn.feature_extraction.text import HashingVectorizer
 
-from ._ncd import joint_size_from_ncd, ncd_from_sizes
+from ._distance import joint_size_from_ncd, ncd_from_sizes
 
 NGRAM_SIZE = 4
 N_HASHED_FEATURES = 2**20

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from collections.abc import Sequence
@@ -11,33 +10,10 @@ from typing import Any
 
 import numpy as np
 
-from ._classifier import NCDClassifier
-from ._ncd import encode_texts, pack_texts
+from ._ncd_classifier import NCDClassifier
 from ._validation import check_texts
 
 CHECKPOINT_FORMAT = 1
-
-
-def run_fingerprint(clf: NCDClassifier, queries: Sequence[bytes], n_neighbors: int) -> str:
-    """A digest of everything the search result depends on.
-
-    The compressor and its parameters, the concatenation settings, the
-    candidate search (its size and calibrated weights), the training texts and
-    labels, the queries and the number of neighbours.
-    """
-    digest = hashlib.sha256()
-    index = clf._candidate_index
-    candidates = clf.candidates if index is not None else None
-    settings = [repr(clf.compressor_), clf.order, clf.separator, candidates, n_neighbors]
-    if index is not None:  # the first stage's calibration decides the candidates
-        settings.append(index.weights.tolist())
-    digest.update(json.dumps(settings).encode())
-    for array in (clf._fit_buffer, clf._fit_offsets, *pack_texts(queries)):
-        digest.update(len(array).to_bytes(8, "little"))
-        digest.update(array.tobytes())
-    digest.update(np.asarray(clf._y, dtype=np.int64).tobytes())
-    digest.update(repr(clf.classes_.tolist()).encode())
-    return digest.hexdigest()
 
 
 def resumable_kneighbors(
@@ -72,7 +48,7 @@ def resumable_kneighbors(
         How many queries were read back from the checkpoint.
     """
     texts = check_texts(X, name="X")
-    fingerprint = run_fingerprint(clf, encode_texts(texts), n_neighbors)
+    fingerprint = clf.search_fingerprint(texts, n_neighbors)
     path = Path(path)
     dist_rows, ind_rows = _read_checkpoint(path, fingerprint)
     n_resumed = len(ind_rows)

@@ -7,8 +7,8 @@ import zipfile
 from typing import Any
 
 from ._candidates import CandidateIndex
-from ._classifier import NCDClassifier
-from ._conditional import CompressionClassifier
+from ._compression_classifier import CompressionClassifier
+from ._ncd_classifier import NCDClassifier
 from .compressors import available_compressors, get_compressor
 
 #: Types outside scikit-learn's own that a saved classifier may hold.

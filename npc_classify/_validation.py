@@ -1,4 +1,14 @@
-"""Input checks shared by the estimator, the distances and the CLI."""
+"""Checks of parameters and of input data, in one place.
+
+Parameters are declared in scikit-learn's way: each estimator and compressor
+has a ``_parameter_constraints`` dict, checked at the start of ``fit`` by
+``_validate_params`` and reported as scikit-learn's ``InvalidParameterError``
+(a ``ValueError`` and ``TypeError``): "The 'k' parameter of NCDClassifier must
+be an int in the range [1, inf). Got 0 instead." The constraint types come
+from scikit-learn and are re-exported here, so the project imports them from
+one module. Data (texts and labels) is checked by :func:`check_texts` and
+:func:`check_labels`.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +17,33 @@ from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
+from sklearn.utils._param_validation import (
+    Interval,
+    InvalidParameterError,
+    StrOptions,
+    validate_parameter_constraints,
+    validate_params,
+)
+
+__all__ = [
+    "Interval",
+    "InvalidParameterError",
+    "StrOptions",
+    "TextInputMixin",
+    "check_argument",
+    "check_labels",
+    "check_texts",
+    "validate_params",
+]
+
+
+def check_argument(value: Any, name: str, constraints: list[Any], caller: str) -> None:
+    """Check a method's argument as ``_parameter_constraints`` checks a parameter.
+
+    Raises scikit-learn's ``InvalidParameterError``, in its wording: "The
+    'n_neighbors' parameter of kneighbors must be ... Got ... instead."
+    """
+    validate_parameter_constraints({name: constraints}, {name: value}, caller_name=caller)
 
 
 class TextInputMixin:
@@ -95,13 +132,6 @@ def check_labels(y: Any, n_samples: int) -> np.ndarray:
             "e.g. convert them all with str()."
         )
     return np.asarray(items) if items else np.asarray(items, dtype=object)
-
-
-def check_choice(value: Any, name: str, choices: tuple[str, ...]) -> str:
-    """Validate a string option against its allowed values."""
-    if not isinstance(value, str) or value not in choices:
-        raise ValueError(f"{name} must be one of {list(choices)}, got {value!r}.")
-    return value
 
 
 def _preview(value: Any, width: int = 40) -> str:

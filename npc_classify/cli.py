@@ -14,9 +14,9 @@ from typing import Any
 import joblib
 import numpy as np
 
-from ._classifier import NCDClassifier
-from ._conditional import CompressionClassifier
-from ._ncd import ORDERS
+from ._compression_classifier import CompressionClassifier
+from ._distance import ORDERS
+from ._ncd_classifier import NCDClassifier
 from ._voting import TIE_BREAKS, WEIGHTS
 from .compressors import Compressor, available_compressors, get_compressor
 from .datasets import LabeledTexts, load_ag_news, read_labeled_file, sample_per_class
@@ -419,8 +419,9 @@ def _score(
         if resumed:
             print(f"resumed {resumed} of {len(test)} queries from {checkpoint}", file=sys.stderr)
     seconds = time.perf_counter() - started
-    per_query = clf.candidates if clf._candidate_index is not None else len(train)
-    pairs = per_query * (len(test) - resumed)  # the pairs this run compressed for its queries
+    pairs = clf.n_candidates_ * (
+        len(test) - resumed
+    )  # the pairs this run compressed for its queries
     results = []
     for k in args.k:
         fair = neighbor_predictions(clf, neigh_dist, neigh_ind, k)
@@ -556,7 +557,7 @@ def _few_shot(args: argparse.Namespace) -> int:
 
 
 def _train_lm(args: argparse.Namespace) -> int:
-    from ._train_lm import train_byte_lm
+    from .coding.training import train_byte_lm
 
     if args.corpus == "ag_news":
         corpus = "\n".join(load_ag_news("train", args.data_dir).texts).encode()

@@ -23,7 +23,7 @@ from sklearn.metrics import (
 )
 
 from ._checkpoint import resumable_kneighbors
-from ._classifier import NCDClassifier
+from ._ncd_classifier import NCDClassifier
 from ._voting import tied_classes
 from .compressors import Compressor
 
@@ -52,7 +52,7 @@ def neighbor_predictions(
     The result equals ``clf.set_params(k=k).predict(X)``.
     """
     _check_depth(neigh_ind, k)
-    return clf._predict_from_neighbors(neigh_dist[:, :k], neigh_ind[:, :k])
+    return clf.predict_from_neighbors(neigh_dist[:, :k], neigh_ind[:, :k])
 
 
 def paper_top_k_predictions(
@@ -69,7 +69,7 @@ def paper_top_k_predictions(
     predictions (they read ``y_true``); they give an upper bound.
     """
     fair = neighbor_predictions(clf, neigh_dist, neigh_ind, k)
-    scores, _ = clf._vote(neigh_dist[:, :k], neigh_ind[:, :k])
+    scores = clf.class_votes(neigh_dist[:, :k], neigh_ind[:, :k])
     y_true = np.asarray(y_true)
     true_index = np.clip(np.searchsorted(clf.classes_, y_true), 0, len(clf.classes_) - 1)
     known = clf.classes_[true_index] == y_true

@@ -49,7 +49,7 @@ def assert_backend_matches_local(clf, backend: str) -> None:
         predicted = clf.predict(CLUSTER_QUERIES)
     np.testing.assert_array_equal(remote[0], local[0])
     np.testing.assert_array_equal(remote[1], local[1])
-    np.testing.assert_array_equal(predicted, clf._predict_from_neighbors(*local))
+    np.testing.assert_array_equal(predicted, clf.predict_from_neighbors(*local))
 
 
 def write_csv(path: Path, header, rows, delimiter: str = ",", quote_all: bool = False) -> Path:
@@ -93,7 +93,7 @@ def tiny_news() -> tuple[list[str], list[str]]:
 def tiny_byte_lm(tmp_path_factory) -> str:
     """File of a byte GRU with random weights (seed 0), embedding 8, 16 hidden units."""
     torch = pytest.importorskip("torch")
-    from npc_classify._byte_lm import ByteGRU, save_byte_lm
+    from npc_classify.coding.byte_lm import ByteGRU, save_byte_lm
 
     torch.manual_seed(0)
     path = tmp_path_factory.mktemp("byte_lm") / "tiny.pt"
@@ -113,7 +113,7 @@ def tiny_causal_lm(tmp_path_factory, tiny_news) -> str:
     pytest.importorskip("transformers")
     from transformers import GPT2Config, GPT2LMHeadModel
 
-    from npc_classify._hf_lm import byte_level_bpe_tokenizer
+    from npc_classify.coding.hf_lm import byte_level_bpe_tokenizer
 
     wrapped = byte_level_bpe_tokenizer(tiny_news[0], vocab_size=400)
     config = GPT2Config(

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from npc_classify._arithmetic import (
+from npc_classify.coding.arithmetic import (
     ALPHABET_SIZE,
     decode,
     encode,

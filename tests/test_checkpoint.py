@@ -79,7 +79,7 @@ def test_a_checkpoint_of_a_differently_calibrated_candidate_search_is_refused(ti
     clf = NCDClassifier(k=3, candidates=5).fit(texts, labels)
     path = tmp_path / "search.jsonl"
     resumable_kneighbors(clf, texts[:5], 3, path)
-    clf._candidate_index.weights = np.array(UNFITTED_WEIGHTS)  # other weights, other candidates
+    clf.candidate_index_.weights = np.array(UNFITTED_WEIGHTS)  # other weights, other candidates
     with pytest.raises(ValueError, match="written by a different search"):
         resumable_kneighbors(clf, texts[:5], 3, path)
 

@@ -202,13 +202,28 @@ def test_fit_rejects_bad_input(X, y, error, message):
     ("params", "message"),
     [
         ({"k": 5}, r"k=5 is larger than the training set \(3 texts\)"),
-        ({"k": 0}, "k must be a positive int, got 0"),
-        ({"k": 1.5}, "k must be a positive int, got 1.5"),
-        ({"compressor": "brotli"}, "Unknown compressor 'brotli'"),
-        ({"weights": "inverse"}, r"weights must be one of \['uniform', 'distance'\]"),
-        ({"tie_break": "paper-top-k"}, r"tie_break must be one of \['nearest'"),
-        ({"order": "both"}, "order must be one of"),
-        ({"compressor": GzipCompressor(level=12)}, r"level must be in \[0, 9\], got 12"),
+        (
+            {"k": 0},
+            r"The .k. parameter of NCDClassifier .*\[1, inf\)\. Got 0 instead",
+        ),
+        ({"k": 1.5}, r"The 'k' parameter of NCDClassifier must be an int .* Got 1\.5 instead"),
+        (
+            {"compressor": "brotli"},
+            r"The 'compressor' parameter .* a str among .*'gzip'.* Got 'brotli'",
+        ),
+        (
+            {"weights": "inverse"},
+            r"The 'weights' parameter .* a str among .* Got 'inverse' instead",
+        ),
+        (
+            {"tie_break": "paper-top-k"},
+            r"The 'tie_break' parameter .*'nearest'.* Got 'paper-top-k'",
+        ),
+        ({"order": "both"}, r"The 'order' parameter of NCDClassifier must be a str among"),
+        (
+            {"compressor": GzipCompressor(level=12)},
+            r"The .level. parameter of GzipCompressor .* \[0, 9\]\. Got 12",
+        ),
     ],
 )
 def test_fit_rejects_bad_parameters(params, message):

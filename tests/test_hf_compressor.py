@@ -18,8 +18,8 @@ pytest.importorskip("torch")
 pytest.importorskip("transformers")
 
 from npc_classify import NCDClassifier
-from npc_classify._hf_lm import ByteTokenizer, load_causal_lm, sequence_bits
 from npc_classify.cli import main
+from npc_classify.coding.hf_lm import ByteTokenizer, load_causal_lm, sequence_bits
 from npc_classify.compressors import (
     CorruptStreamError,
     HuggingFaceCompressor,
@@ -135,7 +135,9 @@ def test_pickled_weights_are_never_loaded(tiny_causal_lm, tmp_path):
 
 
 def test_a_batch_size_below_one_is_refused(tiny_causal_lm):
-    with pytest.raises(ValueError, match=r"batch_size must be in \[1, "):
+    with pytest.raises(
+        ValueError, match=r"The .batch_size. parameter of HuggingFaceCompressor .* Got 0"
+    ):
         NCDClassifier(HuggingFaceCompressor(tiny_causal_lm, batch_size=0), k=1).fit(
             ["a", "b"], [0, 1]
         )

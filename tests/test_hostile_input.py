@@ -21,7 +21,7 @@ from npc_classify.compressors import (
     available_compressors,
     get_compressor,
 )
-from npc_classify.compressors._coding import ArithmeticCodingCompressor
+from npc_classify.compressors._arithmetic_coding import ArithmeticCodingCompressor
 from npc_classify.datasets import read_ag_news_csv, read_labeled_file
 
 #: Every registered compressor whose stream marks its own end, and raw DEFLATE. The

@@ -14,7 +14,7 @@ import pytest
 torch = pytest.importorskip("torch")
 
 from npc_classify import NCDClassifier  # noqa: E402
-from npc_classify._byte_lm import load_byte_lm  # noqa: E402
+from npc_classify.coding.byte_lm import load_byte_lm  # noqa: E402
 from npc_classify.compressors import CorruptStreamError, LMCompressor  # noqa: E402
 
 
@@ -205,11 +205,18 @@ def test_class_conditional_classification_with_a_fine_tuned_lm(model_path, tiny_
 @pytest.mark.parametrize(
     ("params", "message"),
     [
-        ({"fine_tune_steps": -1}, r"fine_tune_steps must be in \[0, "),
-        ({"batch_size": 0}, "batch"),
-        ({"cache_order": -2}, r"cache_order must be in \[-1, 16\], got -2"),
-        ({"cache_escape": 0.0}, "cache_escape must be positive and finite, got 0.0"),
-        ({"cache_escape": float("nan")}, "cache_escape must be positive and finite, got nan"),
+        (
+            {"fine_tune_steps": -1},
+            r"The 'fine_tune_steps' parameter .* \[0, 1073741824\]\. Got -1",
+        ),
+        ({"batch_size": 0}, r"The 'batch_size' parameter of LMCompressor .* Got 0"),
+        (
+            {"cache_order": -2},
+            r"The .cache_order. parameter of LMCompressor .* \[-1, 16\]\. Got -2",
+        ),
+        ({"cache_escape": 0.0}, r"The 'cache_escape' parameter .* \(0\.0, inf\)\. Got 0\.0"),
+        ({"cache_escape": float("inf")}, r"The 'cache_escape' parameter .* Got inf instead"),
+        ({"cache_escape": float("nan")}, r"The 'cache_escape' parameter .* Got nan instead"),
     ],
 )
 def test_out_of_range_settings_are_refused(model_path, params, message):

@@ -13,7 +13,9 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from npc_classify import pairwise_ncd
-from npc_classify._ncd import joint_size_from_ncd, local_workers, ncd_from_sizes, top_k
+from npc_classify._distance import joint_size_from_ncd, ncd_from_sizes
+from npc_classify._neighbors import top_k
+from npc_classify._parallel import local_workers
 
 TEXTS = [
     "The striker scored twice as the home team won the cup final.",
@@ -87,12 +89,18 @@ def test_chunking_and_workers_do_not_change_the_result(x, y):
 
 
 def test_unknown_order_is_rejected():
-    with pytest.raises(ValueError, match=r"order must be one of \['query-first'.*got 'both'"):
+    with pytest.raises(
+        ValueError,
+        match=r"The 'order' parameter of pairwise_ncd must be a str among .* Got 'both'",
+    ):
         pairwise_ncd(TEXTS, order="both")
 
 
 def test_separator_must_be_a_string():
-    with pytest.raises(TypeError, match=r"separator must be a str .* got bytes"):
+    with pytest.raises(
+        TypeError,
+        match=r"The 'separator' parameter of pairwise_ncd must be an instance of 'str'\. Got b",
+    ):
         pairwise_ncd(TEXTS, separator=b" ")
 
 

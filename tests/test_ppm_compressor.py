@@ -74,7 +74,10 @@ def test_the_counts_of_a_context_are_kept_once_per_context():
 
 @pytest.mark.parametrize(
     ("order", "error", "message"),
-    [(-1, ValueError, r"order must be in \[0, 16\], got -1"), (2.5, TypeError, "must be an int")],
+    [
+        (-1, ValueError, r"The 'order' parameter of PPMCompressor .*\[0, 16\]\. Got -1"),
+        (2.5, TypeError, r"must be an int in the range \[0, 16\]\. Got 2\.5"),
+    ],
 )
 def test_an_order_outside_its_range_is_refused(order, error, message, tiny_news):
     with pytest.raises(error, match=message):

@@ -8,9 +8,9 @@ torch = pytest.importorskip("torch")
 
 from conftest import TINY_NEWS  # noqa: E402
 
-from npc_classify._byte_lm import load_byte_lm  # noqa: E402
-from npc_classify._train_lm import train_byte_lm  # noqa: E402
 from npc_classify.cli import main  # noqa: E402
+from npc_classify.coding.byte_lm import load_byte_lm  # noqa: E402
+from npc_classify.coding.training import train_byte_lm  # noqa: E402
 from npc_classify.compressors import LMCompressor  # noqa: E402
 
 SMALL = dict(seq_len=64, batch_size=8, embedding_dim=8, hidden_size=32, progress=False)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import bz2
+from numbers import Integral
 
+from .._validation import Interval
 from ._base import Compressor, decompress_one_stream
 
 
@@ -18,7 +20,8 @@ class Bz2Compressor(Compressor):
     """
 
     name = "bz2"
-    parameter_bounds = {"level": (1, 9)}
+    _parameter_constraints = {"level": [Interval(Integral, 1, 9, closed="both")]}
+    stream_errors = (OSError, ValueError, EOFError)
 
     def __init__(self, level: int = 9) -> None:
         self.level = level

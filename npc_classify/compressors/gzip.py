@@ -5,9 +5,11 @@ from __future__ import annotations
 import gzip
 import zlib
 from collections.abc import Sequence
+from numbers import Integral
 
 import numpy as np
 
+from .._validation import Interval
 from ._base import Compressor, decompress_one_stream
 
 #: DEFLATE's window: only this much of a context can be referred to.
@@ -39,16 +41,15 @@ class GzipCompressor(Compressor):
     """
 
     name = "gzip"
-    parameter_bounds = {"level": (0, 9)}
+    _parameter_constraints = {
+        "level": [Interval(Integral, 0, 9, closed="both")],
+        "header": ["boolean"],
+    }
+    stream_errors = (zlib.error, ValueError, EOFError)
 
     def __init__(self, level: int = 9, header: bool = True) -> None:
         self.level = level
         self.header = header
-
-    def validate(self) -> None:
-        super().validate()
-        if not isinstance(self.header, bool):
-            raise TypeError(f"GzipCompressor: header must be True or False, got {self.header!r}.")
 
     def compress(self, data: bytes) -> bytes:
         if self.header:
@@ -64,12 +65,12 @@ class GzipCompressor(Compressor):
         """Raw DEFLATE size of each item with the last 32 KiB of ``context`` as preset
         dictionary (DEFLATE cannot look further back)."""
         dictionary = context[-DEFLATE_WINDOW:]
-        sizes = np.empty(len(items), dtype=np.int64)
+        sizes = np.empty(len(items), dtype=np.float64)
         for i, item in enumerate(items):
             stream = zlib.compressobj(self.level, zlib.DEFLATED, -15, zdict=dictionary)
             sizes[i] = len(stream.compress(item)) + len(stream.flush())
         return sizes
 
-    def compressed_size(self, data: bytes) -> int:
+    def compressed_size(self, data: bytes) -> float:
         framing = GZIP_FRAMING_BYTES if self.header else 0
-        return len(zlib.compress(data, self.level, wbits=-15)) + framing
+        return float(len(zlib.compress(data, self.level, wbits=-15)) + framing)

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from numbers import Integral
 from typing import Any
 
 import numpy as np
 
-from ._coding import ArithmeticCodingCompressor
+from .._validation import Interval
+from ._arithmetic_coding import ArithmeticCodingCompressor
 
 
 class HuggingFaceCompressor(ArithmeticCodingCompressor):
     """Compression by any Hugging Face causal LM, bytes in and bytes out.
 
-    The text is tokenized losslessly (see ``npc_classify._hf_lm.ByteTokenizer``:
+    The text is tokenized losslessly (see ``npc_classify.coding.hf_lm.ByteTokenizer``:
     runs the tokenizer would not give back exactly, and invalid UTF-8, are
     spelled with the vocabulary's single-byte tokens), and the model's
     next-token distributions drive the arithmetic coder. For NCD a pair is
@@ -37,15 +39,19 @@ class HuggingFaceCompressor(ArithmeticCodingCompressor):
     """
 
     name = "hf"
-    parameter_bounds = {"batch_size": (1, 1 << 20)}
+    _parameter_constraints = {
+        "model": [str],
+        "device": [str],
+        "batch_size": [Interval(Integral, 1, 1 << 20, closed="both")],
+    }
 
     def __init__(self, model: str = "", device: str = "cpu", batch_size: int = 16) -> None:
         self.model = model
         self.device = device
         self.batch_size = batch_size
 
-    def validate(self) -> None:
-        super().validate()
+    def load(self) -> None:
+        """Load the model and its tokenizer in this thread."""
         if not self.model:
             raise ValueError(
                 "HuggingFaceCompressor needs model: a Hub name such as 'gpt2' or a folder "
@@ -54,12 +60,12 @@ class HuggingFaceCompressor(ArithmeticCodingCompressor):
         self._loaded()
 
     def _loaded(self) -> Any:
-        from .._hf_lm import load_causal_lm
+        from ..coding.hf_lm import load_causal_lm
 
         return self._thread_context(lambda: load_causal_lm(self.model, self.device))
 
     def _coding(self) -> tuple[Any, int]:
-        from .._hf_lm import TokenStream
+        from ..coding.hf_lm import TokenStream
 
         stream = TokenStream(*self._loaded(), self.device)
         return stream, stream.alphabet_size
@@ -71,7 +77,7 @@ class HuggingFaceCompressor(ArithmeticCodingCompressor):
         return self._loaded()[1].decode(symbols)
 
     def compressed_sizes_with_prefix(self, prefix: bytes, suffixes: Sequence[bytes]) -> np.ndarray:
-        from .._hf_lm import prefix_and_suffix_bits
+        from ..coding.hf_lm import prefix_and_suffix_bits
 
         model, tokenizer = self._loaded()
         prefix_bits, suffix_bits = prefix_and_suffix_bits(

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
+from numbers import Integral, Real
 from typing import Any
 
 import numpy as np
 
-from ._coding import ArithmeticCodingCompressor, state_for_context
-from .ppm import _PPMStream, _prefix_and_suffix_bits
+from .._validation import Interval
+from ..coding import ppm
+from ._arithmetic_coding import ArithmeticCodingCompressor, state_for_context
 
 
 class LMCompressor(ArithmeticCodingCompressor):
@@ -16,7 +19,7 @@ class LMCompressor(ArithmeticCodingCompressor):
 
     ``compress``/``decompress`` are real and lossless: the model's next-byte
     distributions, quantised deterministically, drive the arithmetic coder of
-    :mod:`npc_classify._arithmetic`. For NCD the sizes are the ideal code
+    :mod:`npc_classify.coding.arithmetic`. For NCD the sizes are the ideal code
     lengths, ``-sum log2 p(byte | previous bytes) / 8`` bytes (fractional),
     which the real coder matches within a few bytes (tested); the query
     prefix is read once and its recurrent state starts every training text.
@@ -25,7 +28,7 @@ class LMCompressor(ArithmeticCodingCompressor):
     ----------
     model_path : str
         A model written by ``npc-classify train-lm`` (or
-        ``npc_classify._byte_lm.save_byte_lm``); read with ``weights_only=True``.
+        ``npc_classify.coding.byte_lm.save_byte_lm``); read with ``weights_only=True``.
     device : str, default="cpu"
         A torch device, e.g. ``"cuda"``.
     batch_size : int, default=64
@@ -56,10 +59,13 @@ class LMCompressor(ArithmeticCodingCompressor):
     """
 
     name = "lm"
-    parameter_bounds = {
-        "batch_size": (1, 1 << 20),
-        "cache_order": (-1, 16),
-        "fine_tune_steps": (0, 1 << 30),
+    _parameter_constraints = {
+        "model_path": [str, os.PathLike],
+        "device": [str],
+        "batch_size": [Interval(Integral, 1, 1 << 20, closed="both")],
+        "cache_order": [Interval(Integral, -1, 16, closed="both")],
+        "cache_escape": [Interval(Real, 0, None, closed="neither")],
+        "fine_tune_steps": [Interval(Integral, 0, 1 << 30, closed="both")],
     }
 
     def __init__(
@@ -78,20 +84,13 @@ class LMCompressor(ArithmeticCodingCompressor):
         self.cache_escape = cache_escape
         self.fine_tune_steps = fine_tune_steps
 
-    def validate(self) -> None:
-        super().validate()
-        escape = self.cache_escape
-        if isinstance(escape, bool) or not isinstance(escape, (int, float, np.number)):
-            raise TypeError(
-                f"LMCompressor: cache_escape must be a positive number, got {escape!r} of type "
-                f"{type(escape).__name__}."
-            )
-        if not 0 < escape < np.inf:
-            raise ValueError(
-                f"LMCompressor: cache_escape must be positive and finite, got {escape}."
-            )
+    def load(self) -> None:
+        """Load the model file in this thread."""
         if not self.model_path:
-            raise ValueError("LMCompressor needs model_path: a model saved by save_byte_lm.")
+            raise ValueError(
+                "LMCompressor needs model_path: a model written by npc-classify train-lm or "
+                "npc_classify.coding.byte_lm.save_byte_lm."
+            )
         self._model()
 
     def _model(self) -> Any:
@@ -99,18 +98,18 @@ class LMCompressor(ArithmeticCodingCompressor):
 
     def _loaded(self) -> dict[str, Any]:
         """This thread's model, and its fine-tuned copies by context digest."""
-        from .._byte_lm import load_byte_lm
+        from ..coding.byte_lm import load_byte_lm
 
         return self._thread_context(
             lambda: {"model": load_byte_lm(self.model_path, self.device), "tuned": {}}
         )
 
     def _coding(self) -> tuple[Any, int]:
-        from .._byte_lm import ByteLMStream
+        from ..coding.byte_lm import ByteLMStream
 
         stream = ByteLMStream(self._model(), self.device)
         if self.cache_order >= 0:
-            stream = _PPMStream(self.cache_order, stream, self.cache_escape)
+            stream = ppm.PPMModel(self.cache_order, stream, self.cache_escape)
         return stream, 256
 
     def compressed_sizes_with_prefix(self, prefix: bytes, suffixes: Sequence[bytes]) -> np.ndarray:
@@ -121,7 +120,7 @@ class LMCompressor(ArithmeticCodingCompressor):
         self, model: Any, prefix: bytes, suffixes: Sequence[bytes]
     ) -> tuple[float, np.ndarray]:
         """Ideal bits of ``prefix``, and of each suffix after it, under ``model`` and the cache."""
-        from .._byte_lm import prefix_and_suffix_probabilities
+        from ..coding.byte_lm import prefix_and_suffix_probabilities
 
         prefix_probs, suffix_probs = prefix_and_suffix_probabilities(
             model, prefix, list(suffixes), self.device, self.batch_size
@@ -129,7 +128,7 @@ class LMCompressor(ArithmeticCodingCompressor):
         if self.cache_order < 0:
             bits = np.array([-np.log2(p).sum() for p in suffix_probs])
             return -float(np.log2(prefix_probs).sum()), bits
-        return _prefix_and_suffix_bits(  # Python floats: the cache's per-byte loop is Python
+        return ppm.prefix_and_suffix_bits(  # Python floats: the cache's per-byte loop is Python
             prefix,
             suffixes,
             self.cache_order,
@@ -145,7 +144,7 @@ class LMCompressor(ArithmeticCodingCompressor):
         """
         if self.fine_tune_steps == 0:
             return super().conditional_sizes(context, items)
-        from .._train_lm import fine_tune_byte_lm
+        from ..coding.training import fine_tune_byte_lm
 
         loaded = self._loaded()
         tuned = state_for_context(

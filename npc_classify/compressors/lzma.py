@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import lzma
+from numbers import Integral
 
+from .._validation import Interval
 from ._base import Compressor, decompress_one_stream
 
 
@@ -17,7 +19,8 @@ class LzmaCompressor(Compressor):
     """
 
     name = "lzma"
-    parameter_bounds = {"level": (0, 9)}
+    _parameter_constraints = {"level": [Interval(Integral, 0, 9, closed="both")]}
+    stream_errors = (lzma.LZMAError, ValueError, EOFError)
 
     def __init__(self, level: int = 6) -> None:
         self.level = level

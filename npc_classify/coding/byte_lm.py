@@ -81,7 +81,7 @@ def load_byte_lm(path: str | os.PathLike[str], device: str = "cpu") -> ByteGRU:
 
 
 class ByteLMStream:
-    """The model as a :class:`~npc_classify._arithmetic.SymbolModel`, one byte at a time."""
+    """The model as a :class:`~npc_classify.coding.arithmetic.SymbolModel`, one byte at a time."""
 
     def __init__(self, model: ByteGRU, device: str = "cpu") -> None:
         self.model = model

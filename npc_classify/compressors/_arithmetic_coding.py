@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+from abc import abstractmethod
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from .. import _arithmetic
+import numpy as np
+
+from ..coding import arithmetic
 from ._base import Compressor
 
 #: What a model learns from one context (a fine-tuned copy, a count table), kept per
@@ -25,7 +28,7 @@ def state_for_context(cache: dict[bytes, Any], context: bytes, build: Callable[[
 
 
 class ArithmeticCodingCompressor(Compressor):
-    """A model of the next symbol, driving the arithmetic coder of :mod:`npc_classify._arithmetic`.
+    """A next-symbol model driving the coder of :mod:`npc_classify.coding.arithmetic`.
 
     ``compress``/``decompress`` are real and lossless; sizes for NCD are the
     ideal code lengths in (fractional) bytes, which the real coder matches
@@ -34,9 +37,13 @@ class ArithmeticCodingCompressor(Compressor):
     :meth:`compressed_sizes_with_prefix`.
     """
 
-    def _coding(self) -> tuple[Any, int]:
+    @abstractmethod
+    def _coding(self) -> tuple[arithmetic.SymbolModel, int]:
         """This thread's next-symbol model (a ``SymbolModel``) and its alphabet size."""
-        raise NotImplementedError
+
+    @abstractmethod
+    def compressed_sizes_with_prefix(self, prefix: bytes, suffixes: Sequence[bytes]) -> np.ndarray:
+        """Ideal code lengths of ``prefix + suffix`` in bytes; the prefix is read once."""
 
     def _to_symbols(self, data: bytes) -> Sequence[int]:
         return data
@@ -46,11 +53,11 @@ class ArithmeticCodingCompressor(Compressor):
 
     def compress(self, data: bytes) -> bytes:
         stream, alphabet_size = self._coding()
-        return _arithmetic.encode(self._to_symbols(data), stream, alphabet_size)
+        return arithmetic.encode(self._to_symbols(data), stream, alphabet_size)
 
     def _decompress(self, data: bytes) -> bytes:
         stream, alphabet_size = self._coding()
-        return self._from_symbols(_arithmetic.decode(data, stream, alphabet_size))
+        return self._from_symbols(arithmetic.decode(data, stream, alphabet_size))
 
     def compressed_size(self, data: bytes) -> float:
         return float(self.compressed_sizes_with_prefix(b"", [data])[0])
@@ -58,4 +65,4 @@ class ArithmeticCodingCompressor(Compressor):
     def ideal_bits(self, data: bytes) -> float:
         """-sum log2 p over ``data``'s symbols under the quantised model the coder uses."""
         stream, alphabet_size = self._coding()
-        return _arithmetic.ideal_code_length(self._to_symbols(data), stream, alphabet_size)
+        return arithmetic.ideal_code_length(self._to_symbols(data), stream, alphabet_size)

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from numbers import Integral, Real
 from typing import Any
 
 import numpy as np
 from scipy.special import softmax
-from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.validation import check_is_fitted
 
-from ._ncd import check_separator, encode_texts
-from ._validation import TextInputMixin, check_labels, check_texts
-from .compressors import Compressor, get_compressor
+from ._text import encode_text, encode_texts
+from ._validation import Interval, TextInputMixin, check_labels, check_texts
+from .compressors import COMPRESSOR_CONSTRAINTS, Compressor, check_compressor
 
 
 class CompressionClassifier(ClassifierMixin, TextInputMixin, BaseEstimator):
@@ -75,6 +76,14 @@ class CompressionClassifier(ClassifierMixin, TextInputMixin, BaseEstimator):
     ['sport', 'business']
     """
 
+    _parameter_constraints: dict[str, list[Any]] = {
+        "compressor": COMPRESSOR_CONSTRAINTS,
+        "separator": [str],
+        "n_dictionaries": [Interval(Integral, 1, None, closed="left")],
+        "max_class_bytes": [Interval(Integral, 1, None, closed="left"), None],
+        "temperature": [Interval(Real, 0, None, closed="neither")],
+    }
+
     def __init__(
         self,
         compressor: str | Compressor = "zstd",
@@ -125,14 +134,11 @@ class CompressionClassifier(ClassifierMixin, TextInputMixin, BaseEstimator):
 
     def _append(self, texts: list[str], y: Sequence[Any]) -> CompressionClassifier:
         """:meth:`partial_fit` on texts already checked."""
+        self._validate_params()
         labels = check_labels(y, len(texts))
-        _check_positive_int(self.n_dictionaries, "n_dictionaries")
-        _check_positive_int(self.max_class_bytes, "max_class_bytes", allow_none=True)
         if not hasattr(self, "_class_texts"):
-            compressor = get_compressor(self.compressor)
-            self.compressor_ = clone(compressor) if compressor is self.compressor else compressor
-            self.compressor_.validate()
-            self._separator = check_separator(self.separator)
+            self.compressor_ = check_compressor(self.compressor)
+            self._separator = encode_text(self.separator)
             self._class_texts: dict[Any, list[bytes]] = {}
         for label, text in zip(labels.tolist(), encode_texts(texts), strict=True):
             self._class_texts.setdefault(label, []).append(text)
@@ -177,19 +183,9 @@ class CompressionClassifier(ClassifierMixin, TextInputMixin, BaseEstimator):
 
     def predict_proba(self, X: Sequence[str]) -> np.ndarray:
         """Softmax of ``-extra_bits / temperature`` over the classes."""
-        if not self.temperature > 0:
-            raise ValueError(f"temperature must be positive, got {self.temperature!r}.")
         return softmax(-self.extra_bits(X) / self.temperature, axis=1)
 
     def predict(self, X: Sequence[str]) -> np.ndarray:
         """The class under which each query costs the fewest bits."""
         bits = self.extra_bits(X)
         return self.classes_[bits.argmin(axis=1)]
-
-
-def _check_positive_int(value: Any, name: str, *, allow_none: bool = False) -> None:
-    if allow_none and value is None:
-        return
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        expected = "a positive int or None" if allow_none else "a positive int"
-        raise ValueError(f"{name} must be {expected}, got {value!r}.")

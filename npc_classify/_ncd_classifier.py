@@ -2,30 +2,32 @@
 
 from __future__ import annotations
 
-import numbers
+import hashlib
+import json
 from collections.abc import Iterator, Sequence
+from numbers import Integral, Real
 from typing import Any
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from ._candidates import CandidateIndex
-from ._ncd import (
-    ORDERS,
-    _RowKernel,
-    check_separator,
-    compressed_sizes,
-    encode_texts,
-    local_workers,
-    map_query_chunks,
-    pack_texts,
-    unpack_texts,
+from ._distance import ORDERS, NCDRowKernel, compressed_sizes
+from ._neighbors import stack_neighbors
+from ._parallel import local_workers, map_query_chunks
+from ._text import encode_text, encode_texts, pack_texts, unpack_texts
+from ._validation import (
+    Interval,
+    StrOptions,
+    TextInputMixin,
+    check_argument,
+    check_labels,
+    check_texts,
 )
-from ._validation import TextInputMixin, check_choice, check_labels, check_texts
 from ._voting import TIE_BREAKS, WEIGHTS, break_ties, class_scores
-from .compressors import Compressor, get_compressor
+from .compressors import COMPRESSOR_CONSTRAINTS, Compressor, check_compressor
 
 
 class NCDClassifier(ClassifierMixin, TextInputMixin, BaseEstimator):
@@ -88,6 +90,12 @@ class NCDClassifier(ClassifierMixin, TextInputMixin, BaseEstimator):
         Compressed size of every training text, computed once in ``fit``.
     n_samples_fit_ : int
         Number of training texts.
+    candidate_index_ : CandidateIndex or None
+        The calibrated first stage of the approximate search; None when every
+        pair is compressed (``candidates`` is None or covers the training set).
+    n_candidates_ : int
+        Training texts compressed with each query: ``candidates``, or
+        ``n_samples_fit_`` for the exact search.
 
     See Also
     --------
@@ -112,6 +120,9 @@ class NCDClassifier(ClassifierMixin, TextInputMixin, BaseEstimator):
     NCD is not a metric: NCD(x, x) is above zero, and NCD(x, y) differs from
     NCD(y, x).
 
+    Parameters are checked at the start of ``fit`` against
+    ``_parameter_constraints``, scikit-learn's way.
+
     Examples
     --------
     >>> from npc_classify import NCDClassifier
@@ -122,6 +133,20 @@ class NCDClassifier(ClassifierMixin, TextInputMixin, BaseEstimator):
     >>> clf.predict(["a late goal for the striker", "profits and shares fell"]).tolist()
     ['sport', 'business']
     """
+
+    _parameter_constraints: dict[str, list[Any]] = {
+        "compressor": COMPRESSOR_CONSTRAINTS,
+        "k": [Interval(Integral, 1, None, closed="left")],
+        "weights": [StrOptions(set(WEIGHTS))],
+        "tie_break": [StrOptions(set(TIE_BREAKS))],
+        "separator": [str],
+        "order": [StrOptions(set(ORDERS))],
+        "n_jobs": [Integral, None],
+        "working_memory": [Interval(Real, 0, None, closed="neither"), None],
+        "progress": ["boolean"],
+        "candidates": [Interval(Integral, 1, None, closed="left"), None],
+        "random_state": ["random_state"],
+    }
 
     def __init__(
         self,
@@ -164,36 +189,32 @@ class NCDClassifier(ClassifierMixin, TextInputMixin, BaseEstimator):
         -------
         self : NCDClassifier
         """
+        self._validate_params()
         texts = check_texts(X, name="X")
         labels = check_labels(y, len(texts))
         if not texts:
             raise ValueError("Cannot fit on an empty training set: X has no texts.")
-        self._check_k(self.k, len(texts))
-        if self.candidates is not None:
-            self._check_k(self.candidates, np.inf, name="candidates")
-            if self.candidates < self.k:
-                raise ValueError(
-                    f"candidates={self.candidates} must be at least k={self.k}: the "
-                    "neighbours are chosen among the candidates."
-                )
-        check_choice(self.weights, "weights", WEIGHTS)
-        check_choice(self.tie_break, "tie_break", TIE_BREAKS)
-        check_choice(self.order, "order", ORDERS)
-        self._separator = check_separator(self.separator)
-        compressor = get_compressor(self.compressor)
-        self.compressor_ = clone(compressor) if compressor is self.compressor else compressor
-        self.compressor_.validate()
+        _check_at_most_training_set(self.k, "k", len(texts))
+        if self.candidates is not None and self.candidates < self.k:
+            raise ValueError(
+                f"candidates={self.candidates} must be at least k={self.k}: the "
+                "neighbours are chosen among the candidates."
+            )
+        self._separator = encode_text(self.separator)
+        self.compressor_ = check_compressor(self.compressor)
 
         self.classes_, self._y = np.unique(labels, return_inverse=True)
         encoded = encode_texts(texts)
         self.train_sizes_ = compressed_sizes(self.compressor_, encoded)
         self._fit_buffer, self._fit_offsets = pack_texts(encoded)
         self.n_samples_fit_ = len(texts)
-        self._candidate_index = (
-            CandidateIndex(texts, self.train_sizes_).calibrate(self._training_pair_distances)
-            if self.candidates is not None and self.candidates < len(texts)
-            else None
+        exact = self.candidates is None or self.candidates >= len(texts)
+        self.candidate_index_ = (
+            None
+            if exact
+            else CandidateIndex(texts, self.train_sizes_).calibrate(self._training_pair_distances)
         )
+        self.n_candidates_ = len(texts) if exact else self.candidates
         return self
 
     def kneighbors(
@@ -221,13 +242,9 @@ class NCDClassifier(ClassifierMixin, TextInputMixin, BaseEstimator):
             Positions of the neighbours in the training set.
         """
         n_neighbors = self.k if n_neighbors is None else n_neighbors
-        chunks = [(dist, ind) for _, dist, ind in self.kneighbors_chunks(X, n_neighbors)]
-        if chunks:
-            neigh_dist = np.vstack([dist for dist, _ in chunks])
-            neigh_ind = np.vstack([ind for _, ind in chunks])
-        else:
-            neigh_dist = np.empty((0, n_neighbors))
-            neigh_ind = np.empty((0, n_neighbors), dtype=np.intp)
+        neigh_dist, neigh_ind = stack_neighbors(
+            ((dist, ind) for _, dist, ind in self.kneighbors_chunks(X, n_neighbors)), n_neighbors
+        )
         return (neigh_dist, neigh_ind) if return_distance else neigh_ind
 
     def kneighbors_chunks(
@@ -251,22 +268,27 @@ class NCDClassifier(ClassifierMixin, TextInputMixin, BaseEstimator):
         """
         check_is_fitted(self)
         n_neighbors = self.k if n_neighbors is None else n_neighbors
-        self._check_k(n_neighbors, self.n_samples_fit_, name="n_neighbors")
+        check_argument(
+            n_neighbors,
+            "n_neighbors",
+            [Interval(Integral, 1, None, closed="left")],
+            "NCDClassifier.kneighbors",
+        )
+        _check_at_most_training_set(n_neighbors, "n_neighbors", self.n_samples_fit_)
         texts = check_texts(X, name="X")
         queries = encode_texts(texts)
-        pairs_per_query, candidates = self.n_samples_fit_, None
-        if self._candidate_index is not None:
-            if n_neighbors > self.candidates:
+        candidates = None
+        if self.candidate_index_ is not None:
+            if n_neighbors > self.n_candidates_:
                 raise ValueError(
-                    f"n_neighbors={n_neighbors} is more than the {self.candidates} "
+                    f"n_neighbors={n_neighbors} is more than the {self.n_candidates_} "
                     "candidates searched per query; raise candidates."
                 )
             query_sizes = compressed_sizes(self.compressor_, queries)
-            candidates = self._candidate_index.search(
-                texts, query_sizes, self.candidates, n_threads=local_workers(self.n_jobs)
+            candidates = self.candidate_index_.search(
+                texts, query_sizes, self.n_candidates_, n_threads=local_workers(self.n_jobs)
             )
-            pairs_per_query = self.candidates
-        chunks = self._search(queries, n_neighbors, pairs_per_query, candidates, self.progress)
+        chunks = self._search(queries, n_neighbors, self.n_candidates_, candidates, self.progress)
         start = 0
         for neigh_dist, neigh_ind in chunks:
             yield start, neigh_dist, neigh_ind
@@ -281,7 +303,7 @@ class NCDClassifier(ClassifierMixin, TextInputMixin, BaseEstimator):
         progress: bool,
     ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
         """Exact NCD of each query to every training text (or to its candidates), top-k."""
-        kernel = _RowKernel(self.compressor_, self._separator, self.order, k=n_neighbors)
+        kernel = NCDRowKernel(self.compressor_, self._separator, self.order, k=n_neighbors)
         return map_query_chunks(
             kernel,
             queries,
@@ -298,9 +320,8 @@ class NCDClassifier(ClassifierMixin, TextInputMixin, BaseEstimator):
         """Exact NCD of training texts ``queries[i]`` to ``candidates[i]`` (rows sorted)."""
         train = unpack_texts(self._fit_buffer, self._fit_offsets)
         width = candidates.shape[1]
-        chunks = list(self._search([train[q] for q in queries], width, width, candidates, False))
-        neigh_dist = np.vstack([dist for dist, _ in chunks])
-        neigh_ind = np.vstack([ind for _, ind in chunks])
+        chunks = self._search([train[q] for q in queries], width, width, candidates, False)
+        neigh_dist, neigh_ind = stack_neighbors(chunks, width)
         # Each row of neigh_ind is its sorted candidates' row, ordered by distance.
         return np.take_along_axis(neigh_dist, np.argsort(neigh_ind, axis=1), axis=1)
 
@@ -316,7 +337,7 @@ class NCDClassifier(ClassifierMixin, TextInputMixin, BaseEstimator):
         proba : ndarray of shape (n_queries, n_classes)
             Columns follow ``classes_``.
         """
-        scores, _ = self._vote(*self.kneighbors(X))
+        scores = self.class_votes(*self.kneighbors(X))
         return scores / scores.sum(axis=1, keepdims=True)
 
     def predict(self, X: Sequence[str]) -> np.ndarray:
@@ -330,28 +351,78 @@ class NCDClassifier(ClassifierMixin, TextInputMixin, BaseEstimator):
         -------
         y_pred : ndarray of shape (n_queries,)
         """
-        return self._predict_from_neighbors(*self.kneighbors(X))
+        return self.predict_from_neighbors(*self.kneighbors(X))
 
-    def _vote(
-        self, neigh_dist: np.ndarray, neigh_ind: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Class scores of each query and the classes of its neighbours."""
-        neigh_class = self._y[neigh_ind]
-        scores = class_scores(neigh_dist, neigh_class, len(self.classes_), self.weights)
-        return scores, neigh_class
+    def class_votes(self, neigh_dist: np.ndarray, neigh_ind: np.ndarray) -> np.ndarray:
+        """The (weighted) votes each class gets from a neighbour search.
 
-    def _predict_from_neighbors(self, neigh_dist: np.ndarray, neigh_ind: np.ndarray) -> np.ndarray:
-        """Predictions from a neighbour search, every column of which votes."""
-        scores, neigh_class = self._vote(neigh_dist, neigh_ind)
+        Parameters
+        ----------
+        neigh_dist, neigh_ind : ndarray of shape (n_queries, n_neighbors)
+            As returned by :meth:`kneighbors`; every column votes.
+
+        Returns
+        -------
+        votes : ndarray of shape (n_queries, n_classes)
+            Columns follow ``classes_``.
+        """
+        check_is_fitted(self)
+        return class_scores(neigh_dist, self._y[neigh_ind], len(self.classes_), self.weights)
+
+    def predict_from_neighbors(self, neigh_dist: np.ndarray, neigh_ind: np.ndarray) -> np.ndarray:
+        """Predictions from a neighbour search done before, every column of which votes.
+
+        One search with ``n_neighbors=K`` then scores every ``k <= K`` from its
+        first ``k`` columns: ``predict_from_neighbors(dist[:, :k], ind[:, :k])``
+        equals ``set_params(k=k).predict(X)``.
+
+        Parameters
+        ----------
+        neigh_dist, neigh_ind : ndarray of shape (n_queries, n_neighbors)
+            As returned by :meth:`kneighbors`.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_queries,)
+        """
+        votes = self.class_votes(neigh_dist, neigh_ind)
         random_state = check_random_state(self.random_state)
-        return self.classes_[break_ties(scores, neigh_class, self.tie_break, random_state)]
+        return self.classes_[break_ties(votes, self._y[neigh_ind], self.tie_break, random_state)]
 
-    @staticmethod
-    def _check_k(k: Any, n_samples: float, name: str = "k") -> None:
-        if isinstance(k, bool) or not isinstance(k, numbers.Integral) or k < 1:
-            raise ValueError(f"{name} must be a positive int, got {k!r}.")
-        if k > n_samples:
-            raise ValueError(
-                f"{name}={k} is larger than the training set ({n_samples} texts); "
-                f"use {name} <= {n_samples} or more training data."
-            )
+    def search_fingerprint(self, X: Sequence[str], n_neighbors: int) -> str:
+        """A digest of everything ``kneighbors(X, n_neighbors)`` depends on.
+
+        The compressor and its parameters, the concatenation settings, the
+        candidate search (its size and calibrated weights), the training texts
+        and labels, the queries and the number of neighbours: two searches
+        with the same fingerprint give the same result, so a checkpoint of
+        one can resume the other.
+        """
+        check_is_fitted(self)
+        digest = hashlib.sha256()
+        index = self.candidate_index_
+        settings = [
+            repr(self.compressor_),
+            self.order,
+            self.separator,
+            self.n_candidates_ if index is not None else None,
+            n_neighbors,
+        ]
+        if index is not None:  # the first stage's calibration decides the candidates
+            settings.append(index.weights.tolist())
+        digest.update(json.dumps(settings).encode())
+        queries = encode_texts(check_texts(X, name="X"))
+        for array in (self._fit_buffer, self._fit_offsets, *pack_texts(queries)):
+            digest.update(len(array).to_bytes(8, "little"))
+            digest.update(array.tobytes())
+        digest.update(np.asarray(self._y, dtype=np.int64).tobytes())
+        digest.update(repr(self.classes_.tolist()).encode())
+        return digest.hexdigest()
+
+
+def _check_at_most_training_set(value: int, name: str, n_samples: int) -> None:
+    if value > n_samples:
+        raise ValueError(
+            f"{name}={value} is larger than the training set ({n_samples} texts); "
+            f"use {name} <= {n_samples} or more training data."
+        )

@@ -189,7 +189,7 @@ def context_size(model: Any) -> int:
 
 
 class TokenStream:
-    """The model as a :class:`~npc_classify._arithmetic.SymbolModel` over token ids.
+    """The model as a :class:`~npc_classify.coding.arithmetic.SymbolModel` over token ids.
 
     One token at a time through the key/value cache, in windows of
     :func:`context_size` tokens; special tokens get probability zero since

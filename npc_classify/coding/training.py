@@ -10,7 +10,7 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
-from ._byte_lm import START_SYMBOL, ByteGRU, save_byte_lm
+from .byte_lm import START_SYMBOL, ByteGRU, save_byte_lm
 
 
 def train_byte_lm(
@@ -27,7 +27,7 @@ def train_byte_lm(
     checkpoint_every: int = 100,
     progress: bool = True,
 ) -> tuple[ByteGRU, int]:
-    """Train a :class:`~npc_classify._byte_lm.ByteGRU` on random windows of ``corpus``.
+    """Train a :class:`~npc_classify.coding.byte_lm.ByteGRU` on random windows of ``corpus``.
 
     Every ``checkpoint_every`` steps the model, the optimiser, the step and the
     random generators are saved to ``out + ".ckpt"`` (tensors and plain values,

@@ -1,0 +1,95 @@
+"""The parallel engine: chunks of query rows on the caller's joblib backend, in order."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import numpy as np
+from joblib import Parallel, cpu_count, delayed, effective_n_jobs
+from sklearn import get_config
+from tqdm import tqdm
+
+#: Upper bound on the pairs one parallel task compresses, so that progress
+#: is reported every few seconds even against a very large training set.
+MAX_PAIRS_PER_TASK = 1 << 20
+
+
+def local_workers(n_jobs: int | None) -> int:
+    """How many of this machine's cores ``n_jobs`` asks for: joblib's count, at most all."""
+    return max(1, min(effective_n_jobs(n_jobs), cpu_count()))
+
+
+def map_query_chunks(
+    func: Callable[..., Any],
+    queries: list[bytes],
+    n_train: int,
+    *,
+    shared: tuple[Any, ...] = (),
+    aligned: np.ndarray | None = None,
+    n_jobs: int | None,
+    working_memory: float | None,
+    progress: bool,
+    description: str,
+) -> Iterator[Any]:
+    """Apply ``func`` to row chunks of ``queries`` in parallel, yielding in order.
+
+    Each task calls ``func(*shared, chunk_of_queries)``, plus the matching
+    rows of ``aligned`` when it is given. ``shared`` holds the arguments
+    every task needs (the training side): passed as top-level arrays, they
+    are memory-mapped or scattered once rather than sent with every task.
+    ``n_train`` is the number of pairs per query.
+
+    Chunks are sized so that one chunk's distance rows fit in
+    ``working_memory`` MiB (scikit-learn's global ``working_memory`` when
+    None), no task compresses more than :data:`MAX_PAIRS_PER_TASK` pairs, and
+    every worker receives several tasks. The joblib backend is the caller's:
+    only ``n_jobs`` and the soft hint ``prefer="processes"`` are given.
+    """
+    n_queries = len(queries)
+    if working_memory is None:
+        working_memory = get_config()["working_memory"]
+    row_bytes = 8 * max(n_train, 1)
+    memory_rows = int(working_memory * 2**20 // row_bytes)
+    balance_rows = math.ceil(n_queries / (4 * effective_n_jobs(n_jobs)))
+    pair_rows = MAX_PAIRS_PER_TASK // max(n_train, 1)
+    chunk = max(1, min(memory_rows, balance_rows, pair_rows))
+    starts = range(0, n_queries, chunk)
+
+    def extra(start: int) -> tuple[Any, ...]:
+        return () if aligned is None else (aligned[start : start + chunk],)
+
+    tasks = [delayed(func)(*shared, queries[s : s + chunk], *extra(s)) for s in starts]
+    results = _ordered_results(tasks, n_jobs)
+    with tqdm(
+        total=n_queries * n_train,
+        desc=description,
+        unit="pair",
+        unit_scale=True,
+        disable=not progress,
+    ) as bar:
+        for start, result in zip(starts, results, strict=True):
+            bar.update((min(start + chunk, n_queries) - start) * n_train)
+            yield result
+
+
+def _ordered_results(tasks: list[Any], n_jobs: int | None) -> Iterator[Any]:
+    """Run ``tasks`` on the active joblib backend, yielding results in order as they come.
+
+    Backends that cannot hand results back one by one (Ray's, for one) get
+    the tasks in waves of four per worker, so results still arrive, and are
+    checkpointed, while the rest run.
+    """
+    try:
+        streaming = Parallel(n_jobs=n_jobs, prefer="processes", return_as="generator")
+    except ValueError as error:  # raised by the constructor, before any task runs
+        if "return_as=generator" not in str(error):
+            raise
+    else:
+        yield from streaming(tasks)
+        return
+    wave = 4 * effective_n_jobs(n_jobs)
+    with Parallel(n_jobs=n_jobs, prefer="processes") as parallel:
+        for start in range(0, len(tasks), wave):
+            yield from parallel(tasks[start : start + wave])
