@@ -208,13 +208,14 @@ class NCDClassifier(ClassifierMixin, TextInputMixin, BaseEstimator):
         self.train_sizes_ = compressed_sizes(self.compressor_, encoded)
         self._fit_buffer, self._fit_offsets = pack_texts(encoded)
         self.n_samples_fit_ = len(texts)
-        exact = self.candidates is None or self.candidates >= len(texts)
+        n_candidates = len(texts) if self.candidates is None else min(self.candidates, len(texts))
+        exact = n_candidates == len(texts)
         self.candidate_index_ = (
             None
             if exact
             else CandidateIndex(texts, self.train_sizes_).calibrate(self._training_pair_distances)
         )
-        self.n_candidates_ = len(texts) if exact else self.candidates
+        self.n_candidates_ = n_candidates
         return self
 
     def kneighbors(

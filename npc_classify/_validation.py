@@ -12,6 +12,7 @@ one module. Data (texts and labels) is checked by :func:`check_texts` and
 
 from __future__ import annotations
 
+import math
 import numbers
 from collections.abc import Iterable
 from typing import Any
@@ -115,7 +116,7 @@ def check_labels(y: Any, n_samples: int) -> np.ndarray:
         )
     kinds = set()
     for i, label in enumerate(items):
-        if label is None or (isinstance(label, numbers.Real) and np.isnan(label)):
+        if label is None or (isinstance(label, numbers.Real) and math.isnan(label)):
             raise ValueError(
                 f"y contains a missing label ({label!r}) at position {i}; every "
                 "training text needs a class."

@@ -4,10 +4,25 @@ from __future__ import annotations
 
 import csv
 import os
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import settings
+
+from npc_classify import CompressionClassifier, NCDClassifier
+from npc_classify.compressors import (
+    Bz2Compressor,
+    Compressor,
+    GzipCompressor,
+    HuggingFaceCompressor,
+    LMCompressor,
+    LzmaCompressor,
+    PPMCompressor,
+    ZstdCompressor,
+    ZstdPrefixCompressor,
+)
 
 # HYPOTHESIS_PROFILE=long: a longer fuzzing run for local use; CI uses the default.
 settings.register_profile("long", max_examples=5000, deadline=None)
@@ -132,17 +147,77 @@ def tiny_causal_lm(tmp_path_factory, tiny_news) -> str:
     return str(folder)
 
 
-@pytest.fixture(scope="module", params=["lm", "lm-cache", "hf", "ppm"])
-def language_model_compressor(request):
-    """Each compressor whose model drives the arithmetic coder: the tiny byte GRU (lm), the
-    same with an adaptive cache of order 2 (lm-cache), the tiny GPT-2 (hf), and PPM (ppm),
-    whose model is counted from the data itself."""
-    from npc_classify.compressors import get_compressor
+#: Every compressor we ship, by test id: one list for every contract test. The
+#: model-based ones get their model from the fixtures above ("lm-cache" is the tiny
+#: GRU with an adaptive cache of order 2).
+COMPRESSOR_CASES: dict[str, Callable[[pytest.FixtureRequest], Compressor]] = {
+    "gzip": lambda request: GzipCompressor(),
+    "gzip-raw-1": lambda request: GzipCompressor(level=1, header=False),
+    "zstd": lambda request: ZstdCompressor(),
+    "zstd-19": lambda request: ZstdCompressor(level=19),
+    "zstd-prefix": lambda request: ZstdPrefixCompressor(level=5),
+    "bz2": lambda request: Bz2Compressor(),
+    "lzma-0": lambda request: LzmaCompressor(level=0),
+    "ppm": lambda request: PPMCompressor(),
+    "lm": lambda request: LMCompressor(request.getfixturevalue("tiny_byte_lm")),
+    "lm-cache": lambda request: LMCompressor(
+        request.getfixturevalue("tiny_byte_lm"), cache_order=2
+    ),
+    "hf": lambda request: HuggingFaceCompressor(request.getfixturevalue("tiny_causal_lm")),
+}
+#: The compressors whose model drives the arithmetic coder: sizes are ideal code lengths.
+CODING_CASES = ["ppm", "lm", "lm-cache", "hf"]
+#: The compressors whose sizes are the lengths of real streams.
+STREAM_CASES = [case for case in COMPRESSOR_CASES if case not in CODING_CASES]
 
-    if request.param == "ppm":
-        return get_compressor("ppm")
-    if request.param.startswith("lm"):
-        cache_order = 2 if request.param == "lm-cache" else -1
-        model_path = request.getfixturevalue("tiny_byte_lm")
-        return get_compressor("lm", model_path=model_path, cache_order=cache_order)
-    return get_compressor("hf", model=request.getfixturevalue("tiny_causal_lm"))
+
+def build_compressor(case: str, request: pytest.FixtureRequest) -> Compressor:
+    """A new compressor of ``case`` (skipped when its optional extra is missing)."""
+    return COMPRESSOR_CASES[case](request)
+
+
+@pytest.fixture(scope="session", params=list(COMPRESSOR_CASES))
+def any_compressor(request) -> Compressor:
+    """Each compressor of :data:`COMPRESSOR_CASES`."""
+    return build_compressor(request.param, request)
+
+
+@pytest.fixture(scope="session", params=STREAM_CASES)
+def stream_compressor(request) -> Compressor:
+    """Each compressor whose sizes are real stream lengths."""
+    return build_compressor(request.param, request)
+
+
+@pytest.fixture(scope="module", params=CODING_CASES)
+def language_model_compressor(request) -> Compressor:
+    """Each compressor whose model drives the arithmetic coder: PPM (counted from the
+    data itself), the tiny byte GRU alone and with a cache, and the tiny GPT-2."""
+    return build_compressor(request.param, request)
+
+
+#: Every estimator configuration the contract tests run: both estimators on every
+#: compressor, plus the approximate search and several dictionaries per class.
+ESTIMATOR_CASES: dict[str, Callable[[pytest.FixtureRequest], Any]] = {
+    **{
+        f"NCDClassifier-{case}": lambda request, case=case: NCDClassifier(
+            build_compressor(case, request), k=3
+        )
+        for case in COMPRESSOR_CASES
+    },
+    "NCDClassifier-gzip-candidates": lambda request: NCDClassifier("gzip", k=3, candidates=10),
+    **{
+        f"CompressionClassifier-{case}": lambda request, case=case: CompressionClassifier(
+            build_compressor(case, request)
+        )
+        for case in COMPRESSOR_CASES
+    },
+    "CompressionClassifier-zstd-2-dictionaries": lambda request: CompressionClassifier(
+        "zstd", n_dictionaries=2
+    ),
+}
+
+
+@pytest.fixture(params=list(ESTIMATOR_CASES))
+def any_estimator(request):
+    """A new, unfitted estimator of each :data:`ESTIMATOR_CASES` configuration."""
+    return ESTIMATOR_CASES[request.param](request)

@@ -5,10 +5,13 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
-import nbformat
 import pytest
-from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
-from nbclient import NotebookClient
+
+# The notebook tools are in the dev extra, not the light test extra.
+nbformat = pytest.importorskip("nbformat")
+NotebookClient = pytest.importorskip("nbclient").NotebookClient
+kernelspec = pytest.importorskip("jupyter_client.kernelspec")
+KernelSpecManager, NoSuchKernel = kernelspec.KernelSpecManager, kernelspec.NoSuchKernel
 
 NOTEBOOKS = Path(__file__).parent.parent / "notebooks"
 NOTEBOOK = NOTEBOOKS / "ag_news_quickstart.ipynb"

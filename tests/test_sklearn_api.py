@@ -1,8 +1,9 @@
-"""NCDClassifier is a well-behaved scikit-learn estimator, with every compressor we ship.
+"""Both estimators are well-behaved scikit-learn estimators, with every compressor we ship.
 
 scikit-learn's ``check_estimator`` skips almost everything for text input,
 so the data-free checks are called one by one and the rest is written here.
-A new compressor is covered by adding it to ``COMPRESSORS``.
+The configurations come from ``conftest.ESTIMATOR_CASES``: a new compressor is
+covered by adding it to ``conftest.COMPRESSOR_CASES``.
 """
 
 from __future__ import annotations
@@ -19,29 +20,7 @@ from sklearn.preprocessing import FunctionTransformer
 from sklearn.utils import estimator_checks, get_tags
 
 from npc_classify import CompressionClassifier, NCDClassifier
-from npc_classify.compressors import (
-    Bz2Compressor,
-    GzipCompressor,
-    LzmaCompressor,
-    ZstdCompressor,
-)
-
-COMPRESSORS = [
-    "gzip",
-    "zstd",
-    "zstd-prefix",
-    "bz2",
-    "lzma",
-    GzipCompressor(level=6, header=False),
-    ZstdCompressor(level=10),
-    Bz2Compressor(level=1),
-    LzmaCompressor(level=1),
-]
-ESTIMATORS = [NCDClassifier(compressor, k=3) for compressor in COMPRESSORS] + [
-    NCDClassifier("gzip", k=3, candidates=10),
-    *(CompressionClassifier(compressor) for compressor in ["zstd", "gzip", "bz2"]),
-]
-ids = [repr(est) for est in ESTIMATORS]
+from npc_classify.compressors import GzipCompressor
 
 DATA_FREE_CHECKS = [
     estimator_checks.check_no_attributes_set_in_init,
@@ -58,9 +37,8 @@ QUERIES = ["A goal in the final minute won the match.", "The bank cut its profit
 
 
 @pytest.mark.parametrize("check", DATA_FREE_CHECKS, ids=lambda check: check.__name__)
-@pytest.mark.parametrize("estimator", ESTIMATORS, ids=ids)
-def test_sklearn_data_free_check(estimator, check):
-    check(type(estimator).__name__, clone(estimator))
+def test_sklearn_data_free_check(any_estimator, check):
+    check(type(any_estimator).__name__, clone(any_estimator))
 
 
 @pytest.mark.parametrize("estimator", [NCDClassifier(), CompressionClassifier()], ids=repr)
@@ -75,32 +53,29 @@ def test_has_no_n_features_in(tiny_news):
     assert not hasattr(NCDClassifier().fit(*tiny_news), "n_features_in_")
 
 
-@pytest.mark.parametrize("estimator", ESTIMATORS, ids=ids)
-def test_fit_predict_score(estimator, tiny_news):
+def test_fit_predict_score(any_estimator, tiny_news):
     texts, labels = tiny_news
-    clf = clone(estimator).fit(texts, labels)
+    clf = clone(any_estimator).fit(texts, labels)
     assert clf.predict(QUERIES).shape == (2,)
     assert clf.predict_proba(QUERIES).shape == (2, 3)
     assert 0.0 <= clf.score(texts, labels) <= 1.0
 
 
-@pytest.mark.parametrize("estimator", ESTIMATORS, ids=ids)
-def test_clone_and_pickle_give_identical_predictions(estimator, tiny_news):
+def test_clone_and_pickle_give_identical_predictions(any_estimator, tiny_news):
     texts, labels = tiny_news
-    fitted = clone(estimator).fit(texts, labels)
+    fitted = clone(any_estimator).fit(texts, labels)
     expected = fitted.predict_proba(QUERIES)
     np.testing.assert_array_equal(
-        clone(estimator).fit(texts, labels).predict_proba(QUERIES), expected
+        clone(any_estimator).fit(texts, labels).predict_proba(QUERIES), expected
     )
     np.testing.assert_array_equal(
         pickle.loads(pickle.dumps(fitted)).predict_proba(QUERIES), expected
     )
 
 
-@pytest.mark.parametrize("estimator", ESTIMATORS, ids=ids)
-def test_skops_round_trip_gives_identical_predictions(estimator, tiny_news, tmp_path):
+def test_skops_round_trip_gives_identical_predictions(any_estimator, tiny_news, tmp_path):
     texts, labels = tiny_news
-    fitted = clone(estimator).fit(texts, labels)
+    fitted = clone(any_estimator).fit(texts, labels)
     path = tmp_path / "model.skops"
     skops.io.dump(fitted, path)
     untrusted = skops.io.get_untrusted_types(file=path)

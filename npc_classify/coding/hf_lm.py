@@ -168,7 +168,7 @@ def load_causal_lm(name: str, device: str = "cpu") -> tuple[Any, ByteTokenizer]:
     """
     try:
         tokenizer = AutoTokenizer.from_pretrained(name)
-        model = AutoModelForCausalLM.from_pretrained(name, use_safetensors=True)
+        model: Any = AutoModelForCausalLM.from_pretrained(name, use_safetensors=True)
     except Exception as error:  # transformers, the Hub client and safetensors raise many kinds
         raise ValueError(
             f"Cannot load the causal language model {name!r} (a Hugging Face Hub name or a "

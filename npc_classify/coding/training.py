@@ -152,5 +152,5 @@ def _training_step(
 
 def _plain_rng_state(rng: np.random.RandomState) -> list:
     """The generator's state as a tensor and plain values, loadable with weights_only."""
-    name, keys, position, has_gauss, cached = rng.get_state()
-    return [name, torch.from_numpy(keys.astype(np.int64)), position, has_gauss, cached]
+    name, keys, position, has_gauss, cached = rng.get_state(legacy=True)
+    return [name, torch.from_numpy(np.asarray(keys, dtype=np.int64)), position, has_gauss, cached]

@@ -63,6 +63,9 @@ class Compressor(BaseEstimator, ABC):
     """
 
     name: ClassVar[str] = ""
+    #: The parameter naming the model a compressor is built from (a file, a Hub name),
+    #: which ``npc-classify --model`` sets; None for compressors that need no model.
+    model_parameter: ClassVar[str | None] = None
     _parameter_constraints: ClassVar[dict[str, list[Any]]] = {}
     #: Exceptions of the underlying library that mean "these bytes are not a valid
     #: stream"; :meth:`decompress` reports them as :class:`CorruptStreamError`.
@@ -167,12 +170,12 @@ class Compressor(BaseEstimator, ABC):
         context = getattr(local, "context", None)
         if context is None:
             context = local.context = factory()
-        return context  # type: ignore[no-any-return]
+        return context
 
     def set_params(self, **params: Any) -> Compressor:
         """Set parameters and forget any native context built from the old ones."""
         self.__dict__.pop("_local", None)
-        return super().set_params(**params)  # type: ignore[no-any-return]
+        return super().set_params(**params)
 
     def __getstate__(self) -> dict[str, Any]:
         state: dict[str, Any] = super().__getstate__()

@@ -39,6 +39,8 @@ class HuggingFaceCompressor(ArithmeticCodingCompressor):
     """
 
     name = "hf"
+    #: ``npc-classify --model`` sets this parameter.
+    model_parameter = "model"
     _parameter_constraints = {
         "model": [str],
         "device": [str],
@@ -67,7 +69,8 @@ class HuggingFaceCompressor(ArithmeticCodingCompressor):
     def _coding(self) -> tuple[Any, int]:
         from ..coding.hf_lm import TokenStream
 
-        stream = TokenStream(*self._loaded(), self.device)
+        model, tokenizer = self._loaded()
+        stream = TokenStream(model, tokenizer, self.device)
         return stream, stream.alphabet_size
 
     def _to_symbols(self, data: bytes) -> Sequence[int]:

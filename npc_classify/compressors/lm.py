@@ -11,6 +11,7 @@ import numpy as np
 
 from .._validation import Interval
 from ..coding import ppm
+from ..coding.arithmetic import SymbolModel
 from ._arithmetic_coding import ArithmeticCodingCompressor, state_for_context
 
 
@@ -59,6 +60,8 @@ class LMCompressor(ArithmeticCodingCompressor):
     """
 
     name = "lm"
+    #: ``npc-classify --model`` sets this parameter.
+    model_parameter = "model_path"
     _parameter_constraints = {
         "model_path": [str, os.PathLike],
         "device": [str],
@@ -104,13 +107,13 @@ class LMCompressor(ArithmeticCodingCompressor):
             lambda: {"model": load_byte_lm(self.model_path, self.device), "tuned": {}}
         )
 
-    def _coding(self) -> tuple[Any, int]:
+    def _coding(self) -> tuple[SymbolModel, int]:
         from ..coding.byte_lm import ByteLMStream
 
-        stream = ByteLMStream(self._model(), self.device)
-        if self.cache_order >= 0:
-            stream = ppm.PPMModel(self.cache_order, stream, self.cache_escape)
-        return stream, 256
+        network = ByteLMStream(self._model(), self.device)
+        if self.cache_order < 0:
+            return network, 256
+        return ppm.PPMModel(self.cache_order, network, self.cache_escape), 256
 
     def compressed_sizes_with_prefix(self, prefix: bytes, suffixes: Sequence[bytes]) -> np.ndarray:
         prefix_bits, suffix_bits = self._prefix_and_suffix_bits(self._model(), prefix, suffixes)
