@@ -7,16 +7,20 @@ from numbers import Integral, Real
 from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy.special import softmax
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.validation import check_is_fitted
 
+from ._compressor_parameter import CompressorParameterMixin
 from ._text import encode_text, encode_texts
 from ._validation import Interval, TextInputMixin, check_labels, check_texts
 from .compressors import COMPRESSOR_CONSTRAINTS, Compressor, check_compressor
 
 
-class CompressionClassifier(ClassifierMixin, TextInputMixin, BaseEstimator):
+class CompressionClassifier(
+    CompressorParameterMixin, ClassifierMixin, TextInputMixin, BaseEstimator
+):
     """Classify a text by the class whose training text compresses it best.
 
     Each class keeps the concatenation of its training texts, each followed
@@ -99,7 +103,7 @@ class CompressionClassifier(ClassifierMixin, TextInputMixin, BaseEstimator):
         self.max_class_bytes = max_class_bytes
         self.temperature = temperature
 
-    def fit(self, X: Sequence[str], y: Sequence[Any]) -> CompressionClassifier:
+    def fit(self, X: Sequence[str], y: ArrayLike) -> CompressionClassifier:
         """Build each class text from scratch.
 
         Parameters
@@ -118,7 +122,7 @@ class CompressionClassifier(ClassifierMixin, TextInputMixin, BaseEstimator):
             raise ValueError("Cannot fit on an empty training set: X has no texts.")
         return self._append(texts, y)
 
-    def partial_fit(self, X: Sequence[str], y: Sequence[Any]) -> CompressionClassifier:
+    def partial_fit(self, X: Sequence[str], y: ArrayLike) -> CompressionClassifier:
         """Append texts to their class texts; unseen labels become new classes.
 
         Parameters
@@ -132,7 +136,7 @@ class CompressionClassifier(ClassifierMixin, TextInputMixin, BaseEstimator):
         """
         return self._append(check_texts(X, name="X"), y)
 
-    def _append(self, texts: list[str], y: Sequence[Any]) -> CompressionClassifier:
+    def _append(self, texts: list[str], y: ArrayLike) -> CompressionClassifier:
         """:meth:`partial_fit` on texts already checked."""
         self._validate_params()
         labels = check_labels(y, len(texts))

@@ -9,11 +9,13 @@ from numbers import Integral, Real
 from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from ._candidates import CandidateIndex
+from ._compressor_parameter import CompressorParameterMixin
 from ._distance import ORDERS, NCDRowKernel, compressed_sizes
 from ._neighbors import stack_neighbors
 from ._parallel import local_workers, map_query_chunks
@@ -30,7 +32,7 @@ from ._voting import TIE_BREAKS, WEIGHTS, break_ties, class_scores
 from .compressors import COMPRESSOR_CONSTRAINTS, Compressor, check_compressor
 
 
-class NCDClassifier(ClassifierMixin, TextInputMixin, BaseEstimator):
+class NCDClassifier(CompressorParameterMixin, ClassifierMixin, TextInputMixin, BaseEstimator):
     """Classify texts by their k nearest neighbours under compression distance.
 
     The method of Jiang et al. (2023), "Less is More: Parameter-Free Text
@@ -175,7 +177,7 @@ class NCDClassifier(ClassifierMixin, TextInputMixin, BaseEstimator):
         self.candidates = candidates
         self.random_state = random_state
 
-    def fit(self, X: Sequence[str], y: Sequence[Any]) -> NCDClassifier:
+    def fit(self, X: Sequence[str], y: ArrayLike) -> NCDClassifier:
         """Store the training texts and compute their compressed sizes.
 
         Parameters
@@ -337,6 +339,15 @@ class NCDClassifier(ClassifierMixin, TextInputMixin, BaseEstimator):
         -------
         proba : ndarray of shape (n_queries, n_classes)
             Columns follow ``classes_``.
+
+        Notes
+        -----
+        These are the vote shares, ties included: where classes tie for the
+        most votes they get equal probabilities, and :meth:`predict` settles
+        the tie by ``tie_break``. So ``predict`` is always one of the classes
+        of highest probability, but not always ``classes_[argmax(proba)]``,
+        which takes the first of them. Breaking the tie inside the
+        probabilities would report a certainty the neighbours do not give.
         """
         scores = self.class_votes(*self.kneighbors(X))
         return scores / scores.sum(axis=1, keepdims=True)

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from collections.abc import Set as AbstractSet
 from typing import Any
 
 import numpy as np
@@ -25,6 +26,8 @@ from sklearn.utils._param_validation import (
     validate_parameter_constraints,
     validate_params,
 )
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import column_or_1d
 
 __all__ = [
     "Interval",
@@ -65,7 +68,10 @@ def check_texts(X: Any, *, name: str = "X") -> list[str]:
     ----------
     X : iterable of str
         A list, tuple, 1-d array or pandas Series of texts. Empty strings
-        and any Unicode text are valid.
+        and any Unicode text are valid. Unordered collections (a ``set``, a
+        ``dict``) and tables (a pandas ``DataFrame``, a 2-d array) are refused:
+        their texts have no order to pair with labels, or are not one text
+        per sample.
     name : str, default="X"
         How to call the argument in error messages.
 
@@ -77,6 +83,15 @@ def check_texts(X: Any, *, name: str = "X") -> list[str]:
         raise TypeError(
             f"{name} must be an iterable of texts, got a single "
             f"{type(X).__name__} ({_preview(X)}). Wrap it in a list: [text]."
+        )
+    _refuse_unordered(X, name)
+    if hasattr(X, "columns") and getattr(X, "ndim", None) == 2:
+        columns = list(X.columns)
+        example = repr(columns[0]) if columns else "'text'"
+        raise TypeError(
+            f"{name} must be one text per sample, got a {type(X).__name__} with columns "
+            f"{_preview(columns, 80)} (iterating over it gives the column names). Pass "
+            f"the column of texts instead, e.g. {name}[{example}]."
         )
     if X is None or not isinstance(X, Iterable):
         raise TypeError(
@@ -101,15 +116,30 @@ def check_labels(y: Any, n_samples: int) -> np.ndarray:
     """Return ``y`` as a 1-d array of ``n_samples`` valid class labels.
 
     Labels may be strings or numbers, not a mix of both. ``None`` and NaN
-    are rejected, as are labels of a length other than ``n_samples``.
+    are rejected, as are labels of a length other than ``n_samples``, and
+    continuous or infinite targets (scikit-learn's
+    ``check_classification_targets``). A column vector of shape
+    ``(n_samples, 1)`` is flattened with scikit-learn's warning, and anything
+    with ``__array__`` is read as an array.
     """
-    if y is None or isinstance(y, (str, bytes)) or not isinstance(y, Iterable):
+    if y is None or isinstance(y, (str, bytes)):
         raise TypeError(
             f"y must be a sequence with one label per text, got {type(y).__name__}: {_preview(y)}."
         )
-    if isinstance(y, np.ndarray) and y.ndim != 1:
-        raise ValueError(f"y must be one-dimensional, got an array of shape {y.shape}.")
-    items = list(y)
+    _refuse_unordered(y, "y")
+    if hasattr(y, "__array__"):
+        array = np.asarray(y)
+        if array.ndim == 2 and array.shape[1] == 1:
+            array = column_or_1d(array, warn=True)
+        if array.ndim != 1:
+            raise ValueError(f"y must be one-dimensional, got an array of shape {array.shape}.")
+        items = array.tolist()
+    elif isinstance(y, Iterable):
+        items = list(y)
+    else:
+        raise TypeError(
+            f"y must be a sequence with one label per text, got {type(y).__name__}: {_preview(y)}."
+        )
     if len(items) != n_samples:
         raise ValueError(
             f"X and y must have the same length: got {n_samples} texts and {len(items)} labels."
@@ -132,7 +162,21 @@ def check_labels(y: Any, n_samples: int) -> np.ndarray:
             f"y mixes label types {sorted(kinds)}; use one type for all labels, "
             "e.g. convert them all with str()."
         )
-    return np.asarray(items) if items else np.asarray(items, dtype=object)
+    if not items:
+        return np.asarray(items, dtype=object)
+    labels = np.asarray(items)
+    check_classification_targets(labels)
+    return labels
+
+
+def _refuse_unordered(collection: Any, name: str) -> None:
+    """A set or a mapping has no order to pair texts with labels: refuse it."""
+    if isinstance(collection, (AbstractSet, Mapping)):
+        raise TypeError(
+            f"{name} must be an ordered sequence (a list, tuple, array or Series), got a "
+            f"{type(collection).__name__}, whose iteration order is arbitrary, so its items "
+            "cannot be matched with labels or predictions. Pass a list in the order you mean."
+        )
 
 
 def _preview(value: Any, width: int = 40) -> str:

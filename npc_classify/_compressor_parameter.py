@@ -1,0 +1,60 @@
+"""The ``compressor`` parameter both estimators share, and what to do when it is misused.
+
+Two mistakes are common: giving a compressor's setting to the estimator
+(``CompressionClassifier("zstd", level=19)``), and tuning a compressor's
+setting while the compressor is a name (a grid over ``compressor__level``
+with ``compressor="zstd"``: a name has no parameters). Both get a message
+that says how to write it instead.
+"""
+
+from __future__ import annotations
+
+import inspect
+from typing import Any
+
+from .compressors import available_compressors, get_compressor
+
+
+class CompressorParameterMixin:
+    """Hints for settings given to the wrong object; for estimators with ``compressor``."""
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Any:
+        accepted = inspect.signature(cls.__init__).parameters
+        unknown = sorted(name for name in kwargs if name not in accepted)
+        if unknown:
+            default = accepted["compressor"].default
+            compressor = args[0] if args else kwargs.get("compressor", default)
+            raise TypeError(_misplaced_settings_message(cls.__name__, compressor, kwargs, unknown))
+        return super().__new__(cls)
+
+    def set_params(self, **params: Any) -> Any:
+        """Set parameters; ``compressor__<name>`` needs a compressor object, not a name."""
+        nested = sorted(name for name in params if name.startswith("compressor__"))
+        compressor = params.get("compressor", getattr(self, "compressor", None))
+        if nested and isinstance(compressor, str):
+            cls = type(self).__name__
+            raise ValueError(
+                f"Cannot set {', '.join(nested)} on {cls}: its compressor is the name "
+                f"{compressor!r}, which has no parameters. Give it a compressor object to "
+                f"tune, {cls}(get_compressor({compressor!r})), or put whole compressors "
+                f"in the grid: {{'compressor': [get_compressor({compressor!r}, "
+                f"{nested[0].removeprefix('compressor__')}=...), ...]}}."
+            )
+        return super().set_params(**params)  # type: ignore[misc]
+
+
+def _misplaced_settings_message(
+    estimator: str, compressor: Any, kwargs: dict[str, Any], unknown: list[str]
+) -> str:
+    """Why ``unknown`` are not the estimator's settings, and where they go."""
+    message = f"{estimator} got unexpected keyword arguments {unknown}."
+    if isinstance(compressor, str) and compressor in available_compressors():
+        settings = get_compressor(compressor).get_params()
+        if all(name in settings for name in unknown):
+            given = ", ".join(f"{name}={kwargs[name]!r}" for name in unknown)
+            return (
+                f"{message} They are settings of the {compressor!r} compressor: write "
+                f"{estimator}(get_compressor({compressor!r}, {given})) "
+                "(get_compressor is in npc_classify)."
+            )
+    return message + " See help(" + estimator + ") for its parameters."

@@ -1,0 +1,124 @@
+"""What both estimators accept and refuse as input, as scikit-learn's classifiers do."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from sklearn.exceptions import DataConversionWarning
+from sklearn.model_selection import GridSearchCV
+
+from npc_classify import CompressionClassifier, NCDClassifier, get_compressor
+
+TEXTS = ["the striker scored", "the keeper saved", "shares fell", "profits slumped"]
+LABELS = ["sport", "sport", "business", "business"]
+ESTIMATORS = [NCDClassifier, CompressionClassifier]
+
+
+def build(cls, **params):
+    return cls(**({"k": 1} if cls is NCDClassifier else {}), **params)
+
+
+@pytest.fixture(params=ESTIMATORS, ids=lambda cls: cls.__name__)
+def estimator_class(request):
+    return request.param
+
+
+def test_a_dataframe_as_x_is_refused_with_its_columns_named(estimator_class):
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame({"text": TEXTS})
+    with pytest.raises(TypeError, match=r"DataFrame with columns \['text'\].*X\['text'\]"):
+        build(estimator_class).fit(frame, LABELS)
+    fitted = build(estimator_class).fit(TEXTS, LABELS)
+    with pytest.raises(TypeError, match="DataFrame"):
+        fitted.predict(frame)
+
+
+def test_a_series_of_texts_is_accepted(estimator_class):
+    pd = pytest.importorskip("pandas")
+    fitted = build(estimator_class).fit(pd.Series(TEXTS), pd.Series(LABELS))
+    assert fitted.predict(pd.Series(TEXTS)).tolist() == LABELS
+
+
+@pytest.mark.parametrize(
+    "unordered", [set, frozenset, dict.fromkeys], ids=["set", "frozenset", "dict"]
+)
+def test_unordered_texts_are_refused(estimator_class, unordered):
+    with pytest.raises(TypeError, match=r"iteration order is arbitrary"):
+        build(estimator_class).fit(unordered(TEXTS), LABELS)
+
+
+def test_unordered_labels_are_refused(estimator_class):
+    with pytest.raises(TypeError, match=r"y must be an ordered sequence .* got a set"):
+        build(estimator_class).fit(TEXTS, {"sport", "business", "x", "y"})
+
+
+@pytest.mark.parametrize(
+    ("labels", "message"),
+    [
+        ([0.5, 1.5, 0.5, 2.5], "Unknown label type: continuous"),
+        ([0.0, 1.0, np.inf, 1.0], "infinity"),
+    ],
+)
+def test_continuous_or_infinite_targets_are_refused(estimator_class, labels, message):
+    with pytest.raises(ValueError, match=message):
+        build(estimator_class).fit(TEXTS, labels)
+
+
+def test_integral_float_labels_are_classes(estimator_class):
+    assert build(estimator_class).fit(TEXTS, [0.0, 0.0, 1.0, 1.0]).classes_.tolist() == [0, 1]
+
+
+def test_a_column_vector_y_warns_and_works(estimator_class):
+    with pytest.warns(DataConversionWarning, match="column-vector y"):
+        fitted = build(estimator_class).fit(TEXTS, np.array([[0], [0], [1], [1]]))
+    assert fitted.classes_.tolist() == [0, 1]
+
+
+def test_labels_with_only_array_interface_are_accepted(estimator_class):
+    class Labels:
+        def __array__(self, dtype=None, copy=None):
+            return np.array(LABELS)
+
+    assert build(estimator_class).fit(TEXTS, Labels()).classes_.tolist() == ["business", "sport"]
+
+
+def test_n_jobs_must_be_an_int():
+    with pytest.raises(ValueError, match=r"The 'n_jobs' parameter of NCDClassifier .* Got 'a'"):
+        NCDClassifier(k=1, n_jobs="a").fit(TEXTS, LABELS)
+
+
+def test_a_compressor_setting_given_to_the_estimator_says_where_it_goes(estimator_class):
+    name = estimator_class.__name__
+    expected = rf"{name}\(get_compressor\('zstd', level=19\)\)"
+    with pytest.raises(TypeError, match=expected):
+        estimator_class("zstd", level=19)
+
+
+def test_an_unknown_argument_is_still_a_type_error(estimator_class):
+    with pytest.raises(TypeError, match=r"unexpected keyword arguments \['colour'\]"):
+        estimator_class(colour="blue")
+
+
+def test_tuning_a_setting_of_a_compressor_name_says_what_to_do(estimator_class):
+    with pytest.raises(
+        ValueError, match=r"compressor is the name 'zstd'.*get_compressor\('zstd'\)"
+    ):
+        build(estimator_class, compressor="zstd").set_params(compressor__level=3)
+
+
+def test_a_grid_over_compressor_objects_tunes_their_settings(estimator_class):
+    grid = {"compressor": [get_compressor("zstd", level=1), get_compressor("zstd", level=19)]}
+    search = GridSearchCV(build(estimator_class), grid, cv=2).fit(TEXTS, LABELS)
+    assert len(search.cv_results_["params"]) == 2
+
+
+def test_predict_is_among_the_most_probable_classes_when_votes_tie():
+    # k=2 with one neighbour of each class: the vote ties, predict settles it.
+    clf = NCDClassifier(k=2).fit(TEXTS, LABELS)
+    queries = ["the striker fell", "shares scored", "the keeper slumped"]
+    proba = clf.predict_proba(queries)
+    assert all((row == row.max()).sum() == 2 for row in proba), "every vote ties"
+    predicted = clf.predict(queries)
+    for row, label in zip(proba, predicted, strict=True):
+        column = clf.classes_.tolist().index(label)
+        assert row[column] == row.max()
