@@ -23,7 +23,10 @@ def test_setup_is_two_commands_that_ci_runs():
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert install == 'pip install -e ".[test]"'
     assert test == "pytest"
-    assert 'python3 -m pip install -e ".[test]"' in ci
+    # CI installs the dev extra, a superset of the README's light test extra.
+    assert 'python3 -m pip install -e ".[dev]"' in ci
+    pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    assert re.search(r'dev = \[\n\s+"npc-classify\[test,', pyproject)
     assert "python3 -m pytest" in ci
 
 

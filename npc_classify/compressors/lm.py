@@ -35,7 +35,7 @@ class LMCompressor(ArithmeticCodingCompressor):
     batch_size : int, default=64
         Training texts scored together after a query.
     cache_order : int, default=-1
-        An adaptive cache for NCD (README, "An LM with a cache"): the counts of
+        An adaptive cache for NCD (docs: guide/language-models.md): the counts of
         the byte contexts of orders 0..``cache_order`` seen so far in the text
         being coded, blended over the network's prediction as the contexts of
         PPM are (:class:`~npc_classify.compressors.PPMCompressor`, the network in
@@ -43,7 +43,8 @@ class LMCompressor(ArithmeticCodingCompressor):
         training text cheaper, which the recurrent state alone barely does.
         -1, the default: the network alone. Order 4 with ``cache_escape=0.25``
         had the best mean of orders 2 to 4 and escapes 0.25 to 1 in few-shot
-        NCD on queries from the AG News training split (README; order 3 with
+        NCD on queries from the AG News training split (docs:
+        benchmarks/language-models.md; order 3 with
         0.5 was within 0.01).
     cache_escape : float, default=0.25
         How much each cache context defers to the estimate below it: PPM
