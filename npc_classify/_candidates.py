@@ -13,7 +13,7 @@ and the estimated NCD uses the real sizes C(x) and C(y). The weights ``a``,
 NCD of a fixed sample of training pairs computed with the classifier's own
 compressor (for gzip on AG News, ``b`` is about -40 bytes: the overhead).
 The 4-gram overlap of every pair is one sparse matrix product. The choices
-were measured on AG News (see the README's speed section).
+were measured on AG News (docs/benchmarks/candidates.md).
 """
 
 from __future__ import annotations
