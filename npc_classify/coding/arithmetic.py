@@ -144,6 +144,11 @@ def encode(
     return _varint(len(symbols)) + _pack_bits(bits)
 
 
+def declared_length(code: bytes) -> int:
+    """The number of symbols the header of ``code`` announces, read without decoding."""
+    return _read_varint(code)[0]
+
+
 def decode(code: bytes, model: SymbolModel, alphabet_size: int = ALPHABET_SIZE) -> list[int]:
     """Invert :func:`encode` under the same model: the symbols, as ints."""
     total = 1 << frequency_bits(alphabet_size)

@@ -7,7 +7,7 @@ ZstdCompressor(level=19)
 
 from __future__ import annotations
 
-from ._base import Compressor, CorruptStreamError
+from ._base import DEFAULT_MAX_SIZE, Compressor, CorruptStreamError, OutputLimitError
 from ._registry import (
     COMPRESSOR_CONSTRAINTS,
     available_compressors,
@@ -25,6 +25,7 @@ from .zstd import ZstdCompressor, ZstdPrefixCompressor
 
 __all__ = [
     "COMPRESSOR_CONSTRAINTS",
+    "DEFAULT_MAX_SIZE",
     "Bz2Compressor",
     "Compressor",
     "CorruptStreamError",
@@ -32,6 +33,7 @@ __all__ = [
     "HuggingFaceCompressor",
     "LMCompressor",
     "LzmaCompressor",
+    "OutputLimitError",
     "PPMCompressor",
     "ZstdCompressor",
     "ZstdPrefixCompressor",

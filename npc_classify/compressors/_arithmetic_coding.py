@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from ..coding import arithmetic
-from ._base import Compressor
+from ._base import Compressor, check_output_size
 
 #: What a model learns from one context (a fine-tuned copy, a count table), kept per
 #: thread for this many distinct contexts, the oldest dropped first.
@@ -55,9 +55,14 @@ class ArithmeticCodingCompressor(Compressor):
         stream, alphabet_size = self._coding()
         return arithmetic.encode(self._to_symbols(data), stream, alphabet_size)
 
-    def _decompress(self, data: bytes) -> bytes:
+    def _decompress(self, data: bytes, max_size: int) -> bytes:
+        # Every symbol spells at least one byte: a header announcing more symbols than
+        # max_size is refused before any decoding work.
+        check_output_size(arithmetic.declared_length(data), max_size)
         stream, alphabet_size = self._coding()
-        return self._from_symbols(arithmetic.decode(data, stream, alphabet_size))
+        out = self._from_symbols(arithmetic.decode(data, stream, alphabet_size))
+        check_output_size(len(out), max_size)
+        return out
 
     def compressed_size(self, data: bytes) -> float:
         return float(self.compressed_sizes_with_prefix(b"", [data])[0])

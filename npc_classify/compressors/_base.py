@@ -5,10 +5,13 @@ from __future__ import annotations
 import threading
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
+from numbers import Integral
 from typing import Any, ClassVar, TypeVar
 
 import numpy as np
 from sklearn.base import BaseEstimator
+
+from .._validation import Interval, check_argument
 
 _Context = TypeVar("_Context")
 
@@ -17,19 +20,91 @@ class CorruptStreamError(ValueError):
     """``decompress`` was given bytes that are not one complete stream of its compressor."""
 
 
-def decompress_one_stream(decompressor: Any, data: bytes) -> bytes:
-    """Run a streaming decompressor over ``data``, which must be exactly one stream.
+#: What :meth:`Compressor.decompress` may write unless given another ``max_size``: 1 GiB.
+DEFAULT_MAX_SIZE = 1 << 30
 
-    ``decompressor`` is a fresh zlib, bz2, lzma or zstandard decompression
-    object. A stream cut short or followed by other bytes is an error, where
-    the one-shot functions would return partial output or ignore the rest.
-    Streaming also keeps a header that announces a huge size from allocating it.
+
+class OutputLimitError(ValueError):
+    """``decompress`` stopped because the output would pass its ``max_size``."""
+
+
+def check_output_size(size: int, max_size: int) -> None:
+    """Raise :class:`OutputLimitError` if ``size`` bytes of output pass ``max_size``."""
+    if size > max_size:
+        raise OutputLimitError(
+            f"The decompressed output passes max_size={max_size:,} bytes (at least "
+            f"{size:,} bytes): stopped before using more memory. If you trust this input, "
+            "pass a larger max_size to decompress()."
+        )
+
+
+def decompress_streams(
+    new_decompressor: Callable[[], Any],
+    data: bytes,
+    max_size: int,
+    *,
+    concatenated: bool = True,
+    takes_max_length: bool = True,
+    feed_bytes: int = 1 << 16,
+    padding: bool = False,
+) -> bytes:
+    """Decompress ``data``: one stream, or several concatenated, in bounded memory.
+
+    ``new_decompressor`` makes a fresh zlib, bz2, lzma or zstandard
+    decompression object. Input is fed ``feed_bytes`` at a time and, where the
+    object ``takes_max_length`` (zlib, bz2, lzma), output is asked for only up
+    to the limit, so a decompression bomb stops at ``max_size`` (zstandard's
+    objects take none: a small ``feed_bytes`` bounds what one call can
+    produce). With ``concatenated``, a stream followed by another is
+    decompressed as their tools do (gzip members, zstd frames, xz and bzip2
+    streams); ``padding`` skips the NUL stream padding of the xz format between
+    and after streams (in multiples of 4 bytes).
+
+    Raises
+    ------
+    EOFError
+        A stream ends before its end marker.
+    ValueError
+        Bytes that are not a stream follow one.
+    OutputLimitError
+        The output passes ``max_size``.
     """
-    out: bytes = decompressor.decompress(data)
-    if not decompressor.eof:
-        raise EOFError("the stream ends before its end marker")
-    if decompressor.unused_data:
-        raise ValueError(f"{len(decompressor.unused_data)} bytes follow the end of the stream")
+    out = bytearray()
+    rest = data
+    while True:
+        decompressor = new_decompressor()
+        position = 0
+        while not decompressor.eof:
+            if position >= len(rest):
+                raise EOFError("the stream ends before its end marker")
+            chunk = rest[position : position + feed_bytes]
+            position += len(chunk)
+            if takes_max_length:
+                out += _feed(decompressor, chunk, max_size + 1 - len(out))
+            else:
+                out += decompressor.decompress(chunk)
+            check_output_size(len(out), max_size)
+        rest = decompressor.unused_data + rest[position:]
+        if padding:
+            unpadded = rest.lstrip(b"\0")
+            if (len(rest) - len(unpadded)) % 4:
+                raise ValueError("the stream padding is not a multiple of 4 bytes")
+            rest = unpadded
+        if not rest:
+            return bytes(out)
+        if not concatenated:
+            raise ValueError(f"{len(rest)} bytes follow the end of the stream")
+
+
+def _feed(decompressor: Any, chunk: bytes, max_length: int) -> bytes:
+    """The output ``chunk`` gives, at most ``max_length`` bytes (zlib, bz2 or lzma)."""
+    out: bytes = decompressor.decompress(chunk, max_length)
+    if hasattr(decompressor, "unconsumed_tail"):  # zlib keeps the input it did not use
+        while decompressor.unconsumed_tail and len(out) < max_length:
+            out += decompressor.decompress(decompressor.unconsumed_tail, max_length - len(out))
+    else:  # bz2 and lzma keep it inside, and say whether more output is waiting
+        while not decompressor.needs_input and not decompressor.eof and len(out) < max_length:
+            out += decompressor.decompress(b"", max_length - len(out))
     return out
 
 
@@ -94,18 +169,32 @@ class Compressor(BaseEstimator, ABC):
     def compress(self, data: bytes) -> bytes:
         """Compress ``data`` into a self-contained stream."""
 
-    def decompress(self, data: bytes) -> bytes:
-        """Invert :meth:`compress`.
+    def decompress(self, data: bytes, *, max_size: int = DEFAULT_MAX_SIZE) -> bytes:
+        """Invert :meth:`compress`, writing at most ``max_size`` bytes.
+
+        Parameters
+        ----------
+        data : bytes
+            A stream written by :meth:`compress` (the stream compressors also
+            read several concatenated streams, as their command-line tools do).
+        max_size : int, default=DEFAULT_MAX_SIZE
+            The largest output accepted, in bytes (1 GiB by default): a
+            decompression bomb stops there instead of exhausting memory.
 
         Raises
         ------
+        OutputLimitError
+            If the output would pass ``max_size``.
         CorruptStreamError
             If ``data`` is damaged, truncated or not this compressor's format
             (the error of the underlying library is kept as the cause).
         """
+        check_argument(
+            max_size, "max_size", [Interval(Integral, 0, None, closed="left")], "decompress"
+        )
         try:
-            return self._decompress(data)
-        except CorruptStreamError:
+            return self._decompress(data, max_size)
+        except (CorruptStreamError, OutputLimitError):
             raise
         except self.stream_errors as error:
             raise CorruptStreamError(
@@ -114,8 +203,9 @@ class Compressor(BaseEstimator, ABC):
                 f"({type(error).__name__}: {error})."
             ) from error
 
-    def _decompress(self, data: bytes) -> bytes:
-        """Decompress one stream, raising one of :attr:`stream_errors` on bad data."""
+    def _decompress(self, data: bytes, max_size: int) -> bytes:
+        """Decompress ``data``, raising one of :attr:`stream_errors` on bad data and
+        :class:`OutputLimitError` past ``max_size`` bytes."""
         raise NotImplementedError(
             f"{type(self).__name__} only sizes data: it does not implement _decompress()."
         )

@@ -6,7 +6,7 @@ import bz2
 from numbers import Integral
 
 from .._validation import Interval
-from ._base import Compressor, decompress_one_stream
+from ._base import Compressor, decompress_streams
 
 
 class Bz2Compressor(Compressor):
@@ -29,5 +29,5 @@ class Bz2Compressor(Compressor):
     def compress(self, data: bytes) -> bytes:
         return bz2.compress(data, compresslevel=self.level)
 
-    def _decompress(self, data: bytes) -> bytes:
-        return decompress_one_stream(bz2.BZ2Decompressor(), data)
+    def _decompress(self, data: bytes, max_size: int) -> bytes:
+        return decompress_streams(bz2.BZ2Decompressor, data, max_size)

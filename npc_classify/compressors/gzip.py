@@ -10,7 +10,7 @@ from numbers import Integral
 import numpy as np
 
 from .._validation import Interval
-from ._base import Compressor, decompress_one_stream
+from ._base import Compressor, decompress_streams
 
 #: DEFLATE's window: only this much of a context can be referred to.
 DEFLATE_WINDOW = 32768
@@ -56,10 +56,12 @@ class GzipCompressor(Compressor):
             return gzip.compress(data, compresslevel=self.level, mtime=0)
         return zlib.compress(data, self.level, wbits=-15)
 
-    def _decompress(self, data: bytes) -> bytes:
-        # wbits 31: exactly one gzip member, its CRC and length checked.
+    def _decompress(self, data: bytes, max_size: int) -> bytes:
+        # wbits 31: gzip members, each CRC and length checked; raw DEFLATE has no members.
         wbits = 31 if self.header else -15
-        return decompress_one_stream(zlib.decompressobj(wbits=wbits), data)
+        return decompress_streams(
+            lambda: zlib.decompressobj(wbits=wbits), data, max_size, concatenated=self.header
+        )
 
     def conditional_sizes(self, context: bytes, items: Sequence[bytes]) -> np.ndarray:
         """Raw DEFLATE size of each item with the last 32 KiB of ``context`` as preset

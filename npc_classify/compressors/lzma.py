@@ -6,7 +6,7 @@ import lzma
 from numbers import Integral
 
 from .._validation import Interval
-from ._base import Compressor, decompress_one_stream
+from ._base import Compressor, decompress_streams
 
 
 class LzmaCompressor(Compressor):
@@ -28,5 +28,5 @@ class LzmaCompressor(Compressor):
     def compress(self, data: bytes) -> bytes:
         return lzma.compress(data, preset=self.level)
 
-    def _decompress(self, data: bytes) -> bytes:
-        return decompress_one_stream(lzma.LZMADecompressor(), data)
+    def _decompress(self, data: bytes, max_size: int) -> bytes:
+        return decompress_streams(lzma.LZMADecompressor, data, max_size, padding=True)

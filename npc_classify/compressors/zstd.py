@@ -9,7 +9,7 @@ import numpy as np
 import zstandard
 
 from .._validation import Interval
-from ._base import Compressor, decompress_one_stream
+from ._base import Compressor, decompress_streams
 
 
 class ZstdCompressor(Compressor):
@@ -44,8 +44,13 @@ class ZstdCompressor(Compressor):
     def compress(self, data: bytes) -> bytes:
         return self._compressor().compress(data)
 
-    def _decompress(self, data: bytes) -> bytes:
-        return decompress_one_stream(zstandard.ZstdDecompressor().decompressobj(), data)
+    def _decompress(self, data: bytes, max_size: int) -> bytes:
+        # zstandard's objects take no max_length: 64 bytes of input at a time bound the
+        # output of one call (a block of at most 128 KiB can be written in 4 bytes).
+        decompressor = zstandard.ZstdDecompressor()
+        return decompress_streams(
+            decompressor.decompressobj, data, max_size, takes_max_length=False, feed_bytes=64
+        )
 
     def conditional_sizes(self, context: bytes, items: Sequence[bytes]) -> np.ndarray:
         """Size of each item compressed with ``context`` as a raw-content dictionary."""

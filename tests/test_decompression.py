@@ -1,0 +1,101 @@
+"""Decompression is bounded: bombs stop at max_size, and standard multi-stream files are read."""
+
+from __future__ import annotations
+
+import bz2
+import gzip
+import lzma
+import tracemalloc
+import zlib
+
+import pytest
+import zstandard
+
+from npc_classify.compressors import (
+    DEFAULT_MAX_SIZE,
+    Bz2Compressor,
+    GzipCompressor,
+    LzmaCompressor,
+    OutputLimitError,
+    ZstdCompressor,
+)
+
+MiB = 1 << 20
+#: 64 MiB of zeros, compressed by each format's own tool: real bombs, not headers.
+ZEROS = bytes(64 * MiB)
+BOMBS = {
+    "gzip": (GzipCompressor(), lambda: gzip.compress(ZEROS, 9)),
+    "raw-deflate": (GzipCompressor(header=False), lambda: zlib.compress(ZEROS, 9, wbits=-15)),
+    "zstd": (ZstdCompressor(), lambda: zstandard.ZstdCompressor(level=19).compress(ZEROS)),
+    "bz2": (Bz2Compressor(), lambda: bz2.compress(ZEROS, 9)),
+    "lzma": (LzmaCompressor(), lambda: lzma.compress(ZEROS)),
+}
+TEXT = b"Concatenated streams are standard: their own tools read them. " * 20
+
+
+@pytest.fixture(scope="module", params=list(BOMBS))
+def bomb(request):
+    compressor, build = BOMBS[request.param]
+    return compressor, build()
+
+
+def test_the_default_limit_is_one_gib():
+    assert DEFAULT_MAX_SIZE == 1 << 30
+
+
+def test_a_bomb_stops_at_max_size_in_bounded_memory(bomb):
+    compressor, data = bomb
+    assert len(data) < len(ZEROS) // 100  # a ratio above 100
+    tracemalloc.start()
+    try:
+        with pytest.raises(OutputLimitError, match=r"passes max_size=1,048,576 bytes"):
+            compressor.decompress(data, max_size=MiB)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    # Beyond the output, a decoder holds its window: 8 MiB for xz's default preset.
+    assert peak < 12 * MiB, f"peak {peak / MiB:.1f} MiB while refusing a 1 MiB limit"
+
+
+def test_the_same_stream_decompresses_under_a_large_enough_limit(bomb):
+    compressor, data = bomb
+    assert compressor.decompress(data, max_size=len(ZEROS)) == ZEROS
+    with pytest.raises(OutputLimitError):
+        compressor.decompress(data, max_size=len(ZEROS) - 1)
+
+
+@pytest.mark.parametrize("max_size", [-1, 1.5, "1"])
+def test_max_size_must_be_a_non_negative_int(max_size):
+    with pytest.raises(ValueError, match=r"The 'max_size' parameter of decompress must be an int"):
+        ZstdCompressor().decompress(ZstdCompressor().compress(b"x"), max_size=max_size)
+
+
+@pytest.mark.parametrize(
+    ("compressor", "second_part"),
+    [
+        (GzipCompressor(), lambda data: gzip.compress(data)),  # two gzip members
+        (ZstdCompressor(), lambda data: zstandard.compress(data)),  # two zstd frames
+        (Bz2Compressor(), lambda data: bz2.compress(data)),  # two bzip2 streams
+        (LzmaCompressor(), lambda data: lzma.compress(data)),  # two xz streams
+    ],
+    ids=["gzip", "zstd", "bz2", "lzma"],
+)
+def test_concatenated_streams_are_read_as_their_tools_read_them(compressor, second_part):
+    joined = compressor.compress(TEXT) + second_part(b"and a second one")
+    assert compressor.decompress(joined) == TEXT + b"and a second one"
+
+
+def test_xz_stream_padding_is_skipped():
+    padded = lzma.compress(TEXT) + bytes(4) + lzma.compress(b"!") + bytes(8)
+    assert LzmaCompressor().decompress(padded) == TEXT + b"!"
+
+
+def test_xz_padding_of_other_than_a_multiple_of_four_bytes_is_corrupt():
+    with pytest.raises(ValueError, match="padding is not a multiple of 4"):
+        LzmaCompressor().decompress(lzma.compress(TEXT) + bytes(3))
+
+
+def test_raw_deflate_has_no_members_so_anything_after_the_stream_is_corrupt():
+    raw = GzipCompressor(header=False)
+    with pytest.raises(ValueError, match="bytes follow the end of the stream"):
+        raw.decompress(raw.compress(TEXT) + raw.compress(TEXT))
