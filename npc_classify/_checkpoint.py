@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import math
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import numpy as np
 
 from ._ncd_classifier import NCDClassifier
 from ._validation import check_texts
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: no advisory locks
+    fcntl = None  # type: ignore[assignment]
 
 CHECKPOINT_FORMAT = 1
 
@@ -31,6 +39,12 @@ def resumable_kneighbors(
     killed run, is discarded. Floats are stored in their shortest exact
     representation, so a resumed search returns the identical result.
 
+    Every record read back is checked as strictly as ``fit`` checks its input
+    (row widths, neighbour indices inside the training set, finite
+    distances, queries in order), and the file is locked while the search
+    writes to it (on POSIX systems), so a second process on the same file is
+    refused instead of interleaving its lines.
+
     Parameters
     ----------
     clf : NCDClassifier
@@ -46,17 +60,32 @@ def resumable_kneighbors(
     neigh_dist, neigh_ind : ndarray of shape (len(X), n_neighbors)
     n_resumed : int
         How many queries were read back from the checkpoint.
+
+    Raises
+    ------
+    ValueError
+        If the file holds another search, is damaged or was edited, or another
+        process is writing to it; the message names the file, the line and
+        what is wrong.
     """
     texts = check_texts(X, name="X")
-    fingerprint = clf.search_fingerprint(texts, n_neighbors)
     path = Path(path)
-    dist_rows, ind_rows = _read_checkpoint(path, fingerprint)
-    n_resumed = len(ind_rows)
-    if not path.exists() or n_resumed == 0:
-        header = {"format": CHECKPOINT_FORMAT, "fingerprint": fingerprint, "n_queries": len(texts)}
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(header) + "\n", encoding="utf-8")
-    with open(path, "a", encoding="utf-8") as handle:
+    expected = _Expected(
+        clf.search_fingerprint(texts, n_neighbors), len(texts), n_neighbors, clf.n_samples_fit_
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with _locked(path) as handle:
+        dist_rows, ind_rows = _read_checkpoint(handle, path, expected)
+        n_resumed = len(ind_rows)
+        if n_resumed == 0:
+            header = {
+                "format": CHECKPOINT_FORMAT,
+                "fingerprint": expected.fingerprint,
+                "n_queries": len(texts),
+            }
+            handle.seek(0)
+            handle.truncate()
+            _append(handle, header)
         remaining = texts[n_resumed:]
         for start, neigh_dist, neigh_ind in clf.kneighbors_chunks(remaining, n_neighbors):
             record = {
@@ -64,9 +93,7 @@ def resumable_kneighbors(
                 "dist": neigh_dist.tolist(),
                 "ind": neigh_ind.tolist(),
             }
-            handle.write(json.dumps(record) + "\n")
-            handle.flush()
-            os.fsync(handle.fileno())
+            _append(handle, record)
             dist_rows.extend(record["dist"])
             ind_rows.extend(record["ind"])
     neigh_dist = np.array(dist_rows, dtype=np.float64).reshape(len(texts), n_neighbors)
@@ -74,40 +101,111 @@ def resumable_kneighbors(
     return neigh_dist, neigh_ind, n_resumed
 
 
-def _read_checkpoint(path: Path, fingerprint: str) -> tuple[list[Any], list[Any]]:
+@dataclass(frozen=True)
+class _Expected:
+    """What the records of one search must be."""
+
+    fingerprint: str
+    n_queries: int
+    n_neighbors: int
+    n_train: int
+
+
+@contextlib.contextmanager
+def _locked(path: Path) -> Iterator[IO[bytes]]:
+    """``path`` opened for reading and appending, locked against a second writer."""
+    with open(path, "a+b") as handle:
+        if fcntl is not None:
+            try:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise ValueError(
+                    f"Checkpoint {path} is being written by another process (it holds the "
+                    "file's lock). Wait for it to finish, or name another checkpoint file."
+                ) from None
+        handle.seek(0)
+        yield handle
+
+
+def _append(handle: IO[bytes], entry: dict[str, Any]) -> None:
+    """Write one JSON line and make sure it is on disk before going on."""
+    handle.write(json.dumps(entry).encode("utf-8") + b"\n")
+    handle.flush()
+    os.fsync(handle.fileno())
+
+
+def _read_checkpoint(
+    handle: IO[bytes], path: Path, expected: _Expected
+) -> tuple[list[Any], list[Any]]:
     """Rows saved by an earlier run of the same search; the file is trimmed to them."""
-    if not path.exists():
-        return [], []
     dist_rows: list[Any] = []
     ind_rows: list[Any] = []
     good_bytes = 0
-    with open(path, "rb") as handle:
-        for number, line in enumerate(handle, start=1):
-            try:
-                entry = json.loads(line)
-            except ValueError:
-                if line.endswith(b"\n"):
-                    raise ValueError(
-                        f"Checkpoint {path}, line {number}, is not valid JSON: the file is "
-                        "damaged. Delete it to start the search again."
-                    ) from None
-                break  # a last line cut short by a kill
-            if number == 1:
-                if entry.get("fingerprint") != fingerprint:
-                    raise ValueError(
-                        f"Checkpoint {path} was written by a different search (other data, "
-                        "model settings or k). Delete it, or name another --checkpoint file."
-                    )
-            elif entry["start"] != len(ind_rows):
-                raise ValueError(
-                    f"Checkpoint {path}, line {number}: expected results from query "
-                    f"{len(ind_rows)}, found {entry['start']}. Delete the file to start again."
-                )
-            else:
-                dist_rows.extend(entry["dist"])
-                ind_rows.extend(entry["ind"])
-            good_bytes += len(line)
-    if good_bytes < path.stat().st_size:
-        with open(path, "r+b") as handle:
-            handle.truncate(good_bytes)
+    for number, line in enumerate(handle, start=1):
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            if line.endswith(b"\n"):
+                raise _damaged(path, number, "is not valid JSON") from None
+            break  # a last line cut short by a kill
+        if number == 1:
+            _check_header(entry, path, expected)
+        else:
+            dist, ind = _check_record(entry, path, number, len(ind_rows), expected)
+            dist_rows.extend(dist)
+            ind_rows.extend(ind)
+        good_bytes += len(line)
+    handle.seek(good_bytes)
+    handle.truncate()
     return dist_rows, ind_rows
+
+
+def _check_header(entry: Any, path: Path, expected: _Expected) -> None:
+    if not isinstance(entry, dict) or entry.get("format") != CHECKPOINT_FORMAT:
+        raise _damaged(path, 1, f"is not a checkpoint header of format {CHECKPOINT_FORMAT}")
+    if entry.get("fingerprint") != expected.fingerprint:
+        raise ValueError(
+            f"Checkpoint {path} was written by a different search (other data, "
+            "model settings or k). Delete it, or name another --checkpoint file."
+        )
+
+
+def _check_record(
+    entry: Any, path: Path, number: int, n_done: int, expected: _Expected
+) -> tuple[list[list[float]], list[list[int]]]:
+    """The distance and index rows of one record, or the reason it cannot be trusted."""
+    if not isinstance(entry, dict) or set(entry) != {"start", "dist", "ind"}:
+        raise _damaged(path, number, "is not a record with the fields start, dist and ind")
+    start, dist, ind = entry["start"], entry["dist"], entry["ind"]
+    if start != n_done or isinstance(start, bool):
+        raise _damaged(path, number, f"holds results from query {start!r}, not {n_done}")
+    if not (isinstance(dist, list) and isinstance(ind, list) and len(dist) == len(ind)):
+        raise _damaged(path, number, "has distance and index lists of different lengths")
+    if n_done + len(ind) > expected.n_queries:
+        raise _damaged(path, number, f"goes past the {expected.n_queries} queries")
+    width = expected.n_neighbors
+    for row_dist, row_ind in zip(dist, ind, strict=True):
+        if not (isinstance(row_dist, list) and isinstance(row_ind, list)):
+            raise _damaged(path, number, "has a row that is not a list")
+        if len(row_dist) != width or len(row_ind) != width:
+            raise _damaged(path, number, f"has a row of other than {width} neighbours")
+        if not all(_is_distance(d) for d in row_dist):
+            raise _damaged(path, number, "has a distance that is not a finite number")
+        if not all(_is_index(i, expected.n_train) for i in row_ind):
+            raise _damaged(path, number, f"has a neighbour index outside [0, {expected.n_train})")
+    return dist, ind
+
+
+def _is_distance(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _is_index(value: Any, n_train: int) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value < n_train
+
+
+def _damaged(path: Path, number: int, problem: str) -> ValueError:
+    return ValueError(
+        f"Checkpoint {path}, line {number}, {problem}: the file is damaged or was edited. "
+        "Delete it to start the search again."
+    )

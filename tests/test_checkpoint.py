@@ -95,6 +95,73 @@ def test_a_damaged_checkpoint_is_reported_not_trusted(fitted, tiny_news, tmp_pat
         resumable_kneighbors(fitted, texts[:4], 3, path)
 
 
+#: Hand edits of the second record's first row (or of the record), and what is reported.
+EDITS = {
+    "negative index": (lambda r: r["ind"][0].__setitem__(0, -1), "index outside \\[0, 24\\)"),
+    "index past the end": (lambda r: r["ind"][0].__setitem__(0, 24), "index outside"),
+    "NaN distance": (lambda r: r["dist"][0].__setitem__(0, float("nan")), "not a finite number"),
+    "string distance": (lambda r: r["dist"][0].__setitem__(0, "0.5"), "not a finite number"),
+    "short row": (lambda r: r["ind"][0].pop(), "row of other than 3 neighbours"),
+    "missing field": (lambda r: r.pop("dist"), "fields start, dist and ind"),
+    "wrong start": (lambda r: r.__setitem__("start", 7), "from query 7, not 1"),
+    "lengths differ": (lambda r: r["dist"].append([0.1, 0.2, 0.3]), "different lengths"),
+}
+
+
+@pytest.mark.parametrize("edit", list(EDITS))
+def test_a_hand_edited_record_is_refused_with_its_line(fitted, tiny_news, tmp_path, edit):
+    texts, _ = tiny_news
+    path = tmp_path / "search.jsonl"
+    resumable_kneighbors(fitted, texts[:4], 3, path)
+    lines = path.read_text().splitlines()
+    record = json.loads(lines[2])
+    change, message = EDITS[edit]
+    change(record)
+    lines[2] = json.dumps(record)
+    path.write_text("\n".join(lines) + "\n")
+    with pytest.raises(ValueError, match=rf"line 3, .*{message}"):
+        resumable_kneighbors(fitted, texts[:4], 3, path)
+
+
+@pytest.mark.parametrize("record", ["[1, 2, 3]", '"text"', "null"])
+def test_a_record_that_is_not_an_object_is_refused(fitted, tiny_news, tmp_path, record):
+    texts, _ = tiny_news
+    path = tmp_path / "search.jsonl"
+    resumable_kneighbors(fitted, texts[:4], 3, path)
+    lines = path.read_text().splitlines()
+    lines[1] = record
+    path.write_text("\n".join(lines) + "\n")
+    with pytest.raises(ValueError, match="line 2, is not a record"):
+        resumable_kneighbors(fitted, texts[:4], 3, path)
+
+
+def test_a_second_process_on_the_same_checkpoint_is_refused(fitted, tiny_news, tmp_path):
+    pytest.importorskip("fcntl")  # advisory POSIX locks
+    texts, _ = tiny_news
+    path = tmp_path / "search.jsonl"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_LOCK, str(path)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        with pytest.raises(ValueError, match="being written by another process"):
+            resumable_kneighbors(fitted, texts[:4], 3, path)
+    finally:
+        holder.kill()
+        holder.wait()
+    resumable_kneighbors(fitted, texts[:4], 3, path)  # free again once the holder is gone
+
+
+#: A process that holds the checkpoint's lock until it is killed.
+HOLD_LOCK = """
+import fcntl, sys, time
+handle = open(sys.argv[1], "a+b")
+fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+print("locked", flush=True)
+time.sleep(60)
+"""
+
+
 def test_a_killed_evaluation_resumes_to_the_identical_result(ag_news_path, tmp_path):
     command = [
         sys.executable, "-m", "npc_classify.cli", "evaluate",
