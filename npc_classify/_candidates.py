@@ -40,6 +40,9 @@ CALIBRATION_CANDIDATES = 64
 CALIBRATION_SEED = 0
 #: C(xy) ~ C(x) + C(y) - f C(y): the weights before calibration.
 UNFITTED_WEIGHTS = (1.0, 0.0, -1.0)
+#: Fewer calibration pairs than this (a training set of under about 15 texts) fit three
+#: weights too loosely: the unfitted ones are kept.
+MIN_CALIBRATION_PAIRS = 200
 
 #: ``distances(queries, candidates)``: exact NCD of training text ``queries[i]``
 #: to each training text ``candidates[i, j]``, shape of ``candidates``.
@@ -121,14 +124,18 @@ class CandidateIndex:
             training texts ``queries[i]`` and ``candidates[i, j]`` (each row
             of ``candidates`` sorted, never holding ``queries[i]``). Called
             once, on at most ``CALIBRATION_QUERIES * CALIBRATION_CANDIDATES``
-            pairs; with fewer than two training texts it is not called.
+            pairs. With fewer than :data:`MIN_CALIBRATION_PAIRS` pairs (a
+            training set of under 15 texts) it is not called, and the unfitted
+            weights stay: three weights fitted on a dozen pairs can take the
+            wrong sign and rank a query's exact duplicate last.
 
         Returns
         -------
         self : CandidateIndex
         """
         n_train = len(self.train_sizes)
-        if n_train < 2:
+        n_candidates = min(CALIBRATION_CANDIDATES, n_train - 1)
+        if min(CALIBRATION_QUERIES, n_train) * n_candidates < MIN_CALIBRATION_PAIRS:
             return self
         rng = np.random.default_rng(CALIBRATION_SEED)
         queries = np.sort(rng.choice(n_train, min(CALIBRATION_QUERIES, n_train), replace=False))
@@ -137,7 +144,6 @@ class CandidateIndex:
         estimate = _estimate(shares, c_x, self.train_sizes, self.weights)
         estimate[np.arange(len(queries)), queries] = np.inf  # never a text with itself
         # Most candidates where the ranking matters, some drawn from the rest.
-        n_candidates = min(CALIBRATION_CANDIDATES, n_train - 1)
         n_nearest = n_candidates - n_candidates // 4
         candidates = np.empty((len(queries), n_candidates), dtype=np.intp)
         for row, nearest in enumerate(_lowest(estimate, n_nearest)):

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from npc_classify import NCDClassifier, _candidates, pairwise_ncd
-from npc_classify._candidates import UNFITTED_WEIGHTS, CandidateIndex
+from npc_classify._candidates import MIN_CALIBRATION_PAIRS, UNFITTED_WEIGHTS, CandidateIndex
 from npc_classify._distance import ncd_from_sizes
 from npc_classify.compressors import get_compressor
 from npc_classify.datasets import read_ag_news_csv
@@ -166,3 +166,19 @@ def test_more_neighbours_than_candidates_are_refused(tiny_news):
     clf = NCDClassifier(k=1, candidates=4).fit(*tiny_news)
     with pytest.raises(ValueError, match="n_neighbors=5 is more than the 4 candidates"):
         clf.kneighbors(QUERIES, n_neighbors=5)
+
+
+def test_a_tiny_training_set_keeps_the_unfitted_weights_and_finds_exact_duplicates():
+    texts = ["the striker scored", "the keeper saved", "shares fell", "profits slumped"]
+    clf = NCDClassifier(k=1, candidates=1).fit(texts, ["a", "a", "b", "b"])
+    np.testing.assert_array_equal(clf.candidate_index_.weights, UNFITTED_WEIGHTS)
+    for position, text in enumerate(texts):
+        assert clf.kneighbors([text], return_distance=False)[0, 0] == position
+
+
+def test_calibration_needs_the_minimum_number_of_pairs():
+    calls = []
+    index = CandidateIndex(["a b c d"] * 10, np.full(10, 20.0))
+    index.calibrate(lambda queries, candidates: calls.append(1) or np.zeros(candidates.shape))
+    assert not calls, "10 texts give 90 pairs, fewer than MIN_CALIBRATION_PAIRS"
+    assert 10 * 9 < MIN_CALIBRATION_PAIRS
