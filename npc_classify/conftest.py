@@ -10,6 +10,6 @@ import importlib.util
 
 collect_ignore: list[str] = []
 if importlib.util.find_spec("torch") is None:
-    collect_ignore += ["coding/byte_lm.py", "coding/training.py"]
+    collect_ignore += ["coding/_torch.py", "coding/byte_lm.py", "coding/training.py"]
 if importlib.util.find_spec("torch") is None or importlib.util.find_spec("transformers") is None:
     collect_ignore += ["coding/hf_lm.py"]

@@ -21,6 +21,8 @@ except ImportError as error:  # pragma: no cover - exercised without torch insta
         'The language-model compressor needs PyTorch: pip install "npc-classify[lm]".'
     ) from error
 
+from ._torch import check_device
+
 START_SYMBOL = 256
 
 
@@ -61,15 +63,20 @@ def save_byte_lm(model: ByteGRU, path: str | os.PathLike[str]) -> None:
 def load_byte_lm(path: str | os.PathLike[str], device: str = "cpu") -> ByteGRU:
     """Read a model written by :func:`save_byte_lm`, in evaluation mode.
 
+    The file's configuration is not trusted: before anything is built, every
+    size it names must be the size of the weights the file holds (so a
+    1 KB file cannot ask for 8,000 layers or a 43 GB matrix), and every
+    weight must be finite.
+
     Raises
     ------
     ValueError
-        If the file is truncated, damaged or not such a model.
+        If ``device`` is not a torch device this machine has, or the file is
+        truncated, damaged, not such a model, or inconsistent.
     """
+    torch_device = check_device(device)
     try:
-        saved = torch.load(path, map_location=device, weights_only=True)
-        model = ByteGRU(**saved["config"])
-        model.load_state_dict(saved["state_dict"])
+        saved = torch.load(path, map_location="cpu", weights_only=True)
     except FileNotFoundError:
         raise
     except Exception as error:
@@ -77,7 +84,63 @@ def load_byte_lm(path: str | os.PathLike[str], device: str = "cpu") -> ByteGRU:
             f"{path} is not a readable byte language model (truncated, damaged or another "
             f"format): {type(error).__name__}: {error}"
         ) from None
-    return model.to(device).eval()
+    config, weights = _checked_contents(saved, path)
+    model = ByteGRU(**config)
+    model.load_state_dict(weights)
+    return model.to(torch_device).eval()
+
+
+def _expected_shapes(config: dict[str, int]) -> dict[str, tuple[int, ...]]:
+    """The shape of every weight of a :class:`ByteGRU` built from ``config``."""
+    e, h, layers = config["embedding_dim"], config["hidden_size"], config["num_layers"]
+    shapes: dict[str, tuple[int, ...]] = {
+        "embed.weight": (START_SYMBOL + 1, e),
+        "head.weight": (START_SYMBOL, h),
+    }
+    shapes["head.bias"] = (START_SYMBOL,)
+    for layer in range(layers):
+        shapes[f"gru.weight_ih_l{layer}"] = (3 * h, e if layer == 0 else h)
+        shapes[f"gru.weight_hh_l{layer}"] = (3 * h, h)
+        shapes[f"gru.bias_ih_l{layer}"] = (3 * h,)
+        shapes[f"gru.bias_hh_l{layer}"] = (3 * h,)
+    return shapes
+
+
+def _checked_contents(saved: object, path: str | os.PathLike[str]) -> tuple[dict, dict]:
+    """The configuration and weights of a loaded file, once they are consistent."""
+
+    def refuse(problem: str) -> ValueError:
+        return ValueError(f"{path} is not a consistent byte language model: {problem}.")
+
+    if not isinstance(saved, dict) or set(saved) != {"config", "state_dict"}:
+        raise refuse("expected a dict with a config and a state_dict")
+    config, weights = saved["config"], saved["state_dict"]
+    names = {"embedding_dim", "hidden_size", "num_layers"}
+    if not isinstance(config, dict) or set(config) != names:
+        raise refuse(f"its config must have exactly {sorted(names)}, got {config!r:.200}")
+    for name, value in config.items():
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise refuse(f"config {name} must be a positive int, got {value!r:.50}")
+    if not isinstance(weights, dict) or not all(
+        isinstance(tensor, torch.Tensor) for tensor in weights.values()
+    ):
+        raise refuse("its state_dict must map names to tensors")
+    # Compare the sizes the config names with the weights the file holds before
+    # building anything: the number of layers first, which the number of tensors bounds.
+    if 4 * config["num_layers"] + 3 != len(weights):
+        raise refuse(
+            f"config num_layers={config['num_layers']} needs {4 * config['num_layers'] + 3} "
+            f"tensors, the file holds {len(weights)}"
+        )
+    expected = _expected_shapes(config)
+    for name, shape in expected.items():
+        if name not in weights or tuple(weights[name].shape) != shape:
+            found = tuple(weights[name].shape) if name in weights else "no such tensor"
+            raise refuse(f"config {config} needs {name} of shape {shape}, found {found}")
+    for name, tensor in weights.items():
+        if not tensor.is_floating_point() or not bool(torch.isfinite(tensor).all()):
+            raise refuse(f"{name} holds values that are not finite numbers")
+    return config, weights
 
 
 class ByteLMStream:

@@ -32,6 +32,8 @@ except ImportError as error:  # pragma: no cover - exercised without the extra i
         'pip install "npc-classify[hf]".'
     ) from error
 
+from ._torch import check_device
+
 _INVALID_UTF8 = re.compile("([\udc80-\udcff]+)")
 
 
@@ -162,10 +164,12 @@ def load_causal_lm(name: str, device: str = "cpu") -> tuple[Any, ByteTokenizer]:
     Raises
     ------
     ValueError
-        If the model or tokenizer cannot be loaded (missing, truncated or
+        If ``device`` is not a torch device this machine has, or the model or
+        tokenizer cannot be loaded (missing, truncated or
         damaged, pickle-only weights), or the tokenizer cannot spell
         arbitrary bytes.
     """
+    torch_device = check_device(device)
     try:
         tokenizer = AutoTokenizer.from_pretrained(name)
         model: Any = AutoModelForCausalLM.from_pretrained(name, use_safetensors=True)
@@ -175,7 +179,7 @@ def load_causal_lm(name: str, device: str = "cpu") -> tuple[Any, ByteTokenizer]:
             f"folder written by save_pretrained, with safetensors weights): "
             f"{type(error).__name__}: {error}"
         ) from None
-    return model.to(device).eval(), ByteTokenizer(tokenizer)
+    return model.to(torch_device).eval(), ByteTokenizer(tokenizer)
 
 
 def context_size(model: Any) -> int:

@@ -66,6 +66,7 @@ def code_bits(
     journal: list | None = None,
     base: Sequence[float] | None = None,
     escape: float = 1.0,
+    costs: list[float] | None = None,
 ) -> float:
     """Bits of ``text[start:]`` coded adaptively after ``text[:start]``, counting as it goes.
 
@@ -74,7 +75,7 @@ def code_bits(
     ``base[i - start]`` for byte ``i`` (the probability another model gives
     it); ``escape`` scales every context's escape weight. With a
     ``journal``, every count added is recorded so that :func:`undo` can
-    take it back.
+    take it back; with ``costs``, the bits of each byte are appended to it.
     """
     bits = 0.0
     for i in range(start, len(text)):
@@ -97,6 +98,8 @@ def code_bits(
             if journal is not None:
                 journal.append((context, symbol))
         bits -= math.log2(p)
+        if costs is not None:
+            costs.append(-math.log2(p))
     return bits
 
 
@@ -127,13 +130,49 @@ def suffix_bits(
     escape: float = 1.0,
 ) -> np.ndarray:
     """Bits of each suffix after ``prefix``, whose counts are ``table`` (left unchanged)."""
-    tail = prefix[max(0, len(prefix) - order) :]
-    journal: list = []
     bits = np.empty(len(suffixes))
     for n, suffix in enumerate(suffixes):
         base = None if bases is None else bases[n]
-        bits[n] = code_bits(table, tail + suffix, len(tail), order, journal, base, escape)
-        undo(table, journal)
+        bits[n] = _code_after(table, prefix, suffix, order, base, escape)
+    return bits
+
+
+def suffix_byte_bits(
+    table: CountTable,
+    prefix: bytes,
+    suffix: bytes,
+    order: int,
+    base: Sequence[float] | None = None,
+    escape: float = 1.0,
+) -> np.ndarray:
+    """Bits of each byte of ``suffix`` after ``prefix``, whose counts are ``table``.
+
+    The per-byte terms of :func:`suffix_bits` (the same loop), so they add up
+    to its total; ``table`` is left unchanged.
+
+    Returns
+    -------
+    bits : ndarray of shape (len(suffix),)
+    """
+    costs: list[float] = []
+    _code_after(table, prefix, suffix, order, base, escape, costs)
+    return np.array(costs, dtype=np.float64)
+
+
+def _code_after(
+    table: CountTable,
+    prefix: bytes,
+    suffix: bytes,
+    order: int,
+    base: Sequence[float] | None,
+    escape: float,
+    costs: list[float] | None = None,
+) -> float:
+    """:func:`code_bits` of ``suffix`` after ``prefix`` (counted in ``table``), then undone."""
+    tail = prefix[max(0, len(prefix) - order) :]
+    journal: list = []
+    bits = code_bits(table, tail + suffix, len(tail), order, journal, base, escape, costs)
+    undo(table, journal)
     return bits
 
 
