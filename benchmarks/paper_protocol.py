@@ -1,86 +1,59 @@
 """The paper's protocol on AG News, as Markdown tables for the README.
 
-Runs ``npc-classify evaluate`` (every k from one neighbour search, fair and
-paper-top-k scores side by side) for each compressor, then ``npc-classify
-few-shot``, and prints the tables. Usage::
+For each compressor: every k from one neighbour search, fair and paper-top-k
+scores side by side (``npc_classify.evaluation.evaluate_neighbors``), then the
+few-shot protocol (``few_shot``), and prints the tables. Usage::
 
     python benchmarks/paper_protocol.py --data-dir ../shared/data/ag_news
 
 With no ``--data-dir`` the Hugging Face dataset is used. ``--n-test`` and
-``--n-train-per-class`` shrink the run for a quick look.
+``--n-train-per-class`` shrink the k sweep for a quick look (seed 0, as
+``npc-classify evaluate``); the few-shot runs score the whole test split.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-import tempfile
-from pathlib import Path
 
-from npc_classify.cli import main as cli
-from npc_classify.evaluation import PAPER_TOP_K
+import numpy as np
 
-KS = ["1", "2", "3", "5", "7", "11", "21"]
+from npc_classify import NCDClassifier
+from npc_classify.datasets import load_ag_news, sample_per_class
+from npc_classify.evaluation import PAPER_TOP_K, evaluate_neighbors, few_shot
 
-
-def run(command: list[str], output: Path) -> dict:
-    status = cli([*command, "--output", str(output), "--no-progress"])
-    if status != 0:
-        raise SystemExit(f"npc-classify {' '.join(command)} failed with status {status}")
-    return json.loads(output.read_text())
+KS = [1, 2, 3, 5, 7, 11, 21]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir")
     parser.add_argument("--compressors", nargs="+", default=["gzip", "zstd"])
-    parser.add_argument("--n-test")
-    parser.add_argument("--n-train-per-class")
-    parser.add_argument("--shots", nargs="+", default=["5", "10", "50", "100"])
-    parser.add_argument("--seeds", nargs="+", default=["0", "1", "2", "3", "4"])
+    parser.add_argument("--n-test", type=int)
+    parser.add_argument("--n-train-per-class", type=int)
+    parser.add_argument("--shots", type=int, nargs="+", default=[5, 10, 50, 100])
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
     args = parser.parse_args()
-    data = ["--data-dir", args.data_dir] if args.data_dir else []
-    sample = (["--n-test", args.n_test] if args.n_test else []) + (
-        ["--n-train-per-class", args.n_train_per_class] if args.n_train_per_class else []
-    )
-    with tempfile.TemporaryDirectory() as scratch:
-        full = {
-            name: run(
-                [
-                    "evaluate",
-                    *data,
-                    *sample,
-                    "--compressor",
-                    name,
-                    "--k",
-                    *KS,
-                    "--tie",
-                    PAPER_TOP_K,
-                ],
-                Path(scratch) / f"{name}.json",
-            )
-            for name in args.compressors
-        }
-        few = {
-            name: run(
-                [
-                    "few-shot",
-                    *data,
-                    "--compressor",
-                    name,
-                    "--shots",
-                    *args.shots,
-                    "--seeds",
-                    *args.seeds,
-                    "--k",
-                    "2",
-                    "--tie",
-                    PAPER_TOP_K,
-                ],
-                Path(scratch) / f"{name}-few.json",
-            )
-            for name in args.compressors
-        }
+    pool, full_test = load_ag_news("train", args.data_dir), load_ag_news("test", args.data_dir)
+    train, test = pool, full_test
+    if args.n_test:
+        test = full_test.sample(args.n_test, np.random.RandomState(0))
+    if args.n_train_per_class:
+        chosen = sample_per_class(pool.labels, args.n_train_per_class, np.random.RandomState(0))
+        train = pool.subset(chosen)
+
+    def classifier(name: str, k: int) -> NCDClassifier:
+        return NCDClassifier(name, k=k, n_jobs=-1, random_state=0)
+
+    full = {
+        name: evaluate_neighbors(classifier(name, max(KS)), train, test, KS, paper_top_k=True)
+        for name in args.compressors
+    }
+    few = {
+        name: few_shot(
+            classifier(name, 2), pool, full_test, args.shots, args.seeds, [2], paper_top_k=True
+        )
+        for name in args.compressors
+    }
 
     first = next(iter(full.values()))
     print(f"\n### k sweep: {first['n_test']} test x {first['n_train']} training texts\n")
@@ -89,25 +62,25 @@ def main() -> None:
     print("|---|" + "---|---|" * len(full))
     for index, k in enumerate(KS):
         cells = "".join(
-            f" {run_['results'][index]['nearest']['accuracy']:.4f} |"
-            f" {run_['results'][index][PAPER_TOP_K]['accuracy']:.4f} |"
-            for run_ in full.values()
+            f" {run['results'][index]['nearest']['accuracy']:.4f} |"
+            f" {run['results'][index][PAPER_TOP_K]['accuracy']:.4f} |"
+            for run in full.values()
         )
         print(f"| {k} |{cells}")
     print("\n| compressor | pairs | wall time (s) | pairs/s |")
     print("|---|---|---|---|")
-    for name, run_ in full.items():
-        seconds, rate = run_["wall_time_s"], run_["pairs_per_second"]
-        print(f"| {name} | {run_['pairs']:,} | {seconds:.1f} | {rate:,.0f} |")
+    for name, run in full.items():
+        seconds, rate = run["wall_time_s"], run["pairs_per_second"]
+        print(f"| {name} | {run['pairs']:,} | {seconds:.1f} | {rate:,.0f} |")
 
     print(f"\n### few-shot, k=2, {len(args.seeds)} seeds, mean [95% CI]\n")
     print("| shots per class |" + "".join(f" {n} fair | {n} paper-top-k |" for n in few))
     print("|---|" + "---|---|" * len(few))
     for index, shots in enumerate(args.shots):
         cells = ""
-        for run_ in few.values():
+        for rows in few.values():
             for rule in ("nearest", PAPER_TOP_K):
-                row = run_["rows"][index][rule]
+                row = rows[index][rule]
                 cells += f" {row['mean']:.3f} [{row['ci95'][0]:.3f}, {row['ci95'][1]:.3f}] |"
         print(f"| {shots} |{cells}")
 

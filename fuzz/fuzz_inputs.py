@@ -2,7 +2,8 @@
 
 Each input picks a target and feeds it the rest of the bytes: a compressor's
 ``decompress`` (PPM's through the arithmetic decoder) must return bytes or
-raise ``CorruptStreamError``; the CSV/TSV and
+raise ``CorruptStreamError``, or ``OutputLimitError`` for a stream that
+announces or inflates past ``max_size``; the CSV/TSV and
 AG News readers return rows or raise ``ValueError``. Anything else (another
 exception, a hang, a crash) is a finding, and libFuzzer saves the input.
 
@@ -20,10 +21,10 @@ import tempfile
 import atheris
 
 with atheris.instrument_imports(include=["npc_classify"]):
-    from npc_classify.cli import MODEL_COMPRESSORS
     from npc_classify.compressors import (
         CorruptStreamError,
         GzipCompressor,
+        OutputLimitError,
         available_compressors,
         get_compressor,
     )
@@ -31,7 +32,9 @@ with atheris.instrument_imports(include=["npc_classify"]):
 
 #: Every registered compressor that needs no model file, and raw DEFLATE.
 DECODERS = [
-    get_compressor(name) for name in available_compressors() if name not in MODEL_COMPRESSORS
+    compressor
+    for compressor in map(get_compressor, available_compressors())
+    if compressor.model_parameter is None
 ] + [GzipCompressor(header=False)]
 READERS = [
     lambda path: read_labeled_file(path),
@@ -48,7 +51,7 @@ def test_one_input(data: bytes) -> None:
     if target < len(DECODERS):
         try:
             assert isinstance(DECODERS[target].decompress(payload), bytes)
-        except CorruptStreamError:
+        except (CorruptStreamError, OutputLimitError):
             pass
     else:
         with open(SCRATCH, "wb") as handle:

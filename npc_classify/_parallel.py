@@ -2,18 +2,39 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
-from joblib import Parallel, cpu_count, delayed, effective_n_jobs
+from joblib import Parallel, cpu_count, delayed, effective_n_jobs, parallel_config
 from sklearn import get_config
 from tqdm import tqdm
 
 #: Upper bound on the pairs one parallel task compresses, so that progress
 #: is reported every few seconds even against a very large training set.
 MAX_PAIRS_PER_TASK = 1 << 20
+
+
+@contextlib.contextmanager
+def dask_backend(address: str | None) -> Iterator[None]:
+    """joblib's Dask backend on the cluster at ``address``; nothing changes for None.
+
+    Needs Dask's ``distributed`` package (the ``dask`` extra). Every search
+    inside the block sends its query chunks to the cluster's workers.
+    """
+    if address is None:
+        yield
+        return
+    try:
+        from distributed import Client
+    except ImportError:
+        raise ImportError(
+            'A Dask cluster needs Dask\'s distributed package: pip install "npc-classify[dask]".'
+        ) from None
+    with Client(address, timeout="10s"), parallel_config(backend="dask"):
+        yield
 
 
 def local_workers(n_jobs: int | None) -> int:

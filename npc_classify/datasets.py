@@ -21,6 +21,7 @@ __all__ = [
     "AG_NEWS_CLASSES",
     "LabeledTexts",
     "load_ag_news",
+    "load_splits",
     "read_ag_news_csv",
     "read_labeled_file",
     "sample_per_class",
@@ -56,6 +57,22 @@ class LabeledTexts:
         return LabeledTexts(
             [self.texts[i] for i in indices], self.labels[indices], self.class_names
         )
+
+    def sample(self, n: int, random_state: np.random.RandomState) -> LabeledTexts:
+        """``n`` texts drawn without replacement, kept in their order; all if ``n >= len``.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> data = LabeledTexts(["a", "b", "c", "d"], np.array([0, 1, 0, 1]))
+        >>> data.sample(2, np.random.RandomState(0)).texts
+        ['c', 'd']
+        >>> len(data.sample(10, np.random.RandomState(0)))
+        4
+        """
+        if n >= len(self):
+            return self
+        return self.subset(np.sort(random_state.choice(len(self), n, replace=False)))
 
 
 #: Largest field the CSV readers accept, in characters (csv's default is 128 KiB).
@@ -221,6 +238,67 @@ def read_labeled_file(
             labels.append(fields[0])
             texts.append(" ".join(fields[1:]))
     return LabeledTexts(texts, np.asarray(labels, dtype=object))
+
+
+def load_splits(
+    dataset: str = "ag_news",
+    *,
+    data_dir: str | os.PathLike[str] | None = None,
+    train: str | os.PathLike[str] | None = None,
+    test: str | os.PathLike[str] | None = None,
+    text_columns: tuple[str, ...] = ("text",),
+    label_column: str = "label",
+) -> tuple[LabeledTexts, LabeledTexts]:
+    """The training and test splits of AG News, or of your own CSV or TSV files.
+
+    Parameters
+    ----------
+    dataset : {"ag_news", "csv", "tsv"}, default="ag_news"
+        ``"ag_news"``: :func:`load_ag_news` from ``data_dir``, or from the Hub
+        without it. ``"csv"``, ``"tsv"``: :func:`read_labeled_file` of
+        ``train`` and ``test``.
+    data_dir : path-like, default=None
+        For csv and tsv, the folder where ``train`` and ``test`` default to
+        ``train.csv`` and ``test.csv`` (``.tsv``).
+    train, test : path-like, default=None
+        The csv or tsv files; not for AG News.
+    text_columns : tuple of str, default=("text",)
+        For csv and tsv, the columns joined into each text.
+    label_column : str, default="label"
+        For csv and tsv, the column holding the class.
+
+    Returns
+    -------
+    train, test : LabeledTexts
+    """
+    if dataset == "ag_news":
+        if train is not None or test is not None:
+            raise ValueError(
+                "train and test files (--train, --test) are for csv/tsv; AG News is read "
+                f"from data_dir (--data-dir), or from the Hub. Got train={train}, test={test}."
+            )
+        return load_ag_news("train", data_dir), load_ag_news("test", data_dir)
+    if dataset not in ("csv", "tsv"):
+        raise ValueError(f'dataset must be "ag_news", "csv" or "tsv", got {dataset!r}.')
+    if data_dir is not None:
+        train = train if train is not None else Path(data_dir) / f"train.{dataset}"
+        test = test if test is not None else Path(data_dir) / f"test.{dataset}"
+    elif train is None or test is None:
+        raise ValueError(
+            f"dataset {dataset} needs train and test files (--train, --test), or data_dir "
+            f"(--data-dir); got train={train}, test={test}."
+        )
+    for path in (train, test):
+        if not Path(path).is_file():
+            raise FileNotFoundError(f"No such {dataset} file: {path}")
+    delimiter = "\t" if dataset == "tsv" else ","
+    train_data, test_data = (
+        read_labeled_file(
+            path, delimiter=delimiter, text_columns=text_columns, label_column=label_column
+        )
+        for path in (train, test)
+    )
+    return train_data, test_data
 
 
 def sample_per_class(

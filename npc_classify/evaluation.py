@@ -6,14 +6,22 @@ With k=2 and two different neighbour classes, that is "either neighbour is
 right": an upper bound that a classifier cannot reach, because choosing
 among the tied classes needs the true label. It is reported here, clearly
 named, beside the fair scores that real predictions give.
+
+The protocols of ``npc-classify`` are functions here too, for scripts and
+notebooks: :func:`evaluate_neighbors` (every k from one neighbour search),
+:func:`few_shot` (the paper's few-shot protocol over seeds) and
+:func:`evaluate_class_conditional`.
 """
 
 from __future__ import annotations
 
+import os
+import time
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy import stats
 from sklearn.metrics import (
     accuracy_score,
@@ -23,13 +31,18 @@ from sklearn.metrics import (
 )
 
 from ._checkpoint import resumable_kneighbors
+from ._compression_classifier import CompressionClassifier
 from ._ncd_classifier import NCDClassifier
 from ._voting import tied_classes
 from .compressors import Compressor
+from .datasets import LabeledTexts, sample_per_class
 
 __all__ = [
     "PAPER_TOP_K",
     "bits_per_byte",
+    "evaluate_class_conditional",
+    "evaluate_neighbors",
+    "few_shot",
     "mean_confidence_interval",
     "neighbor_predictions",
     "paper_top_k_accuracy",
@@ -60,7 +73,7 @@ def paper_top_k_predictions(
     neigh_dist: np.ndarray,
     neigh_ind: np.ndarray,
     k: int,
-    y_true: Sequence[Any],
+    y_true: ArrayLike,
 ) -> np.ndarray:
     """The paper's optimistic labels: the true class whenever it is among the tied.
 
@@ -70,11 +83,11 @@ def paper_top_k_predictions(
     """
     fair = neighbor_predictions(clf, neigh_dist, neigh_ind, k)
     scores = clf.class_votes(neigh_dist[:, :k], neigh_ind[:, :k])
-    y_true = np.asarray(y_true)
-    true_index = np.clip(np.searchsorted(clf.classes_, y_true), 0, len(clf.classes_) - 1)
-    known = clf.classes_[true_index] == y_true
+    truth = np.asarray(y_true)
+    true_index = np.clip(np.searchsorted(clf.classes_, truth), 0, len(clf.classes_) - 1)
+    known = clf.classes_[true_index] == truth
     true_is_tied = known & tied_classes(scores)[np.arange(len(fair)), true_index]
-    return np.where(true_is_tied, y_true, fair)
+    return np.where(true_is_tied, truth, fair)
 
 
 def paper_top_k_accuracy(
@@ -82,7 +95,7 @@ def paper_top_k_accuracy(
     neigh_dist: np.ndarray,
     neigh_ind: np.ndarray,
     k: int,
-    y_true: Sequence[Any],
+    y_true: ArrayLike,
 ) -> float:
     """Accuracy under the paper's optimistic tie rule (an upper bound).
 
@@ -94,13 +107,13 @@ def paper_top_k_accuracy(
 
 
 def score_report(
-    y_true: Sequence[Any], y_pred: Sequence[Any], class_names: Sequence[str] = ()
+    y_true: ArrayLike, y_pred: ArrayLike, class_names: Sequence[str] = ()
 ) -> dict[str, Any]:
     """Accuracy, macro-F1, per-class precision/recall/F1 and the confusion matrix.
 
     Parameters
     ----------
-    y_true, y_pred : sequences of labels
+    y_true, y_pred : array-like of labels
     class_names : sequence of str, default=()
         Display names of the sorted label values; the labels themselves when
         empty.
@@ -160,7 +173,7 @@ def bits_per_byte(compressor: Compressor, documents: Sequence[bytes]) -> tuple[f
 
 
 def mean_confidence_interval(
-    values: Sequence[float], confidence: float = 0.95
+    values: ArrayLike, confidence: float = 0.95
 ) -> tuple[float, float, float]:
     """Mean and Student-t confidence interval of repeated measurements.
 
@@ -169,12 +182,236 @@ def mean_confidence_interval(
     mean, low, high : float
         With a single value the interval collapses to it.
     """
-    values = np.asarray(values, dtype=np.float64)
-    mean = float(values.mean())
-    if len(values) < 2:
+    measured = np.asarray(values, dtype=np.float64)
+    mean = float(measured.mean())
+    if len(measured) < 2:
         return mean, mean, mean
-    half = float(stats.sem(values) * stats.t.ppf((1 + confidence) / 2, len(values) - 1))
+    half = float(stats.sem(measured) * stats.t.ppf((1 + confidence) / 2, len(measured) - 1))
     return mean, mean - half, mean + half
+
+
+def evaluate_neighbors(
+    clf: NCDClassifier,
+    train: LabeledTexts,
+    test: LabeledTexts,
+    k_values: Sequence[int],
+    *,
+    paper_top_k: bool = False,
+    checkpoint: str | os.PathLike[str] | None = None,
+) -> dict[str, Any]:
+    """Fit ``clf`` once, search the test texts' neighbours once, score every k from it.
+
+    The search finds ``max(k_values)`` neighbours per test text; each ``k`` is
+    scored on the first ``k`` of them (:func:`neighbor_predictions`), which
+    equals fitting and predicting with ``NCDClassifier(k=k)``.
+
+    Parameters
+    ----------
+    clf : NCDClassifier
+        Fitted in place on ``train``. Its ``tie_break`` is the fair rule
+        every k is scored with; its ``k`` must not exceed the training set.
+    train, test : LabeledTexts
+        The labels of ``test`` are only read to score.
+    k_values : sequence of int
+        Numbers of voting neighbours to score, each at most ``len(train)``.
+    paper_top_k : bool, default=False
+        Also score each k under the paper's optimistic rule (an upper bound,
+        :func:`paper_top_k_predictions`), under the key :data:`PAPER_TOP_K`.
+    checkpoint : path-like, default=None
+        Append the search to this file as it goes, and first read back the
+        queries an earlier run of the same search saved there
+        (:func:`resumable_kneighbors`). None keeps the search in memory.
+
+    Returns
+    -------
+    outcome : dict
+        JSON-serialisable, with keys ``n_train``, ``n_test``;
+        ``resumed_queries``, the test texts read back from ``checkpoint``;
+        ``pairs``, the pairs compressed by this call
+        (``clf.n_candidates_`` per test text searched); ``wall_time_s``, of
+        the fit and the search; ``pairs_per_second``; and ``results``, one
+        entry per k in order: ``{"k": k, clf.tie_break: score_report(...)}``,
+        plus ``PAPER_TOP_K: score_report(...)`` when ``paper_top_k``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from npc_classify import NCDClassifier
+    >>> from npc_classify.datasets import LabeledTexts
+    >>> train = LabeledTexts(
+    ...     ["the striker scored a late goal", "the keeper saved a penalty",
+    ...      "shares fell as profits slumped", "the bank raised interest rates"],
+    ...     np.array(["sport", "sport", "business", "business"]))
+    >>> test = LabeledTexts(["a late goal by the striker", "profits and shares fell"],
+    ...                     np.array(["sport", "business"]))
+    >>> outcome = evaluate_neighbors(NCDClassifier(k=1), train, test, [1, 3])
+    >>> outcome["pairs"]
+    8
+    >>> [(entry["k"], entry["nearest"]["accuracy"]) for entry in outcome["results"]]
+    [(1, 1.0), (3, 0.5)]
+    """
+    if len(k_values) == 0:
+        raise ValueError("k_values is empty: expected at least one number of neighbours.")
+    depth = max(k_values)
+    started = time.perf_counter()
+    clf.fit(train.texts, train.labels)
+    if checkpoint is None:
+        neigh_dist, neigh_ind = clf.kneighbors(test.texts, n_neighbors=depth)
+        resumed = 0
+    else:
+        neigh_dist, neigh_ind, resumed = resumable_kneighbors(clf, test.texts, depth, checkpoint)
+    seconds = time.perf_counter() - started
+    pairs = clf.n_candidates_ * (len(test) - resumed)
+    results = []
+    for k in k_values:
+        fair = neighbor_predictions(clf, neigh_dist, neigh_ind, k)
+        entry = {"k": k, clf.tie_break: score_report(test.labels, fair, train.class_names)}
+        if paper_top_k:
+            optimistic = paper_top_k_predictions(clf, neigh_dist, neigh_ind, k, test.labels)
+            entry[PAPER_TOP_K] = score_report(test.labels, optimistic, train.class_names)
+        results.append(entry)
+    return {
+        "n_train": len(train),
+        "n_test": len(test),
+        "resumed_queries": resumed,
+        "pairs": pairs,
+        "wall_time_s": seconds,
+        "pairs_per_second": pairs / max(seconds, 1e-9),
+        "results": results,
+    }
+
+
+def few_shot(
+    clf: NCDClassifier,
+    train_pool: LabeledTexts,
+    test: LabeledTexts,
+    shots: Sequence[int],
+    seeds: Sequence[int],
+    k_values: Sequence[int],
+    *,
+    paper_top_k: bool = False,
+) -> list[dict[str, Any]]:
+    """The paper's few-shot protocol: accuracy with a few training texts per class.
+
+    For each number of shots and each seed, ``shots`` training texts of every
+    class are drawn from ``train_pool`` (:func:`~npc_classify.datasets.sample_per_class`
+    with ``RandomState(seed)``) and scored on ``test`` with
+    :func:`evaluate_neighbors`; the seeds' accuracies give a mean and a 95%
+    Student-t interval (:func:`mean_confidence_interval`).
+
+    Parameters
+    ----------
+    clf : NCDClassifier
+        Refitted in place on every sample; its ``k`` must not exceed the
+        smallest sample, ``min(shots)`` times the number of classes.
+    train_pool : LabeledTexts
+        Where the training texts are drawn from.
+    test : LabeledTexts
+    shots : sequence of int
+        Training texts per class, one sample size each.
+    seeds : sequence of int
+        One sample per seed and size.
+    k_values : sequence of int
+        Numbers of voting neighbours to score, all from one search per sample.
+    paper_top_k : bool, default=False
+        Also report the paper's optimistic rule, under :data:`PAPER_TOP_K`.
+
+    Returns
+    -------
+    rows : list of dict
+        One per shots and k, in that order: ``{"shots": ..., "k": ...,
+        rule: {"accuracies": [one per seed], "mean": ..., "ci95": [low, high]}}``
+        for the rule ``clf.tie_break``, and :data:`PAPER_TOP_K` when asked.
+
+    Raises
+    ------
+    ValueError
+        If a class of ``train_pool`` has fewer than ``shots`` texts.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from npc_classify import NCDClassifier
+    >>> from npc_classify.datasets import LabeledTexts
+    >>> pool = LabeledTexts(
+    ...     ["the striker scored a late goal", "the keeper saved a penalty",
+    ...      "shares fell as profits slumped", "the bank raised interest rates"],
+    ...     np.array(["sport", "sport", "business", "business"]))
+    >>> test = LabeledTexts(["a late goal by the striker", "profits and shares fell"],
+    ...                     np.array(["sport", "business"]))
+    >>> rows = few_shot(NCDClassifier(k=1), pool, test, shots=[1], seeds=[0, 1], k_values=[1])
+    >>> [(row["shots"], row["k"], len(row["nearest"]["accuracies"])) for row in rows]
+    [(1, 1, 2)]
+    """
+    if len(seeds) == 0:
+        raise ValueError("seeds is empty: expected at least one seed to draw a sample with.")
+    rules = [clf.tie_break] + ([PAPER_TOP_K] if paper_top_k else [])
+    rows = []
+    for n_shots in shots:
+        runs = []
+        for seed in seeds:
+            chosen = sample_per_class(train_pool.labels, n_shots, np.random.RandomState(seed))
+            runs.append(
+                evaluate_neighbors(
+                    clf, train_pool.subset(chosen), test, k_values, paper_top_k=paper_top_k
+                )
+            )
+        for index, k in enumerate(k_values):
+            row: dict[str, Any] = {"shots": n_shots, "k": k}
+            for rule in rules:
+                accuracies = [run["results"][index][rule]["accuracy"] for run in runs]
+                mean, low, high = mean_confidence_interval(accuracies)
+                row[rule] = {"accuracies": accuracies, "mean": mean, "ci95": [low, high]}
+            rows.append(row)
+    return rows
+
+
+def evaluate_class_conditional(
+    clf: CompressionClassifier, train: LabeledTexts, test: LabeledTexts
+) -> dict[str, Any]:
+    """Fit a class-conditional classifier, predict the test texts, score and time both.
+
+    Parameters
+    ----------
+    clf : CompressionClassifier
+        Fitted in place on ``train``.
+    train, test : LabeledTexts
+
+    Returns
+    -------
+    outcome : dict
+        JSON-serialisable, with keys ``n_train``, ``n_test``, ``fit_time_s``,
+        ``predict_time_s``, ``ms_per_document`` (of the prediction) and
+        ``report``, the :func:`score_report` of the predictions.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from npc_classify import CompressionClassifier
+    >>> from npc_classify.datasets import LabeledTexts
+    >>> train = LabeledTexts(
+    ...     ["the striker scored a late goal", "the keeper saved a penalty",
+    ...      "shares fell as profits slumped", "the bank raised interest rates"],
+    ...     np.array(["sport", "sport", "business", "business"]))
+    >>> test = LabeledTexts(["a late goal by the striker", "profits and shares fell"],
+    ...                     np.array(["sport", "business"]))
+    >>> outcome = evaluate_class_conditional(CompressionClassifier(), train, test)
+    >>> outcome["report"]["accuracy"]
+    1.0
+    """
+    started = time.perf_counter()
+    clf.fit(train.texts, train.labels)
+    fitted = time.perf_counter()
+    predicted = clf.predict(test.texts)
+    seconds = time.perf_counter() - fitted
+    return {
+        "n_train": len(train),
+        "n_test": len(test),
+        "fit_time_s": fitted - started,
+        "predict_time_s": seconds,
+        "ms_per_document": 1000 * seconds / max(len(test), 1),
+        "report": score_report(test.labels, predicted, train.class_names),
+    }
 
 
 def _check_depth(neigh_ind: np.ndarray, k: int) -> None:

@@ -9,6 +9,7 @@ import re
 import shutil
 import subprocess
 import sys
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +18,7 @@ from conftest import write_csv
 
 from npc_classify import CompressionClassifier, NCDClassifier
 from npc_classify.cli import main
+from npc_classify.compressors import Compressor, GzipCompressor, ZstdCompressor, _registry
 
 TINY_NEWS = Path(__file__).parent / "data" / "tiny_news.csv"
 FAST = ["--no-progress", "--n-jobs", "1"]
@@ -335,6 +337,172 @@ def test_few_shot_with_more_shots_than_a_class_holds_fails_cleanly(capsys, ag_ne
     assert "fewer than the 5 per class" in err
 
 
+# --- compressor settings: --param NAME=VALUE and --model ----------------------------
+
+
+def compress_with(tmp_path: Path, *options) -> bytes:
+    """What ``npc-classify compress`` writes for tiny_news.csv with ``options``."""
+    packed = tmp_path / "packed"
+    assert main(["compress", str(TINY_NEWS), "-o", str(packed), *map(str, options)]) == 0
+    return packed.read_bytes()
+
+
+def test_param_sets_an_integer_setting_of_the_compressor(tmp_path):
+    data = TINY_NEWS.read_bytes()
+    packed = compress_with(tmp_path, "--compressor", "zstd", "--param", "level=19")
+    assert packed == ZstdCompressor(level=19).compress(data)
+    assert packed != ZstdCompressor().compress(data)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("false", False), ("0", False), ("False", False), ("true", True), ("1", True)],
+)
+def test_param_reads_a_boolean_setting_as_true_false_1_or_0(tmp_path, text, value):
+    packed = compress_with(tmp_path, "--param", f"header={text}")
+    assert packed == GzipCompressor(header=value).compress(TINY_NEWS.read_bytes())
+
+
+def test_param_is_repeatable_and_recorded_in_the_json(capsys, tmp_path):
+    _, _, report = tiny_news_evaluation(
+        capsys, tmp_path, "--k", "1", "--param", "level=1", "--param", "header=0"
+    )
+    assert report["config"]["compressor"] == "GzipCompressor(header=False, level=1)"
+    assert report["config"]["params"] == ["level=1", "header=0"]
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (
+            ["--compressor", "ppm", "--param", "level=9"],
+            "level is not a setting of the ppm compressor; its settings are order.",
+        ),
+        (
+            ["--param", "order=2"],
+            "order is not a setting of the gzip compressor; its settings are header, level.",
+        ),
+        (
+            ["--compressor", "lm", "--model", "m.pt", "--param", "model_path=m.pt"],
+            "model_path is not a setting of the lm compressor; its settings are batch_size, "
+            "cache_escape, cache_order, device, fine_tune_steps (and the model gives its "
+            "model_path).",
+        ),
+    ],
+    ids=["ppm-has-no-level", "gzip-has-no-order", "the-model-is-given-with---model"],
+)
+def test_param_refuses_a_name_the_compressor_lacks_and_lists_its_settings(
+    capsys, tmp_path, options, message
+):
+    code, _, err = run_cli(capsys, "compress", TINY_NEWS, "-o", tmp_path / "out", *options)
+    assert code == 2
+    assert err == f"npc-classify: error: {message}\n"
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (["--param", "level=high"], "level expects an integer, got 'high'."),
+        (["--param", "level=9.5"], "level expects an integer, got '9.5'."),
+        (["--param", "header=maybe"], "header expects true, false, 1 or 0, got 'maybe'."),
+        (
+            ["--compressor", "lm", "--model", "m.pt", "--param", "cache_escape=big"],
+            "cache_escape expects a number, got 'big'.",
+        ),
+        (["--param", "level"], "A setting is NAME=VALUE, got 'level'."),
+        (
+            ["--param", "level=99"],
+            "The 'level' parameter of GzipCompressor must be an int in the range [0, 9]. "
+            "Got 99 instead.",
+        ),
+    ],
+    ids=[
+        "not-an-int",
+        "a-float-for-an-int",
+        "not-a-bool",
+        "not-a-float",
+        "no-value",
+        "out-of-range",
+    ],
+)
+def test_param_refuses_a_bad_value_naming_the_setting_and_what_it_expects(
+    capsys, tmp_path, options, message
+):
+    code, _, err = run_cli(capsys, "compress", TINY_NEWS, "-o", tmp_path / "out", *options)
+    assert code == 2
+    assert err == f"npc-classify: error: {message}\n"
+
+
+def test_model_is_refused_for_a_compressor_built_without_one(capsys, tmp_path):
+    code, _, err = run_cli(
+        capsys, "compress", TINY_NEWS, "-o", tmp_path / "out", "--compressor", "gzip",
+        "--model", "m.pt",
+    )  # fmt: skip
+    assert code == 2
+    assert "A model is for the compressors built from one (hf, lm), not gzip." in err
+
+
+@pytest.mark.parametrize(
+    ("compressor", "expected"),
+    [
+        ("lm", "LMCompressor needs model_path: a model written by npc-classify train-lm"),
+        ("hf", "HuggingFaceCompressor needs model: a Hub name such as 'gpt2' or a folder"),
+    ],
+)
+def test_a_compressor_built_from_a_model_needs_model_and_says_what_it_is(
+    capsys, tmp_path, compressor, expected
+):
+    code, _, err = run_cli(
+        capsys, "compress", TINY_NEWS, "-o", tmp_path / "out", "--compressor", compressor
+    )
+    assert code == 2
+    assert err.startswith(
+        f"npc-classify: error: The {compressor} compressor needs a model. {expected}"
+    )
+
+
+class RepeatingCompressor(Compressor):
+    """A user's compressor: zlib of the data repeated ``times`` times."""
+
+    name = "repeating-zlib-test"
+
+    def __init__(self, times: int = 1, window: tuple[int, int] = (0, 0)) -> None:
+        self.times = times
+        self.window = window
+
+    def compress(self, data: bytes) -> bytes:
+        return zlib.compress(data * self.times)
+
+
+@pytest.fixture
+def registered_user_compressor(monkeypatch):
+    """RepeatingCompressor in the registry for this test only."""
+    monkeypatch.setitem(_registry._REGISTRY, RepeatingCompressor.name, RepeatingCompressor)
+    return RepeatingCompressor.name
+
+
+def test_param_reaches_the_settings_of_a_registered_user_compressor(
+    tmp_path, registered_user_compressor
+):
+    packed = compress_with(
+        tmp_path, "--compressor", registered_user_compressor, "--param", "times=3"
+    )
+    assert packed == zlib.compress(TINY_NEWS.read_bytes() * 3)
+
+
+def test_param_refuses_a_setting_whose_default_has_no_command_line_type(
+    capsys, tmp_path, registered_user_compressor
+):
+    options = ["--compressor", registered_user_compressor, "--param", "window=1,2"]
+    code, _, err = run_cli(capsys, "compress", TINY_NEWS, "-o", tmp_path / "out", *options)
+    assert code == 2
+    assert err == (
+        "npc-classify: error: window cannot be set from text: its "
+        "default (0, 0) is a tuple, not a bool, int, float or str.\n"
+    )
+
+
 # --- errors -----------------------------------------------------------------------
 
 
@@ -369,19 +537,23 @@ def test_missing_column_exits_2_and_names_it(capsys):
 def test_csv_dataset_without_files_exits_2(capsys):
     code, _, err = run_cli(capsys, "evaluate", "--dataset", "csv", *FAST)
     assert code == 2
-    assert "npc-classify: error: --dataset csv needs --train and --test, or --data-dir" in err
+    assert err.startswith(
+        "npc-classify: error: dataset csv needs train and test files (--train, --test), or "
+        "data_dir (--data-dir); got train=None, test=None."
+    )
 
 
 def test_csv_dataset_with_only_a_training_file_exits_2(capsys):
     code, _, err = run_cli(capsys, "evaluate", "--dataset", "csv", "--train", TINY_NEWS, *FAST)
     assert code == 2
-    assert "needs --train and --test" in err
+    assert "needs train and test files (--train, --test), or data_dir (--data-dir)" in err
+    assert f"got train={TINY_NEWS}, test=None." in err
 
 
 def test_train_and_test_files_are_refused_for_ag_news(capsys):
     code, _, err = run_cli(capsys, "evaluate", "--train", TINY_NEWS, "--test", TINY_NEWS, *FAST)
     assert code == 2
-    assert "--data-dir" in err
+    assert "(--train, --test) are for csv/tsv; AG News is read from data_dir (--data-dir)" in err
 
 
 def test_k_larger_than_the_training_set_exits_2(capsys):

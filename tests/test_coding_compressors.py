@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from npc_classify.cli import MODEL_COMPRESSORS, SETTING_OPTIONS, main
+from npc_classify.cli import main
 
 
 @settings(max_examples=25, deadline=None)
@@ -59,12 +59,11 @@ def test_reading_the_prefix_once_equals_reading_each_concatenation(
 def test_the_cli_compresses_and_decompresses_with_each_model(language_model_compressor, tmp_path):
     compressor = language_model_compressor
     options = ["--compressor", compressor.name]
-    if compressor.name in MODEL_COMPRESSORS:
-        parameter, _ = MODEL_COMPRESSORS[compressor.name]
-        options += ["--model", compressor.get_params()[parameter]]
-    for option, parameter in SETTING_OPTIONS.items():
-        if parameter in compressor.get_params():
-            options += [f"--{option.replace('_', '-')}", str(compressor.get_params()[parameter])]
+    for name, value in compressor.get_params().items():
+        if name == compressor.model_parameter:
+            options += ["--model", value]
+        else:
+            options += ["--param", f"{name}={value}"]
     source = tmp_path / "text.txt"
     source.write_bytes("Bytes in, bytes out: caf\u00e9 \xff\n".encode("utf-8", "surrogateescape"))
     packed, unpacked = tmp_path / "text.packed", tmp_path / "back.txt"

@@ -210,3 +210,27 @@ def test_gzip_header_must_be_a_bool():
         match=r"The 'header' parameter of GzipCompressor must be an instance of 'bool'.* Got 'no'",
     ):
         GzipCompressor(header="no").validate()
+
+
+def test_compressor_from_settings_reads_each_value_as_its_defaults_type():
+    from npc_classify.compressors import compressor_from_settings
+
+    built = compressor_from_settings("gzip", ["level=6", "header=false"])
+    assert built.get_params() == {"level": 6, "header": False}
+    assert compressor_from_settings("zstd").get_params() == {"level": 3}
+
+
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        (["level"], r"A setting is NAME=VALUE, got 'level'"),
+        (["order=2"], r"order is not a setting of the gzip compressor; its settings are"),
+        (["level=x"], r"level expects an integer, got 'x'"),
+        (["level=10"], r"The 'level' parameter of GzipCompressor must be an int"),
+    ],
+)
+def test_compressor_from_settings_refuses_what_it_cannot_build(settings, message):
+    from npc_classify.compressors import compressor_from_settings
+
+    with pytest.raises(ValueError, match=message):
+        compressor_from_settings("gzip", settings)

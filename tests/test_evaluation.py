@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
-from npc_classify import NCDClassifier
+from npc_classify import CompressionClassifier, NCDClassifier
+from npc_classify.datasets import LabeledTexts, sample_per_class
 from npc_classify.evaluation import (
+    PAPER_TOP_K,
+    evaluate_class_conditional,
+    evaluate_neighbors,
+    few_shot,
     mean_confidence_interval,
     neighbor_predictions,
     paper_top_k_accuracy,
@@ -127,3 +134,148 @@ def test_bits_per_byte_per_document_and_whole_file():
     assert per_document == 8 * sum(len(gzip_module.compress(d)) for d in documents) / total
     joined = b"\n".join(documents)
     assert whole_file == 8 * len(gzip_module.compress(joined)) / len(joined)
+
+
+# --- the protocols: evaluate_neighbors, few_shot, evaluate_class_conditional -------
+
+
+@pytest.fixture
+def halves(tiny_news) -> tuple[LabeledTexts, LabeledTexts]:
+    """tiny_news in two disjoint halves, 12 texts each: even rows train, odd rows test."""
+    texts, labels = tiny_news
+    data = LabeledTexts(texts, np.asarray(labels, dtype=object))
+    return data.subset(np.arange(0, 24, 2)), data.subset(np.arange(1, 24, 2))
+
+
+def accuracy_of(clf, train: LabeledTexts, test: LabeledTexts) -> float:
+    return float(np.mean(clf.fit(train.texts, train.labels).predict(test.texts) == test.labels))
+
+
+def test_evaluate_neighbors_scores_each_k_as_a_classifier_fitted_with_that_k(halves):
+    train, test = halves
+    outcome = evaluate_neighbors(NCDClassifier(k=1), train, test, [1, 2, 3, 5])
+    assert [entry["k"] for entry in outcome["results"]] == [1, 2, 3, 5]
+    for entry in outcome["results"]:
+        expected = accuracy_of(NCDClassifier(k=entry["k"]), train, test)
+        assert entry["nearest"]["accuracy"] == expected
+        assert set(entry) == {"k", "nearest"}
+
+
+def test_evaluate_neighbors_counts_sizes_and_pairs_and_is_json_serialisable(halves):
+    train, test = halves
+    outcome = evaluate_neighbors(NCDClassifier(k=1), train, test, [1])
+    assert outcome["n_train"] == outcome["n_test"] == 12
+    assert outcome["resumed_queries"] == 0
+    assert outcome["pairs"] == 12 * 12
+    assert outcome["pairs_per_second"] == pytest.approx(outcome["pairs"] / outcome["wall_time_s"])
+    assert json.loads(json.dumps(outcome)) == outcome
+
+
+def test_evaluate_neighbors_scores_under_the_classifiers_own_tie_rule(halves):
+    train, test = halves
+    clf = NCDClassifier(k=1, tie_break="random", random_state=0)
+    entry = evaluate_neighbors(clf, train, test, [4])["results"][0]
+    assert set(entry) == {"k", "random"}
+    expected = accuracy_of(NCDClassifier(k=4, tie_break="random", random_state=0), train, test)
+    assert entry["random"]["accuracy"] == expected
+
+
+def test_evaluate_neighbors_adds_the_papers_optimistic_score_when_asked(halves):
+    train, test = halves
+    outcome = evaluate_neighbors(NCDClassifier(k=1), train, test, [1, 2, 4], paper_top_k=True)
+    for entry in outcome["results"]:
+        assert entry[PAPER_TOP_K]["accuracy"] >= entry["nearest"]["accuracy"]
+    k1 = outcome["results"][0]
+    assert k1[PAPER_TOP_K] == k1["nearest"]  # one neighbour never ties
+
+
+def test_evaluate_neighbors_with_candidates_counts_only_the_candidates(halves):
+    train, test = halves
+    outcome = evaluate_neighbors(NCDClassifier(k=1, candidates=4), train, test, [1, 3])
+    assert outcome["pairs"] == 4 * 12
+    expected = accuracy_of(NCDClassifier(k=3, candidates=4), train, test)
+    assert outcome["results"][1]["nearest"]["accuracy"] == expected
+
+
+def test_evaluate_neighbors_resumes_from_its_checkpoint(halves, tmp_path):
+    train, test = halves
+    checkpoint = tmp_path / "search.jsonl"
+    first = evaluate_neighbors(NCDClassifier(k=1), train, test, [1, 3], checkpoint=checkpoint)
+    assert checkpoint.is_file()
+    again = evaluate_neighbors(NCDClassifier(k=1), train, test, [1, 3], checkpoint=checkpoint)
+    assert again["resumed_queries"] == 12
+    assert again["pairs"] == 0  # nothing left to compress
+    assert again["results"] == first["results"]
+
+
+def test_evaluate_neighbors_names_the_classes_of_the_training_set(halves):
+    train, test = halves
+    names = ("Business", "Science", "Sport")
+    to_index = {"business": 0, "science": 1, "sport": 2}
+
+    def indexed(data: LabeledTexts) -> LabeledTexts:
+        return LabeledTexts(data.texts, np.array([to_index[y] for y in data.labels]), names)
+
+    entry = evaluate_neighbors(NCDClassifier(k=1), indexed(train), indexed(test), [1])
+    assert entry["results"][0]["nearest"]["classes"] == list(names)
+
+
+def test_evaluate_neighbors_refuses_a_k_larger_than_the_training_set(halves):
+    train, test = halves
+    with pytest.raises(ValueError, match="13 is larger than the training set"):
+        evaluate_neighbors(NCDClassifier(k=1), train, test, [1, 13])
+
+
+def test_evaluate_neighbors_needs_a_k_to_score(halves):
+    with pytest.raises(ValueError, match="k_values is empty: expected at least one"):
+        evaluate_neighbors(NCDClassifier(k=1), *halves, [])
+
+
+def test_few_shot_needs_a_seed(halves):
+    with pytest.raises(ValueError, match="seeds is empty: expected at least one seed"):
+        few_shot(NCDClassifier(k=1), *halves, shots=[2], seeds=[], k_values=[1])
+
+
+def test_few_shot_gives_one_row_per_shots_and_k_with_an_interval_around_the_mean(halves):
+    pool, test = halves
+    rows = few_shot(NCDClassifier(k=1), pool, test, shots=[1, 2], seeds=[0, 1, 2], k_values=[1, 2])
+    assert [(row["shots"], row["k"]) for row in rows] == [(1, 1), (1, 2), (2, 1), (2, 2)]
+    for row in rows:
+        assert set(row) == {"shots", "k", "nearest"}
+        nearest = row["nearest"]
+        assert len(nearest["accuracies"]) == 3
+        assert nearest["mean"] == pytest.approx(np.mean(nearest["accuracies"]))
+        low, high = nearest["ci95"]
+        assert low <= nearest["mean"] <= high
+
+
+def test_few_shot_scores_each_seeds_sample_of_the_pool(halves):
+    pool, test = halves
+    rows = few_shot(NCDClassifier(k=1), pool, test, shots=[2], seeds=[0, 5], k_values=[1])
+    for seed, accuracy in zip([0, 5], rows[0]["nearest"]["accuracies"], strict=True):
+        sample = pool.subset(sample_per_class(pool.labels, 2, np.random.RandomState(seed)))
+        assert len(sample) == 6
+        assert accuracy == accuracy_of(NCDClassifier(k=1), sample, test)
+
+
+def test_few_shot_reports_both_rules_when_asked(halves):
+    pool, test = halves
+    rows = few_shot(NCDClassifier(k=1), pool, test, [2], [0, 1], [2], paper_top_k=True)
+    fair, optimistic = rows[0]["nearest"], rows[0][PAPER_TOP_K]
+    assert all(o >= f for o, f in zip(optimistic["accuracies"], fair["accuracies"], strict=True))
+
+
+def test_few_shot_with_more_shots_than_a_class_holds_is_refused(halves):
+    pool, test = halves
+    with pytest.raises(ValueError, match="fewer than the 5 per class"):
+        few_shot(NCDClassifier(k=1), pool, test, shots=[5], seeds=[0], k_values=[1])
+
+
+def test_evaluate_class_conditional_scores_and_times_the_predictions(halves):
+    train, test = halves
+    outcome = evaluate_class_conditional(CompressionClassifier("gzip"), train, test)
+    assert outcome["n_train"] == outcome["n_test"] == 12
+    assert outcome["report"]["accuracy"] == accuracy_of(CompressionClassifier("gzip"), train, test)
+    assert outcome["fit_time_s"] > 0
+    assert outcome["ms_per_document"] == pytest.approx(1000 * outcome["predict_time_s"] / 12)
+    assert json.loads(json.dumps(outcome)) == outcome

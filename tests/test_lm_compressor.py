@@ -107,10 +107,24 @@ def test_the_cli_codes_with_the_cache_order_asked_for(model_path, tmp_path):
     data = b"the cat, the car, the cap, the can. " * 3
     source, packed = tmp_path / "text.txt", tmp_path / "text.lm"
     source.write_bytes(data)
-    lm = ["--compressor", "lm", "--model", model_path, "--cache-order", "2"]
+    lm = ["--compressor", "lm", "--model", model_path, "--param", "cache_order=2"]
     assert main(["compress", str(source), "-o", str(packed), *lm]) == 0
     assert packed.read_bytes() == LMCompressor(model_path, cache_order=2).compress(data)
     assert packed.read_bytes() != LMCompressor(model_path).compress(data)
+
+
+def test_the_cli_reads_the_cache_escape_as_a_number(model_path, tmp_path):
+    from npc_classify.cli import main
+
+    data = b"the cat, the car, the cap, the can. " * 3
+    source, packed = tmp_path / "text.txt", tmp_path / "text.lm"
+    source.write_bytes(data)
+    lm = ["--compressor", "lm", "--model", model_path]
+    lm += ["--param", "cache_order=2", "--param", "cache_escape=0.5"]
+    assert main(["compress", str(source), "-o", str(packed), *lm]) == 0
+    expected = LMCompressor(model_path, cache_order=2, cache_escape=0.5).compress(data)
+    assert packed.read_bytes() == expected
+    assert packed.read_bytes() != LMCompressor(model_path, cache_order=2).compress(data)
 
 
 def test_the_cli_refuses_a_cache_for_a_compressor_without_one(capsys):
@@ -119,8 +133,8 @@ def test_the_cli_refuses_a_cache_for_a_compressor_without_one(capsys):
     from npc_classify.cli import main
 
     files = ["--dataset", "csv", "--train", str(TINY_NEWS), "--test", str(TINY_NEWS)]
-    assert main(["evaluate", *files, "--cache-order", "3", "--no-progress"]) == 2
-    assert "--cache-order is not a setting of --compressor gzip" in capsys.readouterr().err
+    assert main(["evaluate", *files, "--param", "cache_order=3", "--no-progress"]) == 2
+    assert "cache_order is not a setting of the gzip compressor" in capsys.readouterr().err
 
 
 def test_the_cli_fine_tunes_the_language_model_per_class(model_path, tmp_path, capsys):
@@ -129,31 +143,42 @@ def test_the_cli_fine_tunes_the_language_model_per_class(model_path, tmp_path, c
     from npc_classify.cli import main
 
     files = ["--dataset", "csv", "--train", str(TINY_NEWS), "--test", str(TINY_NEWS)]
-    model = ["--compressor", "lm", "--model", model_path, "--fine-tune-steps", "10"]
+    model = ["--compressor", "lm", "--model", model_path, "--param", "fine_tune_steps=10"]
     output = tmp_path / "out.json"
     argv = ["evaluate", *files, "--method", "class-conditional", *model]
     assert main([*argv, "--output", str(output)]) == 0
     outcome = json.loads(output.read_text())
     assert "fine_tune_steps=10" in outcome["config"]["compressor"]
-    assert outcome["config"]["fine_tune_steps"] == 10
+    assert outcome["config"]["params"] == ["fine_tune_steps=10"]
 
 
 @pytest.mark.parametrize(
-    "extra",
+    ("extra", "message"),
     [
-        ["--compressor", "gzip", "--method", "class-conditional"],
-        ["--compressor", "lm", "--model", "m.pt"],
+        (
+            ["evaluate", "--compressor", "gzip", "--method", "class-conditional"],
+            "fine_tune_steps is not a setting of the gzip compressor",
+        ),
+        (
+            ["evaluate", "--compressor", "lm", "--model", "m.pt"],
+            "--param fine_tune_steps is for --method class-conditional, not NCD neighbours.",
+        ),
+        (
+            ["few-shot", "--compressor", "lm", "--model", "m.pt"],
+            "--param fine_tune_steps is for --method class-conditional, not NCD neighbours.",
+        ),
     ],
-    ids=["not-the-lm", "not-class-conditional"],
+    ids=["not-the-lm", "not-class-conditional", "not-few-shot"],
 )
-def test_the_cli_refuses_fine_tune_steps_where_they_mean_nothing(extra, capsys):
+def test_the_cli_refuses_fine_tune_steps_where_they_mean_nothing(extra, message, capsys):
     from conftest import TINY_NEWS
 
     from npc_classify.cli import main
 
     files = ["--dataset", "csv", "--train", str(TINY_NEWS), "--test", str(TINY_NEWS)]
-    assert main(["evaluate", *files, *extra, "--fine-tune-steps", "5", "--no-progress"]) == 2
-    assert "--fine-tune-steps is for --method class-conditional" in capsys.readouterr().err
+    argv = [*extra, *files, "--param", "fine_tune_steps=5", "--no-progress"]
+    assert main(argv) == 2
+    assert message in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(
@@ -161,9 +186,13 @@ def test_the_cli_refuses_fine_tune_steps_where_they_mean_nothing(extra, capsys):
     [
         (
             ["--compressor", "lm"],
-            "--compressor lm needs --model: a model file from npc-classify train-lm",
+            "The lm compressor needs a model. LMCompressor needs model_path: a model written by "
+            "npc-classify train-lm",
         ),
-        (["--compressor", "gzip", "--model", "m.pt"], "--model is for --compressor lm"),
+        (
+            ["--compressor", "gzip", "--model", "m.pt"],
+            "A model is for the compressors built from one (hf, lm), not gzip.",
+        ),
     ],
 )
 def test_the_cli_pairs_the_lm_compressor_with_a_model(extra, message, capsys):

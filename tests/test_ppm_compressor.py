@@ -95,7 +95,7 @@ def test_the_cli_evaluates_class_conditional_ppm_of_a_chosen_order(tmp_path):
     files = ["--dataset", "csv", "--train", str(TINY_NEWS), "--test", str(TINY_NEWS)]
     output = tmp_path / "out.json"
     argv = ["evaluate", *files, "--method", "class-conditional", "--compressor", "ppm"]
-    assert main([*argv, "--ppm-order", "2", "--output", str(output)]) == 0
+    assert main([*argv, "--param", "order=2", "--output", str(output)]) == 0
     assert json.loads(output.read_text())["config"]["compressor"] == "PPMCompressor(order=2)"
 
 
@@ -103,12 +103,12 @@ def test_the_cli_evaluates_class_conditional_ppm_of_a_chosen_order(tmp_path):
     ("extra", "message"),
     [
         (
-            ["--compressor", "gzip", "--ppm-order", "2"],
-            "--ppm-order is not a setting of --compressor gzip; its settings are header, level",
+            ["--compressor", "gzip", "--param", "order=2"],
+            "order is not a setting of the gzip compressor; its settings are header, level",
         ),
         (
-            ["--compressor", "ppm", "--level", "9"],
-            "--level is not a setting of --compressor ppm; its settings are order",
+            ["--compressor", "ppm", "--param", "level=9"],
+            "level is not a setting of the ppm compressor; its settings are order",
         ),
     ],
 )
@@ -124,7 +124,7 @@ def test_the_cli_codes_with_the_ppm_order_asked_for(tmp_path):
     data = b"the cat, the car, the cap, the can. " * 5
     source, packed = tmp_path / "text.txt", tmp_path / "text.ppm"
     source.write_bytes(data)
-    ppm = ["--compressor", "ppm", "--ppm-order", "4"]
+    ppm = ["--compressor", "ppm", "--param", "order=4"]
     assert main(["compress", str(source), "-o", str(packed), *ppm]) == 0
     assert packed.read_bytes() == PPMCompressor(order=4).compress(data)
     assert packed.read_bytes() != PPMCompressor(order=3).compress(data)

@@ -15,6 +15,7 @@ from ._registry import (
     get_compressor,
     register_compressor,
 )
+from ._settings import compressor_from_settings
 from .bz2 import Bz2Compressor
 from .gzip import GzipCompressor
 from .hf import HuggingFaceCompressor
@@ -39,6 +40,7 @@ __all__ = [
     "ZstdPrefixCompressor",
     "available_compressors",
     "check_compressor",
+    "compressor_from_settings",
     "get_compressor",
     "register_compressor",
 ]

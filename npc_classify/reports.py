@@ -1,0 +1,134 @@
+"""Plain-text tables of the evaluation protocols' results, as ``npc-classify`` prints them.
+
+Each function takes what a protocol of :mod:`npc_classify.evaluation`
+returns and gives the text, so a notebook prints the same tables as the
+command line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from .evaluation import PAPER_TOP_K
+
+
+def format_score_report(title: str, report: Mapping[str, Any]) -> str:
+    """Per-class precision, recall, F1 and support, and the confusion matrix.
+
+    Parameters
+    ----------
+    title : str
+        The heading.
+    report : dict
+        As returned by :func:`~npc_classify.evaluation.score_report`.
+    """
+    lines = [f"{title}: per class"]
+    lines.append(f"{'class':>14} {'precision':>9} {'recall':>7} {'f1':>7} {'support':>7}")
+    for name, cls in report["per_class"].items():
+        lines.append(
+            f"{name:>14} {cls['precision']:>9.4f} {cls['recall']:>7.4f} "
+            f"{cls['f1']:>7.4f} {cls['support']:>7}"
+        )
+    lines.append("confusion matrix (rows: true, columns: assigned)")
+    width = max(len(name) for name in report["classes"]) + 1
+    lines.append(" " * width + "".join(f"{name:>{width}}" for name in report["classes"]))
+    for name, counts in zip(report["classes"], report["confusion_matrix"], strict=True):
+        lines.append(f"{name:>{width}}" + "".join(f"{c:>{width}}" for c in counts))
+    return "\n".join(lines)
+
+
+def format_neighbor_evaluation(outcome: Mapping[str, Any], tie: str) -> str:
+    """The pairs and their speed, accuracy and macro-F1 per k, and the first k's report.
+
+    Parameters
+    ----------
+    outcome : dict
+        As returned by :func:`~npc_classify.evaluation.evaluate_neighbors`.
+    tie : str
+        The fair tie rule the scores were computed with.
+    """
+    resumed = outcome["resumed_queries"]
+    lines = [
+        f"{outcome['n_test']} test x {outcome['n_train']} training texts"
+        + (f" ({resumed} queries resumed from the checkpoint)" if resumed else "")
+        + f": {outcome['pairs']:,} pairs compressed in {outcome['wall_time_s']:.1f} s "
+        f"({outcome['pairs_per_second']:,.0f} pairs/s)"
+    ]
+    rules = [rule for rule in (tie, PAPER_TOP_K) if rule in outcome["results"][0]]
+    lines.append(
+        f"{'k':>4}" + "".join(f"  {rule + ' acc':>18}  {'macro-F1':>8}" for rule in rules)
+    )
+    for entry in outcome["results"]:
+        cells = "".join(
+            f"  {entry[r]['accuracy']:>18.4f}  {entry[r]['macro_f1']:>8.4f}" for r in rules
+        )
+        lines.append(f"{entry['k']:>4}{cells}")
+    if PAPER_TOP_K in rules:
+        lines.append(
+            f"({PAPER_TOP_K}: a tie counts as correct when the true class is among the "
+            "tied classes; an optimistic upper bound, not a classifier's accuracy.)"
+        )
+    first = outcome["results"][0]
+    lines += ["\n" + format_score_report(f"k={first['k']}, {rule}", first[rule]) for rule in rules]
+    return "\n".join(lines)
+
+
+def format_class_conditional(outcome: Mapping[str, Any], description: str) -> str:
+    """Speed, accuracy, macro-F1 and the report of a class-conditional evaluation.
+
+    Parameters
+    ----------
+    outcome : dict
+        As returned by :func:`~npc_classify.evaluation.evaluate_class_conditional`.
+    description : str
+        What was evaluated, e.g. the compressor and the number of classes.
+    """
+    report = outcome["report"]
+    return "\n".join(
+        [
+            f"class-conditional {description}: {outcome['n_test']} test texts "
+            f"({outcome['n_train']} training texts), "
+            f"{outcome['ms_per_document']:.3f} ms per document",
+            f"accuracy {report['accuracy']:.4f}  macro-F1 {report['macro_f1']:.4f}",
+            "",
+            format_score_report("class-conditional", report),
+        ]
+    )
+
+
+def format_few_shot(rows: Sequence[Mapping[str, Any]], rules: Sequence[str]) -> str:
+    """Mean accuracy and its 95% interval per number of shots and k, for each rule.
+
+    Parameters
+    ----------
+    rows : list of dict
+        As returned by :func:`~npc_classify.evaluation.few_shot`.
+    rules : list of str
+        The tie rules in the rows, in the order to show them.
+    """
+    header = f"{'shots':>6} {'k':>3}" + "".join(
+        f"  {rule + ' mean [95% CI]':>34}" for rule in rules
+    )
+    lines = [header]
+    for row in rows:
+        cells = "".join(
+            f"  {row[r]['mean']:>10.4f} [{row[r]['ci95'][0]:.4f}, {row[r]['ci95'][1]:.4f}]"
+            for r in rules
+        )
+        lines.append(f"{row['shots']:>6} {row['k']:>3}{cells}")
+    return "\n".join(lines)
+
+
+def format_bits_per_byte(table: Mapping[str, tuple[float, float]]) -> str:
+    """Bits per byte of each compressor, per document and as one file.
+
+    Parameters
+    ----------
+    table : dict
+        Compressor name -> :func:`~npc_classify.evaluation.bits_per_byte`'s pair.
+    """
+    lines = [f"{'compressor':<11} {'per document':>12} {'whole file':>10}  (bits per byte)"]
+    for name, (per_document, whole_file) in table.items():
+        lines.append(f"{name:<11} {per_document:>12.3f} {whole_file:>10.3f}")
+    return "\n".join(lines)

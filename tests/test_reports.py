@@ -1,0 +1,47 @@
+"""The text tables of the evaluation protocols: what the command line prints."""
+
+from __future__ import annotations
+
+from npc_classify import NCDClassifier
+from npc_classify.datasets import LabeledTexts
+from npc_classify.evaluation import PAPER_TOP_K, evaluate_neighbors, score_report
+from npc_classify.reports import (
+    format_bits_per_byte,
+    format_few_shot,
+    format_neighbor_evaluation,
+    format_score_report,
+)
+
+
+def split(texts, labels):
+    import numpy as np
+
+    return LabeledTexts(list(texts), np.asarray(labels))
+
+
+def test_the_neighbor_table_has_a_row_per_k_and_the_paper_rule_when_scored(tiny_news):
+    texts, labels = tiny_news
+    train, test = split(texts[::2], labels[::2]), split(texts[1::2], labels[1::2])
+    outcome = evaluate_neighbors(NCDClassifier(k=3), train, test, [1, 3], paper_top_k=True)
+    text = format_neighbor_evaluation(outcome, "nearest")
+    assert text.splitlines()[0].startswith("12 test x 12 training texts: 144 pairs compressed")
+    rows = [line.split() for line in text.splitlines()[2:4]]
+    assert [row[0] for row in rows] == ["1", "3"]
+    accuracy = outcome["results"][1]["nearest"]["accuracy"]
+    assert float(rows[1][1]) == round(accuracy, 4)
+    assert f"{PAPER_TOP_K} acc" in text.splitlines()[1]
+    assert "k=1, nearest: per class" in text
+
+
+def test_the_score_report_shows_the_confusion_matrix_rows_by_true_class():
+    report = score_report(["a", "a", "b"], ["a", "b", "b"])
+    lines = format_score_report("t", report).splitlines()
+    assert lines[-2].split() == ["a", "1", "1"]
+    assert lines[-1].split() == ["b", "0", "1"]
+
+
+def test_few_shot_and_bits_per_byte_tables_have_one_row_per_entry():
+    rows = [{"shots": 5, "k": 1, "nearest": {"mean": 0.5, "ci95": [0.4, 0.6]}}]
+    assert format_few_shot(rows, ["nearest"]).splitlines()[1].split()[:3] == ["5", "1", "0.5000"]
+    table = format_bits_per_byte({"gzip": (3.25, 2.5)})
+    assert table.splitlines()[1].split() == ["gzip", "3.250", "2.500"]
