@@ -17,6 +17,16 @@ from .compressors import COMPRESSOR_CONSTRAINTS, Compressor, check_compressor
 
 Order = Literal["query-first", "train-first", "symmetric"]
 ORDERS: tuple[str, ...] = ("query-first", "train-first", "symmetric")
+#: Constraints of the parameters that decide how NCD is computed and spread over
+#: workers, shared by :func:`pairwise_ncd` and every estimator that computes NCD.
+NCD_CONSTRAINTS: dict[str, list[Any]] = {
+    "compressor": COMPRESSOR_CONSTRAINTS,
+    "separator": [str],
+    "order": [StrOptions(set(ORDERS))],
+    "n_jobs": [Integral, None],
+    "working_memory": [Interval(Real, 0, None, closed="neither"), None],
+    "progress": ["boolean"],
+}
 
 
 def compressed_sizes(compressor: Compressor, data: Sequence[bytes]) -> np.ndarray:
@@ -107,16 +117,7 @@ class NCDRowKernel:
 
 
 @validate_params(
-    {
-        "X": "no_validation",
-        "Y": "no_validation",
-        "compressor": COMPRESSOR_CONSTRAINTS,
-        "separator": [str],
-        "order": [StrOptions(set(ORDERS))],
-        "n_jobs": [Integral, None],
-        "working_memory": [Interval(Real, 0, None, closed="neither"), None],
-        "progress": ["boolean"],
-    },
+    {"X": "no_validation", "Y": "no_validation", **NCD_CONSTRAINTS},
     prefer_skip_nested_validation=True,
 )
 def pairwise_ncd(
@@ -174,15 +175,52 @@ def pairwise_ncd(
     queries = encode_texts(check_texts(X, name="X"))
     train = queries if Y is None else encode_texts(check_texts(Y, name="Y"))
     comp = check_compressor(compressor)
-    kernel = NCDRowKernel(comp, encode_text(separator), order, k=None)
-    chunks = map_query_chunks(
-        kernel,
+    references = (*pack_texts(train), compressed_sizes(comp, train))
+    return ncd_matrix(
         queries,
-        len(train),
-        shared=(*pack_texts(train), compressed_sizes(comp, train)),
+        references,
+        comp,
+        encode_text(separator),
+        order,
         n_jobs=n_jobs,
         working_memory=working_memory,
         progress=progress,
         description="NCD",
     )
-    return np.vstack(list(chunks)) if queries else np.empty((0, len(train)))
+
+
+def ncd_matrix(
+    queries: list[bytes],
+    references: tuple[np.ndarray, np.ndarray, np.ndarray],
+    compressor: Compressor,
+    separator: bytes,
+    order: str,
+    *,
+    n_jobs: int | None,
+    working_memory: float | None,
+    progress: bool,
+    description: str,
+) -> np.ndarray:
+    """NCD of every query to every reference text, in row chunks on the joblib backend.
+
+    ``references`` is the reference side as the workers take it: the texts
+    packed by :func:`~npc_classify._text.pack_texts` (buffer and offsets) and
+    their compressed sizes, computed once by the caller.
+
+    Returns
+    -------
+    distances : ndarray of shape (len(queries), n_references)
+    """
+    kernel = NCDRowKernel(compressor, separator, order, k=None)
+    n_references = len(references[2])
+    chunks = map_query_chunks(
+        kernel,
+        queries,
+        n_references,
+        shared=references,
+        n_jobs=n_jobs,
+        working_memory=working_memory,
+        progress=progress,
+        description=description,
+    )
+    return np.vstack(list(chunks)) if queries else np.empty((0, n_references))

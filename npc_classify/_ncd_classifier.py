@@ -2,37 +2,32 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
-from collections.abc import Iterator, Sequence
-from numbers import Integral, Real
+from collections.abc import Sequence
+from numbers import Integral
 from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
-from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.base import ClassifierMixin
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
-from ._candidates import CandidateIndex
-from ._compressor_parameter import CompressorParameterMixin
-from ._distance import ORDERS, NCDRowKernel, compressed_sizes
-from ._neighbors import stack_neighbors
-from ._parallel import local_workers, map_query_chunks
-from ._text import encode_text, encode_texts, pack_texts, unpack_texts
+from ._explanation import NeighborExplanation, query_byte_savings, saving_spans
+from ._ncd_neighbors import NCDNeighborsBase
+from ._text import decode_text, encode_text
 from ._validation import (
     Interval,
     StrOptions,
-    TextInputMixin,
     check_argument,
     check_labels,
+    check_one_text,
     check_texts,
 )
 from ._voting import TIE_BREAKS, WEIGHTS, break_ties, class_scores
-from .compressors import COMPRESSOR_CONSTRAINTS, Compressor, check_compressor
+from .compressors import Compressor
 
 
-class NCDClassifier(CompressorParameterMixin, ClassifierMixin, TextInputMixin, BaseEstimator):
+class NCDClassifier(ClassifierMixin, NCDNeighborsBase):
     """Classify texts by their k nearest neighbours under compression distance.
 
     The method of Jiang et al. (2023), "Less is More: Parameter-Free Text
@@ -137,16 +132,9 @@ class NCDClassifier(CompressorParameterMixin, ClassifierMixin, TextInputMixin, B
     """
 
     _parameter_constraints: dict[str, list[Any]] = {
-        "compressor": COMPRESSOR_CONSTRAINTS,
-        "k": [Interval(Integral, 1, None, closed="left")],
+        **NCDNeighborsBase._parameter_constraints,
         "weights": [StrOptions(set(WEIGHTS))],
         "tie_break": [StrOptions(set(TIE_BREAKS))],
-        "separator": [str],
-        "order": [StrOptions(set(ORDERS))],
-        "n_jobs": [Integral, None],
-        "working_memory": [Interval(Real, 0, None, closed="neither"), None],
-        "progress": ["boolean"],
-        "candidates": [Interval(Integral, 1, None, closed="left"), None],
         "random_state": ["random_state"],
     }
 
@@ -165,16 +153,18 @@ class NCDClassifier(CompressorParameterMixin, ClassifierMixin, TextInputMixin, B
         candidates: int | None = None,
         random_state: int | np.random.RandomState | None = None,
     ) -> None:
-        self.compressor = compressor
-        self.k = k
+        super().__init__(
+            compressor,
+            k=k,
+            separator=separator,
+            order=order,
+            n_jobs=n_jobs,
+            working_memory=working_memory,
+            progress=progress,
+            candidates=candidates,
+        )
         self.weights = weights
         self.tie_break = tie_break
-        self.separator = separator
-        self.order = order
-        self.n_jobs = n_jobs
-        self.working_memory = working_memory
-        self.progress = progress
-        self.candidates = candidates
         self.random_state = random_state
 
     def fit(self, X: Sequence[str], y: ArrayLike) -> NCDClassifier:
@@ -194,139 +184,9 @@ class NCDClassifier(CompressorParameterMixin, ClassifierMixin, TextInputMixin, B
         self._validate_params()
         texts = check_texts(X, name="X")
         labels = check_labels(y, len(texts))
-        if not texts:
-            raise ValueError("Cannot fit on an empty training set: X has no texts.")
-        _check_at_most_training_set(self.k, "k", len(texts))
-        if self.candidates is not None and self.candidates < self.k:
-            raise ValueError(
-                f"candidates={self.candidates} must be at least k={self.k}: the "
-                "neighbours are chosen among the candidates."
-            )
-        self._separator = encode_text(self.separator)
-        self.compressor_ = check_compressor(self.compressor)
-
+        self._fit_search(texts)
         self.classes_, self._y = np.unique(labels, return_inverse=True)
-        encoded = encode_texts(texts)
-        self.train_sizes_ = compressed_sizes(self.compressor_, encoded)
-        self._fit_buffer, self._fit_offsets = pack_texts(encoded)
-        self.n_samples_fit_ = len(texts)
-        n_candidates = len(texts) if self.candidates is None else min(self.candidates, len(texts))
-        exact = n_candidates == len(texts)
-        self.candidate_index_ = (
-            None
-            if exact
-            else CandidateIndex(texts, self.train_sizes_).calibrate(self._training_pair_distances)
-        )
-        self.n_candidates_ = n_candidates
         return self
-
-    def kneighbors(
-        self,
-        X: Sequence[str],
-        n_neighbors: int | None = None,
-        return_distance: bool = True,
-    ) -> tuple[np.ndarray, np.ndarray] | np.ndarray:
-        """Find the nearest training texts of each query.
-
-        Parameters
-        ----------
-        X : sequence of str of length n_queries
-            Query texts.
-        n_neighbors : int, default=None
-            Neighbours to return; ``k`` when None.
-        return_distance : bool, default=True
-            Also return the distances.
-
-        Returns
-        -------
-        neigh_dist : ndarray of shape (n_queries, n_neighbors)
-            NCD to each neighbour, nearest first (only if ``return_distance``).
-        neigh_ind : ndarray of shape (n_queries, n_neighbors)
-            Positions of the neighbours in the training set.
-        """
-        n_neighbors = self.k if n_neighbors is None else n_neighbors
-        neigh_dist, neigh_ind = stack_neighbors(
-            ((dist, ind) for _, dist, ind in self.kneighbors_chunks(X, n_neighbors)), n_neighbors
-        )
-        return (neigh_dist, neigh_ind) if return_distance else neigh_ind
-
-    def kneighbors_chunks(
-        self, X: Sequence[str], n_neighbors: int | None = None
-    ) -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
-        """Stream the neighbour search: one result per chunk of queries, in order.
-
-        Parameters
-        ----------
-        X : sequence of str of length n_queries
-            Query texts.
-        n_neighbors : int, default=None
-            Neighbours per query; ``k`` when None.
-
-        Yields
-        ------
-        start : int
-            Position in ``X`` of the chunk's first query.
-        neigh_dist, neigh_ind : ndarray of shape (chunk_size, n_neighbors)
-            As returned by :meth:`kneighbors` for those queries.
-        """
-        check_is_fitted(self)
-        n_neighbors = self.k if n_neighbors is None else n_neighbors
-        check_argument(
-            n_neighbors,
-            "n_neighbors",
-            [Interval(Integral, 1, None, closed="left")],
-            "NCDClassifier.kneighbors",
-        )
-        _check_at_most_training_set(n_neighbors, "n_neighbors", self.n_samples_fit_)
-        texts = check_texts(X, name="X")
-        queries = encode_texts(texts)
-        candidates = None
-        if self.candidate_index_ is not None:
-            if n_neighbors > self.n_candidates_:
-                raise ValueError(
-                    f"n_neighbors={n_neighbors} is more than the {self.n_candidates_} "
-                    "candidates searched per query; raise candidates."
-                )
-            query_sizes = compressed_sizes(self.compressor_, queries)
-            candidates = self.candidate_index_.search(
-                texts, query_sizes, self.n_candidates_, n_threads=local_workers(self.n_jobs)
-            )
-        chunks = self._search(queries, n_neighbors, self.n_candidates_, candidates, self.progress)
-        start = 0
-        for neigh_dist, neigh_ind in chunks:
-            yield start, neigh_dist, neigh_ind
-            start += len(neigh_ind)
-
-    def _search(
-        self,
-        queries: list[bytes],
-        n_neighbors: int,
-        pairs_per_query: int,
-        candidates: np.ndarray | None,
-        progress: bool,
-    ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-        """Exact NCD of each query to every training text (or to its candidates), top-k."""
-        kernel = NCDRowKernel(self.compressor_, self._separator, self.order, k=n_neighbors)
-        return map_query_chunks(
-            kernel,
-            queries,
-            pairs_per_query,
-            shared=(self._fit_buffer, self._fit_offsets, self.train_sizes_),
-            aligned=candidates,
-            n_jobs=self.n_jobs,
-            working_memory=self.working_memory,
-            progress=progress,
-            description=f"NCD {self.compressor_.name}",
-        )
-
-    def _training_pair_distances(self, queries: np.ndarray, candidates: np.ndarray) -> np.ndarray:
-        """Exact NCD of training texts ``queries[i]`` to ``candidates[i]`` (rows sorted)."""
-        train = unpack_texts(self._fit_buffer, self._fit_offsets)
-        width = candidates.shape[1]
-        chunks = self._search([train[q] for q in queries], width, width, candidates, False)
-        neigh_dist, neigh_ind = stack_neighbors(chunks, width)
-        # Each row of neigh_ind is its sorted candidates' row, ordered by distance.
-        return np.take_along_axis(neigh_dist, np.argsort(neigh_ind, axis=1), axis=1)
 
     def predict_proba(self, X: Sequence[str]) -> np.ndarray:
         """Share of the (weighted) neighbour votes won by each class.
@@ -401,40 +261,77 @@ class NCDClassifier(CompressorParameterMixin, ClassifierMixin, TextInputMixin, B
         random_state = check_random_state(self.random_state)
         return self.classes_[break_ties(votes, self._y[neigh_ind], self.tie_break, random_state)]
 
-    def search_fingerprint(self, X: Sequence[str], n_neighbors: int) -> str:
-        """A digest of everything ``kneighbors(X, n_neighbors)`` depends on.
+    def explain(self, text: str, *, n_spans: int = 5) -> NeighborExplanation:
+        """Why one text gets its class: its neighbours, and the bytes the nearest one explains.
 
-        The compressor and its parameters, the concatenation settings, the
-        candidate search (its size and calibrated weights), the training texts
-        and labels, the queries and the number of neighbours: two searches
-        with the same fingerprint give the same result, so a checkpoint of
-        one can resume the other.
+        The ``k`` neighbours and the prediction are those of :meth:`kneighbors`
+        and :meth:`predict`. Against the nearest neighbour of the predicted
+        class, each byte of the query (UTF-8) gets the bits it saved coded
+        after that neighbour and the separator instead of alone (the query
+        comes second whatever ``order`` the distance uses): the
+        compressor's own per-byte code lengths for the model-based compressors
+        (``ppm``, ``lm``), and for the stream compressors (gzip, zstd, bz2,
+        lzma), which have none, the increments of the compressed size as the
+        query grows one byte at a time (see ``method`` in
+        :class:`~npc_classify.NeighborExplanation`): a marginal cost, not a
+        code length.
+
+        Parameters
+        ----------
+        text : str
+            One query.
+        n_spans : int, default=5
+            How many runs of saving words to report, those that saved the most.
+
+        Returns
+        -------
+        explanation : NeighborExplanation
+            Plain arrays, and ``to_html()`` (shown by Jupyter) with the query
+            shaded by the bits saved.
+
+        Raises
+        ------
+        NotImplementedError
+            With the ``hf`` compressor, which codes tokens: a token's bits have
+            no share per byte.
+
+        Examples
+        --------
+        >>> from npc_classify import NCDClassifier
+        >>> texts = ["the striker scored a late goal", "the keeper saved a penalty",
+        ...          "shares fell as profits slumped", "the bank raised interest rates"]
+        >>> labels = ["sport", "sport", "business", "business"]
+        >>> clf = NCDClassifier(k=1).fit(texts, labels)
+        >>> explanation = clf.explain("a late goal for the striker")
+        >>> explanation.predicted, explanation.reference_text
+        ('sport', 'the striker scored a late goal')
+        >>> explanation.byte_savings.shape
+        (27,)
         """
         check_is_fitted(self)
-        digest = hashlib.sha256()
-        index = self.candidate_index_
-        settings = [
-            repr(self.compressor_),
-            self.order,
-            self.separator,
-            self.n_candidates_ if index is not None else None,
-            n_neighbors,
-        ]
-        if index is not None:  # the first stage's calibration decides the candidates
-            settings.append(index.weights.tolist())
-        digest.update(json.dumps(settings).encode())
-        queries = encode_texts(check_texts(X, name="X"))
-        for array in (self._fit_buffer, self._fit_offsets, *pack_texts(queries)):
-            digest.update(len(array).to_bytes(8, "little"))
-            digest.update(array.tobytes())
-        digest.update(np.asarray(self._y, dtype=np.int64).tobytes())
-        digest.update(repr(self.classes_.tolist()).encode())
-        return digest.hexdigest()
-
-
-def _check_at_most_training_set(value: int, name: str, n_samples: int) -> None:
-    if value > n_samples:
-        raise ValueError(
-            f"{name}={value} is larger than the training set ({n_samples} texts); "
-            f"use {name} <= {n_samples} or more training data."
+        check_one_text(text, f"{type(self).__name__}.explain")
+        check_argument(n_spans, "n_spans", [Interval(Integral, 0, None, closed="left")], "explain")
+        neigh_dist, neigh_ind = self.kneighbors([text])
+        predicted = self.predict_from_neighbors(neigh_dist, neigh_ind).tolist()[0]
+        neighbor_labels = self.classes_[self._y[neigh_ind[0]]]
+        reference = int(neigh_ind[0][np.flatnonzero(neighbor_labels == predicted)[0]])
+        context = self._training_text(reference) + self._separator
+        savings, method = query_byte_savings(self.compressor_, context, encode_text(text))
+        spans, span_savings = saving_spans(text, savings, n_spans)
+        return NeighborExplanation(
+            text=text,
+            predicted=predicted,
+            neighbor_indices=neigh_ind[0],
+            neighbor_distances=neigh_dist[0],
+            neighbor_labels=neighbor_labels,
+            reference_index=reference,
+            reference_text=decode_text(self._training_text(reference)),
+            byte_savings=savings,
+            method=method,
+            spans=spans,
+            span_savings=span_savings,
         )
+
+    def _targets_fingerprint(self) -> bytes:
+        labels = repr(self.classes_.tolist()).encode()
+        return np.asarray(self._y, dtype=np.int64).tobytes() + labels

@@ -1,41 +1,45 @@
-"""Saving and loading fitted classifiers with skops: no code runs from the file."""
+"""Saving and loading fitted estimators with skops: no code runs from the file."""
 
 from __future__ import annotations
 
 import os
 import zipfile
-from typing import Any
+from typing import Any, get_args
 
 from ._candidates import CandidateIndex
 from ._compression_classifier import CompressionClassifier
 from ._ncd_classifier import NCDClassifier
+from ._ncd_regressor import NCDRegressor
+from ._ncd_transformer import NCDTransformer
 from .compressors import available_compressors, get_compressor
 
-#: Types outside scikit-learn's own that a saved classifier may hold.
+#: The estimators :func:`save_model` saves.
+Estimator = NCDClassifier | NCDRegressor | NCDTransformer | CompressionClassifier
+#: Types outside scikit-learn's own that a saved estimator may hold.
 EXTRA_TRUSTED_TYPES: tuple[str, ...] = ("scipy.sparse._csr.csr_matrix",)
 
 
 def trusted_types() -> list[str]:
     """Every type :func:`load_model` accepts beyond those skops trusts by default."""
-    classes = [NCDClassifier, CompressionClassifier, CandidateIndex] + [
+    classes = [*get_args(Estimator), CandidateIndex] + [
         type(get_compressor(name)) for name in available_compressors()
     ]
     return sorted({f"{c.__module__}.{c.__qualname__}" for c in classes} | set(EXTRA_TRUSTED_TYPES))
 
 
-def save_model(model: NCDClassifier | CompressionClassifier, path: str | os.PathLike[str]) -> None:
-    """Save a fitted classifier in the skops format (a zip of JSON and arrays).
+def save_model(model: Estimator, path: str | os.PathLike[str]) -> None:
+    """Save a fitted estimator in the skops format (a zip of JSON and arrays).
 
     A language-model compressor is saved as its settings, the model's file or
     name included, not its weights: the model must be at the same place when
-    the classifier is loaded.
+    the estimator is loaded.
     """
     skops_io = _skops_io()
     skops_io.dump(model, path)
 
 
 def load_model(path: str | os.PathLike[str]) -> Any:
-    """Load a classifier saved by :func:`save_model`, refusing any type not expected.
+    """Load an estimator saved by :func:`save_model`, refusing any type not expected.
 
     Unlike pickle, loading executes no code from the file: skops rebuilds only
     the types listed by :func:`trusted_types` (and scikit-learn's and numpy's

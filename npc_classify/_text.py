@@ -17,6 +17,11 @@ def encode_text(text: str) -> bytes:
     return text.encode("utf-8", "surrogatepass")
 
 
+def decode_text(data: bytes) -> str:
+    """Invert :func:`encode_text`."""
+    return data.decode("utf-8", "surrogatepass")
+
+
 def encode_texts(texts: Sequence[str]) -> list[bytes]:
     """:func:`encode_text` of each text."""
     return [encode_text(text) for text in texts]

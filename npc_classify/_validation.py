@@ -6,8 +6,8 @@ has a ``_parameter_constraints`` dict, checked at the start of ``fit`` by
 (a ``ValueError`` and ``TypeError``): "The 'k' parameter of NCDClassifier must
 be an int in the range [1, inf). Got 0 instead." The constraint types come
 from scikit-learn and are re-exported here, so the project imports them from
-one module. Data (texts and labels) is checked by :func:`check_texts` and
-:func:`check_labels`.
+one module. Data (texts, labels and regression targets) is checked by :func:`check_texts`,
+:func:`check_labels` and :func:`check_targets`.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from collections.abc import Set as AbstractSet
 from typing import Any
 
 import numpy as np
+from sklearn.utils import assert_all_finite
 from sklearn.utils._param_validation import (
     Interval,
     InvalidParameterError,
@@ -36,6 +37,8 @@ __all__ = [
     "TextInputMixin",
     "check_argument",
     "check_labels",
+    "check_one_text",
+    "check_targets",
     "check_texts",
     "validate_params",
 ]
@@ -112,6 +115,16 @@ def check_texts(X: Any, *, name: str = "X") -> list[str]:
     return texts
 
 
+def check_one_text(text: Any, caller: str) -> str:
+    """Return ``text`` if it is one ``str``; refuse a list or anything else with a message."""
+    if not isinstance(text, str):
+        raise TypeError(
+            f"{caller} takes one text (a str), got {type(text).__name__}: {_preview(text)}. "
+            "Call it once per text."
+        )
+    return text
+
+
 def check_labels(y: Any, n_samples: int) -> np.ndarray:
     """Return ``y`` as a 1-d array of ``n_samples`` valid class labels.
 
@@ -167,6 +180,44 @@ def check_labels(y: Any, n_samples: int) -> np.ndarray:
     labels = np.asarray(items)
     check_classification_targets(labels)
     return labels
+
+
+def check_targets(y: Any, n_samples: int) -> np.ndarray:
+    """Return ``y`` as a 1-d float64 array of ``n_samples`` finite regression targets.
+
+    One number per text: a 2-d ``y`` of several columns (several targets per
+    text) is refused, a column vector of shape ``(n_samples, 1)`` is flattened
+    with scikit-learn's warning (``column_or_1d``), and NaN or infinite
+    targets are refused (``assert_all_finite``).
+    """
+    if y is None or isinstance(y, (str, bytes)):
+        raise TypeError(
+            "y must be a sequence with one numeric target per text, got "
+            f"{type(y).__name__}: {_preview(y)}."
+        )
+    _refuse_unordered(y, "y")
+    array = np.asarray(y)
+    if array.ndim == 2 and array.shape[1] > 1:
+        raise ValueError(
+            f"y must hold one target per text, got an array of shape {array.shape}: "
+            f"{array.shape[1]} targets per text. Fit one regressor per column, e.g. with "
+            "sklearn.multioutput.MultiOutputRegressor."
+        )
+    try:
+        targets = column_or_1d(array, warn=True, dtype=np.float64, input_name="y")
+    except (TypeError, ValueError) as error:
+        if array.ndim == 1:  # one item per text, but not all of them numbers
+            raise ValueError(
+                f"y must hold numbers (regression targets), got {_preview(array.tolist())} "
+                f"({error}). Class labels go to a classifier."
+            ) from None
+        raise
+    if len(targets) != n_samples:
+        raise ValueError(
+            f"X and y must have the same length: got {n_samples} texts and {len(targets)} targets."
+        )
+    assert_all_finite(targets, input_name="y")
+    return targets
 
 
 def _refuse_unordered(collection: Any, name: str) -> None:

@@ -1,4 +1,4 @@
-"""Turning the k nearest neighbours of a query into class scores and a class."""
+"""Turning the k nearest neighbours of a query into weights, class scores and a class."""
 
 from __future__ import annotations
 
@@ -32,13 +32,28 @@ def class_scores(
     -------
     scores : ndarray of shape (n_queries, n_classes)
     """
-    if weights == "uniform":
-        votes = np.ones_like(neigh_dist)
-    else:
-        votes = 1.0 / np.maximum(neigh_dist, MIN_WEIGHTED_DISTANCE)
     scores = np.zeros((neigh_class.shape[0], n_classes))
-    np.add.at(scores, (np.arange(neigh_class.shape[0])[:, None], neigh_class), votes)
+    rows = np.arange(neigh_class.shape[0])[:, None]
+    np.add.at(scores, (rows, neigh_class), neighbor_weights(neigh_dist, weights))
     return scores
+
+
+def neighbor_weights(neigh_dist: np.ndarray, weights: str) -> np.ndarray:
+    """The weight of each neighbour: 1, or ``1 / distance`` floored at
+    :data:`MIN_WEIGHTED_DISTANCE`.
+
+    Parameters
+    ----------
+    neigh_dist : ndarray of shape (n_queries, k)
+    weights : {"uniform", "distance"}
+
+    Returns
+    -------
+    weights : ndarray of shape (n_queries, k)
+    """
+    if weights == "uniform":
+        return np.ones_like(neigh_dist)
+    return 1.0 / np.maximum(neigh_dist, MIN_WEIGHTED_DISTANCE)
 
 
 def tied_classes(scores: np.ndarray) -> np.ndarray:

@@ -8,10 +8,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from hypothesis import settings
+from sklearn.base import is_classifier, is_regressor
 
-from npc_classify import CompressionClassifier, NCDClassifier
+from npc_classify import CompressionClassifier, NCDClassifier, NCDRegressor, NCDTransformer
 from npc_classify.compressors import (
     Bz2Compressor,
     Compressor,
@@ -195,8 +197,9 @@ def language_model_compressor(request) -> Compressor:
     return build_compressor(request.param, request)
 
 
-#: Every estimator configuration the contract tests run: both estimators on every
-#: compressor, plus the approximate search and several dictionaries per class.
+#: Every estimator configuration the contract tests run: both classifiers on every
+#: compressor, plus the approximate search and several dictionaries per class; the
+#: regressor and the transformer on a stream and a model-based compressor.
 ESTIMATOR_CASES: dict[str, Callable[[pytest.FixtureRequest], Any]] = {
     **{
         f"NCDClassifier-{case}": lambda request, case=case: NCDClassifier(
@@ -214,7 +217,34 @@ ESTIMATOR_CASES: dict[str, Callable[[pytest.FixtureRequest], Any]] = {
     "CompressionClassifier-zstd-2-dictionaries": lambda request: CompressionClassifier(
         "zstd", n_dictionaries=2
     ),
+    "NCDRegressor-gzip": lambda request: NCDRegressor("gzip", k=3),
+    "NCDRegressor-ppm-distance": lambda request: NCDRegressor(
+        PPMCompressor(), k=3, weights="distance"
+    ),
+    "NCDRegressor-gzip-candidates": lambda request: NCDRegressor("gzip", k=3, candidates=10),
+    "NCDTransformer-gzip": lambda request: NCDTransformer("gzip"),
+    "NCDTransformer-ppm-2-per-class": lambda request: NCDTransformer(
+        PPMCompressor(), n_references=2, random_state=0
+    ),
 }
+
+
+def fit_targets(estimator, labels):
+    """What the contract tests fit ``estimator`` on: the class labels, or for a regressor
+    each label's position among the sorted classes (0.0, 1.0, 2.0)."""
+    if is_regressor(estimator):
+        return np.unique(labels, return_inverse=True)[1].astype(float)
+    return labels
+
+
+def outputs(fitted, X):
+    """What a fitted estimator computes for ``X``: a classifier's probabilities, a
+    regressor's predictions, a transformer's features."""
+    if is_classifier(fitted):
+        return fitted.predict_proba(X)
+    if is_regressor(fitted):
+        return fitted.predict(X)
+    return fitted.transform(X)
 
 
 @pytest.fixture(params=list(ESTIMATOR_CASES))

@@ -106,3 +106,19 @@ def test_class_conditional_notebook_runs_on_a_tiny_slice(
         assert "PyTorch is not installed" in stdout
     assert [" ".join(line.split()[:2]) for line in table[2 : 2 + len(rows)]] == rows
     assert images == 1
+
+
+def test_compression_toolbox_notebook_runs_on_a_tiny_slice(
+    ag_news_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = NOTEBOOKS / "compression_toolbox.ipynb"
+    stdout, images = run_notebook(path, ag_news_path, tmp_path, monkeypatch)
+    assert "slice: 160 train, 80 test texts" in stdout
+    table = stdout[stdout.index("NCD features against NCD-kNN") :].splitlines()
+    rows = ["NCD-kNN gzip, k=5", "NCD features + LinearSVC", "NCD features + logistic reg."]
+    assert [line[:30].strip() for line in table[2:5]] == rows
+    assert "four clusters cut from the tree, by class:" in stdout
+    explained = [line for line in stdout.splitlines() if line.startswith("explained: test text")]
+    assert [line.endswith("(wrong)") for line in explained] == [False, False, True]
+    assert "class-conditional PPM:" in stdout
+    assert images == 1, "expected the dendrogram"

@@ -12,7 +12,7 @@ range or set.
 from __future__ import annotations
 
 import pytest
-from conftest import COMPRESSOR_CASES, ESTIMATOR_CASES, build_compressor
+from conftest import COMPRESSOR_CASES, ESTIMATOR_CASES, build_compressor, fit_targets
 from sklearn.base import clone
 from sklearn.utils._param_validation import (
     InvalidParameterError,
@@ -26,7 +26,12 @@ from npc_classify.compressors import Compressor, LMCompressor, available_compres
 TEXTS = ["the striker scored", "the keeper saved", "shares fell", "profits slumped"]
 LABELS = ["sport", "sport", "business", "business"]
 #: One configuration of each estimator class.
-ONE_PER_ESTIMATOR = ["NCDClassifier-gzip", "CompressionClassifier-gzip"]
+ONE_PER_ESTIMATOR = [
+    "NCDClassifier-gzip",
+    "CompressionClassifier-gzip",
+    "NCDRegressor-gzip",
+    "NCDTransformer-gzip",
+]
 
 
 class NotAParameter:
@@ -64,7 +69,8 @@ def assert_refuses_every_invalid_value(obj, run) -> None:
 @pytest.mark.parametrize("case", ONE_PER_ESTIMATOR)
 def test_fit_refuses_every_invalid_parameter(case, request):
     estimator = ESTIMATOR_CASES[case](request)
-    assert_refuses_every_invalid_value(estimator, lambda broken: broken.fit(TEXTS, LABELS))
+    targets = fit_targets(estimator, LABELS)
+    assert_refuses_every_invalid_value(estimator, lambda broken: broken.fit(TEXTS, targets))
 
 
 @pytest.mark.parametrize("case", list(COMPRESSOR_CASES))
@@ -82,7 +88,7 @@ def test_fit_refuses_an_invalid_compressor_parameter(case, request):
     for estimator_case in ONE_PER_ESTIMATOR:
         estimator = ESTIMATOR_CASES[estimator_case](request).set_params(compressor=broken)
         with pytest.raises(InvalidParameterError, match=message):
-            estimator.fit(TEXTS, LABELS)
+            estimator.fit(TEXTS, fit_targets(estimator, LABELS))
 
 
 def test_every_registered_compressor_is_in_the_contract_tests(request):

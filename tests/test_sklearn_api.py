@@ -1,9 +1,11 @@
-"""Both estimators are well-behaved scikit-learn estimators, with every compressor we ship.
+"""Every estimator is a well-behaved scikit-learn estimator, with every compressor we ship.
 
 scikit-learn's ``check_estimator`` skips almost everything for text input,
 so the data-free checks are called one by one and the rest is written here.
 The configurations come from ``conftest.ESTIMATOR_CASES``: a new compressor is
-covered by adding it to ``conftest.COMPRESSOR_CASES``.
+covered by adding it to ``conftest.COMPRESSOR_CASES``. Classifiers are checked
+through their probabilities, the regressor through its predictions and the
+transformer through its features (``conftest.outputs``).
 """
 
 from __future__ import annotations
@@ -13,13 +15,14 @@ import pickle
 import numpy as np
 import pytest
 import skops.io
-from sklearn.base import clone
+from conftest import fit_targets, outputs
+from sklearn.base import clone, is_classifier, is_regressor
 from sklearn.model_selection import GridSearchCV, StratifiedKFold, cross_val_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer
 from sklearn.utils import estimator_checks, get_tags
 
-from npc_classify import CompressionClassifier, NCDClassifier
+from npc_classify import CompressionClassifier, NCDClassifier, NCDRegressor, NCDTransformer
 from npc_classify.compressors import GzipCompressor
 
 DATA_FREE_CHECKS = [
@@ -41,12 +44,21 @@ def test_sklearn_data_free_check(any_estimator, check):
     check(type(any_estimator).__name__, clone(any_estimator))
 
 
-@pytest.mark.parametrize("estimator", [NCDClassifier(), CompressionClassifier()], ids=repr)
-def test_declares_string_input_like_a_vectorizer(estimator):
+@pytest.mark.parametrize(
+    ("estimator", "estimator_type"),
+    [
+        (NCDClassifier(), "classifier"),
+        (CompressionClassifier(), "classifier"),
+        (NCDRegressor(), "regressor"),
+        (NCDTransformer(), None),
+    ],
+    ids=repr,
+)
+def test_declares_string_input_like_a_vectorizer(estimator, estimator_type):
     tags = get_tags(estimator)
     assert tags.input_tags.string
     assert not tags.input_tags.two_d_array
-    assert tags.estimator_type == "classifier"
+    assert tags.estimator_type == estimator_type
 
 
 def test_has_no_n_features_in(tiny_news):
@@ -55,34 +67,41 @@ def test_has_no_n_features_in(tiny_news):
 
 def test_fit_predict_score(any_estimator, tiny_news):
     texts, labels = tiny_news
-    clf = clone(any_estimator).fit(texts, labels)
-    assert clf.predict(QUERIES).shape == (2,)
-    assert clf.predict_proba(QUERIES).shape == (2, 3)
-    assert 0.0 <= clf.score(texts, labels) <= 1.0
+    targets = fit_targets(any_estimator, labels)
+    fitted = clone(any_estimator).fit(texts, targets)
+    if is_classifier(fitted):
+        assert fitted.predict(QUERIES).shape == (2,)
+        assert fitted.predict_proba(QUERIES).shape == (2, 3)
+        assert 0.0 <= fitted.score(texts, labels) <= 1.0
+    elif is_regressor(fitted):
+        assert fitted.predict(QUERIES).shape == (2,)
+        assert fitted.score(texts, targets) <= 1.0
+    else:
+        assert fitted.transform(QUERIES).shape == (2, fitted.n_features_out_)
+        assert fitted.get_feature_names_out().shape == (fitted.n_features_out_,)
 
 
 def test_clone_and_pickle_give_identical_predictions(any_estimator, tiny_news):
     texts, labels = tiny_news
-    fitted = clone(any_estimator).fit(texts, labels)
-    expected = fitted.predict_proba(QUERIES)
+    targets = fit_targets(any_estimator, labels)
+    fitted = clone(any_estimator).fit(texts, targets)
+    expected = outputs(fitted, QUERIES)
     np.testing.assert_array_equal(
-        clone(any_estimator).fit(texts, labels).predict_proba(QUERIES), expected
+        outputs(clone(any_estimator).fit(texts, targets), QUERIES), expected
     )
-    np.testing.assert_array_equal(
-        pickle.loads(pickle.dumps(fitted)).predict_proba(QUERIES), expected
-    )
+    np.testing.assert_array_equal(outputs(pickle.loads(pickle.dumps(fitted)), QUERIES), expected)
 
 
 def test_skops_round_trip_gives_identical_predictions(any_estimator, tiny_news, tmp_path):
     texts, labels = tiny_news
-    fitted = clone(any_estimator).fit(texts, labels)
+    fitted = clone(any_estimator).fit(texts, fit_targets(any_estimator, labels))
     path = tmp_path / "model.skops"
     skops.io.dump(fitted, path)
     untrusted = skops.io.get_untrusted_types(file=path)
     allowed = ("npc_classify.", "scipy.sparse._csr.csr_matrix")  # sparse: candidates' index
     assert all(name.startswith(allowed) for name in untrusted), untrusted
     loaded = skops.io.load(path, trusted=untrusted)
-    np.testing.assert_array_equal(loaded.predict_proba(QUERIES), fitted.predict_proba(QUERIES))
+    np.testing.assert_array_equal(outputs(loaded, QUERIES), outputs(fitted, QUERIES))
 
 
 def test_refitting_forgets_the_previous_training_set(tiny_news):

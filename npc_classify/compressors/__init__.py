@@ -7,6 +7,7 @@ ZstdCompressor(level=19)
 
 from __future__ import annotations
 
+from ._arithmetic_coding import ArithmeticCodingCompressor
 from ._base import DEFAULT_MAX_SIZE, Compressor, CorruptStreamError, OutputLimitError
 from ._registry import (
     COMPRESSOR_CONSTRAINTS,
@@ -27,6 +28,7 @@ from .zstd import ZstdCompressor, ZstdPrefixCompressor
 __all__ = [
     "COMPRESSOR_CONSTRAINTS",
     "DEFAULT_MAX_SIZE",
+    "ArithmeticCodingCompressor",
     "Bz2Compressor",
     "Compressor",
     "CorruptStreamError",

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from abc import abstractmethod
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -15,6 +17,23 @@ from ._base import Compressor, check_output_size
 #: What a model learns from one context (a fine-tuned copy, a count table), kept per
 #: thread for this many distinct contexts, the oldest dropped first.
 MAX_CONTEXT_STATES = 64
+
+
+def file_contents(path: str | os.PathLike[str]) -> Iterator[bytes]:
+    """The bytes of a file or of every file in a folder (by sorted relative path), in chunks.
+
+    A path that does not exist (a Hugging Face Hub name) gives its name only.
+    """
+    root = Path(path)
+    if not root.exists():
+        yield os.fsencode(str(path))
+        return
+    files = sorted(p for p in root.rglob("*") if p.is_file()) if root.is_dir() else [root]
+    for file in files:
+        yield os.fsencode(str(file.relative_to(root) if root.is_dir() else file.name))
+        with open(file, "rb") as handle:
+            while chunk := handle.read(1 << 20):
+                yield chunk
 
 
 def state_for_context(cache: dict[bytes, Any], context: bytes, build: Callable[[], Any]) -> Any:
@@ -66,6 +85,49 @@ class ArithmeticCodingCompressor(Compressor):
 
     def compressed_size(self, data: bytes) -> float:
         return float(self.compressed_sizes_with_prefix(b"", [data])[0])
+
+    def code_lengths(self, prefix: bytes, data: bytes) -> np.ndarray:
+        """Ideal bits of each byte of ``data`` when ``prefix + data`` is coded.
+
+        The per-byte terms of the joint size: they add up (to rounding) to
+        ``8 * (compressed_sizes_with_prefix(prefix, [data])[0] - compressed_size(prefix))``.
+
+        Parameters
+        ----------
+        prefix : bytes
+            Bytes coded before ``data``.
+        data : bytes
+            The bytes whose costs are returned.
+
+        Returns
+        -------
+        bits : ndarray of shape (len(data),), dtype=float64
+
+        Raises
+        ------
+        NotImplementedError
+            For a model whose symbols are not bytes (a Hugging Face model codes
+            tokens, and a token's bits have no share per byte).
+        """
+        raise NotImplementedError(
+            f"{type(self).__name__} gives no code length per byte: its model codes tokens "
+            "of one or more bytes, and a token's bits have no share per byte. "
+            "PPMCompressor and LMCompressor code byte by byte."
+        )
+
+    def conditional_code_lengths(self, context: bytes, data: bytes) -> np.ndarray:
+        """Ideal bits of each byte of ``data`` under the model conditioned on ``context``.
+
+        The per-byte terms of :meth:`conditional_sizes`: they add up (to
+        rounding) to ``8 * conditional_sizes(context, [data])[0]``. By default
+        :meth:`code_lengths` after ``context``, as ``conditional_sizes`` is
+        ``C(context + data) - C(context)``.
+
+        Returns
+        -------
+        bits : ndarray of shape (len(data),), dtype=float64
+        """
+        return self.code_lengths(context, data)
 
     def ideal_bits(self, data: bytes) -> float:
         """-sum log2 p over ``data``'s symbols under the quantised model the coder uses."""

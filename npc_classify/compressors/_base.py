@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import threading
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from numbers import Integral
 from typing import Any, ClassVar, TypeVar
 
@@ -156,6 +158,27 @@ class Compressor(BaseEstimator, ABC):
             accepts and what it got.
         """
         self._validate_params()
+
+    def fingerprint(self) -> str:
+        """A digest of everything that decides this compressor's sizes.
+
+        The class, every setting (``get_params``), and the contents of the
+        model files the settings name (:meth:`_model_contents`): a model
+        retrained at the same path gives another fingerprint. Resumable
+        searches record it, so a checkpoint is never resumed with other
+        sizes.
+        """
+        digest = hashlib.sha256()
+        digest.update(f"{type(self).__module__}.{type(self).__qualname__}".encode())
+        settings = json.dumps(self.get_params(deep=False), sort_keys=True, default=repr)
+        digest.update(settings.encode())
+        for chunk in self._model_contents():
+            digest.update(chunk)
+        return digest.hexdigest()
+
+    def _model_contents(self) -> Iterator[bytes]:
+        """The bytes of the model files the settings name; none for most compressors."""
+        return iter(())
 
     def load(self) -> None:
         """Read what the compressor needs beyond its settings (a model file), now.

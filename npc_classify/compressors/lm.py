@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from numbers import Integral, Real
 from typing import Any
 
@@ -12,7 +12,7 @@ import numpy as np
 from .._validation import Interval
 from ..coding import ppm
 from ..coding.arithmetic import SymbolModel
-from ._arithmetic_coding import ArithmeticCodingCompressor, state_for_context
+from ._arithmetic_coding import ArithmeticCodingCompressor, file_contents, state_for_context
 
 
 class LMCompressor(ArithmeticCodingCompressor):
@@ -88,6 +88,9 @@ class LMCompressor(ArithmeticCodingCompressor):
         self.cache_escape = cache_escape
         self.fine_tune_steps = fine_tune_steps
 
+    def _model_contents(self) -> Iterator[bytes]:
+        return file_contents(self.model_path) if self.model_path else iter(())
+
     def load(self) -> None:
         """Load the model file in this thread."""
         if not self.model_path:
@@ -148,13 +151,44 @@ class LMCompressor(ArithmeticCodingCompressor):
         """
         if self.fine_tune_steps == 0:
             return super().conditional_sizes(context, items)
+        _, bits = self._prefix_and_suffix_bits(self._tuned(context), b"", items)
+        return bits / 8.0
+
+    def code_lengths(self, prefix: bytes, data: bytes) -> np.ndarray:
+        """Ideal bits of each byte of ``data`` after ``prefix``, under the model and the cache."""
+        return self._byte_bits(self._model(), prefix, data)
+
+    def conditional_code_lengths(self, context: bytes, data: bytes) -> np.ndarray:
+        """Bits of each byte of ``data`` under the model conditioned on ``context``.
+
+        Conditioned as :meth:`conditional_sizes` conditions it (see ``fine_tune_steps``).
+        """
+        if self.fine_tune_steps == 0:
+            return super().conditional_code_lengths(context, data)
+        return self._byte_bits(self._tuned(context), b"", data)
+
+    def _tuned(self, context: bytes) -> Any:
+        """This thread's copy of the model fine-tuned on ``context``, trained once."""
         from ..coding.training import fine_tune_byte_lm
 
         loaded = self._loaded()
-        tuned = state_for_context(
+        return state_for_context(
             loaded["tuned"],
             context,
             lambda: fine_tune_byte_lm(loaded["model"], context, steps=self.fine_tune_steps),
         )
-        _, bits = self._prefix_and_suffix_bits(tuned, b"", items)
-        return bits / 8.0
+
+    def _byte_bits(self, model: Any, prefix: bytes, data: bytes) -> np.ndarray:
+        """Bits of each byte of ``data`` after ``prefix``: the terms of
+        :meth:`_prefix_and_suffix_bits`'s suffix cost."""
+        from ..coding.byte_lm import prefix_and_suffix_probabilities
+
+        _, (probs,) = prefix_and_suffix_probabilities(
+            model, prefix, [data], self.device, self.batch_size
+        )
+        if self.cache_order < 0:
+            return -np.log2(probs)
+        counts = ppm.count(prefix, self.cache_order)  # the cache after the prefix
+        return ppm.suffix_byte_bits(
+            counts, prefix, data, self.cache_order, probs.tolist(), self.cache_escape
+        )

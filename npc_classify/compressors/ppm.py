@@ -68,7 +68,14 @@ class PPMCompressor(ArithmeticCodingCompressor):
 
     def conditional_sizes(self, context: bytes, items: Sequence[bytes]) -> np.ndarray:
         """Ideal bytes of each item coded after ``context``: C(context + item) - C(context)."""
-        table = state_for_context(
+        return ppm.suffix_bits(self._counts(context), context, items, self.order) / 8.0
+
+    def code_lengths(self, prefix: bytes, data: bytes) -> np.ndarray:
+        """Ideal bits of each byte of ``data`` coded after ``prefix``, from the same loop."""
+        return ppm.suffix_byte_bits(self._counts(prefix), prefix, data, self.order)
+
+    def _counts(self, context: bytes) -> ppm.CountTable:
+        """The counts after ``context``, built once per thread and kept."""
+        return state_for_context(
             self._thread_context(dict), context, lambda: ppm.count(context, self.order)
         )
-        return ppm.suffix_bits(table, context, items, self.order) / 8.0

@@ -1,0 +1,268 @@
+"""The neighbour search under compression distance that the kNN estimators share."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Sequence
+from numbers import Integral
+from typing import Any
+
+import numpy as np
+from sklearn.base import BaseEstimator
+from sklearn.utils.validation import check_is_fitted
+
+from ._candidates import CandidateIndex
+from ._compressor_parameter import CompressorParameterMixin
+from ._distance import NCD_CONSTRAINTS, NCDRowKernel, compressed_sizes
+from ._neighbors import stack_neighbors
+from ._parallel import local_workers, map_query_chunks
+from ._text import encode_text, encode_texts, pack_texts, unpack_texts
+from ._validation import Interval, TextInputMixin, check_argument, check_texts
+from .compressors import Compressor, check_compressor
+
+
+class NCDNeighborsBase(CompressorParameterMixin, TextInputMixin, BaseEstimator, ABC):
+    """Base class of the estimators that search the nearest training texts under NCD.
+
+    It holds what :class:`NCDClassifier` and :class:`NCDRegressor` share, as
+    scikit-learn's ``NeighborsBase`` does for its kNN estimators: the
+    parameters of the search, :meth:`_fit_search` (the training texts packed
+    for the workers, their compressed sizes, the calibrated first stage of
+    the approximate search), :meth:`kneighbors`, :meth:`kneighbors_chunks`
+    and :meth:`search_fingerprint`. A subclass adds its own parameters to
+    ``_parameter_constraints`` and turns neighbours into predictions.
+
+    Parameters
+    ----------
+    compressor : str or Compressor, default="gzip"
+        A registered name or a :class:`~npc_classify.compressors.Compressor`.
+    k : int, default=5
+        Number of neighbours that predict.
+    separator : str, default=" "
+        Placed between the two texts when they are concatenated.
+    order : {"query-first", "train-first", "symmetric"}, default="query-first"
+        Which text comes first in the concatenation.
+    n_jobs : int, default=None
+        Parallel workers, as in joblib.
+    working_memory : float, default=None
+        MiB that one chunk of distance rows may take.
+    progress : bool, default=False
+        Show a progress bar over the pairs compressed.
+    candidates : int, default=None
+        Training texts compressed with each query by the approximate search;
+        None compares every pair.
+    """
+
+    _parameter_constraints: dict[str, list[Any]] = {
+        **NCD_CONSTRAINTS,
+        "k": [Interval(Integral, 1, None, closed="left")],
+        "candidates": [Interval(Integral, 1, None, closed="left"), None],
+    }
+
+    def __init__(
+        self,
+        compressor: str | Compressor = "gzip",
+        *,
+        k: int = 5,
+        separator: str = " ",
+        order: str = "query-first",
+        n_jobs: int | None = None,
+        working_memory: float | None = None,
+        progress: bool = False,
+        candidates: int | None = None,
+    ) -> None:
+        self.compressor = compressor
+        self.k = k
+        self.separator = separator
+        self.order = order
+        self.n_jobs = n_jobs
+        self.working_memory = working_memory
+        self.progress = progress
+        self.candidates = candidates
+
+    def _fit_search(self, texts: list[str]) -> None:
+        """Store the training texts (checked) and everything the search needs from them.
+
+        Sets ``compressor_``, ``train_sizes_``, ``n_samples_fit_``,
+        ``candidate_index_`` and ``n_candidates_``.
+        """
+        if not texts:
+            raise ValueError("Cannot fit on an empty training set: X has no texts.")
+        _check_at_most_training_set(self.k, "k", len(texts))
+        if self.candidates is not None and self.candidates < self.k:
+            raise ValueError(
+                f"candidates={self.candidates} must be at least k={self.k}: the "
+                "neighbours are chosen among the candidates."
+            )
+        self._separator = encode_text(self.separator)
+        self.compressor_ = check_compressor(self.compressor)
+        encoded = encode_texts(texts)
+        self.train_sizes_ = compressed_sizes(self.compressor_, encoded)
+        self._fit_buffer, self._fit_offsets = pack_texts(encoded)
+        self.n_samples_fit_ = len(texts)
+        n_candidates = len(texts) if self.candidates is None else min(self.candidates, len(texts))
+        exact = n_candidates == len(texts)
+        self.candidate_index_ = (
+            None
+            if exact
+            else CandidateIndex(texts, self.train_sizes_).calibrate(self._training_pair_distances)
+        )
+        self.n_candidates_ = n_candidates
+
+    def _training_text(self, index: int) -> bytes:
+        """The UTF-8 bytes of training text ``index``, as the compressor saw them."""
+        start, stop = self._fit_offsets[index], self._fit_offsets[index + 1]
+        return self._fit_buffer[start:stop].tobytes()
+
+    def kneighbors(
+        self,
+        X: Sequence[str],
+        n_neighbors: int | None = None,
+        return_distance: bool = True,
+    ) -> tuple[np.ndarray, np.ndarray] | np.ndarray:
+        """Find the nearest training texts of each query.
+
+        Parameters
+        ----------
+        X : sequence of str of length n_queries
+            Query texts.
+        n_neighbors : int, default=None
+            Neighbours to return; ``k`` when None.
+        return_distance : bool, default=True
+            Also return the distances.
+
+        Returns
+        -------
+        neigh_dist : ndarray of shape (n_queries, n_neighbors)
+            NCD to each neighbour, nearest first (only if ``return_distance``).
+        neigh_ind : ndarray of shape (n_queries, n_neighbors)
+            Positions of the neighbours in the training set.
+        """
+        n_neighbors = self.k if n_neighbors is None else n_neighbors
+        neigh_dist, neigh_ind = stack_neighbors(
+            ((dist, ind) for _, dist, ind in self.kneighbors_chunks(X, n_neighbors)), n_neighbors
+        )
+        return (neigh_dist, neigh_ind) if return_distance else neigh_ind
+
+    def kneighbors_chunks(
+        self, X: Sequence[str], n_neighbors: int | None = None
+    ) -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
+        """Stream the neighbour search: one result per chunk of queries, in order.
+
+        Parameters
+        ----------
+        X : sequence of str of length n_queries
+            Query texts.
+        n_neighbors : int, default=None
+            Neighbours per query; ``k`` when None.
+
+        Yields
+        ------
+        start : int
+            Position in ``X`` of the chunk's first query.
+        neigh_dist, neigh_ind : ndarray of shape (chunk_size, n_neighbors)
+            As returned by :meth:`kneighbors` for those queries.
+        """
+        check_is_fitted(self)
+        n_neighbors = self.k if n_neighbors is None else n_neighbors
+        check_argument(
+            n_neighbors,
+            "n_neighbors",
+            [Interval(Integral, 1, None, closed="left")],
+            f"{type(self).__name__}.kneighbors",
+        )
+        _check_at_most_training_set(n_neighbors, "n_neighbors", self.n_samples_fit_)
+        texts = check_texts(X, name="X")
+        queries = encode_texts(texts)
+        candidates = None
+        if self.candidate_index_ is not None:
+            if n_neighbors > self.n_candidates_:
+                raise ValueError(
+                    f"n_neighbors={n_neighbors} is more than the {self.n_candidates_} "
+                    "candidates searched per query; raise candidates."
+                )
+            query_sizes = compressed_sizes(self.compressor_, queries)
+            candidates = self.candidate_index_.search(
+                texts, query_sizes, self.n_candidates_, n_threads=local_workers(self.n_jobs)
+            )
+        chunks = self._search(queries, n_neighbors, self.n_candidates_, candidates, self.progress)
+        start = 0
+        for neigh_dist, neigh_ind in chunks:
+            yield start, neigh_dist, neigh_ind
+            start += len(neigh_ind)
+
+    def _search(
+        self,
+        queries: list[bytes],
+        n_neighbors: int,
+        pairs_per_query: int,
+        candidates: np.ndarray | None,
+        progress: bool,
+    ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """Exact NCD of each query to every training text (or to its candidates), top-k."""
+        kernel = NCDRowKernel(self.compressor_, self._separator, self.order, k=n_neighbors)
+        return map_query_chunks(
+            kernel,
+            queries,
+            pairs_per_query,
+            shared=(self._fit_buffer, self._fit_offsets, self.train_sizes_),
+            aligned=candidates,
+            n_jobs=self.n_jobs,
+            working_memory=self.working_memory,
+            progress=progress,
+            description=f"NCD {self.compressor_.name}",
+        )
+
+    def _training_pair_distances(self, queries: np.ndarray, candidates: np.ndarray) -> np.ndarray:
+        """Exact NCD of training texts ``queries[i]`` to ``candidates[i]`` (rows sorted)."""
+        train = unpack_texts(self._fit_buffer, self._fit_offsets)
+        width = candidates.shape[1]
+        chunks = self._search([train[q] for q in queries], width, width, candidates, False)
+        neigh_dist, neigh_ind = stack_neighbors(chunks, width)
+        # Each row of neigh_ind is its sorted candidates' row, ordered by distance.
+        return np.take_along_axis(neigh_dist, np.argsort(neigh_ind, axis=1), axis=1)
+
+    def search_fingerprint(self, X: Sequence[str], n_neighbors: int) -> str:
+        """A digest of everything ``kneighbors(X, n_neighbors)`` depends on.
+
+        The compressor (its :meth:`~npc_classify.compressors.Compressor.fingerprint`:
+        class, every setting, the contents of its model files), the
+        concatenation settings, the candidate search (its size and calibrated
+        weights), the training texts and targets, the queries and the number
+        of neighbours: two searches with the same fingerprint give the same
+        result, so a checkpoint of one can resume the other.
+        """
+        check_is_fitted(self)
+        digest = hashlib.sha256()
+        index = self.candidate_index_
+        settings = [
+            self.compressor_.fingerprint(),
+            self.order,
+            self.separator,
+            self.n_candidates_ if index is not None else None,
+            n_neighbors,
+        ]
+        if index is not None:  # the first stage's calibration decides the candidates
+            settings.append(index.weights.tolist())
+        digest.update(json.dumps(settings).encode())
+        queries = encode_texts(check_texts(X, name="X"))
+        for array in (self._fit_buffer, self._fit_offsets, *pack_texts(queries)):
+            digest.update(len(array).to_bytes(8, "little"))
+            digest.update(array.tobytes())
+        digest.update(self._targets_fingerprint())
+        return digest.hexdigest()
+
+    @abstractmethod
+    def _targets_fingerprint(self) -> bytes:
+        """The fitted targets as bytes, for :meth:`search_fingerprint`."""
+
+
+def _check_at_most_training_set(value: int, name: str, n_samples: int) -> None:
+    """Refuse a neighbour count above the number of training texts."""
+    if value > n_samples:
+        raise ValueError(
+            f"{name}={value} is larger than the training set ({n_samples} texts); "
+            f"use {name} <= {n_samples} or more training data."
+        )
