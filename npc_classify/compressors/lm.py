@@ -135,13 +135,8 @@ class LMCompressor(ArithmeticCodingCompressor):
         if self.cache_order < 0:
             bits = np.array([-np.log2(p).sum() for p in suffix_probs])
             return -float(np.log2(prefix_probs).sum()), bits
-        return ppm.prefix_and_suffix_bits(  # Python floats: the cache's per-byte loop is Python
-            prefix,
-            suffixes,
-            self.cache_order,
-            prefix_probs.tolist(),
-            [probs.tolist() for probs in suffix_probs],
-            self.cache_escape,
+        return ppm.prefix_and_suffix_bits(
+            prefix, suffixes, self.cache_order, prefix_probs, suffix_probs, self.cache_escape
         )
 
     def conditional_sizes(self, context: bytes, items: Sequence[bytes]) -> np.ndarray:
@@ -189,6 +184,4 @@ class LMCompressor(ArithmeticCodingCompressor):
         if self.cache_order < 0:
             return -np.log2(probs)
         counts = ppm.count(prefix, self.cache_order)  # the cache after the prefix
-        return ppm.suffix_byte_bits(
-            counts, prefix, data, self.cache_order, probs.tolist(), self.cache_escape
-        )
+        return counts.suffix_byte_bits(prefix, data, probs, self.cache_escape)

@@ -1,0 +1,128 @@
+"""The compiled PPM engine codes exactly as the naive reference does, on real text, all orders."""
+
+from __future__ import annotations
+
+import numpy as np
+import ppm_reference as reference
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from npc_classify.coding.ppm import CountTable, PPMModel, count, prefix_and_suffix_bits
+from npc_classify.datasets import read_ag_news_csv
+
+ORDERS = [0, 1, 2, 3, 4, 6, 8, 12, 16]
+
+
+@pytest.fixture(scope="module")
+def news(ag_news_path):
+    """200 real AG News training texts, as bytes."""
+    texts = read_ag_news_csv(ag_news_path / "train.csv").texts[:200]
+    return [text.encode() for text in texts]
+
+
+@pytest.mark.parametrize("order", ORDERS)
+@pytest.mark.parametrize("escape", [1.0, 0.25])
+def test_a_class_text_and_its_queries_cost_what_the_reference_says(news, order, escape):
+    context = b"\n".join(news[:120]) + b"\n"
+    queries = [*news[120:200], b""]
+    expected_table: reference.Table = {}
+    expected = reference.code_bits(expected_table, context, 0, order, escape=escape)
+    table = CountTable(order)
+    assert table.code(context, escape=escape) == pytest.approx(expected, rel=0, abs=1e-9)
+    assert table.n_contexts == len(expected_table)
+    assert table.n_pairs == sum(len(counts) for counts, _ in expected_table.values())
+
+    want = reference.suffix_bits(expected_table, context, queries, order, escape=escape)
+    got = table.code_suffixes(context, queries, escape=escape)
+    np.testing.assert_allclose(got, want, rtol=0, atol=1e-9)
+    # Scoring left the counts as they were: the same queries cost the same again.
+    np.testing.assert_array_equal(table.code_suffixes(context, queries, escape=escape), got)
+    assert table.n_contexts == len(expected_table)
+
+
+@pytest.mark.parametrize("order", [0, 2, 4])
+def test_probabilities_from_another_model_below_order_0_are_blended_as_the_reference(news, order):
+    rng = np.random.default_rng(0)
+    prefix, suffixes = news[0], news[1:30]
+    prefix_base = rng.uniform(1e-3, 0.9, len(prefix))
+    bases = [rng.uniform(1e-3, 0.9, len(s)) for s in suffixes]
+    table: reference.Table = {}
+    want_prefix = reference.code_bits(table, prefix, 0, order, base=list(prefix_base), escape=0.5)
+    want = reference.suffix_bits(table, prefix, suffixes, order, [list(b) for b in bases], 0.5)
+    got_prefix, got = prefix_and_suffix_bits(prefix, suffixes, order, prefix_base, bases, 0.5)
+    assert got_prefix == pytest.approx(want_prefix, rel=0, abs=1e-9)
+    np.testing.assert_allclose(got, want, rtol=0, atol=1e-9)
+
+
+@pytest.mark.parametrize("order", [0, 3, 16])
+def test_the_distribution_after_a_text_is_the_references(news, order):
+    context = b" ".join(news[:40])
+    expected_table: reference.Table = {}
+    reference.code_bits(expected_table, context, 0, order)
+    for cut in (1, 10, len(context)):
+        text = context[:cut][-(order + 1) :]
+        np.testing.assert_allclose(
+            count(context, order).distribution(text),
+            reference.distribution(expected_table, text, order),
+            rtol=0,
+            atol=1e-15,
+        )
+
+
+def test_the_per_byte_costs_add_up_to_the_suffix_total(news):
+    table = count(news[0], 3)
+    costs = table.suffix_byte_bits(news[0], news[1])
+    assert costs.shape == (len(news[1]),)
+    assert costs.sum() == pytest.approx(table.code_suffixes(news[0], [news[1]])[0], rel=1e-12)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    prefix=st.binary(max_size=300),
+    suffixes=st.lists(st.binary(max_size=200), max_size=4),
+    order=st.sampled_from(ORDERS),
+)
+def test_any_bytes_cost_what_the_reference_says(prefix, suffixes, order):
+    table: reference.Table = {}
+    want_prefix = reference.code_bits(table, prefix, 0, order)
+    want = reference.suffix_bits(table, prefix, suffixes, order)
+    got_prefix, got = prefix_and_suffix_bits(prefix, suffixes, order)
+    assert got_prefix == pytest.approx(want_prefix, rel=0, abs=1e-9)
+    np.testing.assert_allclose(got, want, rtol=0, atol=1e-9)
+
+
+def test_the_model_gives_the_coder_the_references_distributions(news):
+    model, expected_table = PPMModel(3), {}
+    text = news[0][:80]
+    distribution = model.reset()
+    for i, symbol in enumerate(text):
+        seen = text[max(0, i - 3) : i]
+        np.testing.assert_allclose(
+            distribution, reference.distribution(expected_table, seen, 3), rtol=0, atol=1e-15
+        )
+        reference.code_bits(expected_table, text[: i + 1][-4:], min(i, 3), 3)
+        distribution = model.update(symbol)
+
+
+def test_a_journaled_coding_must_be_rolled_back_before_the_next():
+    table = CountTable(2)
+    table.code(b"abc", journal=True)
+    with pytest.raises(RuntimeError, match="Roll back"):
+        table.code(b"d")
+    table.roll_back()
+    assert table.n_contexts == 0
+
+
+def test_orders_beyond_16_bytes_are_refused():
+    with pytest.raises(ValueError, match=r"order must be in \[0, 16\], got 17"):
+        CountTable(17)
+
+
+def test_a_table_that_would_pass_the_memory_budget_is_refused(monkeypatch):
+    from npc_classify.coding import ppm
+
+    monkeypatch.setattr(ppm, "TABLE_BUDGET_BYTES", 1 << 20)
+    text = bytes(np.random.default_rng(0).integers(0, 256, 20_000, dtype=np.uint8))
+    with pytest.raises(ValueError, match=r"order 8 would take .* more than TABLE_BUDGET_BYTES"):
+        count(text, 8)
