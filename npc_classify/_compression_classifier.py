@@ -172,6 +172,25 @@ class CompressionClassifier(
         )
         return self
 
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        """Restore a pickled or skops-loaded classifier, refusing an inconsistent fitted state."""
+        super().__setstate__(state)
+        if "_class_texts" not in state:
+            return  # not fitted
+        what = "CompressionClassifier's fitted state"
+        texts, classes = state["_class_texts"], state.get("classes_")
+        if not isinstance(texts, dict) or not isinstance(classes, np.ndarray):
+            raise ValueError(f"{what}: the class texts or classes_ are missing")
+        if sorted(texts) != classes.tolist():
+            raise ValueError(f"{what}: classes_ is not the sorted labels of the class texts")
+        if not all(
+            isinstance(group, list) and group and all(isinstance(t, bytes) for t in group)
+            for group in texts.values()
+        ):
+            raise ValueError(f"{what}: a class text is not a non-empty list of bytes")
+        if not isinstance(state.get("_separator"), bytes):
+            raise ValueError(f"{what}: the separator is not bytes")
+
     def _joined_length(self, texts: list[bytes]) -> int:
         return sum(map(len, texts)) + len(self._separator) * len(texts)
 

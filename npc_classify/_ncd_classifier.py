@@ -335,3 +335,14 @@ class NCDClassifier(ClassifierMixin, NCDNeighborsBase):
     def _targets_fingerprint(self) -> bytes:
         labels = repr(self.classes_.tolist()).encode()
         return np.asarray(self._y, dtype=np.int64).tobytes() + labels
+
+    def _check_targets_state(self, n_samples: int, what: str) -> None:
+        y, classes = getattr(self, "_y", None), getattr(self, "classes_", None)
+        if not isinstance(classes, np.ndarray) or classes.ndim != 1 or not len(classes):
+            raise ValueError(f"{what}: classes_ is not a 1-d array of classes")
+        if not isinstance(y, np.ndarray) or y.shape != (n_samples,) or y.dtype.kind not in "iu":
+            raise ValueError(f"{what}: the labels are not {n_samples} class indices")
+        if y.min() < 0 or y.max() >= len(classes):
+            raise ValueError(
+                f"{what}: a label index is outside [0, {len(classes)}), the {len(classes)} classes"
+            )

@@ -18,7 +18,7 @@ from ._compressor_parameter import CompressorParameterMixin
 from ._distance import NCD_CONSTRAINTS, NCDRowKernel, compressed_sizes
 from ._neighbors import stack_neighbors
 from ._parallel import local_workers, map_query_chunks
-from ._text import encode_text, encode_texts, pack_texts, unpack_texts
+from ._text import check_packed_texts, encode_text, encode_texts, pack_texts, unpack_texts
 from ._validation import Interval, TextInputMixin, check_argument, check_texts
 from .compressors import Compressor, check_compressor
 
@@ -257,6 +257,32 @@ class NCDNeighborsBase(CompressorParameterMixin, TextInputMixin, BaseEstimator, 
     @abstractmethod
     def _targets_fingerprint(self) -> bytes:
         """The fitted targets as bytes, for :meth:`search_fingerprint`."""
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        """Restore a pickled or skops-loaded estimator, refusing an inconsistent fitted state.
+
+        A hand-edited or damaged file could otherwise load and predict wrongly:
+        the packed training texts, their sizes and the targets must agree.
+        """
+        super().__setstate__(state)
+        if "_fit_buffer" not in state:
+            return  # not fitted
+        n = state.get("n_samples_fit_")
+        what = f"{type(self).__name__}'s fitted state"
+        if isinstance(n, bool) or not isinstance(n, Integral) or n < 1:
+            raise ValueError(f"{what}: n_samples_fit_ is {n!r}, not a positive int")
+        n = int(n)
+        check_packed_texts(state["_fit_buffer"], state.get("_fit_offsets"), n, what)
+        sizes = state.get("train_sizes_")
+        if not isinstance(sizes, np.ndarray) or sizes.shape != (n,):
+            raise ValueError(f"{what}: train_sizes_ is not an array of {n} sizes")
+        if not np.all(np.isfinite(sizes) & (sizes >= 0)):
+            raise ValueError(f"{what}: train_sizes_ holds negative or non-finite sizes")
+        self._check_targets_state(n, what)
+
+    @abstractmethod
+    def _check_targets_state(self, n_samples: int, what: str) -> None:
+        """Refuse fitted targets that do not fit ``n_samples`` training texts."""
 
 
 def _check_at_most_training_set(value: int, name: str, n_samples: int) -> None:

@@ -183,3 +183,10 @@ class NCDRegressor(RegressorMixin, NCDNeighborsBase):
 
     def _targets_fingerprint(self) -> bytes:
         return np.asarray(self._y, dtype=np.float64).tobytes()
+
+    def _check_targets_state(self, n_samples: int, what: str) -> None:
+        y = getattr(self, "_y", None)
+        if not isinstance(y, np.ndarray) or y.shape != (n_samples,) or y.dtype.kind != "f":
+            raise ValueError(f"{what}: the targets are not {n_samples} numbers")
+        if not np.all(np.isfinite(y)):
+            raise ValueError(f"{what}: the targets hold non-finite values")

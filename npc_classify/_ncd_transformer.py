@@ -15,7 +15,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._compressor_parameter import CompressorParameterMixin
 from ._distance import NCD_CONSTRAINTS, compressed_sizes, ncd_matrix
-from ._text import encode_text, encode_texts, pack_texts
+from ._text import check_packed_texts, encode_text, encode_texts, pack_texts
 from ._validation import Interval, TextInputMixin, check_labels, check_targets, check_texts
 from .compressors import Compressor, check_compressor
 
@@ -164,6 +164,25 @@ class NCDTransformer(CompressorParameterMixin, TransformerMixin, TextInputMixin,
         self.reference_sizes_ = compressed_sizes(self.compressor_, references)
         self.n_features_out_ = len(self.references_)
         return self
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        """Restore a pickled or skops-loaded transformer, refusing an inconsistent fitted state."""
+        super().__setstate__(state)
+        if "_reference_buffer" not in state:
+            return  # not fitted
+        what = "NCDTransformer's fitted state"
+        references = state.get("references_")
+        if not isinstance(references, np.ndarray) or references.ndim != 1 or not len(references):
+            raise ValueError(f"{what}: references_ is not a 1-d array of positions")
+        n = len(references)
+        check_packed_texts(state["_reference_buffer"], state.get("_reference_offsets"), n, what)
+        sizes = state.get("reference_sizes_")
+        if not isinstance(sizes, np.ndarray) or sizes.shape != (n,):
+            raise ValueError(f"{what}: reference_sizes_ is not an array of {n} sizes")
+        if not np.all(np.isfinite(sizes) & (sizes >= 0)):
+            raise ValueError(f"{what}: reference_sizes_ holds negative or non-finite sizes")
+        if state.get("n_features_out_") != n:
+            raise ValueError(f"{what}: n_features_out_ is not the {n} references")
 
     def _draw_references(self, n_samples: int, strata: np.ndarray | None) -> np.ndarray:
         """Positions of the references: all, or ``n_references`` per stratum, sorted."""

@@ -15,6 +15,8 @@ from .compressors import available_compressors, get_compressor
 
 #: The estimators :func:`save_model` saves.
 Estimator = NCDClassifier | NCDRegressor | NCDTransformer | CompressionClassifier
+#: The most a model file's members may unpack to unless load_model is told otherwise: 4 GiB.
+DEFAULT_MAX_MODEL_SIZE = 4 << 30
 #: Types outside scikit-learn's own that a saved estimator may hold.
 EXTRA_TRUSTED_TYPES: tuple[str, ...] = ("scipy.sparse._csr.csr_matrix",)
 
@@ -38,23 +40,35 @@ def save_model(model: Estimator, path: str | os.PathLike[str]) -> None:
     skops_io.dump(model, path)
 
 
-def load_model(path: str | os.PathLike[str]) -> Any:
+def load_model(path: str | os.PathLike[str], *, max_size: int = DEFAULT_MAX_MODEL_SIZE) -> Any:
     """Load an estimator saved by :func:`save_model`, refusing any type not expected.
 
     Unlike pickle, loading executes no code from the file: skops rebuilds only
     the types listed by :func:`trusted_types` (and scikit-learn's and numpy's
-    own), and this function refuses a file that asks for anything else.
+    own), and this function refuses a file that asks for anything else. The
+    file must be a regular file whose members unpack to at most ``max_size``
+    bytes (a zip bomb is refused before it is unpacked), and the estimator's
+    fitted state is checked as strictly as ``fit`` checks its input.
+
+    Parameters
+    ----------
+    path : path-like
+        The file.
+    max_size : int, default=DEFAULT_MAX_MODEL_SIZE
+        The most the file's members may unpack to, in bytes (4 GiB).
 
     Raises
     ------
     ValueError
-        If the file is truncated, damaged, not a skops file, or holds types
-        outside :func:`trusted_types`.
+        If the file is not a regular file, is truncated, damaged, not a skops
+        file, would unpack past ``max_size``, holds types outside
+        :func:`trusted_types`, or holds an inconsistent fitted state.
     """
     skops_io = _skops_io()
+    _check_archive(path, max_size)
     try:
         requested = skops_io.get_untrusted_types(file=path)
-    except (zipfile.BadZipFile, KeyError, ValueError, EOFError) as error:
+    except (zipfile.BadZipFile, KeyError, ValueError, EOFError, RecursionError) as error:
         raise ValueError(
             f"{path} is not a readable model file: it is truncated, damaged or not in "
             f"the skops format ({type(error).__name__}: {error})."
@@ -68,10 +82,32 @@ def load_model(path: str | os.PathLike[str]) -> Any:
         )
     try:
         return skops_io.load(path, trusted=requested)
-    except Exception as error:
+    except Exception as error:  # skops raises many kinds; the state checks raise ValueError
         raise ValueError(
             f"{path} could not be rebuilt as a model ({type(error).__name__}: {error})."
         ) from error
+
+
+def _check_archive(path: str | os.PathLike[str], max_size: int) -> None:
+    """Refuse what is not a regular zip file, or would unpack past ``max_size`` bytes."""
+    if not os.path.isfile(path):
+        kind = "a folder" if os.path.isdir(path) else "not a regular file"
+        if not os.path.exists(path):
+            raise FileNotFoundError(f"No such model file: {path}")
+        raise ValueError(f"{path} is {kind}: a model is a file written by save_model.")
+    try:
+        with zipfile.ZipFile(path) as archive:
+            unpacked = sum(member.file_size for member in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError) as error:
+        raise ValueError(
+            f"{path} is not a readable model file: it is truncated, damaged or not in "
+            f"the skops format ({type(error).__name__}: {error})."
+        ) from None
+    if unpacked > max_size:
+        raise ValueError(
+            f"{path} would unpack to {unpacked:,} bytes, more than max_size={max_size:,}: "
+            "refused before unpacking. Pass a larger max_size to load_model if you trust it."
+        )
 
 
 def _skops_io() -> Any:

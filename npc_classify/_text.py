@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -37,6 +38,30 @@ def pack_texts(items: Sequence[bytes]) -> tuple[np.ndarray, np.ndarray]:
     offsets = np.zeros(len(items) + 1, dtype=np.int64)
     np.cumsum([len(item) for item in items], out=offsets[1:])
     return np.frombuffer(b"".join(items), dtype=np.uint8), offsets
+
+
+def check_packed_texts(buffer: Any, offsets: Any, n_texts: int, what: str) -> None:
+    """Refuse a buffer and offsets that :func:`pack_texts` could not have made for ``n_texts``.
+
+    Raises
+    ------
+    ValueError
+        Naming ``what`` and the inconsistency (offsets past the buffer,
+        decreasing, or of another count).
+    """
+    if not (isinstance(buffer, np.ndarray) and buffer.dtype == np.uint8 and buffer.ndim == 1):
+        raise ValueError(f"{what}: the text buffer is not a 1-d uint8 array")
+    if not (isinstance(offsets, np.ndarray) and offsets.dtype.kind == "i" and offsets.ndim == 1):
+        raise ValueError(f"{what}: the text offsets are not a 1-d integer array")
+    if len(offsets) != n_texts + 1:
+        raise ValueError(f"{what}: {len(offsets) - 1} texts in the buffer, expected {n_texts}")
+    if len(offsets) and (offsets[0] != 0 or offsets[-1] != len(buffer)):
+        raise ValueError(
+            f"{what}: the text offsets run from {offsets[0]} to {offsets[-1]}, not from 0 to "
+            f"the buffer's {len(buffer)} bytes"
+        )
+    if np.any(np.diff(offsets) < 0):
+        raise ValueError(f"{what}: the text offsets decrease")
 
 
 def unpack_texts(buffer: np.ndarray, offsets: np.ndarray) -> list[bytes]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pickle
+
 import joblib
 import numpy as np
 import pytest
@@ -59,4 +61,115 @@ def test_a_file_asking_for_unexpected_types_is_refused(tiny_news, tmp_path):
     path = tmp_path / "model.skops"
     skops.io.dump(tampered, path)
     with pytest.raises(ValueError, match=r"does not expect: \['test_persistence.Unexpected'\]"):
+        load_model(path)
+
+
+# Hostile and damaged model files -----------------------------------------------------
+
+
+def tampered(fitted, tmp_path, **changes):
+    """``fitted`` with some attributes replaced, saved as skops without any check."""
+    import skops.io
+
+    for name, value in changes.items():
+        setattr(fitted, name, value)
+    path = tmp_path / "tampered.skops"
+    skops.io.dump(fitted, path)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda clf: {"_y": clf._y + len(clf.classes_)}, r"label index is outside \[0, 3\)"),
+        (lambda clf: {"_y": clf._y[:-1]}, "labels are not 24 class indices"),
+        (lambda clf: {"_fit_offsets": clf._fit_offsets[::-1].copy()}, "offsets run from"),
+        (
+            lambda clf: {"_fit_offsets": np.r_[clf._fit_offsets[:-1], 10**9]},
+            "not from 0 to the buffer",
+        ),
+        (
+            lambda clf: {"_fit_offsets": np.r_[clf._fit_offsets, clf._fit_offsets[-1]]},
+            "25 texts in the buffer, expected 24",
+        ),
+        (lambda clf: {"train_sizes_": clf.train_sizes_[:-2]}, "not an array of 24 sizes"),
+        (lambda clf: {"train_sizes_": -clf.train_sizes_}, "negative or non-finite sizes"),
+    ],
+    ids=[
+        "label-index",
+        "labels-short",
+        "offsets-reversed",
+        "offsets-past",
+        "offsets-count",
+        "sizes-short",
+        "sizes-negative",
+    ],
+)
+def test_a_classifier_with_an_inconsistent_fitted_state_is_refused(
+    tiny_news, tmp_path, change, message
+):
+    fitted = NCDClassifier(k=1).fit(*tiny_news)
+    path = tampered(fitted, tmp_path, **change(fitted))
+    with pytest.raises(ValueError, match=rf"tampered.skops could not be rebuilt.*{message}"):
+        load_model(path)
+
+
+def test_decreasing_offsets_are_refused(tiny_news, tmp_path):
+    fitted = NCDClassifier(k=1).fit(*tiny_news)
+    offsets = fitted._fit_offsets.copy()
+    offsets[3], offsets[4] = offsets[4], offsets[3]
+    with pytest.raises(ValueError, match="the text offsets decrease"):
+        load_model(tampered(fitted, tmp_path, _fit_offsets=offsets))
+
+
+def test_a_compression_classifier_whose_classes_do_not_match_its_texts_is_refused(
+    tiny_news, tmp_path
+):
+    from npc_classify import CompressionClassifier
+
+    fitted = CompressionClassifier().fit(*tiny_news)
+    path = tampered(fitted, tmp_path, classes_=np.array(["business", "sport"]))
+    with pytest.raises(ValueError, match="classes_ is not the sorted labels"):
+        load_model(path)
+
+
+def test_a_pickled_inconsistent_state_is_refused_as_well(tiny_news):
+    fitted = NCDClassifier(k=1).fit(*tiny_news)
+    fitted._y = fitted._y + 10
+    with pytest.raises(ValueError, match="label index is outside"):
+        pickle.loads(pickle.dumps(fitted))
+
+
+def test_a_zip_bomb_is_refused_before_it_is_unpacked(tiny_news, tmp_path):
+    import zipfile
+
+    path = tmp_path / "bomb.skops"
+    save_model(NCDClassifier(k=1).fit(*tiny_news), path)
+    with zipfile.ZipFile(path, "a", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("padding.bin", bytes(64 << 20))  # 64 MiB of zeros, 64 KiB packed
+    assert path.stat().st_size < 1 << 20
+    with pytest.raises(ValueError, match=r"would unpack to 67,1\d\d,\d\d\d bytes, more than"):
+        load_model(path, max_size=32 << 20)
+
+
+def test_a_deeply_nested_schema_is_a_clear_error(tmp_path):
+    import zipfile
+
+    path = tmp_path / "deep.skops"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("schema.json", "[" * 100_000 + "]" * 100_000)
+    with pytest.raises(ValueError, match="is not a readable model file"):
+        load_model(path)
+
+
+@pytest.mark.parametrize("kind", ["folder", "fifo"])
+def test_what_is_not_a_regular_file_is_refused(tmp_path, kind):
+    import os
+
+    path = tmp_path / "model.skops"
+    if kind == "folder":
+        path.mkdir()
+    else:
+        os.mkfifo(path)
+    with pytest.raises(ValueError, match="a model is a file written by save_model"):
         load_model(path)
