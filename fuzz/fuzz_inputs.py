@@ -20,7 +20,10 @@ import tempfile
 
 import atheris
 
-with atheris.instrument_imports(include=["npc_classify"]):
+# The compiled PPM loops are numba's to compile: instrumented bytecode would not be.
+with atheris.instrument_imports(
+    include=["npc_classify"], exclude=["npc_classify.coding._ppm_kernels"]
+):
     from npc_classify.compressors import (
         CorruptStreamError,
         GzipCompressor,

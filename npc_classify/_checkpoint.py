@@ -14,6 +14,7 @@ from typing import IO, Any
 import numpy as np
 
 from ._ncd_classifier import NCDClassifier
+from ._output import is_regular_destination
 from ._validation import check_texts
 
 try:
@@ -53,7 +54,8 @@ def resumable_kneighbors(
         Query texts.
     n_neighbors : int
     path : path-like
-        The checkpoint file; created if missing.
+        The checkpoint file; created if missing. A symbolic link is followed
+        (its target holds the checkpoint).
 
     Returns
     -------
@@ -64,12 +66,18 @@ def resumable_kneighbors(
     Raises
     ------
     ValueError
-        If the file holds another search, is damaged or was edited, or another
+        If ``path`` is not a regular file (a FIFO, a device, a directory), if
+        the file holds another search, is damaged or was edited, or another
         process is writing to it; the message names the file, the line and
         what is wrong.
     """
     texts = check_texts(X, name="X")
     path = Path(path)
+    if not is_regular_destination(path):
+        raise ValueError(
+            f"Checkpoint {path} is not a regular file (it is a directory, a FIFO or a device); "
+            "a checkpoint is read back and appended to, so name a file."
+        )
     expected = _Expected(
         clf.search_fingerprint(texts, n_neighbors), len(texts), n_neighbors, clf.n_samples_fit_
     )

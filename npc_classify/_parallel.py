@@ -1,4 +1,7 @@
-"""The parallel engine: chunks of query rows on the caller's joblib backend, in order."""
+"""The parallel engine: chunks of query rows on the caller's joblib backend, in order.
+
+Also how many workers a search is worth.
+"""
 
 from __future__ import annotations
 
@@ -10,11 +13,16 @@ from typing import Any
 import numpy as np
 from joblib import Parallel, cpu_count, delayed, effective_n_jobs, parallel_config
 from sklearn import get_config
-from tqdm import tqdm
+
+from ._progress import progress_bar
 
 #: Upper bound on the pairs one parallel task compresses, so that progress
 #: is reported every few seconds even against a very large training set.
 MAX_PAIRS_PER_TASK = 1 << 20
+#: Fewer pairs than this are compressed faster by one worker than by several: starting
+#: joblib's worker processes takes seconds (measured in the command-line guide's
+#: "Workers" section).
+SERIAL_PAIRS = 500_000
 
 
 @contextlib.contextmanager
@@ -40,6 +48,22 @@ def dask_backend(address: str | None) -> Iterator[None]:
 def local_workers(n_jobs: int | None) -> int:
     """How many of this machine's cores ``n_jobs`` asks for: joblib's count, at most all."""
     return max(1, min(effective_n_jobs(n_jobs), cpu_count()))
+
+
+def workers_for(n_pairs: int) -> int:
+    """The ``n_jobs`` for a search of ``n_pairs`` pairs, when the user chose none.
+
+    One worker below :data:`SERIAL_PAIRS` pairs, where starting worker
+    processes costs more than they save; every core (-1) above.
+
+    Examples
+    --------
+    >>> workers_for(12_000)
+    1
+    >>> workers_for(10_000_000)
+    -1
+    """
+    return 1 if n_pairs < SERIAL_PAIRS else -1
 
 
 def map_query_chunks(
@@ -83,12 +107,8 @@ def map_query_chunks(
 
     tasks = [delayed(func)(*shared, queries[s : s + chunk], *extra(s)) for s in starts]
     results = _ordered_results(tasks, n_jobs)
-    with tqdm(
-        total=n_queries * n_train,
-        desc=description,
-        unit="pair",
-        unit_scale=True,
-        disable=not progress,
+    with progress_bar(
+        progress, total=n_queries * n_train, desc=description, unit="pair", unit_scale=True
     ) as bar:
         for start, result in zip(starts, results, strict=True):
             bar.update((min(start + chunk, n_queries) - start) * n_train)

@@ -7,14 +7,16 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import numpy as np
 
+from . import __version__, datasets, evaluation, load_model, reports, save_model
 from ._compression_classifier import CompressionClassifier
 from ._distance import ORDERS
 from ._ncd_classifier import NCDClassifier
-from ._parallel import dask_backend
+from ._output import STDOUT, check_destination, default_checkpoint, write_text
+from ._parallel import SERIAL_PAIRS, dask_backend, local_workers, workers_for
 from ._text import encode_texts
 from ._voting import TIE_BREAKS, WEIGHTS
 from .compressors import (
@@ -23,21 +25,8 @@ from .compressors import (
     compressor_from_settings,
     get_compressor,
 )
-from .datasets import LabeledTexts, load_ag_news, load_splits, sample_per_class
-from .evaluation import (
-    MODEL_FREE_COMPRESSORS,
-    PAPER_TOP_K,
-    bits_per_byte,
-    evaluate_class_conditional,
-    evaluate_neighbors,
-    few_shot,
-)
-from .reports import (
-    format_bits_per_byte,
-    format_class_conditional,
-    format_few_shot,
-    format_neighbor_evaluation,
-)
+from .datasets import LabeledTexts
+from .evaluation import MODEL_FREE_COMPRESSORS, PAPER_TOP_K
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -61,17 +50,38 @@ def _positive_int(text: str) -> int:
     return value
 
 
-#: The options of ``train-lm``, passed on to ``train_byte_lm``: name, type, default.
-_TRAIN_LM_OPTIONS: list[tuple[str, Callable[[str], Any], Any]] = [
-    ("steps", _positive_int, 2000),
-    ("seq_len", _positive_int, 256),
-    ("batch_size", _positive_int, 32),
-    ("learning_rate", float, 3e-3),
-    ("hidden_size", _positive_int, 256),
-    ("checkpoint_every", _positive_int, 100),
-    ("seed", int, 0),
-]
+def _destination(text: str) -> Path:
+    """A report's ``--output``, refused before any work when it cannot take one."""
+    try:
+        check_destination(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+    return Path(text)
 
+
+class _HelpFormatter(argparse.HelpFormatter):
+    """Adds "(default: ...)" to an option's help, unless the help says it or there is none."""
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        text, default = action.help or "", action.default
+        if "default" in text or default in (None, [], argparse.SUPPRESS) or default is False:
+            return text
+        shown = " ".join(map(str, default)) if isinstance(default, list) else default
+        return f"{text} (default: {shown})"
+
+
+#: The options of ``train-lm``, passed on to ``train_byte_lm``: name, type, default, help.
+_TRAIN_LM_OPTIONS: list[tuple[str, Callable[[str], Any], Any, str]] = [
+    ("steps", _positive_int, 2000, "optimiser steps"),
+    ("seq_len", _positive_int, 256, "bytes in each training window"),
+    ("batch_size", _positive_int, 32, "windows in each step"),
+    ("learning_rate", float, 3e-3, "Adam's learning rate"),
+    ("hidden_size", _positive_int, 256, "units of the GRU's hidden state"),
+    ("checkpoint_every", _positive_int, 100, "save a checkpoint (OUT.ckpt) every N steps"),
+    ("seed", int, 0, "seed of the weights and of the windows drawn"),
+]
+#: The ``predict`` input that means standard input.
+_STDIN = "-"
 #: Compressor settings that only class-conditional compression reads.
 _CLASS_CONDITIONAL_SETTINGS = frozenset({"fine_tune_steps"})
 
@@ -80,209 +90,220 @@ def _build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="npc-classify",
         description="Text classification with compressors (NCD + k nearest neighbours).",
+        formatter_class=_HelpFormatter,
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
 
-    evaluate = _command(
-        commands, "evaluate", _evaluate, "fit on a training split, score a test split"
-    )
-    _add_data_arguments(evaluate)
-    _add_model_arguments(evaluate)
-    evaluate.add_argument(
-        "--n-train-per-class",
-        type=_positive_int,
-        metavar="N",
-        help="sample N training texts per class (default: all)",
-    )
-    evaluate.add_argument(
-        "--method",
-        choices=["knn", "class-conditional"],
-        default="knn",
-        help="NCD nearest neighbours (default), or the class whose training text "
-        "compresses the query best (CompressionClassifier)",
-    )
-    evaluate.add_argument(
-        "--n-dictionaries",
-        type=_positive_int,
-        default=1,
-        metavar="N",
-        help="class-conditional: average the cost over N dictionaries per class",
-    )
-    evaluate.add_argument(
-        "--checkpoint",
-        type=Path,
-        metavar="FILE",
-        help="save the search to FILE as it goes; the same command resumes from it "
-        "(default with --output: OUTPUT.partial.jsonl, removed when done)",
-    )
+    summary = "fit on a training split, score a test split"
+    evaluate = _command(commands, "evaluate", _evaluate, summary)
+    _add_data_arguments(evaluate, test=True)
+    _add_training_arguments(evaluate)
+    _add_model_arguments(evaluate, scoring=True)
+    output = _add_output_arguments(evaluate, progress=True)
+    text = "save the search as it goes, to resume from (default: OUTPUT.partial.jsonl)"
+    output.add_argument("--checkpoint", type=Path, metavar="FILE", help=text)
 
-    shots = _command(
-        commands,
-        "few-shot",
-        _few_shot,
-        "the paper's few-shot protocol: N training texts per class drawn with each seed, "
-        "the mean accuracy and its 95%% Student-t interval",
-    )
-    _add_data_arguments(shots)
-    _add_model_arguments(shots)
-    shots.add_argument(
-        "--shots",
-        type=_positive_int,
-        nargs="+",
-        default=[5, 10, 50, 100],
-        metavar="N",
-        help="training texts per class (default: 5 10 50 100)",
-    )
-    shots.add_argument(
-        "--seeds",
-        type=int,
-        nargs="+",
-        default=[0, 1, 2, 3, 4],
-        metavar="S",
-        help="one sample per seed (default: 0 1 2 3 4)",
-    )
+    summary = "the paper's few-shot protocol: mean accuracy over seeds, 95%% interval"
+    shots = _command(commands, "few-shot", _few_shot, summary)
+    _add_data_arguments(shots, test=True)
+    _add_model_arguments(shots, scoring=True)
+    add = shots.add_argument
+    text = "training texts per class"
+    add("--shots", type=_positive_int, nargs="+", default=[5, 10, 50, 100], metavar="N", help=text)
+    text = "one sample of training texts per seed"
+    add("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4], metavar="S", help=text)
+    _add_output_arguments(shots, progress=True)
+
+    fit = _command(commands, "fit", _fit, "fit a classifier on a training split and save it")
+    _add_data_arguments(fit, test=False)
+    _add_training_arguments(fit)
+    _add_model_arguments(fit, scoring=False)
+    fit.add_argument("--out", type=Path, required=True, metavar="FILE", help="model (required)")
+    fit.set_defaults(progress=False)
+
+    predict = _command(commands, "predict", _predict, "classify texts with a saved model")
+    add = predict.add_argument
+    add("model_file", type=Path, metavar="MODEL", help="a model file from fit or save_model")
+    text = "a file of texts, one per line (or csv/tsv); - is standard input"
+    add("input", nargs="?", default=_STDIN, metavar="INPUT", help=text)
+    formats = datasets.TEXT_FORMATS
+    add("--input-format", choices=formats, default="lines", help="how INPUT holds texts")
+    _add_table_arguments(predict.add_argument_group("csv and tsv input"))
+    add("--proba", action="store_true", help="print class probabilities (default: labels)")
+    text = 'text: a label (or with --proba, probabilities) per line; jsonl: {"label", "proba"}'
+    add("--format", choices=["text", "jsonl"], default="text", help=text)
+    _add_workers_argument(predict)
+    _add_progress_argument(predict)
 
     train_lm = _command(commands, "train-lm", _train_lm, "train the lm compressor's byte GRU")
-    train_lm.add_argument(
-        "--corpus", required=True, help="a text file, or ag_news (its texts; with --data-dir)"
-    )
-    train_lm.add_argument("--data-dir", type=Path, metavar="DIR")
-    train_lm.add_argument("--out", type=Path, required=True, metavar="FILE")
-    for name, kind, default in _TRAIN_LM_OPTIONS:
-        train_lm.add_argument(f"--{name.replace('_', '-')}", type=kind, default=default)
-    train_lm.add_argument("--no-progress", action="store_true")
+    add = train_lm.add_argument
+    add("--corpus", required=True, metavar="FILE", help="text, or ag_news: its texts (required)")
+    add("--data-dir", type=Path, metavar="DIR", help="AG News's CSVs (default: the Hub)")
+    add("--out", type=Path, required=True, metavar="FILE", help="model (required)")
+    for name, kind, default, text in _TRAIN_LM_OPTIONS:
+        metavar = "LR" if kind is float else "N"
+        add(f"--{name.replace('_', '-')}", type=kind, default=default, metavar=metavar, help=text)
+    _add_progress_argument(train_lm)
 
-    for name, handler in [("compress", _compress), ("decompress", _decompress)]:
-        command = _command(commands, name, handler, f"{name} a file")
-        command.add_argument("input", type=Path, metavar="FILE")
-        command.add_argument("--output", "-o", type=Path, metavar="FILE", required=True)
+    for name in ["compress", "decompress"]:
+        command = _command(commands, name, _code, f"{name} a file")
+        command.set_defaults(direction=name)
+        command.add_argument("input", type=Path, metavar="FILE", help=f"the file to {name}")
+        command.add_argument(
+            "--output", "-o", type=Path, required=True, metavar="FILE", help="(required)"
+        )
         _add_compressor_arguments(command)
 
-    bpb = _command(
-        commands,
-        "bpb",
-        _bpb,
-        "bits per byte of each compressor on the test texts, per document and as one file",
-    )
-    _add_data_arguments(bpb)
-    bpb.add_argument("--model", type=Path, metavar="FILE", help="also the LM from train-lm")
-    bpb.add_argument("--hf-model", metavar="MODEL", help="also a Hugging Face causal LM")
-    bpb.add_argument("--n-docs", type=_positive_int, default=200, metavar="N")
-    bpb.add_argument("--output", type=Path, metavar="FILE", help="write the table as JSON")
+    summary = "bits per byte of each compressor on the test texts, alone and as one file"
+    bpb = _command(commands, "bpb", _bpb, summary)
+    _add_data_arguments(bpb, test=True)
+    add = bpb.add_argument
+    add("--model", type=Path, metavar="FILE", help="also this train-lm model (default: none)")
+    add("--hf-model", metavar="MODEL", help="also this Hugging Face LM (default: none)")
+    add("--n-docs", type=_positive_int, default=200, metavar="N", help="the first N test texts")
+    _add_output_arguments(bpb, progress=False)
     return parser
 
 
 def _command(
     commands: Any, name: str, handler: Callable[[argparse.Namespace], int], summary: str
 ) -> argparse.ArgumentParser:
-    command: argparse.ArgumentParser = commands.add_parser(name, help=summary, description=summary)
-    command.set_defaults(handler=handler, scheduler=None)
+    description = summary.replace("%%", "%")  # help= is %-formatted, description= is not
+    command: argparse.ArgumentParser = commands.add_parser(
+        name, help=summary, description=description, formatter_class=_HelpFormatter
+    )
+    defaults = {"scheduler": None, "n_jobs": None, "n_jobs_chosen_for_pairs": None}
+    command.set_defaults(handler=handler, **defaults)
     return command
 
 
-def _add_data_arguments(parser: argparse.ArgumentParser) -> None:
-    data = parser.add_argument_group("data")
-    data.add_argument(
-        "--dataset",
-        choices=["ag_news", "csv", "tsv"],
-        default="ag_news",
-        help="AG News (from the Hub, or --data-dir), or your files with a header row",
-    )
-    data.add_argument(
-        "--data-dir",
-        type=Path,
-        metavar="DIR",
-        help="AG News's canonical CSVs; for csv/tsv, train.csv and test.csv (.tsv)",
-    )
-    data.add_argument("--train", type=Path, metavar="FILE", help="training file (csv/tsv)")
-    data.add_argument("--test", type=Path, metavar="FILE", help="test file (csv/tsv)")
-    data.add_argument(
-        "--text-column",
-        action="append",
-        metavar="COL",
-        help="csv/tsv column holding text; repeat to join several (default: text)",
-    )
-    data.add_argument(
-        "--label-column", default="label", metavar="COL", help="csv/tsv (default: label)"
-    )
-    data.add_argument("--n-test", type=_positive_int, metavar="N", help="sample N test texts")
-    data.add_argument("--seed", type=int, default=0, help="sampling seed (default: 0)")
+def _add_data_arguments(parser: argparse.ArgumentParser, *, test: bool) -> None:
+    add = parser.add_argument_group("data").add_argument
+    text = "AG News, or your csv/tsv files"
+    add("--dataset", choices=["ag_news", "csv", "tsv"], default="ag_news", help=text)
+    add("--data-dir", type=Path, metavar="DIR", help="the files' folder (default: the Hub)")
+    for split in ["train", "test"] if test else ["train"]:
+        add(f"--{split}", type=Path, metavar="FILE", help=f"csv/tsv (default: DIR/{split}.csv)")
+    table = parser.add_argument_group("csv and tsv files")
+    _add_table_arguments(table)
+    text = "the class column (default: label, or 1 with --no-header)"
+    table.add_argument("--label-column", metavar="COL", help=text)
+    if test:
+        add("--n-test", type=_positive_int, metavar="N", help="sample N test texts (default: all)")
+    add("--seed", type=int, default=0, metavar="S", help="seed of samples and random ties")
+
+
+def _add_table_arguments(group: Any) -> None:
+    add = group.add_argument
+    text = "a column of text, repeatable (default: text, or 2 with --no-header)"
+    add("--text-column", action="append", metavar="COL", help=text)
+    add("--no-header", action="store_true", help="columns by number, 1 the first (default: name)")
+    add("--quoting", choices=datasets.QUOTINGS, help="(default: csv, or none for tsv)")
+
+
+def _add_training_arguments(parser: argparse.ArgumentParser) -> None:
+    add = parser.add_argument_group("training").add_argument
+    text = "sample N training texts per class (default: all)"
+    add("--n-train-per-class", type=_positive_int, metavar="N", help=text)
+    text = "NCD neighbours or one compression per class (CompressionClassifier)"
+    add("--method", choices=["knn", "class-conditional"], default="knn", help=text)
+    text = "class-conditional: dictionaries per class"
+    add("--n-dictionaries", type=_positive_int, default=1, metavar="N", help=text)
 
 
 def _add_compressor_arguments(group: Any) -> None:
-    group.add_argument("--compressor", choices=available_compressors(), default="gzip")
-    group.add_argument(
-        "--param",
-        dest="params",
-        action="append",
-        default=[],
-        metavar="NAME=VALUE",
-        help="a parameter of the compressor, read as the type of its default; repeatable: "
-        "level=19, order=4 (ppm), cache_order=4 (lm), fine_tune_steps=400 (lm)...",
-    )
-    group.add_argument(
-        "--model",
-        help="lm: a model file from train-lm; hf: a Hugging Face causal LM (Hub name or "
-        "save_pretrained folder)",
-    )
+    add = group.add_argument
+    add("--compressor", choices=available_compressors(), default="gzip", help="the compressor")
+    text = "a setting of the compressor, repeatable: level=19... (default: none)"
+    add("--param", dest="params", action="append", default=[], metavar="NAME=VALUE", help=text)
+    add("--model", help="lm: a train-lm file; hf: a Hugging Face LM (default: none)")
 
 
-def _add_model_arguments(parser: argparse.ArgumentParser) -> None:
+def _add_model_arguments(parser: argparse.ArgumentParser, *, scoring: bool) -> None:
+    """The classifier's options; ``scoring`` commands take several k and the paper's rule."""
     model = parser.add_argument_group("model")
     _add_compressor_arguments(model)
-    model.add_argument(
-        "--k",
-        type=_positive_int,
-        nargs="+",
-        default=[5],
-        help="neighbours that vote; several are scored from one search (default: 5)",
-    )
-    model.add_argument(
-        "--tie",
-        choices=[*TIE_BREAKS, PAPER_TOP_K],
-        default="nearest",
-        help="tie rule (default: nearest); paper-top-k adds the paper's optimistic score "
-        "(a tie is correct when the true class is tied: an upper bound) beside nearest",
-    )
-    model.add_argument(
-        "--candidates",
-        type=_positive_int,
-        metavar="M",
-        help="compress each query only with the M training texts a 4-gram estimate ranks "
-        "nearest (default: all of them, exact)",
-    )
-    model.add_argument("--weights", choices=WEIGHTS, default="uniform")
-    model.add_argument("--order", choices=ORDERS, default="query-first")
-    model.add_argument(
-        "--n-jobs", type=int, default=-1, help="parallel workers (default: -1, all)"
-    )
-    model.add_argument(
-        "--scheduler", metavar="ADDRESS", help="run on this Dask cluster (tcp://host:8786)"
-    )
+    add = model.add_argument
+    text = "neighbours that vote" + ("; several, scored from one search" if scoring else "")
+    add("--k", type=_positive_int, nargs="+" if scoring else 1, default=[5], help=text)
+    rules = [*TIE_BREAKS, PAPER_TOP_K] if scoring else TIE_BREAKS
+    paper = "; paper-top-k adds the paper's bound, k >= 2" if scoring else ""
+    add("--tie", choices=rules, default="nearest", help=f"how a tie is settled{paper}")
+    text = "compare with the M texts a 4-gram estimate ranks nearest (default: all, exact)"
+    add("--candidates", type=_positive_int, metavar="M", help=text)
+    add("--weights", choices=WEIGHTS, default="uniform", help="votes per neighbour")
+    add("--order", choices=ORDERS, default="query-first", help="which text of a pair comes first")
+    if scoring:
+        _add_workers_argument(model)
+        add("--scheduler", metavar="ADDRESS", help="a Dask cluster (default: this machine)")
+
+
+def _add_workers_argument(group: Any) -> None:
+    text = f"parallel workers (default: 1 below {SERIAL_PAIRS:,} pairs, else all cores)"
+    group.add_argument("--n-jobs", type=int, metavar="N", help=text)
+
+
+def _add_progress_argument(group: Any) -> None:
+    text = "show progress bars (default: when standard error is a terminal)"
+    group.add_argument("--progress", action=argparse.BooleanOptionalAction, help=text)
+
+
+def _add_output_arguments(parser: argparse.ArgumentParser, *, progress: bool) -> Any:
     output = parser.add_argument_group("output")
-    output.add_argument("--output", type=Path, metavar="FILE", help="write the results as JSON")
-    output.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    text = f"write the results as JSON; {STDOUT}: to standard output (default: none)"
+    output.add_argument("--output", type=_destination, metavar="FILE", help=text)
+    if progress:
+        _add_progress_argument(output)
+    return output
+
+
+def _progress(args: argparse.Namespace) -> bool:
+    """``--progress`` or ``--no-progress``; without either, whether stderr is a terminal."""
+    return bool(sys.stderr.isatty() if args.progress is None else args.progress)
+
+
+def _report_stream(args: argparse.Namespace) -> TextIO:
+    """Where the printed report goes: standard error when the JSON goes to standard output."""
+    return sys.stderr if str(args.output) == STDOUT else sys.stdout
+
+
+def _file_options(args: argparse.Namespace) -> dict[str, Any]:
+    """How the csv/tsv files are read: the columns, the header row, the quoting."""
+    options = {"text_columns": args.text_column, "quoting": args.quoting}
+    options["header"] = not args.no_header
+    if "label_column" in args:  # labelled files; predict's texts have no label
+        options["label_column"] = args.label_column
+    return options
 
 
 def _load(args: argparse.Namespace) -> tuple[LabeledTexts, LabeledTexts]:
     """The training and test splits of the data options, the test split sampled."""
-    columns = tuple(args.text_column or ["text"])
-    train, test = load_splits(
-        args.dataset,
-        data_dir=args.data_dir,
-        train=args.train,
-        test=args.test,
-        text_columns=columns,
-        label_column=args.label_column,
-    )
+    files = {"train": args.train, "test": args.test, **_file_options(args)}
+    train, test = datasets.load_splits(args.dataset, data_dir=args.data_dir, **files)
     if args.n_test is not None:
         test = test.sample(args.n_test, np.random.RandomState(args.seed))
     return train, test
 
 
+def _per_class(args: argparse.Namespace, train: LabeledTexts) -> LabeledTexts:
+    """``train``, or ``--n-train-per-class`` texts of each of its classes if asked."""
+    if args.n_train_per_class is None:
+        return train
+    rng = np.random.RandomState(args.seed)
+    return train.subset(datasets.sample_per_class(train.labels, args.n_train_per_class, rng))
+
+
 def _compressor(args: argparse.Namespace) -> Compressor:
     """``--compressor`` with its ``--param`` settings and ``--model``, validated."""
     return compressor_from_settings(args.compressor, args.params, model=args.model)
+
+
+def _model(args: argparse.Namespace) -> NCDClassifier | CompressionClassifier:
+    """The classifier ``--method`` names."""
+    if args.method == "class-conditional":
+        return CompressionClassifier(_compressor(args), n_dictionaries=args.n_dictionaries)
+    return _classifier(args)
 
 
 def _classifier(args: argparse.Namespace) -> NCDClassifier:
@@ -299,9 +320,22 @@ def _classifier(args: argparse.Namespace) -> NCDClassifier:
         order=args.order,
         candidates=args.candidates,
         n_jobs=args.n_jobs,
-        progress=not args.no_progress,
+        progress=_progress(args),
         random_state=args.seed,
     )
+
+
+def _choose_workers(args: argparse.Namespace, model: Any, n_pairs: int, stream: TextIO) -> None:
+    """Set ``model``'s ``n_jobs``: ``--n-jobs``, or without it the workers ``n_pairs`` are worth.
+
+    With ``--scheduler`` and no ``--n-jobs``, every worker of the cluster. The
+    choice is printed to ``stream`` and kept in ``args`` for the JSON config.
+    """
+    if args.n_jobs is None and args.scheduler is None:
+        args.n_jobs, args.n_jobs_chosen_for_pairs = workers_for(n_pairs), n_pairs
+        count = local_workers(args.n_jobs)
+        print(f"{count} worker{'s' * (count > 1)}: {n_pairs:,} pairs", file=stream)
+    model.set_params(n_jobs=-1 if args.n_jobs is None else args.n_jobs)
 
 
 def _config(args: argparse.Namespace, clf: Any) -> dict[str, Any]:
@@ -312,64 +346,82 @@ def _config(args: argparse.Namespace, clf: Any) -> dict[str, Any]:
 
 
 def _evaluate(args: argparse.Namespace) -> int:
-    if args.method == "class-conditional":
-        return _evaluate_class_conditional(args)
-    clf = _classifier(args)
-    train, test = _training_sample(args)
-    checkpoint = args.checkpoint
-    if checkpoint is None and args.output is not None:
-        checkpoint = args.output.with_name(args.output.name + ".partial.jsonl")
+    report, clf = _report_stream(args), _model(args)
+    train, test = _load(args)
+    train = _per_class(args, train)
+    outcome: dict[str, Any] = {"command": "evaluate"}
+    if isinstance(clf, CompressionClassifier):
+        outcome |= {"method": "class-conditional", "config": _config(args, clf)}
+        outcome |= evaluation.evaluate_class_conditional(clf, train, test)
+        description = f"{clf.compressor_!r}, {len(clf.classes_)} classes"
+        print(reports.format_class_conditional(outcome, description), file=report)
+        return _write(outcome, args.output, report)
+    n_pairs = len(test) * min(args.candidates or len(train), len(train))
+    _choose_workers(args, clf, n_pairs, report)
+    checkpoint = args.checkpoint or default_checkpoint(args.output)
     if checkpoint is not None:
         print(f"checkpoint: {checkpoint} (rerun the same command to resume)", file=sys.stderr)
-    outcome = {
-        "command": "evaluate",
-        "config": _config(args, clf),
-        **evaluate_neighbors(
-            clf, train, test, args.k, paper_top_k=args.tie == PAPER_TOP_K, checkpoint=checkpoint
-        ),
-    }
+    paper_top_k = args.tie == PAPER_TOP_K
+    outcome["config"] = _config(args, clf)
+    outcome |= evaluation.evaluate_neighbors(
+        clf, train, test, args.k, paper_top_k=paper_top_k, checkpoint=checkpoint
+    )
     if outcome["resumed_queries"]:
         print(f"resumed {outcome['resumed_queries']} of {len(test)} queries", file=sys.stderr)
-    print(format_neighbor_evaluation(outcome, clf.tie_break))
-    _write(outcome, args.output)
+    print(reports.format_neighbor_evaluation(outcome, clf.tie_break), file=report)
+    _write(outcome, args.output, report)
     if args.checkpoint is None and checkpoint is not None:
         checkpoint.unlink()
     return 0
 
 
-def _evaluate_class_conditional(args: argparse.Namespace) -> int:
-    clf = CompressionClassifier(_compressor(args), n_dictionaries=args.n_dictionaries)
-    train, test = _training_sample(args)
-    outcome = {
-        "command": "evaluate",
-        "method": "class-conditional",
-        "config": _config(args, clf),
-        **evaluate_class_conditional(clf, train, test),
-    }
-    print(format_class_conditional(outcome, f"{clf.compressor_!r}, {len(clf.classes_)} classes"))
-    _write(outcome, args.output)
+def _few_shot(args: argparse.Namespace) -> int:
+    report, clf = _report_stream(args), _classifier(args)
+    pool, test = _load(args)
+    sizes = [shots * len(np.unique(pool.labels)) for shots in args.shots]
+    n_pairs = len(args.seeds) * sum(len(test) * min(args.candidates or n, n) for n in sizes)
+    _choose_workers(args, clf, n_pairs, report)
+    paper_top_k = args.tie == PAPER_TOP_K
+    rows = evaluation.few_shot(
+        clf, pool, test, args.shots, args.seeds, args.k, paper_top_k=paper_top_k
+    )
+    rules = [clf.tie_break] + ([PAPER_TOP_K] if paper_top_k else [])
+    print(
+        f"few-shot on {len(test)} test texts, seeds {args.seeds}, {clf.compressor!r}", file=report
+    )
+    print(reports.format_few_shot(rows, rules), file=report)
+    outcome = {"command": "few-shot", "config": _config(args, clf), "n_test": len(test)}
+    return _write({**outcome, "rows": rows}, args.output, report)
+
+
+def _fit(args: argparse.Namespace) -> int:
+    model = _model(args)
+    files = {"path": args.train, **_file_options(args)}
+    train = _per_class(
+        args, datasets.load_split(args.dataset, "train", data_dir=args.data_dir, **files)
+    )
+    model.fit(train.texts, train.labels)
+    save_model(model, args.out)
+    print(f"{model!r} fitted on {len(train)} texts of {len(model.classes_)} classes")
+    print(f"model written to {args.out}")
     return 0
 
 
-def _training_sample(args: argparse.Namespace) -> tuple[LabeledTexts, LabeledTexts]:
-    """The splits, with ``--n-train-per-class`` training texts of each class if asked."""
-    train, test = _load(args)
-    if args.n_train_per_class is not None:
-        rng = np.random.RandomState(args.seed)
-        train = train.subset(sample_per_class(train.labels, args.n_train_per_class, rng))
-    return train, test
-
-
-def _few_shot(args: argparse.Namespace) -> int:
-    clf = _classifier(args)
-    train_pool, test = _load(args)
-    paper_top_k = args.tie == PAPER_TOP_K
-    rows = few_shot(clf, train_pool, test, args.shots, args.seeds, args.k, paper_top_k=paper_top_k)
-    rules = [clf.tie_break] + ([PAPER_TOP_K] if paper_top_k else [])
-    print(f"few-shot on {len(test)} test texts, seeds {args.seeds}, {clf.compressor!r}")
-    print(format_few_shot(rows, rules))
-    outcome = {"command": "few-shot", "config": _config(args, clf), "n_test": len(test)}
-    _write({**outcome, "rows": rows}, args.output)
+def _predict(args: argparse.Namespace) -> int:
+    model = load_model(args.model_file)
+    source = sys.stdin.buffer if args.input == _STDIN else Path(args.input)
+    texts = datasets.read_texts(source, format=args.input_format, **_file_options(args))
+    params = model.get_params()
+    if "n_jobs" in params and hasattr(model, "n_candidates_"):  # an NCD neighbour search
+        _choose_workers(args, model, len(texts) * model.n_candidates_, sys.stderr)
+    if "progress" in params:
+        model.set_params(progress=_progress(args))
+    style = "jsonl" if args.format == "jsonl" else "proba" if args.proba else "labels"
+    labels, proba = evaluation.predictions(
+        model, texts, labels=style != "proba", proba=style != "labels"
+    )
+    for line in reports.prediction_lines(getattr(model, "classes_", []), labels, proba, style):
+        print(line)
     return 0
 
 
@@ -377,28 +429,26 @@ def _train_lm(args: argparse.Namespace) -> int:
     from .coding.training import train_byte_lm
 
     if args.corpus == "ag_news":
-        corpus = "\n".join(load_ag_news("train", args.data_dir).texts).encode()
+        corpus = "\n".join(datasets.load_ag_news("train", args.data_dir).texts).encode()
     else:
         corpus = Path(args.corpus).read_bytes()
-    options = {name: getattr(args, name) for name, _, _ in _TRAIN_LM_OPTIONS}
-    _, resumed_from = train_byte_lm(corpus, args.out, progress=not args.no_progress, **options)
+    options = {name: getattr(args, name) for name, _, _, _ in _TRAIN_LM_OPTIONS}
+    _, resumed_from = train_byte_lm(corpus, args.out, progress=_progress(args), **options)
     if resumed_from:
         print(f"resumed from step {resumed_from}")
     print(f"model written to {args.out}")
     return 0
 
 
-def _compress(args: argparse.Namespace) -> int:
-    args.output.write_bytes(_compressor(args).compress(args.input.read_bytes()))
-    return 0
-
-
-def _decompress(args: argparse.Namespace) -> int:
-    args.output.write_bytes(_compressor(args).decompress(args.input.read_bytes()))
+def _code(args: argparse.Namespace) -> int:
+    """``compress`` or ``decompress``, as ``args.direction`` says, a file into a file."""
+    code = getattr(_compressor(args), args.direction)
+    args.output.write_bytes(code(args.input.read_bytes()))
     return 0
 
 
 def _bpb(args: argparse.Namespace) -> int:
+    report = _report_stream(args)
     _, test = _load(args)
     documents = encode_texts(test.texts[: args.n_docs])
     compressors = {name: get_compressor(name) for name in MODEL_FREE_COMPRESSORS}
@@ -406,25 +456,26 @@ def _bpb(args: argparse.Namespace) -> int:
         compressors["lm"] = get_compressor("lm", model_path=str(args.model))
     if args.hf_model is not None:
         compressors["hf"] = get_compressor("hf", model=args.hf_model)
-    rows = {name: bits_per_byte(c, documents) for name, c in compressors.items()}
-    print(f"{len(documents)} texts, {sum(map(len, documents)):,} bytes")
-    print(format_bits_per_byte(rows))
+    rows = {name: evaluation.bits_per_byte(c, documents) for name, c in compressors.items()}
+    print(f"{len(documents)} texts, {sum(map(len, documents)):,} bytes", file=report)
+    print(reports.format_bits_per_byte(rows), file=report)
     table = {
         name: {"per_document": per_document, "whole_file": whole_file}
         for name, (per_document, whole_file) in rows.items()
     }
-    _write({"command": "bpb", "n_documents": len(documents), "bits_per_byte": table}, args.output)
+    outcome = {"command": "bpb", "n_documents": len(documents), "bits_per_byte": table}
+    return _write(outcome, args.output, report)
+
+
+def _write(outcome: dict[str, Any], path: Path | None, report: TextIO) -> int:
+    """The JSON of ``outcome`` to ``path`` (standard output for ``-``), if given; returns 0."""
+    text = json.dumps(outcome, indent=2) + "\n"
+    if path is not None and str(path) == STDOUT:
+        sys.stdout.write(text)
+    elif path is not None:
+        write_text(path, text)
+        print(f"\nresults written to {path}", file=report)
     return 0
-
-
-def _write(outcome: dict[str, Any], path: Path | None) -> None:
-    if path is None:
-        return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(path.name + ".tmp")
-    temporary.write_text(json.dumps(outcome, indent=2) + "\n", encoding="utf-8")
-    temporary.replace(path)
-    print(f"\nresults written to {path}")
 
 
 if __name__ == "__main__":

@@ -7,23 +7,28 @@ and the Hugging Face dataset ``fancyzhx/ag_news`` define them.
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import csv
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, BinaryIO
 
 import numpy as np
 
 __all__ = [
     "AG_NEWS_CLASSES",
+    "QUOTINGS",
+    "TEXT_FORMATS",
     "LabeledTexts",
     "load_ag_news",
+    "load_split",
     "load_splits",
     "read_ag_news_csv",
     "read_labeled_file",
+    "read_texts",
     "sample_per_class",
 ]
 
@@ -77,37 +82,56 @@ class LabeledTexts:
 
 #: Largest field the CSV readers accept, in characters (csv's default is 128 KiB).
 MAX_FIELD_CHARS = 1 << 30
+#: How the fields of a file are quoted: ``"csv"``, CSV's double quotes (a field may hold
+#: delimiters, newlines and doubled quotes); ``"none"``, no quoting at all (plain TSV: a
+#: field is everything between two delimiters, quotes included).
+QUOTINGS = ("csv", "none")
+#: The layouts :func:`read_texts` reads.
+TEXT_FORMATS = ("lines", "csv", "tsv")
+#: Longest value, in characters, that an error message quotes before cutting it short.
+MESSAGE_WIDTH = 80
+
+
+def _shorten(text: str) -> str:
+    """``text`` cut to :data:`MESSAGE_WIDTH` characters, ending in "..." when cut."""
+    return text if len(text) <= MESSAGE_WIDTH else text[: MESSAGE_WIDTH - 3] + "..."
 
 
 @contextlib.contextmanager
-def _csv_reader(
-    path: str | os.PathLike[str], make_reader: Callable[[TextIO], Any]
-) -> Iterator[Any]:
-    """A strict csv reader over ``path`` as UTF-8, whose decoding and csv errors
-    become ``ValueError`` messages that name the file and the line.
+def _csv_rows(
+    path: str | os.PathLike[str], **dialect: Any
+) -> Iterator[Iterator[tuple[int, list[str]]]]:
+    """The rows of ``path``, read strictly as UTF-8 CSV, each with the line it starts on.
 
     Strict: an unterminated quote or a stray one is an error, not a field that
-    silently swallows the rows after it.
+    silently swallows the rows after it. Decoding and csv errors become
+    ``ValueError`` messages that name the file and the line.
     """
     previous_limit = csv.field_size_limit(MAX_FIELD_CHARS)
-    reader = None
+    line = 1  # where the row being read starts
     try:
         with open(path, encoding="utf-8-sig", newline="") as handle:
-            reader = make_reader(handle)
-            yield reader
+            reader = csv.reader(handle, strict=True, **dialect)
+
+            def numbered() -> Iterator[tuple[int, list[str]]]:
+                nonlocal line
+                for row in reader:
+                    yield line, row
+                    line = reader.line_num + 1
+
+            yield numbered()
     except UnicodeDecodeError as error:
         raw = Path(path).read_bytes()
         try:
             raw.decode("utf-8")
-            line = "?"
+            where = "?"
         except UnicodeDecodeError as exact:
-            line = str(raw.count(b"\n", 0, exact.start) + 1)
+            where = str(raw.count(b"\n", 0, exact.start) + 1)
         raise ValueError(
-            f"{path}, line {line}: the file is not valid UTF-8 ({error.reason}). "
+            f"{path}, line {where}: the file is not valid UTF-8 ({error.reason}). "
             "Save it as UTF-8 text."
         ) from None
     except csv.Error as error:
-        line = reader.line_num if reader is not None else "?"
         raise ValueError(f"{path}, line {line}: malformed CSV ({error}).") from None
     finally:
         csv.field_size_limit(previous_limit)
@@ -129,22 +153,20 @@ def read_ag_news_csv(path: str | os.PathLike[str]) -> LabeledTexts:
     data : LabeledTexts
     """
     texts, labels = [], []
-    with _csv_reader(
-        path, lambda handle: csv.reader(handle, skipinitialspace=True, strict=True)
-    ) as reader:
-        for row in reader:
-            if reader.line_num == 1 and tuple(c.strip().lower() for c in row) == _AG_NEWS_HEADER:
+    with _csv_rows(path, skipinitialspace=True) as rows:
+        for line, row in rows:
+            if line == 1 and tuple(c.strip().lower() for c in row) == _AG_NEWS_HEADER:
                 continue
             if len(row) != 3:
                 raise ValueError(
-                    f"{path}, line {reader.line_num}: expected 3 fields "
-                    f"(label, title, description), got {len(row)}: {row!r:.80}"
+                    f"{path}, line {line}: expected 3 fields (label, title, description), "
+                    f"got {len(row)}: {_shorten(repr(row))}"
                 )
             label, title, description = row
             if label.strip() not in {"1", "2", "3", "4"}:
                 raise ValueError(
-                    f"{path}, line {reader.line_num}: expected a class index 1-4 in "
-                    f"the first column, got {label!r}."
+                    f"{path}, line {line}: expected a class index 1-4 in the first column, "
+                    f"got {_shorten(repr(label))}."
                 )
             labels.append(int(label) - 1)
             texts.append(f"{title} {description}")
@@ -191,53 +213,275 @@ def load_ag_news(split: str, data_dir: str | os.PathLike[str] | None = None) -> 
     )
 
 
+def _column_indices(
+    path: str | os.PathLike[str], columns: Sequence[str | int], first: list[str], header: bool
+) -> list[int]:
+    """Where ``columns`` are in each row: by name in the header row ``first``, or by number."""
+    if header:
+        names = [str(column) for column in columns]
+        missing = [name for name in names if name not in first]
+        if missing:
+            shown = [_shorten(name) for name in first]
+            raise ValueError(
+                f"{path}: missing column(s) {missing}; the header has {shown}. Name the "
+                "columns with --text-column / --label-column, or, for a file without a "
+                "header row, give their numbers with --no-header (header=False)."
+            )
+        return [first.index(name) for name in names]
+    indices = []
+    for column in columns:
+        if not str(column).isdecimal() or int(column) < 1:
+            raise ValueError(
+                "Without a header row (--no-header), columns are numbers, 1 for the first "
+                f"field; got {_shorten(repr(column))}."
+            )
+        if int(column) > len(first):
+            raise ValueError(
+                f"{path}: column {column} is past the {len(first)} fields of the first row."
+            )
+        indices.append(int(column) - 1)
+    return indices
+
+
+def _read_columns(
+    path: str | os.PathLike[str],
+    columns: Sequence[str | int],
+    *,
+    delimiter: str,
+    header: bool,
+    quoting: str | None,
+) -> list[tuple[int, list[str]]]:
+    """The values of ``columns`` in every row, each with the line the row starts on.
+
+    Every row must have as many fields as the header row (or, without one, the
+    first row); blank lines are skipped.
+    """
+    if quoting is None:
+        quoting = "none" if delimiter == "\t" else "csv"
+    if quoting not in QUOTINGS:
+        raise ValueError(f"quoting must be one of {QUOTINGS}, got {quoting!r}.")
+    style = csv.QUOTE_NONE if quoting == "none" else csv.QUOTE_MINIMAL
+    selected: list[tuple[int, list[str]]] = []
+    indices: list[int] | None = None
+    width = 0
+    with _csv_rows(path, delimiter=delimiter, quoting=style) as rows:
+        for line, row in rows:
+            if not row:
+                continue
+            if indices is None:
+                indices, width = _column_indices(path, columns, row, header), len(row)
+                if header:
+                    continue
+            if len(row) != width:
+                raise ValueError(
+                    f"{path}, line {line}: expected {width} fields as in "
+                    f"{'the header' if header else 'the first row'}, got {len(row)}."
+                )
+            selected.append((line, [row[index] for index in indices]))
+    return selected
+
+
 def read_labeled_file(
     path: str | os.PathLike[str],
     *,
     delimiter: str = ",",
-    text_columns: tuple[str, ...] = ("text",),
-    label_column: str = "label",
+    text_columns: Sequence[str | int] | None = None,
+    label_column: str | int | None = None,
+    header: bool = True,
+    quoting: str | None = None,
 ) -> LabeledTexts:
-    """Read a CSV or TSV file with a header row into texts and labels.
+    """Read a CSV or TSV file into texts and labels.
 
     Parameters
     ----------
     path : path-like
     delimiter : str, default=","
         ``","`` for CSV, ``"\\t"`` for TSV.
-    text_columns : tuple of str, default=("text",)
-        Columns joined by a space to make each text.
-    label_column : str, default="label"
-        The column holding the class. Labels are kept as strings.
+    text_columns : sequence of str or int, default=None
+        Columns joined by a space to make each text: names in the header row,
+        or with ``header=False`` numbers, 1 for the first field. None: the
+        column ``"text"``, or without a header the second field.
+    label_column : str or int, default=None
+        The column holding the class, named or numbered as ``text_columns``.
+        None: the column ``"label"``, or without a header the first field.
+        Labels are kept as strings.
+    header : bool, default=True
+        Whether the first row names the columns. Without a header, every row
+        must have as many fields as the first.
+    quoting : {"csv", "none"}, default=None
+        ``"csv"``: fields may be double-quoted, CSV style, to hold delimiters,
+        newlines and quotes. ``"none"``: no quoting, a field is everything
+        between two delimiters (plain TSV). None: ``"none"`` for a tab
+        delimiter, ``"csv"`` otherwise.
+
+    Returns
+    -------
+    data : LabeledTexts
+
+    Raises
+    ------
+    ValueError
+        A missing column, a row with another number of fields than the
+        header (or first row), an empty label, malformed quoting or invalid
+        UTF-8; the message names the file and the line.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "news.tsv"
+    >>> _ = path.write_text('sport\\t"Late goal" wins the cup\\n', encoding="utf-8")
+    >>> read_labeled_file(path, delimiter="\\t", header=False).texts
+    ['"Late goal" wins the cup']
+    """
+    if label_column is None:
+        label_column = "label" if header else 1
+    if text_columns is None:
+        text_columns = ("text",) if header else (2,)
+    rows = _read_columns(
+        path, (label_column, *text_columns), delimiter=delimiter, header=header, quoting=quoting
+    )
+    texts, labels = [], []
+    for line, (label, *parts) in rows:
+        if label == "":
+            raise ValueError(f"{path}, line {line}: the label is empty.")
+        labels.append(label)
+        texts.append(" ".join(parts))
+    return LabeledTexts(texts, np.asarray(labels, dtype=object))
+
+
+def read_texts(
+    source: str | os.PathLike[str] | BinaryIO,
+    *,
+    format: str = "lines",
+    text_columns: Sequence[str | int] | None = None,
+    header: bool = True,
+    quoting: str | None = None,
+) -> list[str]:
+    """Texts to classify: one per line, or the text columns of a CSV or TSV file.
+
+    Parameters
+    ----------
+    source : path-like or binary file
+        The file; for ``format="lines"`` also an open binary stream, such as
+        ``sys.stdin.buffer``.
+    format : {"lines", "csv", "tsv"}, default="lines"
+        ``"lines"``: every line is a text (a final ``"\\n"`` or ``"\\r\\n"`` is
+        not part of it; a blank line is an empty text, so the texts stay
+        aligned with the lines). ``"csv"``, ``"tsv"``: the ``text_columns`` of
+        every row, read as :func:`read_labeled_file` reads them.
+    text_columns, header, quoting
+        For csv and tsv, as in :func:`read_labeled_file`.
+
+    Returns
+    -------
+    texts : list of str
+
+    Raises
+    ------
+    ValueError
+        Invalid UTF-8 (the message names the line), or a malformed CSV or TSV
+        file.
+
+    Examples
+    --------
+    >>> import io
+    >>> read_texts(io.BytesIO(b"first text\\r\\n\\nthird text\\n"))
+    ['first text', '', 'third text']
+    """
+    if format not in TEXT_FORMATS:
+        raise ValueError(f"format must be one of {TEXT_FORMATS}, got {format!r}.")
+    if format == "lines":
+        if isinstance(source, (str, os.PathLike)):
+            with open(source, "rb") as handle:
+                return _decode_lines(handle, str(source))
+        return _decode_lines(source, getattr(source, "name", "<stream>"))
+    if not isinstance(source, (str, os.PathLike)):
+        raise ValueError(
+            f"{format} texts are read from a file path, got a stream; a stream is read one "
+            'text per line (format="lines").'
+        )
+    if text_columns is None:
+        text_columns = ("text",) if header else (2,)
+    delimiter = "\t" if format == "tsv" else ","
+    rows = _read_columns(source, text_columns, delimiter=delimiter, header=header, quoting=quoting)
+    return [" ".join(parts) for _, parts in rows]
+
+
+def _decode_lines(stream: BinaryIO, name: str) -> list[str]:
+    """Each line of ``stream`` decoded as UTF-8, without its line ending."""
+    texts = []
+    for number, raw in enumerate(stream, start=1):
+        raw = raw.removesuffix(b"\n").removesuffix(b"\r")
+        if number == 1:
+            raw = raw.removeprefix(codecs.BOM_UTF8)
+        try:
+            texts.append(raw.decode("utf-8"))
+        except UnicodeDecodeError as error:
+            raise ValueError(
+                f"{name}, line {number}: the text is not valid UTF-8 ({error.reason}). "
+                "Save it as UTF-8 text."
+            ) from None
+    return texts
+
+
+def load_split(
+    dataset: str,
+    split: str,
+    *,
+    data_dir: str | os.PathLike[str] | None = None,
+    path: str | os.PathLike[str] | None = None,
+    text_columns: Sequence[str | int] | None = None,
+    label_column: str | int | None = None,
+    header: bool = True,
+    quoting: str | None = None,
+) -> LabeledTexts:
+    """One split of AG News, or one of your own CSV or TSV files.
+
+    Parameters
+    ----------
+    dataset : {"ag_news", "csv", "tsv"}
+        ``"ag_news"``: :func:`load_ag_news` from ``data_dir``, or from the Hub
+        without it. ``"csv"``, ``"tsv"``: :func:`read_labeled_file` of ``path``.
+    split : {"train", "test"}
+        Which split; for csv and tsv, names the file in ``data_dir``.
+    data_dir : path-like, default=None
+        For csv and tsv, the folder where ``path`` defaults to
+        ``{split}.csv`` (``.tsv``).
+    path : path-like, default=None
+        The csv or tsv file; not for AG News.
+    text_columns, label_column, header, quoting
+        For csv and tsv, as in :func:`read_labeled_file`.
 
     Returns
     -------
     data : LabeledTexts
     """
-    with _csv_reader(
-        path, lambda handle: csv.DictReader(handle, delimiter=delimiter, strict=True)
-    ) as reader:
-        header = reader.fieldnames or []
-        missing = [c for c in (label_column, *text_columns) if c not in header]
-        if missing:
+    if dataset == "ag_news":
+        if path is not None:
             raise ValueError(
-                f"{path}: missing column(s) {missing}; the header has {header}. "
-                "Name the columns with --text-column / --label-column."
+                f"A {split} file (--{split}) is for csv/tsv; AG News is read from data_dir "
+                f"(--data-dir), or from the Hub. Got {split}={path}."
             )
-        texts, labels = [], []
-        for row in reader:
-            too_many = row.pop(None, None) is not None
-            if too_many or None in row.values():
-                raise ValueError(
-                    f"{path}, line {reader.line_num}: expected {len(header)} fields "
-                    f"as in the header, got {'more' if too_many else 'fewer'}."
-                )
-            fields = [row[c] for c in (label_column, *text_columns)]
-            if fields[0] == "":
-                raise ValueError(f"{path}, line {reader.line_num}: the label is empty.")
-            labels.append(fields[0])
-            texts.append(" ".join(fields[1:]))
-    return LabeledTexts(texts, np.asarray(labels, dtype=object))
+        return load_ag_news(split, data_dir)
+    if dataset not in ("csv", "tsv"):
+        raise ValueError(f'dataset must be "ag_news", "csv" or "tsv", got {dataset!r}.')
+    if path is None:
+        if data_dir is None:
+            raise ValueError(
+                f"dataset {dataset} needs a {split} file (--{split}), or data_dir "
+                f"(--data-dir); got {split}=None."
+            )
+        path = Path(data_dir) / f"{split}.{dataset}"
+    if not Path(path).is_file():
+        raise FileNotFoundError(f"No such {dataset} file: {path}")
+    return read_labeled_file(
+        path,
+        delimiter="\t" if dataset == "tsv" else ",",
+        text_columns=text_columns,
+        label_column=label_column,
+        header=header,
+        quoting=quoting,
+    )
 
 
 def load_splits(
@@ -246,57 +490,51 @@ def load_splits(
     data_dir: str | os.PathLike[str] | None = None,
     train: str | os.PathLike[str] | None = None,
     test: str | os.PathLike[str] | None = None,
-    text_columns: tuple[str, ...] = ("text",),
-    label_column: str = "label",
+    text_columns: Sequence[str | int] | None = None,
+    label_column: str | int | None = None,
+    header: bool = True,
+    quoting: str | None = None,
 ) -> tuple[LabeledTexts, LabeledTexts]:
     """The training and test splits of AG News, or of your own CSV or TSV files.
 
     Parameters
     ----------
     dataset : {"ag_news", "csv", "tsv"}, default="ag_news"
-        ``"ag_news"``: :func:`load_ag_news` from ``data_dir``, or from the Hub
-        without it. ``"csv"``, ``"tsv"``: :func:`read_labeled_file` of
-        ``train`` and ``test``.
+        As in :func:`load_split`.
     data_dir : path-like, default=None
         For csv and tsv, the folder where ``train`` and ``test`` default to
         ``train.csv`` and ``test.csv`` (``.tsv``).
     train, test : path-like, default=None
         The csv or tsv files; not for AG News.
-    text_columns : tuple of str, default=("text",)
-        For csv and tsv, the columns joined into each text.
-    label_column : str, default="label"
-        For csv and tsv, the column holding the class.
+    text_columns, label_column, header, quoting
+        For csv and tsv, as in :func:`read_labeled_file`.
 
     Returns
     -------
     train, test : LabeledTexts
     """
-    if dataset == "ag_news":
-        if train is not None or test is not None:
-            raise ValueError(
-                "train and test files (--train, --test) are for csv/tsv; AG News is read "
-                f"from data_dir (--data-dir), or from the Hub. Got train={train}, test={test}."
-            )
-        return load_ag_news("train", data_dir), load_ag_news("test", data_dir)
-    if dataset not in ("csv", "tsv"):
-        raise ValueError(f'dataset must be "ag_news", "csv" or "tsv", got {dataset!r}.')
-    if data_dir is not None:
-        train = train if train is not None else Path(data_dir) / f"train.{dataset}"
-        test = test if test is not None else Path(data_dir) / f"test.{dataset}"
-    elif train is None or test is None:
+    if dataset == "ag_news" and (train is not None or test is not None):
+        raise ValueError(
+            "train and test files (--train, --test) are for csv/tsv; AG News is read "
+            f"from data_dir (--data-dir), or from the Hub. Got train={train}, test={test}."
+        )
+    if dataset in ("csv", "tsv") and data_dir is None and (train is None or test is None):
         raise ValueError(
             f"dataset {dataset} needs train and test files (--train, --test), or data_dir "
             f"(--data-dir); got train={train}, test={test}."
         )
-    for path in (train, test):
-        if not Path(path).is_file():
-            raise FileNotFoundError(f"No such {dataset} file: {path}")
-    delimiter = "\t" if dataset == "tsv" else ","
     train_data, test_data = (
-        read_labeled_file(
-            path, delimiter=delimiter, text_columns=text_columns, label_column=label_column
+        load_split(
+            dataset,
+            split,
+            data_dir=data_dir,
+            path=path,
+            text_columns=text_columns,
+            label_column=label_column,
+            header=header,
+            quoting=quoting,
         )
-        for path in (train, test)
+        for split, path in (("train", train), ("test", test))
     )
     return train_data, test_data
 

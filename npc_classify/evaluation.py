@@ -9,8 +9,9 @@ named, beside the fair scores that real predictions give.
 
 The protocols of ``npc-classify`` are functions here too, for scripts and
 notebooks: :func:`evaluate_neighbors` (every k from one neighbour search),
-:func:`few_shot` (the paper's few-shot protocol over seeds) and
-:func:`evaluate_class_conditional`.
+:func:`few_shot` (the paper's few-shot protocol over seeds),
+:func:`evaluate_class_conditional`, and :func:`predictions` for
+``npc-classify predict``.
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ __all__ = [
     "neighbor_predictions",
     "paper_top_k_accuracy",
     "paper_top_k_predictions",
+    "predictions",
     "resumable_kneighbors",
     "score_report",
 ]
@@ -215,8 +217,10 @@ def evaluate_neighbors(
     k_values : sequence of int
         Numbers of voting neighbours to score, each at most ``len(train)``.
     paper_top_k : bool, default=False
-        Also score each k under the paper's optimistic rule (an upper bound,
-        :func:`paper_top_k_predictions`), under the key :data:`PAPER_TOP_K`.
+        Also score each k from 2 up under the paper's optimistic rule (an upper
+        bound, :func:`paper_top_k_predictions`), under the key
+        :data:`PAPER_TOP_K`. One neighbour never ties, so for k=1 the rule is
+        the fair score and is not repeated.
     checkpoint : path-like, default=None
         Append the search to this file as it goes, and first read back the
         queries an earlier run of the same search saved there
@@ -231,7 +235,8 @@ def evaluate_neighbors(
         (``clf.n_candidates_`` per test text searched); ``wall_time_s``, of
         the fit and the search; ``pairs_per_second``; and ``results``, one
         entry per k in order: ``{"k": k, clf.tie_break: score_report(...)}``,
-        plus ``PAPER_TOP_K: score_report(...)`` when ``paper_top_k``.
+        plus ``PAPER_TOP_K: score_report(...)`` when ``paper_top_k`` and
+        ``k >= 2``.
 
     Examples
     --------
@@ -266,7 +271,7 @@ def evaluate_neighbors(
     for k in k_values:
         fair = neighbor_predictions(clf, neigh_dist, neigh_ind, k)
         entry = {"k": k, clf.tie_break: score_report(test.labels, fair, train.class_names)}
-        if paper_top_k:
+        if paper_top_k and k >= 2:
             optimistic = paper_top_k_predictions(clf, neigh_dist, neigh_ind, k, test.labels)
             entry[PAPER_TOP_K] = score_report(test.labels, optimistic, train.class_names)
         results.append(entry)
@@ -314,14 +319,16 @@ def few_shot(
     k_values : sequence of int
         Numbers of voting neighbours to score, all from one search per sample.
     paper_top_k : bool, default=False
-        Also report the paper's optimistic rule, under :data:`PAPER_TOP_K`.
+        Also report the paper's optimistic rule, under :data:`PAPER_TOP_K`,
+        for each k from 2 up (for k=1 it is the fair score).
 
     Returns
     -------
     rows : list of dict
         One per shots and k, in that order: ``{"shots": ..., "k": ...,
         rule: {"accuracies": [one per seed], "mean": ..., "ci95": [low, high]}}``
-        for the rule ``clf.tie_break``, and :data:`PAPER_TOP_K` when asked.
+        for the rule ``clf.tie_break``, and :data:`PAPER_TOP_K` when asked and
+        ``k >= 2``.
 
     Raises
     ------
@@ -345,7 +352,6 @@ def few_shot(
     """
     if len(seeds) == 0:
         raise ValueError("seeds is empty: expected at least one seed to draw a sample with.")
-    rules = [clf.tie_break] + ([PAPER_TOP_K] if paper_top_k else [])
     rows = []
     for n_shots in shots:
         runs = []
@@ -358,6 +364,7 @@ def few_shot(
             )
         for index, k in enumerate(k_values):
             row: dict[str, Any] = {"shots": n_shots, "k": k}
+            rules = [key for key in runs[0]["results"][index] if key != "k"]
             for rule in rules:
                 accuracies = [run["results"][index][rule]["accuracy"] for run in runs]
                 mean, low, high = mean_confidence_interval(accuracies)
@@ -412,6 +419,53 @@ def evaluate_class_conditional(
         "ms_per_document": 1000 * seconds / max(len(test), 1),
         "report": score_report(test.labels, predicted, train.class_names),
     }
+
+
+def predictions(
+    model: Any, X: Sequence[str], *, labels: bool = True, proba: bool = False
+) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """The labels and the class probabilities of ``X``, as ``npc-classify predict`` gives them.
+
+    For an :class:`~npc_classify.NCDClassifier` asked for both, both come from
+    one neighbour search (``predict`` and ``predict_proba`` would search
+    twice); any other model is asked for each.
+
+    Parameters
+    ----------
+    model : fitted estimator
+        With ``predict``, and ``predict_proba`` when ``proba``.
+    X : sequence of str
+    labels : bool, default=True
+        Compute ``model.predict(X)``.
+    proba : bool, default=False
+        Compute ``model.predict_proba(X)``.
+
+    Returns
+    -------
+    labels : ndarray of shape (n_texts,) or None
+        Equal to ``model.predict(X)``; None unless ``labels``.
+    proba : ndarray of shape (n_texts, n_classes) or None
+        Equal to ``model.predict_proba(X)``, columns following
+        ``model.classes_``; None unless ``proba``.
+
+    Raises
+    ------
+    TypeError
+        If ``model`` lacks a method asked for (a transformer has no
+        ``predict``, a regressor no ``predict_proba``).
+    """
+    for asked, method in ((labels, "predict"), (proba, "predict_proba")):
+        if asked and not hasattr(model, method):
+            raise TypeError(
+                f"{type(model).__name__} has no {method}: expected a classifier, such as a "
+                "model written by npc-classify fit."
+            )
+    if labels and proba and isinstance(model, NCDClassifier):
+        neigh_dist, neigh_ind = model.kneighbors(X)
+        votes = model.class_votes(neigh_dist, neigh_ind)
+        shares = votes / votes.sum(axis=1, keepdims=True)  # the vote shares, as predict_proba
+        return model.predict_from_neighbors(neigh_dist, neigh_ind), shares
+    return (model.predict(X) if labels else None), (model.predict_proba(X) if proba else None)
 
 
 def _check_depth(neigh_ind: np.ndarray, k: int) -> None:

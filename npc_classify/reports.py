@@ -2,15 +2,25 @@
 
 Each function takes what a protocol of :mod:`npc_classify.evaluation`
 returns and gives the text, so a notebook prints the same tables as the
-command line.
+command line; :func:`prediction_lines` gives what ``npc-classify predict``
+prints.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import numpy as np
+
 from .evaluation import PAPER_TOP_K
+
+_PAPER_TOP_K_NOTE = (
+    f"({PAPER_TOP_K}: a tie counts as correct when the true class is among the tied "
+    "classes; an optimistic upper bound, not a classifier's accuracy. Shown for k >= 2 "
+    "only: one neighbour never ties, so for k=1 it is the fair score.)"
+)
 
 
 def format_score_report(title: str, report: Mapping[str, Any]) -> str:
@@ -46,7 +56,8 @@ def format_neighbor_evaluation(outcome: Mapping[str, Any], tie: str) -> str:
     outcome : dict
         As returned by :func:`~npc_classify.evaluation.evaluate_neighbors`.
     tie : str
-        The fair tie rule the scores were computed with.
+        The fair tie rule the scores were computed with. The paper's rule,
+        where scored (k >= 2), gets its own columns, blank for k=1.
     """
     resumed = outcome["resumed_queries"]
     lines = [
@@ -55,22 +66,27 @@ def format_neighbor_evaluation(outcome: Mapping[str, Any], tie: str) -> str:
         + f": {outcome['pairs']:,} pairs compressed in {outcome['wall_time_s']:.1f} s "
         f"({outcome['pairs_per_second']:,.0f} pairs/s)"
     ]
-    rules = [rule for rule in (tie, PAPER_TOP_K) if rule in outcome["results"][0]]
+    results = outcome["results"]
+    rules = [rule for rule in (tie, PAPER_TOP_K) if any(rule in entry for entry in results)]
     lines.append(
         f"{'k':>4}" + "".join(f"  {rule + ' acc':>18}  {'macro-F1':>8}" for rule in rules)
     )
-    for entry in outcome["results"]:
+    for entry in results:
         cells = "".join(
-            f"  {entry[r]['accuracy']:>18.4f}  {entry[r]['macro_f1']:>8.4f}" for r in rules
+            f"  {entry[r]['accuracy']:>18.4f}  {entry[r]['macro_f1']:>8.4f}"
+            if r in entry
+            else f"  {'':>18}  {'':>8}"
+            for r in rules
         )
-        lines.append(f"{entry['k']:>4}{cells}")
+        lines.append(f"{entry['k']:>4}{cells}".rstrip())
     if PAPER_TOP_K in rules:
-        lines.append(
-            f"({PAPER_TOP_K}: a tie counts as correct when the true class is among the "
-            "tied classes; an optimistic upper bound, not a classifier's accuracy.)"
-        )
-    first = outcome["results"][0]
-    lines += ["\n" + format_score_report(f"k={first['k']}, {rule}", first[rule]) for rule in rules]
+        lines.append(_PAPER_TOP_K_NOTE)
+    first = results[0]
+    lines += [
+        "\n" + format_score_report(f"k={first['k']}, {rule}", first[rule])
+        for rule in rules
+        if rule in first
+    ]
     return "\n".join(lines)
 
 
@@ -105,7 +121,8 @@ def format_few_shot(rows: Sequence[Mapping[str, Any]], rules: Sequence[str]) -> 
     rows : list of dict
         As returned by :func:`~npc_classify.evaluation.few_shot`.
     rules : list of str
-        The tie rules in the rows, in the order to show them.
+        The tie rules in the rows, in the order to show them; a row without
+        one (the paper's rule for k=1) leaves its cells blank.
     """
     header = f"{'shots':>6} {'k':>3}" + "".join(
         f"  {rule + ' mean [95% CI]':>34}" for rule in rules
@@ -114,9 +131,13 @@ def format_few_shot(rows: Sequence[Mapping[str, Any]], rules: Sequence[str]) -> 
     for row in rows:
         cells = "".join(
             f"  {row[r]['mean']:>10.4f} [{row[r]['ci95'][0]:.4f}, {row[r]['ci95'][1]:.4f}]"
+            if r in row
+            else f"  {'':>34}"
             for r in rules
         )
-        lines.append(f"{row['shots']:>6} {row['k']:>3}{cells}")
+        lines.append(f"{row['shots']:>6} {row['k']:>3}{cells}".rstrip())
+    if PAPER_TOP_K in rules:
+        lines.append(_PAPER_TOP_K_NOTE)
     return "\n".join(lines)
 
 
@@ -132,3 +153,62 @@ def format_bits_per_byte(table: Mapping[str, tuple[float, float]]) -> str:
     for name, (per_document, whole_file) in table.items():
         lines.append(f"{name:<11} {per_document:>12.3f} {whole_file:>10.3f}")
     return "\n".join(lines)
+
+
+#: The output styles of :func:`prediction_lines`.
+PREDICTION_STYLES = ("labels", "proba", "jsonl")
+
+
+def prediction_lines(
+    classes: Sequence[Any],
+    labels: Sequence[Any] | np.ndarray | None,
+    proba: np.ndarray | None,
+    style: str,
+) -> list[str]:
+    """The lines ``npc-classify predict`` prints, one per text (after a header for proba).
+
+    Parameters
+    ----------
+    classes : sequence
+        The model's ``classes_``, the columns of ``proba``.
+    labels : sequence or None
+        The predicted label of each text; needed by ``"labels"`` and ``"jsonl"``.
+    proba : ndarray of shape (n_texts, n_classes) or None
+        The class probabilities; needed by ``"proba"`` and ``"jsonl"``.
+    style : {"labels", "proba", "jsonl"}
+        ``"labels"``: one label per line. ``"proba"``: a header line of the
+        class names, then each text's probabilities, tab-separated.
+        ``"jsonl"``: one JSON object ``{"label": ..., "proba": {class: p}}``
+        per text.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> proba = np.array([[0.75, 0.25]])
+    >>> prediction_lines(["sport", "world"], None, proba, "proba")
+    ['sport\\tworld', '0.75\\t0.25']
+    >>> prediction_lines(["sport", "world"], ["sport"], proba, "jsonl")
+    ['{"label": "sport", "proba": {"sport": 0.75, "world": 0.25}}']
+    """
+    if style == "labels" and labels is not None:
+        return [str(label) for label in labels]
+    if style == "proba" and proba is not None:
+        rows = ["\t".join(str(float(p)) for p in row) for row in proba]
+        return ["\t".join(map(str, classes)), *rows]
+    if style == "jsonl" and labels is not None and proba is not None:
+        names = [str(name) for name in classes]
+        return [
+            json.dumps(
+                {"label": _plain(label), "proba": dict(zip(names, map(float, row), strict=True))}
+            )
+            for label, row in zip(labels, proba, strict=True)
+        ]
+    if style not in PREDICTION_STYLES:
+        raise ValueError(f"style must be one of {PREDICTION_STYLES}, got {style!r}.")
+    needs = "proba" if style == "proba" else "labels and proba" if style == "jsonl" else "labels"
+    raise ValueError(f'style "{style}" needs {needs}; got None.')
+
+
+def _plain(value: Any) -> Any:
+    """A numpy scalar as the Python value JSON can hold; anything else unchanged."""
+    return value.item() if isinstance(value, np.generic) else value

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -152,6 +153,32 @@ def test_a_second_process_on_the_same_checkpoint_is_refused(fitted, tiny_news, t
     resumable_kneighbors(fitted, texts[:4], 3, path)  # free again once the holder is gone
 
 
+def test_a_checkpoint_named_by_a_symlink_is_written_through_it(fitted, tiny_news, tmp_path):
+    texts, _ = tiny_news
+    target = tmp_path / "runs" / "search.jsonl"
+    target.parent.mkdir()
+    link = tmp_path / "search.jsonl"
+    link.symlink_to(target)
+    first = resumable_kneighbors(fitted, texts, 3, link)
+    assert link.is_symlink()
+    assert len(target.read_text().splitlines()) == 1 + len(texts)
+    again = resumable_kneighbors(fitted, texts, 3, link)
+    assert again[2] == len(texts)
+    np.testing.assert_array_equal(again[1], first[1])
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are POSIX")
+def test_a_fifo_or_a_folder_as_checkpoint_is_refused_before_the_search(
+    fitted, tiny_news, tmp_path
+):
+    texts, _ = tiny_news
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    for path in (fifo, tmp_path):
+        with pytest.raises(ValueError, match=r"is not a regular file .* so name a file"):
+            resumable_kneighbors(fitted, texts, 3, path)
+
+
 #: A process that holds the checkpoint's lock until it is killed.
 HOLD_LOCK = """
 import fcntl, sys, time
@@ -196,3 +223,33 @@ def test_a_killed_evaluation_resumes_to_the_identical_result(ag_news_path, tmp_p
     uninterrupted = json.loads((tmp_path / "b.json").read_text())
     assert interrupted["resumed_queries"] == n_resumed
     assert interrupted["results"] == uninterrupted["results"]
+
+
+def test_a_model_retrained_at_the_same_path_is_another_search(tiny_news, tmp_path):
+    torch = pytest.importorskip("torch")
+    from npc_classify.coding.byte_lm import ByteGRU, save_byte_lm
+    from npc_classify.compressors import LMCompressor
+
+    texts, labels = tiny_news
+    model_path = tmp_path / "lm.pt"
+    torch.manual_seed(0)
+    save_byte_lm(ByteGRU(embedding_dim=4, hidden_size=8), model_path)
+    path = tmp_path / "search.jsonl"
+    clf = NCDClassifier(LMCompressor(str(model_path)), k=1).fit(texts, labels)
+    resumable_kneighbors(clf, texts[:3], 1, path)
+    torch.manual_seed(1)  # other weights, the same file name and settings
+    save_byte_lm(ByteGRU(embedding_dim=4, hidden_size=8), model_path)
+    retrained = NCDClassifier(LMCompressor(str(model_path)), k=1).fit(texts, labels)
+    with pytest.raises(ValueError, match="written by a different search"):
+        resumable_kneighbors(retrained, texts[:3], 1, path)
+
+
+def test_every_compressor_setting_is_in_the_fingerprint(tiny_news):
+    from npc_classify.compressors import GzipCompressor
+
+    texts, labels = tiny_news
+    fingerprints = {
+        NCDClassifier(compressor, k=1).fit(texts, labels).search_fingerprint(texts[:2], 1)
+        for compressor in (GzipCompressor(), GzipCompressor(level=8), GzipCompressor(header=False))
+    }
+    assert len(fingerprints) == 3

@@ -7,6 +7,7 @@ import json
 import os
 import re
 import shutil
+import stat
 import subprocess
 import sys
 import zlib
@@ -199,13 +200,14 @@ def test_paper_top_k_is_reported_beside_the_fair_score_and_never_below_it(
     train, test = split_news
     argv = ["--dataset", "csv", "--train", train, "--test", test, "--k", 1, 2, 3, 4]
     report = evaluate_json(capsys, tmp_path, *argv, "--tie", "paper-top-k")
-    for entry in report["results"]:
+    # One neighbour never ties, so for k=1 the paper's rule is the fair score: not repeated.
+    k1, *others = report["results"]
+    assert set(k1) == {"k", "nearest"}
+    for entry in others:
         assert set(entry) == {"k", "nearest", "paper-top-k"}
         assert entry["paper-top-k"]["accuracy"] >= entry["nearest"]["accuracy"]
+    for entry in report["results"]:
         assert entry["nearest"]["accuracy"] == independent_accuracy(train, test, entry["k"])
-    # One neighbour never ties, so the optimistic score equals the fair one.
-    k1 = report["results"][0]
-    assert k1["paper-top-k"]["accuracy"] == k1["nearest"]["accuracy"]
 
 
 def test_paper_top_k_is_printed_with_its_caveat(capsys, split_news):
@@ -313,21 +315,19 @@ def test_few_shot_reports_mean_and_interval_per_shot(capsys, tmp_path, ag_news_d
         assert low <= nearest["mean"] <= high
 
 
-def test_few_shot_paper_top_k_rows_carry_both_rules(capsys, tmp_path, ag_news_dir):
+def test_few_shot_paper_top_k_rows_carry_both_rules_from_k2(capsys, tmp_path, ag_news_dir):
     output = tmp_path / "few.json"
     code, _, err = run_cli(
         capsys, "few-shot", "--data-dir", ag_news_dir, "--shots", 2, "--seeds", 0, 1, 2,
         "--k", 1, 2, "--tie", "paper-top-k", *FAST, "--output", output,
     )  # fmt: skip
     assert code == 0, err
-    rows = json.loads(output.read_text(encoding="utf-8"))["rows"]
-    assert [row["k"] for row in rows] == [1, 2]
-    for row in rows:
-        fair, optimistic = row["nearest"], row["paper-top-k"]
-        assert len(fair["accuracies"]) == len(optimistic["accuracies"]) == 3
-        assert all(
-            o >= f for o, f in zip(optimistic["accuracies"], fair["accuracies"], strict=True)
-        )
+    k1, k2 = json.loads(output.read_text(encoding="utf-8"))["rows"]
+    assert (k1["k"], k2["k"]) == (1, 2)
+    assert "paper-top-k" not in k1  # one neighbour never ties
+    fair, optimistic = k2["nearest"], k2["paper-top-k"]
+    assert len(fair["accuracies"]) == len(optimistic["accuracies"]) == 3
+    assert all(o >= f for o, f in zip(optimistic["accuracies"], fair["accuracies"], strict=True))
 
 
 def test_few_shot_with_more_shots_than_a_class_holds_fails_cleanly(capsys, ag_news_dir):
@@ -691,3 +691,272 @@ def test_bpb_reports_every_compressor(capsys, tmp_path, ag_news_dir):
     table = json.loads(output.read_text())["bits_per_byte"]
     assert sorted(table) == ["bz2", "gzip", "lzma", "ppm", "zstd"]
     assert all(0 < row["per_document"] and 0 < row["whole_file"] for row in table.values())
+
+
+# --- version, python -m, help -------------------------------------------------------
+
+
+def test_version_prints_the_package_version(capsys):
+    import npc_classify
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--version"])
+    assert exit_info.value.code == 0
+    assert capsys.readouterr().out == f"npc-classify {npc_classify.__version__}\n"
+
+
+def test_python_dash_m_runs_the_same_command_as_the_console_script(tmp_path):
+    packed = tmp_path / "packed"
+    version = subprocess.run(
+        [sys.executable, "-m", "npc_classify", "--version"],
+        capture_output=True, text=True, timeout=60, check=True,
+    )  # fmt: skip
+    assert version.stdout.startswith("npc-classify ")
+    completed = subprocess.run(
+        [sys.executable, "-m", "npc_classify", "compress", str(TINY_NEWS), "-o", str(packed)],
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert completed.returncode == 0, completed.stderr
+    assert packed.read_bytes() == GzipCompressor().compress(TINY_NEWS.read_bytes())
+    failed = subprocess.run(
+        [sys.executable, "-m", "npc_classify", "evaluate", "--dataset", "csv"],
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert failed.returncode == 2
+    assert failed.stderr.startswith("npc-classify: error: dataset csv needs train and test")
+
+
+SUBCOMMANDS = [
+    "evaluate",
+    "few-shot",
+    "fit",
+    "predict",
+    "train-lm",
+    "compress",
+    "decompress",
+    "bpb",
+]
+
+
+def help_entries(capsys, *command) -> list[tuple[str, str, str]]:
+    """(section, invocation, description) of every argument in ``command --help``."""
+    with pytest.raises(SystemExit):
+        main([*command, "--help"])
+    entries: list[list[str]] = []
+    section = ""
+    for line in capsys.readouterr().out.splitlines():
+        if line and not line.startswith(" "):
+            section = line
+        elif re.match(r"^  \S", line):
+            invocation, _, description = line.strip().partition("  ")
+            entries.append([section, invocation, description.strip()])
+        elif line.startswith("   ") and entries:
+            entries[-1][2] = (entries[-1][2] + " " + line.strip()).strip()
+    return [(s, i, d) for s, i, d in entries]
+
+
+def test_the_help_lists_every_subcommand_with_a_summary(capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "100")
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    listed = re.findall(r"^    (\S+)\s+\S", capsys.readouterr().out, flags=re.MULTILINE)
+    assert listed == SUBCOMMANDS
+
+
+@pytest.mark.parametrize("command", SUBCOMMANDS)
+def test_every_option_of_every_subcommand_says_what_it_is_and_its_default(
+    capsys, monkeypatch, command
+):
+    monkeypatch.setenv("COLUMNS", "100")
+    entries = help_entries(capsys, command)
+    assert len(entries) > 2
+    for section, invocation, description in entries:
+        assert description, f"{command} {invocation} has no description"
+        if section == "positional arguments:" or invocation in ("-h, --help",):
+            continue
+        assert "default" in description or "(required)" in description, (
+            f"{command} {invocation}: the help does not show the default: {description!r}"
+        )
+
+
+def test_train_lm_options_show_their_defaults(capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "100")
+    described = {i.split()[0]: d for _, i, d in help_entries(capsys, "train-lm")}
+    assert described["--steps"] == "optimiser steps (default: 2000)"
+    assert described["--seq-len"] == "bytes in each training window (default: 256)"
+    assert described["--batch-size"] == "windows in each step (default: 32)"
+    described = {i.split()[0]: d for _, i, d in help_entries(capsys, "bpb")}
+    assert described["--n-docs"] == "the first N test texts (default: 200)"
+
+
+# --- JSON to standard output, FIFOs, links, folders ---------------------------------
+
+
+def tiny_news_argv(*argv) -> list:
+    return ["evaluate", "--dataset", "csv", "--train", TINY_NEWS, "--test", TINY_NEWS, "--k", 1,
+            *argv, *FAST]  # fmt: skip
+
+
+def test_output_dash_writes_only_the_json_to_stdout_and_the_report_to_stderr(
+    capsys, tmp_path, monkeypatch
+):
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run_cli(capsys, *tiny_news_argv("--output", "-"))
+    assert code == 0, err
+    report = json.loads(out)
+    assert report["command"] == "evaluate" and report["n_test"] == 24
+    assert "576 pairs compressed" in err and "confusion matrix" in err
+    assert "checkpoint" not in err
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("command", ["few-shot", "bpb"])
+def test_output_dash_works_for_every_command_with_a_json_report(capsys, ag_news_dir, command):
+    options = ["--shots", 2, "--seeds", 0, "--k", 1, *FAST] if command == "few-shot" else []
+    code, out, err = run_cli(capsys, command, "--data-dir", ag_news_dir, *options, "--output", "-")
+    assert code == 0, err
+    assert json.loads(out)["command"] == command
+    assert err
+
+
+fifo_only = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are POSIX")
+
+
+@fifo_only
+def test_output_to_a_fifo_is_written_through_it_with_no_checkpoint_beside_it(capsys, tmp_path):
+    fifo = tmp_path / "results.pipe"
+    os.mkfifo(fifo)
+    program = "import sys; sys.stdout.buffer.write(open(sys.argv[1], 'rb').read())"
+    reader = subprocess.Popen([sys.executable, "-c", program, fifo], stdout=subprocess.PIPE)
+    code, _, err = run_cli(capsys, *tiny_news_argv("--output", fifo))
+    assert code == 0, err
+    assert json.loads(reader.communicate(timeout=60)[0])["n_test"] == 24
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)
+    assert "checkpoint" not in err
+    assert [p.name for p in tmp_path.iterdir()] == ["results.pipe"]
+
+
+def test_output_to_a_symlink_writes_its_target_and_keeps_the_link(capsys, tmp_path):
+    target = tmp_path / "runs" / "out.json"
+    target.parent.mkdir()
+    target.write_text("stale", encoding="utf-8")
+    link = tmp_path / "latest.json"
+    link.symlink_to(target)
+    code, _, err = run_cli(capsys, *tiny_news_argv("--output", link))
+    assert code == 0, err
+    assert link.is_symlink()
+    assert json.loads(target.read_text(encoding="utf-8"))["n_test"] == 24
+    assert [p.name for p in target.parent.iterdir()] == ["out.json"]
+
+
+def test_output_naming_a_folder_fails_before_the_run(capsys, tmp_path):
+    with pytest.raises(SystemExit) as exit_info:
+        main([str(arg) for arg in tiny_news_argv("--output", tmp_path)])
+    assert exit_info.value.code == 2
+    captured = capsys.readouterr()
+    assert f"argument --output: {tmp_path} is a directory; expected the path of a file" in (
+        captured.err
+    )
+    assert "pairs compressed" not in captured.out
+    assert list(tmp_path.iterdir()) == []
+
+
+# --- files without a header, TSV quoting ----------------------------------------------
+
+
+def test_tsv_without_a_header_is_read_by_column_numbers(capsys, tmp_path, split_news):
+    train, test = split_news
+    expected = evaluate_json(capsys, tmp_path, "--dataset", "csv", "--train", train,
+                             "--test", test, "--k", 1, name="expected.json")  # fmt: skip
+    headerless = {}
+    for name, path in (("train", train), ("test", test)):
+        rows = [(text, label) for label, text in csv.reader(open(path, encoding="utf-8"))][1:]
+        headerless[name] = write_csv(tmp_path / f"{name}.tsv", None, rows, delimiter="\t")
+    report = evaluate_json(
+        capsys, tmp_path, "--dataset", "tsv", "--train", headerless["train"],
+        "--test", headerless["test"], "--no-header", "--text-column", 1, "--label-column", 2,
+        "--k", 1, name="headerless.json",
+    )  # fmt: skip
+    assert report["results"] == expected["results"]
+
+
+def test_tsv_texts_that_start_with_a_quote_are_read_verbatim(capsys, tmp_path):
+    rows = "".join(f'{label}\t"{label}" said the {label} story {i}\n' for i in range(3)
+                   for label in ("C01", "C06"))  # fmt: skip
+    path = tmp_path / "data.tsv"
+    path.write_text("label\ttext\n" + rows, encoding="utf-8")
+    report = evaluate_json(capsys, tmp_path, "--dataset", "tsv", "--train", path,
+                           "--test", path, "--k", 1)  # fmt: skip
+    assert report["n_test"] == 6
+    code, _, err = run_cli(capsys, "evaluate", "--dataset", "tsv", "--train", path,
+                           "--test", path, "--quoting", "csv", *FAST)  # fmt: skip
+    assert code == 2
+    assert f"{path}, line 2: malformed CSV" in err
+
+
+# --- progress bars ------------------------------------------------------------------------
+
+
+def test_progress_bars_are_off_when_stderr_is_not_a_terminal(capsys):
+    code, _, err = run_cli(capsys, *tiny_news_argv()[:-3], "--n-jobs", 1)
+    assert code == 0
+    assert "pair/s" not in err
+
+
+def test_progress_bars_follow_the_terminal_or_the_progress_options(capsys, monkeypatch):
+    argv = [*tiny_news_argv()[:-3], "--n-jobs", 1]
+    code, _, err = run_cli(capsys, *argv, "--progress")
+    assert code == 0 and "pair/s" in err
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    assert "pair/s" in run_cli(capsys, *argv)[2]
+    assert "pair/s" not in run_cli(capsys, *argv, "--no-progress")[2]
+
+
+@pytest.mark.parametrize(("environment", "shown"), [({}, True), ({"TQDM_DISABLE": "1"}, False)])
+def test_progress_bars_follow_tqdm_s_environment(tmp_path, environment, shown):
+    argv = [str(arg) for arg in tiny_news_argv()[:-3]]
+    completed = subprocess.run(
+        [sys.executable, "-m", "npc_classify", *argv, "--n-jobs", "1", "--progress"],
+        capture_output=True, text=True, timeout=120, check=True,
+        env={**os.environ, **environment},
+    )  # fmt: skip
+    assert ("pair/s" in completed.stderr) == shown
+
+
+# --- workers ------------------------------------------------------------------------------
+
+
+def test_without_n_jobs_the_workers_are_chosen_from_the_amount_of_work(capsys, tmp_path):
+    output = tmp_path / "out.json"
+    argv = [*tiny_news_argv()[:-3], "--no-progress", "--output", output]
+    code, out, err = run_cli(capsys, *argv)
+    assert code == 0, err
+    assert out.startswith("1 worker: 576 pairs\n")
+    config = json.loads(output.read_text(encoding="utf-8"))["config"]
+    assert (config["n_jobs"], config["n_jobs_chosen_for_pairs"]) == (1, 576)
+
+
+def test_an_explicit_n_jobs_is_kept_and_not_announced(capsys, tmp_path):
+    _, out, report = tiny_news_evaluation(capsys, tmp_path, "--k", "1")
+    assert "worker" not in out
+    assert (report["config"]["n_jobs"], report["config"]["n_jobs_chosen_for_pairs"]) == (1, None)
+
+
+# --- the paper's rule where it differs from the fair one ----------------------------------
+
+
+def test_the_paper_rule_is_printed_only_for_k_of_2_and_more(capsys, split_news):
+    train, test = split_news
+    code, out, _ = run_cli(
+        capsys, "evaluate", "--dataset", "csv", "--train", train, "--test", test,
+        "--k", 1, 2, "--tie", "paper-top-k", *FAST,
+    )  # fmt: skip
+    assert code == 0
+    assert "k=1, nearest: per class" in out
+    assert "k=1, paper-top-k" not in out
+    assert out.count("Shown for k >= 2 only") == 1
+    rows = {
+        line.split()[0]: line.split() for line in out.splitlines() if re.match(r"^ +[12] ", line)
+    }
+    assert len(rows["1"]) == 3  # k, the fair accuracy and macro-F1
+    assert len(rows["2"]) == 5  # and the paper's

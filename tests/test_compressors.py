@@ -64,7 +64,20 @@ def test_non_compressor_object_is_rejected_with_advice():
         get_compressor(zlib)
 
 
-def test_a_user_compressor_can_be_registered_and_used():
+@pytest.fixture
+def registry_restored():
+    """The registry as it was, whatever the test registers."""
+    from npc_classify.compressors import _registry
+
+    classes, names = dict(_registry._REGISTRY), set(_registry._NAMES)
+    yield
+    _registry._REGISTRY.clear()
+    _registry._REGISTRY.update(classes)
+    _registry._NAMES.clear()  # in place: the parameter constraints hold this very set
+    _registry._NAMES.update(names)
+
+
+def test_a_user_compressor_can_be_registered_and_used(registry_restored, tiny_news):
     @register_compressor
     class ReverseZlib(Compressor):
         name = "reverse-zlib-test"
@@ -73,6 +86,11 @@ def test_a_user_compressor_can_be_registered_and_used():
             return zlib.compress(data[::-1])
 
     assert isinstance(get_compressor("reverse-zlib-test"), ReverseZlib)
+    assert "reverse-zlib-test" in available_compressors()
+    from npc_classify import NCDClassifier
+
+    clf = NCDClassifier("reverse-zlib-test", k=1).fit(*tiny_news)  # the name passes the constraint
+    assert clf.predict(tiny_news[0][:2]).tolist() == tiny_news[1][:2]
 
 
 def test_registering_a_non_compressor_fails():

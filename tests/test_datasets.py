@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 import sys
 from pathlib import Path
@@ -14,8 +15,10 @@ from npc_classify.datasets import (
     AG_NEWS_CLASSES,
     LabeledTexts,
     load_ag_news,
+    load_split,
     read_ag_news_csv,
     read_labeled_file,
+    read_texts,
     sample_per_class,
 )
 
@@ -310,3 +313,177 @@ def test_sample_per_class_can_take_a_whole_class(pool_labels):
 def test_sample_per_class_rejects_a_class_that_is_too_small(pool_labels):
     with pytest.raises(ValueError, match=r"Class 0 has 10 examples, fewer than the 11"):
         sample_per_class(pool_labels, 11, np.random.RandomState(0))
+
+
+# --- TSV quoting, line numbers, files without a header ------------------------------
+
+
+def test_labeled_tsv_reads_a_text_that_starts_with_a_double_quote_verbatim(tmp_path):
+    """Plain TSV has no quoting: a quote is a character of the field."""
+    path = write_text(
+        tmp_path / "data.tsv",
+        'label\ttext\nC06\t"Healed" experimental wounds\nC01\tA "quoted" word, and 5" of rain\n',
+    )
+    data = read_labeled_file(path, delimiter="\t")
+    assert data.texts == ['"Healed" experimental wounds', 'A "quoted" word, and 5" of rain']
+    assert data.labels.tolist() == ["C06", "C01"]
+
+
+def test_labeled_tsv_with_csv_quoting_unquotes_its_fields(tmp_path):
+    path = write_text(tmp_path / "data.tsv", 'label\ttext\nC06\t"a tab\there, and ""quotes"""\n')
+    data = read_labeled_file(path, delimiter="\t", quoting="csv")
+    assert data.texts == ['a tab\there, and "quotes"']
+
+
+def test_labeled_csv_without_quoting_keeps_quotes_and_splits_on_every_comma(tmp_path):
+    path = write_text(tmp_path / "data.csv", 'label,text\nsport,"goal"\n')
+    assert read_labeled_file(path, quoting="none").texts == ['"goal"']
+
+
+def test_labeled_tsv_still_refuses_a_row_with_an_extra_tab(tmp_path):
+    path = write_text(tmp_path / "data.tsv", "label\ttext\nsport\ta\tgoal\n")
+    with pytest.raises(ValueError, match=re.escape(f"{path}, line 2: expected 2 fields")):
+        read_labeled_file(path, delimiter="\t")
+
+
+def test_an_unknown_quoting_is_refused_with_the_choices(tmp_path):
+    path = write_text(tmp_path / "data.csv", "label,text\nsport,A goal.\n")
+    with pytest.raises(ValueError, match=r"quoting must be one of \('csv', 'none'\), got 'tsv'"):
+        read_labeled_file(path, quoting="tsv")
+
+
+def test_a_malformed_third_line_is_reported_as_line_3(tmp_path):
+    path = write_text(tmp_path / "data.csv", 'label,text\nsport,fine\nbusiness,"a" b\n')
+    with pytest.raises(ValueError, match=re.escape(f"{path}, line 3: malformed CSV")):
+        read_labeled_file(path)
+
+
+def test_an_unterminated_quote_is_reported_at_the_line_it_opens(tmp_path):
+    path = write_text(tmp_path / "data.csv", 'label,text\nsport,fine\nbusiness,"never\nclosed\n')
+    with pytest.raises(ValueError, match=re.escape(f"{path}, line 3: malformed CSV")):
+        read_labeled_file(path)
+
+
+def test_a_row_after_a_multiline_field_is_numbered_by_physical_line(tmp_path):
+    path = write_text(tmp_path / "data.csv", 'label,text\nsport,"two\nlines"\n,no label\n')
+    with pytest.raises(ValueError, match=re.escape(f"{path}, line 4: the label is empty")):
+        read_labeled_file(path)
+
+
+def test_a_file_without_a_header_is_read_by_column_numbers_from_1(tmp_path):
+    path = write_text(
+        tmp_path / "data.tsv", "sport\tx\tThe keeper saved it.\nbusiness\ty\tRates.\n"
+    )
+    data = read_labeled_file(path, delimiter="\t", header=False, text_columns=[3], label_column=1)
+    assert data.texts == ["The keeper saved it.", "Rates."]
+    assert data.labels.tolist() == ["sport", "business"]
+
+
+def test_without_a_header_the_label_is_column_1_and_the_text_column_2(tmp_path):
+    path = write_text(tmp_path / "data.csv", "sport,A goal.\nbusiness,Rates rose.\n")
+    data = read_labeled_file(path, header=False)
+    assert (data.texts, data.labels.tolist()) == (
+        ["A goal.", "Rates rose."],
+        ["sport", "business"],
+    )
+
+
+def test_without_a_header_column_numbers_may_be_the_strings_the_command_line_gives(tmp_path):
+    path = write_text(tmp_path / "data.csv", "x,sport,A goal.\n")
+    data = read_labeled_file(path, header=False, text_columns=["3"], label_column="2")
+    assert (data.texts, data.labels.tolist()) == (["A goal."], ["sport"])
+
+
+@pytest.mark.parametrize(
+    "column", ["text", "0", 0, "-1"], ids=["name", "zero-text", "zero", "negative"]
+)
+def test_without_a_header_a_column_that_is_not_a_number_from_1_is_refused(tmp_path, column):
+    path = write_text(tmp_path / "data.csv", "sport,A goal.\n")
+    with pytest.raises(ValueError, match=r"columns are numbers, 1 for the first field; got"):
+        read_labeled_file(path, header=False, text_columns=[column])
+
+
+def test_without_a_header_a_column_past_the_first_row_is_refused(tmp_path):
+    path = write_text(tmp_path / "data.csv", "sport,A goal.\n")
+    with pytest.raises(ValueError, match=r"column 3 is past the 2 fields of the first row"):
+        read_labeled_file(path, header=False, text_columns=[3])
+
+
+def test_without_a_header_every_row_needs_the_fields_of_the_first(tmp_path):
+    path = write_text(tmp_path / "data.csv", "sport,A goal.\nbusiness\n")
+    with pytest.raises(ValueError, match=r"line 2: expected 2 fields as in the first row, got 1"):
+        read_labeled_file(path, header=False)
+
+
+def test_a_headerless_file_read_with_a_header_cuts_its_long_first_row_in_the_message(tmp_path):
+    document = "word " * 14_000  # a 70 KB first row taken for a header
+    path = write_text(tmp_path / "data.csv", f"sport,{document}\n")
+    with pytest.raises(ValueError) as error:
+        read_labeled_file(path)
+    message = str(error.value)
+    assert len(message) < 600
+    assert "'sport', 'word word" in message
+    assert "...'" in message
+    assert "--no-header" in message
+
+
+def test_a_long_bad_ag_news_label_is_cut_in_the_message(tmp_path):
+    path = write_ag_news_csv(tmp_path / "train.csv", [("x" * 5000, "Title", "Description.")])
+    with pytest.raises(ValueError, match=r"got 'x{70,}\.\.\.\.") as error:
+        read_ag_news_csv(path)
+    assert len(str(error.value)) < 300
+
+
+# --- read_texts -------------------------------------------------------------------
+
+
+def test_read_texts_gives_one_text_per_line_without_line_endings(tmp_path):
+    path = tmp_path / "texts.txt"
+    path.write_bytes(b'\xef\xbb\xbffirst text\r\n\nthird, with "quotes"\nlast without newline')
+    assert read_texts(path) == ["first text", "", 'third, with "quotes"', "last without newline"]
+
+
+def test_read_texts_reads_a_binary_stream(tmp_path):
+    assert read_texts(io.BytesIO("é\nü\n".encode())) == ["é", "ü"]
+
+
+def test_read_texts_names_the_line_that_is_not_utf8(tmp_path):
+    path = tmp_path / "texts.txt"
+    path.write_bytes(b"fine\nalso fine\nbroken \xff\n")
+    with pytest.raises(
+        ValueError, match=re.escape(f"{path}, line 3: the text is not valid UTF-8")
+    ):
+        read_texts(path)
+
+
+def test_read_texts_reads_the_text_columns_of_a_csv_or_tsv_file(tmp_path):
+    csv_path = write_text(tmp_path / "q.csv", 'id,title,body\n1,Cup,"The home side, at last."\n')
+    assert read_texts(csv_path, format="csv", text_columns=["title", "body"]) == [
+        "Cup The home side, at last."
+    ]
+    tsv_path = write_text(tmp_path / "q.tsv", 'sport\t"Late" goal\n')
+    assert read_texts(tsv_path, format="tsv", header=False) == ['"Late" goal']
+
+
+def test_read_texts_refuses_a_stream_for_a_table_and_an_unknown_format(tmp_path):
+    with pytest.raises(ValueError, match="read from a file path, got a stream"):
+        read_texts(io.BytesIO(b"text\nx\n"), format="csv")
+    with pytest.raises(ValueError, match=r"format must be one of \('lines', 'csv', 'tsv'\)"):
+        read_texts(io.BytesIO(b"x"), format="json")
+
+
+# --- load_split -------------------------------------------------------------------
+
+
+def test_load_split_reads_one_split_from_a_folder_or_a_file(tmp_path):
+    write_text(tmp_path / "train.tsv", 'label\ttext\nsport\t"Late" goal\n')
+    from_folder = load_split("tsv", "train", data_dir=tmp_path)
+    from_file = load_split("tsv", "train", path=tmp_path / "train.tsv")
+    assert from_folder.texts == from_file.texts == ['"Late" goal']
+
+
+def test_load_split_without_a_file_or_folder_names_both(tmp_path):
+    with pytest.raises(ValueError, match=r"needs a train file \(--train\), or data_dir"):
+        load_split("csv", "train")
+    with pytest.raises(ValueError, match=r"A test file \(--test\) is for csv/tsv"):
+        load_split("ag_news", "test", path=tmp_path / "test.csv")

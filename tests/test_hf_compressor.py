@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import warnings
 
 import numpy as np
 import pytest
@@ -19,7 +20,14 @@ pytest.importorskip("transformers")
 
 from npc_classify import NCDClassifier
 from npc_classify.cli import main
-from npc_classify.coding.hf_lm import ByteTokenizer, load_causal_lm, sequence_bits
+from npc_classify.coding.hf_lm import (
+    ByteTokenizer,
+    TokenStream,
+    _cache_keyword,
+    load_causal_lm,
+    prefix_and_suffix_bits,
+    sequence_bits,
+)
 from npc_classify.compressors import (
     CorruptStreamError,
     HuggingFaceCompressor,
@@ -192,3 +200,20 @@ def test_bpb_adds_a_hugging_face_model(tiny_causal_lm, tmp_path, capsys):
     table = json.loads(output.read_text())["bits_per_byte"]
     assert sorted(table) == ["bz2", "gzip", "hf", "lzma", "ppm", "zstd"]
     assert table["hf"]["per_document"] > 0
+
+
+def test_the_cache_is_passed_by_the_name_the_model_takes(tiny_causal_lm):
+    """``cache`` where transformers has it (``past_key_values`` warns there), else the old name."""
+
+    class Older:
+        def forward(self, input_ids=None, past_key_values=None, use_cache=None):
+            """A forward pass of a transformers release before ``cache``."""
+
+    model, tokenizer = load_causal_lm(str(tiny_causal_lm))
+    stream = TokenStream(model, tokenizer)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", FutureWarning)
+        stream.reset()
+        stream.update(tokenizer.byte_ids[ord("a")])
+        prefix_and_suffix_bits(model, tokenizer, b"the cup", [b" final", b"!"], "cpu", 2)
+    assert _cache_keyword(Older()) == "past_key_values"

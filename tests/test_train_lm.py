@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import pytest
 
 torch = pytest.importorskip("torch")
@@ -85,3 +89,15 @@ def test_the_cli_trains_a_model_the_compressor_can_use(tmp_path, capsys):
     assert main([*argv, "--seq-len", "32", "--hidden-size", "16", "--no-progress"]) == 0
     assert f"model written to {out}" in capsys.readouterr().out
     assert LMCompressor(str(out)).decompress(LMCompressor(str(out)).compress(b"abc")) == b"abc"
+
+
+@pytest.mark.parametrize(("environment", "shown"), [({}, True), ({"TQDM_DISABLE": "1"}, False)])
+def test_the_training_bar_follows_tqdm_s_environment(tmp_path, environment, shown):
+    argv = ["train-lm", "--corpus", str(TINY_NEWS), "--out", str(tmp_path / "m.pt")]
+    argv += ["--steps", "2", "--seq-len", "32", "--hidden-size", "8", "--progress"]
+    completed = subprocess.run(
+        [sys.executable, "-m", "npc_classify", *argv],
+        capture_output=True, text=True, timeout=120, check=True,
+        env={**os.environ, **environment},
+    )  # fmt: skip
+    assert ("train-lm: 100%" in completed.stderr) == shown

@@ -17,6 +17,7 @@ the batched scorer used for sizes apply the same rule.
 from __future__ import annotations
 
 import copy
+import inspect
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -182,6 +183,18 @@ def load_causal_lm(name: str, device: str = "cpu") -> tuple[Any, ByteTokenizer]:
     return model.to(torch_device).eval(), ByteTokenizer(tokenizer)
 
 
+def _cache_keyword(model: Any) -> str:
+    """The name under which ``model`` takes and returns its key/value cache.
+
+    ``cache`` in the transformers releases that have it (``past_key_values``
+    is deprecated there, to be removed in 5.40), ``past_key_values`` before.
+    The cache is a ``Cache`` object, a ``DynamicCache`` unless the model
+    chooses another, in both.
+    """
+    parameters = inspect.signature(model.forward).parameters
+    return "cache" if "cache" in parameters else "past_key_values"
+
+
 def context_size(model: Any) -> int:
     """The number of positions the model reads (at least 2)."""
     config = model.config
@@ -204,6 +217,7 @@ class TokenStream:
         self.model, self.device = model, device
         self.bos_id = tokenizer.bos_id
         self.window = context_size(model)
+        self.cache_keyword = _cache_keyword(model)
         self.alphabet_size = int(model.get_output_embeddings().weight.shape[0])
         self.spells_nothing = torch.tensor(
             [
@@ -225,8 +239,8 @@ class TokenStream:
     @torch.no_grad()
     def _step(self, symbol: int) -> np.ndarray:
         inputs = torch.tensor([[symbol]], device=self.device)
-        output = self.model(input_ids=inputs, past_key_values=self.cache, use_cache=True)
-        self.cache = output.past_key_values
+        output = self.model(input_ids=inputs, use_cache=True, **{self.cache_keyword: self.cache})
+        self.cache = getattr(output, self.cache_keyword)
         logits = output.logits[0, -1].double().cpu()
         logits[self.spells_nothing] = -np.inf
         return torch.softmax(logits, dim=0).numpy()
@@ -271,7 +285,7 @@ def prefix_and_suffix_bits(
     the cache kept, and a copy of that cache starts each batch of suffixes.
     A suffix that overflows the open window is scored on its own from there.
     """
-    window = context_size(model)
+    window, keyword = context_size(model), _cache_keyword(model)
     head = tokenizer.encode(prefix)
     tails = [tokenizer.encode(suffix) for suffix in suffixes]
     start = len(head) // window * window
@@ -298,9 +312,9 @@ def prefix_and_suffix_bits(
             mask[position, : len(tails[row])] = True
         logits = last.expand(len(rows), 1, -1)
         if longest > 1:
-            cache = copy.deepcopy(read.past_key_values)
+            cache = copy.deepcopy(getattr(read, keyword))
             cache.batch_repeat_interleave(len(rows))
-            following = model(input_ids=padded[:, :-1], past_key_values=cache, use_cache=True)
+            following = model(input_ids=padded[:, :-1], use_cache=True, **{keyword: cache})
             logits = torch.cat([logits, following.logits], dim=1)
         picked = _target_log_probs(logits, padded)
         out[rows] = -(picked * mask).sum(dim=1).cpu().numpy() / np.log(2)

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from tqdm import tqdm
 
+from .._progress import progress_bar
 from .byte_lm import START_SYMBOL, ByteGRU, save_byte_lm
 
 
@@ -69,9 +69,7 @@ def train_byte_lm(
     resumed_from = step
     data = _as_tensor(corpus)
     model.train()
-    with tqdm(
-        total=steps, initial=step, desc="train-lm", unit="step", disable=not progress
-    ) as bar:
+    with progress_bar(progress, total=steps, initial=step, desc="train-lm", unit="step") as bar:
         while step < steps:
             bits_per_byte = _training_step(model, optimizer, data, rng, seq_len, batch_size)
             step += 1

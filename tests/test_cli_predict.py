@@ -1,0 +1,174 @@
+"""Specification of ``npc-classify fit`` and ``predict``: train once, classify later."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import TINY_NEWS, write_csv
+
+from npc_classify import CompressionClassifier, NCDClassifier, load_model, save_model
+from npc_classify.cli import main
+
+QUIET = ["--no-progress", "--n-jobs", "1"]
+
+
+def tiny_news_rows() -> list[tuple[str, str]]:
+    with open(TINY_NEWS, encoding="utf-8", newline="") as handle:
+        return [(row["label"], row["text"]) for row in csv.DictReader(handle)]
+
+
+@pytest.fixture
+def halves(tmp_path: Path) -> tuple[Path, list[str], list[str]]:
+    """tiny_news.csv's even rows as a training file; the odd rows' texts and labels."""
+    rows = tiny_news_rows()
+    train = write_csv(tmp_path / "train.csv", ["label", "text"], rows[0::2])
+    labels, texts = (list(column) for column in zip(*rows[1::2], strict=True))
+    return train, texts, labels
+
+
+@pytest.fixture
+def texts_file(tmp_path: Path, halves) -> Path:
+    """The test texts, one per line."""
+    path = tmp_path / "texts.txt"
+    path.write_text("".join(f"{text}\n" for text in halves[1]), encoding="utf-8")
+    return path
+
+
+def run(capsys, *argv) -> tuple[int, str, str]:
+    code = main([str(arg) for arg in argv])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def fitted_model(capsys, tmp_path: Path, train: Path, *options) -> Path:
+    model = tmp_path / "model.skops"
+    code, out, err = run(capsys, "fit", "--dataset", "csv", "--train", train, *options,
+                         "--out", model)  # fmt: skip
+    assert code == 0, err
+    assert f"model written to {model}" in out
+    return model
+
+
+def reference(halves, **params) -> NCDClassifier:
+    train, _, _ = halves
+    rows = [(row["label"], row["text"]) for row in csv.DictReader(open(train, encoding="utf-8"))]
+    labels, texts = zip(*rows, strict=True)
+    return NCDClassifier(n_jobs=1, **params).fit(list(texts), list(labels))
+
+
+def test_fit_saves_a_model_that_predict_applies_to_a_file_of_texts(
+    capsys, tmp_path, halves, texts_file
+):
+    model = fitted_model(capsys, tmp_path, halves[0], "--k", 3)
+    assert isinstance(load_model(model), NCDClassifier)
+    code, out, err = run(capsys, "predict", model, texts_file, "--no-progress")
+    assert code == 0, err
+    expected = reference(halves, k=3).predict(halves[1])
+    assert out.splitlines() == expected.tolist()
+    assert err == f"1 worker: {12 * 12:,} pairs\n"
+
+
+def test_a_model_saved_from_python_predicts_the_same_way(capsys, tmp_path, halves, texts_file):
+    clf = reference(halves, k=3)
+    model = tmp_path / "python.skops"
+    save_model(clf, model)
+    from_cli = fitted_model(capsys, tmp_path, halves[0], "--k", 3)
+    outputs = [run(capsys, "predict", path, texts_file, *QUIET)[1] for path in (model, from_cli)]
+    assert outputs[0] == outputs[1] == "".join(f"{label}\n" for label in clf.predict(halves[1]))
+
+
+@pytest.mark.parametrize("explicit", [True, False], ids=["dash", "no-input"])
+def test_predict_reads_standard_input_one_text_per_line(
+    capsys, tmp_path, halves, monkeypatch, explicit
+):
+    model = fitted_model(capsys, tmp_path, halves[0])
+    lines = "".join(f"{text}\r\n" for text in halves[1][:3]).encode()
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(lines)))
+    code, out, err = run(capsys, "predict", model, *(["-"] if explicit else []), *QUIET)
+    assert code == 0, err
+    assert out.splitlines() == reference(halves).predict(halves[1][:3]).tolist()
+
+
+def test_predict_reads_a_csv_column(capsys, tmp_path, halves):
+    model = fitted_model(capsys, tmp_path, halves[0])
+    table = write_csv(tmp_path / "q.csv", ["id", "body"], list(enumerate(halves[1])))
+    code, out, _ = run(capsys, "predict", model, table, "--input-format", "csv",
+                       "--text-column", "body", *QUIET)  # fmt: skip
+    assert code == 0
+    assert out.splitlines() == reference(halves).predict(halves[1]).tolist()
+
+
+def test_predict_proba_prints_a_header_of_classes_then_the_probabilities(
+    capsys, tmp_path, halves, texts_file
+):
+    model = fitted_model(capsys, tmp_path, halves[0])
+    code, out, _ = run(capsys, "predict", model, texts_file, "--proba", *QUIET)
+    assert code == 0
+    header, *rows = out.splitlines()
+    clf = reference(halves)
+    assert header.split("\t") == clf.classes_.tolist() == ["business", "science", "sport"]
+    printed = np.array([[float(p) for p in row.split("\t")] for row in rows])
+    np.testing.assert_array_equal(printed, clf.predict_proba(halves[1]))
+
+
+def test_predict_jsonl_gives_each_text_its_label_and_probabilities(
+    capsys, tmp_path, halves, texts_file
+):
+    model = fitted_model(capsys, tmp_path, halves[0], "--k", 4)
+    code, out, _ = run(capsys, "predict", model, texts_file, "--format", "jsonl", *QUIET)
+    assert code == 0
+    records = [json.loads(line) for line in out.splitlines()]
+    clf = reference(halves, k=4)
+    assert [r["label"] for r in records] == clf.predict(halves[1]).tolist()
+    for record, proba in zip(records, clf.predict_proba(halves[1]), strict=True):
+        assert record["proba"] == dict(zip(clf.classes_.tolist(), proba.tolist(), strict=True))
+
+
+def test_fit_class_conditional_and_predict(capsys, tmp_path, halves, texts_file):
+    model = fitted_model(capsys, tmp_path, halves[0], "--method", "class-conditional")
+    assert isinstance(load_model(model), CompressionClassifier)
+    code, out, err = run(capsys, "predict", model, texts_file, "--format", "jsonl")
+    assert code == 0, err
+    assert err == ""  # one compression per class: no workers to choose
+    train, texts, _ = halves
+    rows = [(row["label"], row["text"]) for row in csv.DictReader(open(train, encoding="utf-8"))]
+    labels, train_texts = zip(*rows, strict=True)
+    expected = CompressionClassifier("gzip").fit(list(train_texts), list(labels)).predict(texts)
+    assert [json.loads(line)["label"] for line in out.splitlines()] == expected.tolist()
+
+
+def test_fit_reads_a_headerless_tsv_and_samples_per_class(capsys, tmp_path, halves):
+    rows = [(text, label) for label, text in tiny_news_rows()]
+    train = write_csv(tmp_path / "train.tsv", None, rows, delimiter="\t")
+    model = tmp_path / "model.skops"
+    code, out, err = run(capsys, "fit", "--dataset", "tsv", "--train", train, "--no-header",
+                         "--text-column", 1, "--label-column", 2, "--n-train-per-class", 2,
+                         "--out", model)  # fmt: skip
+    assert code == 0, err
+    assert "fitted on 6 texts of 3 classes" in out
+    assert load_model(model).n_samples_fit_ == 6
+
+
+def test_fit_takes_one_k_and_no_paper_rule(capsys, tmp_path, halves):
+    for options in (["--k", "1", "3"], ["--tie", "paper-top-k"]):
+        with pytest.raises(SystemExit) as exit_info:
+            main(["fit", "--dataset", "csv", "--train", str(halves[0]), "--out", "m", *options])
+        assert exit_info.value.code == 2
+    capsys.readouterr()
+
+
+def test_predict_with_a_missing_model_or_input_fails_cleanly(capsys, tmp_path, halves):
+    code, _, err = run(capsys, "predict", tmp_path / "none.skops", *QUIET)
+    assert code == 2 and err.startswith("npc-classify: error: ")
+    model = fitted_model(capsys, tmp_path, halves[0])
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(b"fine\n\xff\n")
+    code, _, err = run(capsys, "predict", model, bad, *QUIET)
+    assert code == 2
+    assert f"{bad}, line 2: the text is not valid UTF-8" in err

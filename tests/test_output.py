@@ -1,0 +1,110 @@
+"""Reports land where the user points: a file atomically, a FIFO or a link written through."""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from npc_classify._output import (
+    check_destination,
+    default_checkpoint,
+    is_regular_destination,
+    write_text,
+)
+
+pytestmark = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are POSIX")
+
+
+def read_fifo(path: Path) -> subprocess.Popen:
+    """A process that reads the FIFO at ``path`` to its end and prints what it got."""
+    program = "import sys; sys.stdout.buffer.write(open(sys.argv[1], 'rb').read())"
+    return subprocess.Popen([sys.executable, "-c", program, str(path)], stdout=subprocess.PIPE)
+
+
+def test_a_new_file_is_written_with_its_folder(tmp_path):
+    path = tmp_path / "new" / "report.json"
+    write_text(path, "{}\n")
+    assert path.read_text(encoding="utf-8") == "{}\n"
+
+
+def test_an_existing_file_is_replaced_atomically_without_leftovers(tmp_path):
+    path = tmp_path / "report.json"
+    path.write_text("stale", encoding="utf-8")
+    inode = path.stat().st_ino
+    write_text(path, "fresh")
+    assert path.read_text(encoding="utf-8") == "fresh"
+    assert path.stat().st_ino != inode  # a new file renamed over the old one
+    assert [p.name for p in tmp_path.iterdir()] == ["report.json"]
+
+
+def test_a_symlink_is_written_through_and_stays_a_link(tmp_path):
+    target = tmp_path / "results" / "report.json"
+    target.parent.mkdir()
+    target.write_text("stale", encoding="utf-8")
+    link = tmp_path / "latest.json"
+    link.symlink_to(target)
+    write_text(link, "fresh")
+    assert link.is_symlink()
+    assert link.resolve() == target.resolve()
+    assert target.read_text(encoding="utf-8") == "fresh"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["latest.json", "results"]
+    assert [p.name for p in target.parent.iterdir()] == ["report.json"]
+
+
+def test_a_dangling_symlink_creates_its_target(tmp_path):
+    link = tmp_path / "latest.json"
+    link.symlink_to(tmp_path / "report.json")
+    write_text(link, "fresh")
+    assert link.is_symlink()
+    assert (tmp_path / "report.json").read_text(encoding="utf-8") == "fresh"
+
+
+def test_a_fifo_is_written_through_and_stays_a_fifo(tmp_path):
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    reader = read_fifo(fifo)
+    write_text(fifo, "through the pipe\n")
+    assert reader.communicate(timeout=30)[0] == b"through the pipe\n"
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)
+    assert [p.name for p in tmp_path.iterdir()] == ["pipe"]
+
+
+def test_a_symlink_to_a_fifo_is_written_through(tmp_path):
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    link = tmp_path / "link"
+    link.symlink_to(fifo)
+    reader = read_fifo(link)
+    write_text(link, "via the link\n")
+    assert reader.communicate(timeout=30)[0] == b"via the link\n"
+    assert link.is_symlink() and stat.S_ISFIFO(os.stat(fifo).st_mode)
+
+
+def test_a_directory_is_refused_with_what_was_expected(tmp_path):
+    with pytest.raises(ValueError, match=r"is a directory; expected the path of a file"):
+        check_destination(tmp_path)
+    with pytest.raises(ValueError, match=r"is a directory"):
+        write_text(tmp_path, "x")
+    check_destination("-")
+    check_destination(tmp_path / "report.json")
+
+
+def test_only_a_regular_file_or_a_new_path_is_regular(tmp_path):
+    fifo, file, link = tmp_path / "pipe", tmp_path / "file", tmp_path / "link"
+    os.mkfifo(fifo)
+    file.write_text("x")
+    link.symlink_to(file)
+    assert [is_regular_destination(p) for p in (file, link, tmp_path / "new")] == [True] * 3
+    assert [is_regular_destination(p) for p in (fifo, tmp_path, "-")] == [False] * 3
+
+
+def test_the_default_checkpoint_is_derived_only_beside_a_regular_file(tmp_path):
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    assert default_checkpoint(tmp_path / "out.json") == tmp_path / "out.json.partial.jsonl"
+    assert [default_checkpoint(p) for p in (None, "-", fifo, tmp_path)] == [None] * 4
