@@ -136,6 +136,15 @@ def _build_parser() -> argparse.ArgumentParser:
     _add_workers_argument(predict)
     _add_progress_argument(predict)
 
+    explain = _command(
+        commands, "explain", _explain, "why a saved classifier gives a text its class"
+    )
+    add = explain.add_argument
+    add("model_file", type=Path, metavar="MODEL", help="a classifier file from fit or save_model")
+    add("text", metavar="TEXT", help="the text to explain")
+    add("--spans", type=_positive_int, default=5, metavar="N", help="spans to list (default: 5)")
+    add("--html", type=Path, metavar="FILE", help="also write it as HTML to FILE (default: no)")
+
     train_lm = _command(commands, "train-lm", _train_lm, "train the lm compressor's byte GRU")
     add = train_lm.add_argument
     add("--corpus", required=True, metavar="FILE", help="text, or ag_news: its texts (required)")
@@ -422,6 +431,20 @@ def _predict(args: argparse.Namespace) -> int:
     )
     for line in reports.prediction_lines(getattr(model, "classes_", []), labels, proba, style):
         print(line)
+    return 0
+
+
+def _explain(args: argparse.Namespace) -> int:
+    model = load_model(args.model_file)
+    if not hasattr(model, "explain"):
+        kind = type(model).__name__
+        raise ValueError(f"{args.model_file} holds a {kind}, which cannot explain a prediction.")
+    explanation = model.explain(args.text, n_spans=args.spans)
+    print(reports.format_explanation(explanation))
+    if args.html is not None:
+        check_destination(args.html)
+        write_text(args.html, explanation.to_html())
+        print(f"HTML written to {args.html}")
     return 0
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from ._explanation import ClassCostExplanation, NeighborExplanation
 from .evaluation import PAPER_TOP_K
 
 _PAPER_TOP_K_NOTE = (
@@ -212,3 +213,48 @@ def prediction_lines(
 def _plain(value: Any) -> Any:
     """A numpy scalar as the Python value JSON can hold; anything else unchanged."""
     return value.item() if isinstance(value, np.generic) else value
+
+
+def format_explanation(explanation: NeighborExplanation | ClassCostExplanation) -> str:
+    """An explanation of one prediction as text: the top spans, and the neighbours or classes.
+
+    Parameters
+    ----------
+    explanation : NeighborExplanation or ClassCostExplanation
+        As returned by ``NCDClassifier.explain`` or ``CompressionClassifier.explain``.
+    """
+    data = explanation.text.encode("utf-8", "surrogatepass")
+    if isinstance(explanation, NeighborExplanation):
+        lines = [f"predicted: {explanation.predicted}", "neighbours (nearest first):"]
+        lines.append(f"{'rank':>4} {'index':>7} {'NCD':>7}  label")
+        for rank, (index, distance, label) in enumerate(
+            zip(
+                explanation.neighbor_indices,
+                explanation.neighbor_distances,
+                explanation.neighbor_labels,
+                strict=True,
+            ),
+            start=1,
+        ):
+            lines.append(f"{rank:>4} {index:>7} {distance:>7.4f}  {label}")
+        reference = _cut(explanation.reference_text)
+        lines.append(
+            f"saved against training text {explanation.reference_index} ({reference}), "
+            f"by {explanation.method}:"
+        )
+    else:
+        lines = [f"predicted: {explanation.predicted} (runner-up: {explanation.runner_up})"]
+        lines.append("bits of the text under each class:")
+        lines += [
+            f"  {label}: {bits:.1f}"
+            for label, bits in zip(explanation.classes, explanation.class_bits, strict=True)
+        ]
+        lines.append(f"saved under {explanation.predicted} against {explanation.runner_up}:")
+    for (start, stop), saved in zip(explanation.spans, explanation.span_savings, strict=True):
+        span = data[start:stop].decode("utf-8", "replace").strip()
+        lines.append(f"  {saved:>7.1f} bits  {_cut(span)!r}")
+    return "\n".join(lines)
+
+
+def _cut(text: str, width: int = 60) -> str:
+    return text if len(text) <= width else text[: width - 3] + "..."

@@ -731,6 +731,7 @@ SUBCOMMANDS = [
     "few-shot",
     "fit",
     "predict",
+    "explain",
     "train-lm",
     "compress",
     "decompress",

@@ -172,3 +172,39 @@ def test_predict_with_a_missing_model_or_input_fails_cleanly(capsys, tmp_path, h
     code, _, err = run(capsys, "predict", model, bad, *QUIET)
     assert code == 2
     assert f"{bad}, line 2: the text is not valid UTF-8" in err
+
+
+# --- explain -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("estimator", ["knn", "ppm"])
+def test_explain_prints_the_prediction_its_evidence_and_the_top_spans(
+    tiny_news, tmp_path, capsys, estimator
+):
+    from npc_classify import CompressionClassifier, NCDClassifier, save_model
+    from npc_classify.cli import main
+
+    model = NCDClassifier(k=3) if estimator == "knn" else CompressionClassifier("ppm")
+    save_model(model.fit(*tiny_news), tmp_path / "model.skops")
+    text = "The goalkeeper saved a penalty in the final."
+    html = tmp_path / "why.html"
+    argv = ["explain", str(tmp_path / "model.skops"), text, "--spans", "2", "--html", str(html)]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    explanation = model.explain(text, n_spans=2)
+    assert out.startswith(f"predicted: {explanation.predicted}")
+    assert len([line for line in out.splitlines() if " bits  '" in line]) == len(explanation.spans)
+    if estimator == "knn":
+        assert f"{explanation.neighbor_indices[0]:>7}" in out
+    else:
+        assert "bits of the text under each class:" in out
+    assert html.read_text(encoding="utf-8") == explanation.to_html()
+
+
+def test_explain_refuses_a_model_that_cannot_explain(tiny_news, tmp_path, capsys):
+    from npc_classify import NCDTransformer, save_model
+    from npc_classify.cli import main
+
+    save_model(NCDTransformer().fit(tiny_news[0]), tmp_path / "features.skops")
+    assert main(["explain", str(tmp_path / "features.skops"), "a text"]) == 2
+    assert "holds a NCDTransformer, which cannot explain a prediction" in capsys.readouterr().err
