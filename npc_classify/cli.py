@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
@@ -29,9 +31,24 @@ from .datasets import LabeledTexts
 from .evaluation import MODEL_FREE_COMPRESSORS, PAPER_TOP_K
 
 
+class _Terminated(Exception):
+    """SIGTERM (what ``timeout`` and ``kill`` send) raised in the run, so that it unwinds."""
+
+
+def _terminate(signum: int, frame: Any) -> None:
+    raise _Terminated
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of ``npc-classify``; returns the exit status."""
+    """Entry point of ``npc-classify``; returns the exit status.
+
+    SIGINT (Ctrl-C) and SIGTERM end a run cleanly: the run unwinds, so a
+    checkpoint holds every finished record and joblib's workers are stopped,
+    and one line says what happened (exit status 130 and 143).
+    """
     args = _build_parser().parse_args(argv)
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _terminate) if in_main_thread else None
     try:
         with dask_backend(args.scheduler):
             return int(args.handler(args))
@@ -41,6 +58,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("npc-classify: interrupted", file=sys.stderr)
         return 130
+    except _Terminated:
+        print("npc-classify: terminated", file=sys.stderr)
+        return 143
+    finally:
+        if in_main_thread:
+            signal.signal(signal.SIGTERM, previous)
 
 
 def _positive_int(text: str) -> int:

@@ -253,3 +253,37 @@ def test_every_compressor_setting_is_in_the_fingerprint(tiny_news):
         for compressor in (GzipCompressor(), GzipCompressor(level=8), GzipCompressor(header=False))
     }
     assert len(fingerprints) == 3
+
+
+@pytest.mark.parametrize(
+    ("sent", "status", "word"), [("SIGTERM", 143, "terminated"), ("SIGINT", 130, "interrupted")]
+)
+def test_a_signalled_evaluation_ends_cleanly_and_resumes(
+    ag_news_path, tmp_path, sent, status, word
+):
+    psutil = pytest.importorskip("psutil")
+    checkpoint = tmp_path / "run.jsonl"
+    command = [
+        sys.executable, "-m", "npc_classify", "evaluate", "--data-dir", str(ag_news_path),
+        "--n-train-per-class", "250", "--n-test", "400", "--k", "1", "--n-jobs", "2",
+        "--no-progress", "--checkpoint", str(checkpoint),
+    ]  # fmt: skip
+    run = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while run.poll() is None and time.monotonic() < deadline:
+        if checkpoint.exists() and len(checkpoint.read_bytes().splitlines()) >= 2:
+            break
+        time.sleep(0.01)
+    assert run.poll() is None, "the run finished before it could be signalled"
+    workers = psutil.Process(run.pid).children(recursive=True)
+    assert workers, "the search runs on worker processes"
+    run.send_signal(getattr(signal, sent))
+    _, err = run.communicate(timeout=60)
+    assert run.returncode == status
+    assert err.splitlines()[-1] == f"npc-classify: {word}"
+    assert "Traceback" not in err
+    _, alive = psutil.wait_procs(workers, timeout=15)
+    assert not alive, f"workers left behind: {alive}"
+    lines = checkpoint.read_bytes().splitlines(keepends=True)
+    assert all(line.endswith(b"\n") for line in lines)  # every record whole
+    json.loads(lines[-1])
