@@ -32,7 +32,22 @@ NCD_CONSTRAINTS: dict[str, list[Any]] = {
 def compressed_sizes(compressor: Compressor, data: Sequence[bytes]) -> np.ndarray:
     """Compressed size of each item in bytes (fractional for ideal code lengths)."""
     size = compressor.compressed_size
-    return np.fromiter((size(item) for item in data), dtype=np.float64, count=len(data))
+    sizes = np.fromiter((size(item) for item in data), dtype=np.float64, count=len(data))
+    return check_sizes(sizes, compressor, "compressed_size")
+
+
+def check_sizes(sizes: np.ndarray, compressor: Compressor, method: str) -> np.ndarray:
+    """``sizes`` if every one is a finite, non-negative number of bytes; else a clear error.
+
+    A distance computed from a NaN or negative size would be silently wrong.
+    """
+    bad = ~(np.isfinite(sizes) & (sizes >= 0))
+    if bad.any():
+        raise ValueError(
+            f"{type(compressor).__name__}.{method} returned {sizes[bad][0]!r} for an input: "
+            "sizes must be finite numbers of bytes, at least 0."
+        )
+    return sizes
 
 
 def ncd_from_sizes(c_x: Any, c_y: Any, c_xy: Any) -> np.ndarray:
@@ -68,7 +83,12 @@ def ncd_rows(
     for row, query in enumerate(queries):
         joint = []
         if order != "train-first":
-            joint.append(compressor.compressed_sizes_with_prefix(query + separator, train))
+            sizes = compressor.compressed_sizes_with_prefix(query + separator, train)
+            joint.append(
+                check_sizes(
+                    np.asarray(sizes, dtype=np.float64), compressor, "compressed_sizes_with_prefix"
+                )
+            )
         if order != "query-first":
             joint.append(compressed_sizes(compressor, [t + separator + query for t in train]))
         out[row] = ncd_from_sizes(size(query), train_sizes, np.mean(joint, axis=0))

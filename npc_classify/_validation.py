@@ -159,10 +159,15 @@ def check_labels(y: Any, n_samples: int) -> np.ndarray:
         )
     kinds = set()
     for i, label in enumerate(items):
-        if label is None or (isinstance(label, numbers.Real) and math.isnan(label)):
+        if _is_missing(label):
             raise ValueError(
                 f"y contains a missing label ({label!r}) at position {i}; every "
                 "training text needs a class."
+            )
+        if isinstance(label, (tuple, list, dict, AbstractSet, np.ndarray)):
+            raise TypeError(
+                f"y must hold one label per text, a str or a number, but item {i} is a "
+                f"{type(label).__name__}: {_preview(label)}. Join or encode it into one label."
             )
         if isinstance(label, str):
             kinds.add("str")
@@ -218,6 +223,19 @@ def check_targets(y: Any, n_samples: int) -> np.ndarray:
         )
     assert_all_finite(targets, input_name="y")
     return targets
+
+
+def _is_missing(label: Any) -> bool:
+    """None, NaN, NaT, ``pd.NA`` or a NaN ``Decimal``: each is unequal to itself, or
+    cannot say whether it is."""
+    if label is None:
+        return True
+    if isinstance(label, numbers.Real):
+        return math.isnan(label)
+    try:
+        return bool(label != label)
+    except (TypeError, ValueError):  # pd.NA: its comparisons are NA, which has no truth
+        return True
 
 
 def _refuse_unordered(collection: Any, name: str) -> None:

@@ -81,7 +81,7 @@ class LabeledTexts:
 
 
 #: Largest field the CSV readers accept, in characters (csv's default is 128 KiB).
-MAX_FIELD_CHARS = 1 << 30
+MAX_FIELD_CHARS = 1 << 28
 #: How the fields of a file are quoted: ``"csv"``, CSV's double quotes (a field may hold
 #: delimiters, newlines and doubled quotes); ``"none"``, no quoting at all (plain TSV: a
 #: field is everything between two delimiters, quotes included).

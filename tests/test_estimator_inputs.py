@@ -122,3 +122,42 @@ def test_predict_is_among_the_most_probable_classes_when_votes_tie():
     for row, label in zip(proba, predicted, strict=True):
         column = clf.classes_.tolist().index(label)
         assert row[column] == row.max()
+
+
+@pytest.mark.parametrize(
+    "missing",
+    [None, float("nan"), "NaT", "NA", "Decimal-NaN"],
+)
+def test_every_kind_of_missing_label_is_named_as_missing(estimator_class, missing):
+    if missing == "NaT" or missing == "NA":
+        pd = pytest.importorskip("pandas")
+        missing = pd.NaT if missing == "NaT" else pd.NA
+    elif missing == "Decimal-NaN":
+        from decimal import Decimal
+
+        missing = Decimal("NaN")
+    labels = [LABELS[0], LABELS[1], missing, LABELS[3]]
+    with pytest.raises(ValueError, match=r"missing label .* at position 2"):
+        build(estimator_class).fit(TEXTS, labels)
+
+
+def test_a_tuple_is_not_one_label(estimator_class):
+    with pytest.raises(TypeError, match=r"item 0 is a tuple: \(1, 2\)"):
+        build(estimator_class).fit(TEXTS, [(1, 2), (3, 4), (1, 2), (3, 4)])
+
+
+@pytest.mark.parametrize("bad", [float("nan"), -3.0])
+def test_a_compressor_returning_nan_or_negative_sizes_is_named(bad):
+    import zlib
+
+    from npc_classify.compressors import Compressor
+
+    class Broken(Compressor):
+        def compress(self, data: bytes) -> bytes:
+            return zlib.compress(data)
+
+        def compressed_size(self, data: bytes) -> float:
+            return bad
+
+    with pytest.raises(ValueError, match=r"Broken\.compressed_size returned .* finite numbers"):
+        NCDClassifier(Broken(), k=1).fit(TEXTS, LABELS)

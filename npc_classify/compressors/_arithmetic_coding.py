@@ -71,6 +71,11 @@ class ArithmeticCodingCompressor(Compressor):
         return bytes(symbols)
 
     def compress(self, data: bytes) -> bytes:
+        if not isinstance(data, (bytes, bytearray, memoryview)):
+            raise TypeError(
+                f"{type(self).__name__}.compress takes bytes, got {type(data).__name__}: "
+                "encode a text first, e.g. text.encode('utf-8')."
+            )
         stream, alphabet_size = self._coding()
         return arithmetic.encode(self._to_symbols(data), stream, alphabet_size)
 
