@@ -52,7 +52,7 @@ def network_memoised(module) -> Iterator[None]:
 
 def episode(data_dir, lm: str, shots: int, seed: int, n_queries: int, settings) -> list[float]:
     """Accuracy of each setting on one validation episode drawn with ``seed``."""
-    from npc_classify import _byte_lm
+    from npc_classify.coding import byte_lm
 
     pool = load_ag_news("train", data_dir)
     rng = np.random.RandomState(seed)
@@ -60,7 +60,7 @@ def episode(data_dir, lm: str, shots: int, seed: int, n_queries: int, settings) 
     queries = rng.choice(np.setdiff1d(np.arange(len(pool)), chosen), n_queries, replace=False)
     train, held = pool.subset(chosen), pool.subset(queries)
     scores = []
-    with network_memoised(_byte_lm):
+    with network_memoised(byte_lm):
         for name, params in settings:
             clf = NCDClassifier(get_compressor(name, **params), k=2, n_jobs=1)
             scores.append(clf.fit(train.texts, train.labels).score(held.texts, held.labels))
