@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import os
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -43,6 +44,24 @@ def dask_backend(address: str | None) -> Iterator[None]:
         ) from None
     with Client(address, timeout="10s"), parallel_config(backend="dask"):
         yield
+
+
+def _forget_inherited_workers() -> None:
+    """In a forked child, drop the reference to the parent's joblib worker pool.
+
+    The child inherits the parent's pool object but not its workers, so a
+    parallel search in the child would wait on them for ever; dropping it
+    makes joblib start the child's own pool.
+    """
+    from joblib.externals.loky import reusable_executor
+
+    with contextlib.suppress(AttributeError):
+        reusable_executor._executor = None
+        reusable_executor._executor_kwargs = None
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_inherited_workers)
 
 
 def local_workers(n_jobs: int | None) -> int:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+import signal
 
 import numpy as np
 import pytest
@@ -267,3 +269,16 @@ def test_the_users_joblib_backend_runs_the_pairwise_work(tiny_news):
     with parallel_config(backend="recording"):
         np.testing.assert_array_equal(clf.predict(QUERIES), expected)
     assert submitted, "the work went through the user's backend"
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="fork is POSIX")
+def test_a_process_forked_after_a_parallel_predict_predicts_in_parallel_too(tiny_news):
+    texts, labels = tiny_news
+    clf = NCDClassifier(k=1, n_jobs=2).fit(texts, labels)
+    expected = clf.predict(texts * 10)  # starts joblib's worker pool in this process
+    child = os.fork()
+    if child == 0:  # the child's own pool must start: the parent's workers are not its own
+        signal.alarm(60)
+        os._exit(0 if clf.predict(texts * 10).tolist() == expected.tolist() else 3)
+    _, status = os.waitpid(child, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
