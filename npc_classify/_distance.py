@@ -17,13 +17,20 @@ from .compressors import COMPRESSOR_CONSTRAINTS, Compressor, check_compressor
 
 Order = Literal["query-first", "train-first", "symmetric"]
 ORDERS: tuple[str, ...] = ("query-first", "train-first", "symmetric")
+#: The most workers ``n_jobs`` may ask for (or, negative, leave out): joblib counts
+#: negative values from the number of cores, and 0 means nothing.
+MAX_JOBS = 4096
 #: Constraints of the parameters that decide how NCD is computed and spread over
 #: workers, shared by :func:`pairwise_ncd` and every estimator that computes NCD.
 NCD_CONSTRAINTS: dict[str, list[Any]] = {
     "compressor": COMPRESSOR_CONSTRAINTS,
     "separator": [str],
     "order": [StrOptions(set(ORDERS))],
-    "n_jobs": [Integral, None],
+    "n_jobs": [
+        Interval(Integral, 1, MAX_JOBS, closed="both"),
+        Interval(Integral, -MAX_JOBS, -1, closed="both"),
+        None,
+    ],
     "working_memory": [Interval(Real, 0, None, closed="neither"), None],
     "progress": ["boolean"],
 }

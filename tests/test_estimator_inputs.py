@@ -161,3 +161,11 @@ def test_a_compressor_returning_nan_or_negative_sizes_is_named(bad):
 
     with pytest.raises(ValueError, match=r"Broken\.compressed_size returned .* finite numbers"):
         NCDClassifier(Broken(), k=1).fit(TEXTS, LABELS)
+
+
+@pytest.mark.parametrize("n_jobs", [0, 10**6, -(10**6)])
+def test_n_jobs_of_no_meaning_or_beyond_any_machine_is_refused(n_jobs):
+    with pytest.raises(
+        ValueError, match=rf"The 'n_jobs' parameter of NCDClassifier .* Got {n_jobs}"
+    ):
+        NCDClassifier(k=1, n_jobs=n_jobs).fit(TEXTS, LABELS)
