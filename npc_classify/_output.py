@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Iterable
 from pathlib import Path
 
 #: The destination that means standard output.
@@ -62,9 +63,20 @@ def default_checkpoint(output: str | os.PathLike[str] | None) -> Path | None:
 def write_text(path: str | os.PathLike[str], text: str) -> None:
     """Write ``text`` as UTF-8 to ``path``: atomically to a file, through anything else.
 
+    As :func:`write_chunks`.
+    """
+    write_chunks(path, [text.encode("utf-8")])
+
+
+def write_chunks(path: str | os.PathLike[str], chunks: Iterable[bytes]) -> None:
+    """Write the bytes ``chunks`` gives, one after another, to ``path``.
+
     A regular file, or a path with nothing there yet, is replaced atomically
-    (its folder created if missing). A symbolic link, a FIFO or a device is
-    opened and written: the link's target receives the text, the link stays.
+    (its folder created if missing): the chunks go to a temporary file beside
+    it, which replaces it only once every chunk is written, so an error while
+    they are produced leaves the old file and no temporary one. A symbolic
+    link, a FIFO or a device is opened and written: the link's target
+    receives the bytes, the link stays. One chunk is held at a time.
 
     Raises
     ------
@@ -74,10 +86,17 @@ def write_text(path: str | os.PathLike[str], text: str) -> None:
     check_destination(path)
     path = Path(path)
     if path.is_symlink() or not is_regular_destination(path):
-        with open(path, "w", encoding="utf-8") as handle:
-            handle.write(text)
+        with open(path, "wb") as handle:
+            for chunk in chunks:
+                handle.write(chunk)
         return
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(path.name + ".tmp")
-    temporary.write_text(text, encoding="utf-8")
+    try:
+        with open(temporary, "wb") as handle:
+            for chunk in chunks:
+                handle.write(chunk)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
     temporary.replace(path)

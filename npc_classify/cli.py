@@ -17,11 +17,12 @@ from . import __version__, datasets, evaluation, load_model, reports, save_model
 from ._compression_classifier import CompressionClassifier
 from ._distance import ORDERS
 from ._ncd_classifier import NCDClassifier
-from ._output import STDOUT, check_destination, default_checkpoint, write_text
+from ._output import STDOUT, check_destination, default_checkpoint, write_chunks, write_text
 from ._parallel import SERIAL_PAIRS, dask_backend, local_workers, workers_for
 from ._text import encode_texts
 from ._voting import TIE_BREAKS, WEIGHTS
 from .compressors import (
+    DEFAULT_MAX_SIZE,
     Compressor,
     available_compressors,
     compressor_from_settings,
@@ -186,6 +187,14 @@ def _build_parser() -> argparse.ArgumentParser:
             "--output", "-o", type=Path, required=True, metavar="FILE", help="(required)"
         )
         _add_compressor_arguments(command)
+    decompress = commands.choices["decompress"]
+    decompress.add_argument(
+        "--max-size",
+        type=int,
+        default=DEFAULT_MAX_SIZE,
+        metavar="BYTES",
+        help=f"refuse output past BYTES (default: {DEFAULT_MAX_SIZE}, 1 GiB)",
+    )
 
     summary = "bits per byte of each compressor on the test texts, alone and as one file"
     bpb = _command(commands, "bpb", _bpb, summary)
@@ -487,9 +496,16 @@ def _train_lm(args: argparse.Namespace) -> int:
 
 
 def _code(args: argparse.Namespace) -> int:
-    """``compress`` or ``decompress``, as ``args.direction`` says, a file into a file."""
-    code = getattr(_compressor(args), args.direction)
-    args.output.write_bytes(code(args.input.read_bytes()))
+    """``compress`` or ``decompress``, as ``args.direction`` says, a file into a file.
+
+    Decompressed output is written as it is inflated (one piece held at a
+    time) and replaces the output file only once it is whole.
+    """
+    compressor, data = _compressor(args), args.input.read_bytes()
+    if args.direction == "compress":
+        write_chunks(args.output, [compressor.compress(data)])
+    else:
+        write_chunks(args.output, compressor.decompress_chunks(data, max_size=args.max_size))
     return 0
 
 

@@ -99,3 +99,24 @@ def test_raw_deflate_has_no_members_so_anything_after_the_stream_is_corrupt():
     raw = GzipCompressor(header=False)
     with pytest.raises(ValueError, match="bytes follow the end of the stream"):
         raw.decompress(raw.compress(TEXT) + raw.compress(TEXT))
+
+
+def test_the_output_comes_in_pieces_of_at_most_one_mib(bomb):
+    compressor, data = bomb
+    pieces = [len(piece) for piece in compressor.decompress_chunks(data, max_size=len(ZEROS))]
+    assert sum(pieces) == len(ZEROS)
+    assert max(pieces) <= MiB
+
+
+def test_the_cli_writes_the_output_as_it_comes_and_keeps_the_old_file_on_a_bomb(tmp_path):
+    from npc_classify.cli import main
+
+    source, output = tmp_path / "zeros.gz", tmp_path / "zeros"
+    source.write_bytes(gzip.compress(ZEROS, 9))
+    assert main(["decompress", str(source), "-o", str(output)]) == 0
+    assert output.read_bytes() == ZEROS
+    output.write_bytes(b"the previous output")
+    refused = ["decompress", str(source), "-o", str(output), "--max-size", str(MiB)]
+    assert main(refused) == 2
+    assert output.read_bytes() == b"the previous output"
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["zeros", "zeros.gz"]

@@ -49,8 +49,8 @@ def decompress_streams(
     takes_max_length: bool = True,
     feed_bytes: int = 1 << 16,
     padding: bool = False,
-) -> bytes:
-    """Decompress ``data``: one stream, or several concatenated, in bounded memory.
+) -> Iterator[bytes]:
+    """Decompress ``data``: one stream, or several concatenated, yielding the output as it comes.
 
     ``new_decompressor`` makes a fresh zlib, bz2, lzma or zstandard
     decompression object. Input is fed ``feed_bytes`` at a time and, where the
@@ -71,7 +71,7 @@ def decompress_streams(
     OutputLimitError
         The output passes ``max_size``.
     """
-    out = bytearray()
+    written = 0
     rest = data
     while True:
         decompressor = new_decompressor()
@@ -81,11 +81,15 @@ def decompress_streams(
                 raise EOFError("the stream ends before its end marker")
             chunk = rest[position : position + feed_bytes]
             position += len(chunk)
-            if takes_max_length:
-                out += _feed(decompressor, chunk, max_size + 1 - len(out))
-            else:
-                out += decompressor.decompress(chunk)
-            check_output_size(len(out), max_size)
+            pieces = (
+                _feed(decompressor, chunk, max_size + 1 - written)
+                if takes_max_length
+                else [decompressor.decompress(chunk)]
+            )
+            for out in pieces:
+                written += len(out)
+                check_output_size(written, max_size)
+                yield out
         rest = decompressor.unused_data + rest[position:]
         if padding:
             unpadded = rest.lstrip(b"\0")
@@ -93,21 +97,34 @@ def decompress_streams(
                 raise ValueError("the stream padding is not a multiple of 4 bytes")
             rest = unpadded
         if not rest:
-            return bytes(out)
+            return
         if not concatenated:
             raise ValueError(f"{len(rest)} bytes follow the end of the stream")
 
 
-def _feed(decompressor: Any, chunk: bytes, max_length: int) -> bytes:
-    """The output ``chunk`` gives, at most ``max_length`` bytes (zlib, bz2 or lzma)."""
-    out: bytes = decompressor.decompress(chunk, max_length)
-    if hasattr(decompressor, "unconsumed_tail"):  # zlib keeps the input it did not use
-        while decompressor.unconsumed_tail and len(out) < max_length:
-            out += decompressor.decompress(decompressor.unconsumed_tail, max_length - len(out))
-    else:  # bz2 and lzma keep it inside, and say whether more output is waiting
-        while not decompressor.needs_input and not decompressor.eof and len(out) < max_length:
-            out += decompressor.decompress(b"", max_length - len(out))
-    return out
+#: The most output one piece of :func:`decompress_streams` holds: 1 MiB.
+PIECE_BYTES = 1 << 20
+
+
+def _feed(decompressor: Any, chunk: bytes, max_length: int) -> Iterator[bytes]:
+    """The output ``chunk`` gives, at most ``max_length`` bytes, in pieces of at most
+    :data:`PIECE_BYTES` (zlib, bz2 or lzma)."""
+    left = max_length
+    out: bytes = decompressor.decompress(chunk, min(left, PIECE_BYTES))
+    while True:
+        left -= len(out)
+        if out:
+            yield out
+        if left <= 0:
+            return
+        if hasattr(decompressor, "unconsumed_tail"):  # zlib keeps the input it did not use
+            if not decompressor.unconsumed_tail:
+                return
+            out = decompressor.decompress(decompressor.unconsumed_tail, min(left, PIECE_BYTES))
+        else:  # bz2 and lzma keep it inside, and say whether more output is waiting
+            if decompressor.needs_input or decompressor.eof:
+                return
+            out = decompressor.decompress(b"", min(left, PIECE_BYTES))
 
 
 class Compressor(BaseEstimator, ABC):
@@ -212,11 +229,23 @@ class Compressor(BaseEstimator, ABC):
             If ``data`` is damaged, truncated or not this compressor's format
             (the error of the underlying library is kept as the cause).
         """
+        return b"".join(self.decompress_chunks(data, max_size=max_size))
+
+    def decompress_chunks(
+        self, data: bytes, *, max_size: int = DEFAULT_MAX_SIZE
+    ) -> Iterator[bytes]:
+        """:meth:`decompress`'s output in pieces, as it is produced, for writing as it comes.
+
+        The stream compressors yield as they inflate, so a caller that writes
+        each piece holds one at a time; the others yield their whole output.
+        Parameters and errors are those of :meth:`decompress`; an error may
+        come after some pieces.
+        """
         check_argument(
             max_size, "max_size", [Interval(Integral, 0, None, closed="left")], "decompress"
         )
         try:
-            return self._decompress(data, max_size)
+            yield from self._decompress_chunks(data, max_size)
         except (CorruptStreamError, OutputLimitError):
             raise
         except self.stream_errors as error:
@@ -225,6 +254,10 @@ class Compressor(BaseEstimator, ABC):
                 f"stream is corrupted, truncated or of another format "
                 f"({type(error).__name__}: {error})."
             ) from error
+
+    def _decompress_chunks(self, data: bytes, max_size: int) -> Iterator[bytes]:
+        """The output in pieces: :meth:`_decompress`'s whole, unless a subclass streams it."""
+        yield self._decompress(data, max_size)
 
     def _decompress(self, data: bytes, max_size: int) -> bytes:
         """Decompress ``data``, raising one of :attr:`stream_errors` on bad data and

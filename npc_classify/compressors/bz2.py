@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bz2
+from collections.abc import Iterator
 from numbers import Integral
 
 from .._validation import Interval
@@ -29,5 +30,5 @@ class Bz2Compressor(Compressor):
     def compress(self, data: bytes) -> bytes:
         return bz2.compress(data, compresslevel=self.level)
 
-    def _decompress(self, data: bytes, max_size: int) -> bytes:
+    def _decompress_chunks(self, data: bytes, max_size: int) -> Iterator[bytes]:
         return decompress_streams(bz2.BZ2Decompressor, data, max_size)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gzip
 import zlib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from numbers import Integral
 
 import numpy as np
@@ -56,7 +56,7 @@ class GzipCompressor(Compressor):
             return gzip.compress(data, compresslevel=self.level, mtime=0)
         return zlib.compress(data, self.level, wbits=-15)
 
-    def _decompress(self, data: bytes, max_size: int) -> bytes:
+    def _decompress_chunks(self, data: bytes, max_size: int) -> Iterator[bytes]:
         # wbits 31: gzip members, each CRC and length checked; raw DEFLATE has no members.
         wbits = 31 if self.header else -15
         return decompress_streams(

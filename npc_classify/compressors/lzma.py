@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import lzma
+from collections.abc import Iterator
 from numbers import Integral
 
 from .._validation import Interval
@@ -28,5 +29,5 @@ class LzmaCompressor(Compressor):
     def compress(self, data: bytes) -> bytes:
         return lzma.compress(data, preset=self.level)
 
-    def _decompress(self, data: bytes, max_size: int) -> bytes:
+    def _decompress_chunks(self, data: bytes, max_size: int) -> Iterator[bytes]:
         return decompress_streams(lzma.LZMADecompressor, data, max_size, padding=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from numbers import Integral
 
 import numpy as np
@@ -44,12 +44,12 @@ class ZstdCompressor(Compressor):
     def compress(self, data: bytes) -> bytes:
         return self._compressor().compress(data)
 
-    def _decompress(self, data: bytes, max_size: int) -> bytes:
-        # zstandard's objects take no max_length: 64 bytes of input at a time bound the
-        # output of one call (a block of at most 128 KiB can be written in 4 bytes).
+    def _decompress_chunks(self, data: bytes, max_size: int) -> Iterator[bytes]:
+        # zstandard's objects take no max_length: 32 bytes of input at a time bound the
+        # output of one call to 1 MiB (a block of at most 128 KiB can be written in 4 bytes).
         decompressor = zstandard.ZstdDecompressor()
         return decompress_streams(
-            decompressor.decompressobj, data, max_size, takes_max_length=False, feed_bytes=64
+            decompressor.decompressobj, data, max_size, takes_max_length=False, feed_bytes=32
         )
 
     def conditional_sizes(self, context: bytes, items: Sequence[bytes]) -> np.ndarray:
