@@ -18,7 +18,7 @@ from ._compressor_parameter import CompressorParameterMixin
 from ._distance import NCD_CONSTRAINTS, NCDRowKernel, compressed_sizes
 from ._neighbors import stack_neighbors
 from ._parallel import local_workers, map_query_chunks
-from ._text import check_packed_texts, encode_text, encode_texts, pack_texts, unpack_texts
+from ._text import check_packed_state, encode_text, encode_texts, pack_texts, unpack_texts
 from ._validation import Interval, TextInputMixin, check_argument, check_texts
 from .compressors import Compressor, check_compressor
 
@@ -272,12 +272,7 @@ class NCDNeighborsBase(CompressorParameterMixin, TextInputMixin, BaseEstimator, 
         if isinstance(n, bool) or not isinstance(n, Integral) or n < 1:
             raise ValueError(f"{what}: n_samples_fit_ is {n!r}, not a positive int")
         n = int(n)
-        check_packed_texts(state["_fit_buffer"], state.get("_fit_offsets"), n, what)
-        sizes = state.get("train_sizes_")
-        if not isinstance(sizes, np.ndarray) or sizes.shape != (n,):
-            raise ValueError(f"{what}: train_sizes_ is not an array of {n} sizes")
-        if not np.all(np.isfinite(sizes) & (sizes >= 0)):
-            raise ValueError(f"{what}: train_sizes_ holds negative or non-finite sizes")
+        check_packed_state(state, ("_fit_buffer", "_fit_offsets", "train_sizes_"), n, what)
         self._check_targets_state(n, what)
 
     @abstractmethod

@@ -15,7 +15,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._compressor_parameter import CompressorParameterMixin
 from ._distance import NCD_CONSTRAINTS, compressed_sizes, ncd_matrix
-from ._text import check_packed_texts, encode_text, encode_texts, pack_texts
+from ._text import check_packed_state, encode_text, encode_texts, pack_texts
 from ._validation import Interval, TextInputMixin, check_labels, check_targets, check_texts
 from .compressors import Compressor, check_compressor
 
@@ -175,12 +175,8 @@ class NCDTransformer(CompressorParameterMixin, TransformerMixin, TextInputMixin,
         if not isinstance(references, np.ndarray) or references.ndim != 1 or not len(references):
             raise ValueError(f"{what}: references_ is not a 1-d array of positions")
         n = len(references)
-        check_packed_texts(state["_reference_buffer"], state.get("_reference_offsets"), n, what)
-        sizes = state.get("reference_sizes_")
-        if not isinstance(sizes, np.ndarray) or sizes.shape != (n,):
-            raise ValueError(f"{what}: reference_sizes_ is not an array of {n} sizes")
-        if not np.all(np.isfinite(sizes) & (sizes >= 0)):
-            raise ValueError(f"{what}: reference_sizes_ holds negative or non-finite sizes")
+        names = ("_reference_buffer", "_reference_offsets", "reference_sizes_")
+        check_packed_state(state, names, n, what)
         if state.get("n_features_out_") != n:
             raise ValueError(f"{what}: n_features_out_ is not the {n} references")
 

@@ -69,10 +69,7 @@ def load_model(path: str | os.PathLike[str], *, max_size: int = DEFAULT_MAX_MODE
     try:
         requested = skops_io.get_untrusted_types(file=path)
     except (zipfile.BadZipFile, KeyError, ValueError, EOFError, RecursionError) as error:
-        raise ValueError(
-            f"{path} is not a readable model file: it is truncated, damaged or not in "
-            f"the skops format ({type(error).__name__}: {error})."
-        ) from None
+        raise _unreadable(path, error) from None
     unexpected = sorted(set(requested) - set(trusted_types()))
     if unexpected:
         raise ValueError(
@@ -88,6 +85,13 @@ def load_model(path: str | os.PathLike[str], *, max_size: int = DEFAULT_MAX_MODE
         ) from error
 
 
+def _unreadable(path: str | os.PathLike[str], error: Exception) -> ValueError:
+    return ValueError(
+        f"{path} is not a readable model file: it is truncated, damaged or not in "
+        f"the skops format ({type(error).__name__}: {error})."
+    )
+
+
 def _check_archive(path: str | os.PathLike[str], max_size: int) -> None:
     """Refuse what is not a regular zip file, or would unpack past ``max_size`` bytes."""
     if not os.path.isfile(path):
@@ -99,10 +103,7 @@ def _check_archive(path: str | os.PathLike[str], max_size: int) -> None:
         with zipfile.ZipFile(path) as archive:
             unpacked = sum(member.file_size for member in archive.infolist())
     except (zipfile.BadZipFile, OSError, ValueError) as error:
-        raise ValueError(
-            f"{path} is not a readable model file: it is truncated, damaged or not in "
-            f"the skops format ({type(error).__name__}: {error})."
-        ) from None
+        raise _unreadable(path, error) from None
     if unpacked > max_size:
         raise ValueError(
             f"{path} would unpack to {unpacked:,} bytes, more than max_size={max_size:,}: "

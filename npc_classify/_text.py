@@ -64,6 +64,23 @@ def check_packed_texts(buffer: Any, offsets: Any, n_texts: int, what: str) -> No
         raise ValueError(f"{what}: the text offsets decrease")
 
 
+def check_packed_state(
+    state: dict[str, Any], names: tuple[str, str, str], n_texts: int, what: str
+) -> None:
+    """Refuse a loaded estimator's packed texts and their compressed sizes if inconsistent.
+
+    ``names`` are the state's keys of the buffer, the offsets and the sizes:
+    :func:`check_packed_texts`, then ``n_texts`` finite, non-negative sizes.
+    """
+    buffer, offsets, sizes_name = names
+    check_packed_texts(state.get(buffer), state.get(offsets), n_texts, what)
+    sizes = state.get(sizes_name)
+    if not isinstance(sizes, np.ndarray) or sizes.shape != (n_texts,):
+        raise ValueError(f"{what}: {sizes_name} is not an array of {n_texts} sizes")
+    if not np.all(np.isfinite(sizes) & (sizes >= 0)):
+        raise ValueError(f"{what}: {sizes_name} holds negative or non-finite sizes")
+
+
 def unpack_texts(buffer: np.ndarray, offsets: np.ndarray) -> list[bytes]:
     """Invert :func:`pack_texts`."""
     data = buffer.tobytes()

@@ -122,8 +122,7 @@ class CountTable:
         below = _NO_BASE if base is None else np.asarray(base, dtype=np.float64)
         if journal:  # one call: the tables must not move while the journal points into them
             self.reserve(len(text) - start)
-            if len(self.journal) < 2 * (self.order + 1) * (len(text) - start):
-                self.journal = np.empty((2 * (self.order + 1) * len(text), 3), dtype=np.int64)
+            self._reserve_journal(len(text) - start)
             return self._code(symbols, start, len(text), below, escape, self.journal, costs, 0.0)
         bits = 0.0
         for chunk in range(start, len(text), _CHUNK_BYTES):
@@ -186,8 +185,7 @@ class CountTable:
         np.cumsum([len(suffix) for suffix in suffixes], out=offsets[1:])
         longest = int(np.diff(offsets).max(initial=0))
         self.reserve(longest)
-        if len(self.journal) < 2 * (self.order + 1) * longest:
-            self.journal = np.empty((2 * (self.order + 1) * longest, 3), dtype=np.int64)
+        self._reserve_journal(longest)
         below = (
             _NO_BASE
             if bases is None
@@ -225,6 +223,12 @@ class CountTable:
         self.code(tail + suffix, len(tail), base, escape, journal=True, costs=costs)
         self.roll_back()
         return costs
+
+    def _reserve_journal(self, n_bytes: int) -> None:
+        """Room in the journal for coding ``n_bytes``: a new context and a pair entry per
+        byte and order at most."""
+        if len(self.journal) < 2 * (self.order + 1) * n_bytes:
+            self.journal = np.empty((2 * (self.order + 1) * n_bytes, 3), dtype=np.int64)
 
     def roll_back(self) -> None:
         """Undo everything coded with ``journal=True`` since the last roll-back."""
