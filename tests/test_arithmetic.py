@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import arithmetic_reference as reference
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -91,6 +92,33 @@ def test_quantization_is_deterministic_and_valid(weights):
     np.testing.assert_array_equal(first, second)
     assert first[-1] == 1 << frequency_bits()
     assert np.all(np.diff(first) >= 1)
+
+
+@pytest.mark.parametrize("alphabet_size", [2, 7, 8, 9, 128, 129, 256, 1000, 50257])
+@settings(max_examples=25, deadline=None)
+@given(data=st.data())
+def test_quantization_gives_the_references_frequencies(alphabet_size, data):
+    """Identical to numpy's sum and lexsort: ties, zeros, exact floors, skewed mass."""
+    seed = data.draw(st.integers(0, 2**32 - 1))
+    kind = data.draw(st.sampled_from(["uniform", "dirichlet", "power", "one-hot", "rounded"]))
+    rng = np.random.default_rng(seed)
+    p = {
+        "uniform": lambda: np.full(alphabet_size, 1.0),
+        "dirichlet": lambda: rng.dirichlet(np.full(alphabet_size, 0.1)),
+        "power": lambda: rng.random(alphabet_size) ** 8,
+        "one-hot": lambda: np.bincount([rng.integers(alphabet_size)], minlength=alphabet_size),
+        "rounded": lambda: np.round(rng.random(alphabet_size), 1),  # many equal fractions
+    }[kind]()
+    np.testing.assert_array_equal(
+        quantize(p, alphabet_size), reference.quantize(p, frequency_bits(alphabet_size))
+    )
+
+
+@pytest.mark.parametrize("model", MODELS, ids=lambda m: type(m).__name__)
+@settings(max_examples=40, deadline=None)
+@given(data=st.binary(max_size=400))
+def test_the_stream_is_the_references_bit_for_bit(model, data):
+    assert encode(data, model) == reference.encode(data, model, ALPHABET_SIZE, frequency_bits())
 
 
 @pytest.mark.parametrize(

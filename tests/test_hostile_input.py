@@ -100,7 +100,7 @@ def test_an_arithmetic_code_announcing_more_than_max_size_is_refused_before_deco
     def decode(*args):
         raise AssertionError("decoding started")
 
-    monkeypatch.setattr("npc_classify.coding.arithmetic.decode", decode)
+    monkeypatch.setattr(type(language_model_compressor), "_decode", decode)
     with pytest.raises(OutputLimitError, match="passes max_size=1,073,741,824 bytes"):
         language_model_compressor.decompress(huge_header + code[1:])
     monkeypatch.undo()  # tokens of a Hugging Face model spell several bytes: checked after

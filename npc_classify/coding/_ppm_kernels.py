@@ -19,14 +19,21 @@ and rolled back newest first, which restores the tables exactly (insertions
 into a linear-probing table undone in reverse leave every probe chain as it
 was).
 
+Coding a byte as an arithmetic-coded stream (:func:`encode_stream`,
+:func:`decode_stream`) adds the coder's steps of :mod:`._coder_kernels` to the
+same loop.
+
 Compiled with numba (``cache=True``: compiled once per machine, into
-``__pycache__``).
+``__pycache__``; numba checks only each function's own file, so a change to
+:mod:`._coder_kernels` needs this module's cache cleared too).
 """
 
 from __future__ import annotations
 
 import numpy as np
 from numba import njit
+
+from . import _coder_kernels as coder
 
 #: The longest context the packed keys hold, in bytes.
 MAX_ORDER = 16
@@ -35,6 +42,9 @@ MAX_ORDER = 16
 _NEW_CONTEXT = 0
 _NEW_PAIR = 1
 _MORE = 2
+
+#: Bits of the quantised byte frequencies: 16, as ``arithmetic.frequency_bits(256)``.
+_BYTE_PRECISION = 16
 
 _ONE = np.uint64(1)
 _BYTE = np.uint64(8)
@@ -274,3 +284,57 @@ def code_suffixes(
         )  # fmt: skip
         roll_back(contexts, pairs, sizes, journal)
     return out
+
+
+@njit(cache=True)
+def encode_stream(
+    contexts: np.ndarray,
+    pairs: np.ndarray,
+    sizes: np.ndarray,
+    text: np.ndarray,
+    start: int,
+    stop: int,
+    order: int,
+    escape: float,
+    state: np.ndarray,
+    out: np.ndarray,
+) -> None:
+    """Arithmetic-code ``text[start:stop]`` after ``text[:start]``, counting as it goes.
+
+    Each byte is coded under :func:`distribution` (uniform below order 0),
+    quantised as :func:`npc_classify.coding.arithmetic.quantize` does, by the
+    encoder whose ``state`` and ``out`` are :mod:`._coder_kernels`'s. The
+    caller reserves room for the new contexts and pairs.
+    """
+    uniform, nothing, no_journal = np.full(256, 1.0 / 256), np.empty(0), np.empty((0, 3), np.int64)
+    for i in range(start, stop):
+        p = distribution(contexts, pairs, text[:i], order, uniform, escape)
+        cumulative = coder.quantize(p, _BYTE_PRECISION)
+        coder.encode_symbol(state, out, cumulative, text[i], _BYTE_PRECISION)
+        code(contexts, pairs, sizes, text, i, i + 1, order, nothing, escape, no_journal,
+             nothing, 0.0)  # fmt: skip
+
+
+@njit(cache=True)
+def decode_stream(
+    contexts: np.ndarray,
+    pairs: np.ndarray,
+    sizes: np.ndarray,
+    text: np.ndarray,
+    start: int,
+    stop: int,
+    order: int,
+    escape: float,
+    state: np.ndarray,
+    spent: np.ndarray,
+    stream: np.ndarray,
+) -> None:
+    """Decode ``text[start:stop]`` from ``stream`` after ``text[:start]``: the inverse of
+    :func:`encode_stream`, with the decoder's ``state`` and ``spent`` of :mod:`._coder_kernels`."""
+    uniform, nothing, no_journal = np.full(256, 1.0 / 256), np.empty(0), np.empty((0, 3), np.int64)
+    for i in range(start, stop):
+        p = distribution(contexts, pairs, text[:i], order, uniform, escape)
+        cumulative = coder.quantize(p, _BYTE_PRECISION)
+        text[i] = coder.decode_symbol(state, spent, stream, cumulative, _BYTE_PRECISION)
+        code(contexts, pairs, sizes, text, i, i + 1, order, nothing, escape, no_journal,
+             nothing, 0.0)  # fmt: skip

@@ -12,21 +12,18 @@ Cleary, 1987) with a 32-bit state.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Protocol
 
 import numpy as np
 
-#: Bits of the coder's state (low and high).
-STATE_BITS = 32
+from . import _coder_kernels as kernels
+from ._coder_kernels import STATE_BITS
+
 #: The default alphabet: bytes.
 ALPHABET_SIZE = 256
 #: The largest alphabet: every symbol keeps a count of at least 1 out of 2 ** 30.
 MAX_ALPHABET_SIZE = 1 << 22
-
-_TOP = (1 << STATE_BITS) - 1
-_HALF = 1 << (STATE_BITS - 1)
-_QUARTER = 1 << (STATE_BITS - 2)
 
 
 class SymbolModel(Protocol):
@@ -68,24 +65,13 @@ def quantize(probabilities: np.ndarray, alphabet_size: int = ALPHABET_SIZE) -> n
         ``cumulative[s]`` to ``cumulative[s + 1]`` is symbol ``s``'s interval;
         ``cumulative[-1]`` is ``2 ** frequency_bits(alphabet_size)``.
     """
-    p = np.asarray(probabilities, dtype=np.float64)
+    p = np.ascontiguousarray(probabilities, dtype=np.float64)
     if p.shape != (alphabet_size,) or not np.all(np.isfinite(p)) or np.any(p < 0):
         raise ValueError(
             f"A next-symbol distribution must be {alphabet_size} finite non-negative "
             f"numbers, got shape {p.shape}."
         )
-    total = p.sum()
-    p = p / total if total > 0 else np.full(alphabet_size, 1.0 / alphabet_size)
-    spare = (1 << frequency_bits(alphabet_size)) - alphabet_size  # 1 count kept per symbol
-    scaled = p * spare
-    counts = np.floor(scaled).astype(np.int64)
-    remainder = spare - int(counts.sum())
-    if remainder > 0:
-        order = np.lexsort((np.arange(alphabet_size), -(scaled - counts)))
-        counts[order[:remainder]] += 1
-    cumulative = np.zeros(alphabet_size + 1, dtype=np.int64)
-    np.cumsum(counts + 1, out=cumulative[1:])
-    return cumulative
+    return kernels.quantize(p, frequency_bits(alphabet_size))
 
 
 def ideal_code_length(
@@ -108,40 +94,26 @@ def encode(
 
     The number of symbols is stored up front as a varint.
     """
-    total = 1 << frequency_bits(alphabet_size)
-    bits: list[int] = []
-    low, high, pending = 0, _TOP, 0
-
-    def emit(bit: int) -> None:
-        nonlocal pending
-        bits.append(bit)
-        bits.extend([1 - bit] * pending)
-        pending = 0
-
+    precision = frequency_bits(alphabet_size)
+    state, out = kernels.new_encoder(), output_buffer(len(symbols), precision)
     distribution = model.reset()
     for symbol in symbols:
         if not 0 <= symbol < alphabet_size:
             raise ValueError(f"Symbol {symbol} is outside the alphabet [0, {alphabet_size}).")
         cumulative = quantize(distribution, alphabet_size)
-        span = high - low + 1
-        high = low + span * int(cumulative[symbol + 1]) // total - 1
-        low = low + span * int(cumulative[symbol]) // total
-        while True:
-            if high < _HALF:
-                emit(0)
-            elif low >= _HALF:
-                emit(1)
-                low, high = low - _HALF, high - _HALF
-            elif low >= _QUARTER and high < _HALF + _QUARTER:
-                pending += 1
-                low, high = low - _QUARTER, high - _QUARTER
-            else:
-                break
-            low, high = 2 * low, 2 * high + 1
+        kernels.encode_symbol(state, out, cumulative, symbol, precision)
         distribution = model.update(symbol)
-    pending += 1
-    emit(0 if low < _QUARTER else 1)
-    return _varint(len(symbols)) + _pack_bits(bits)
+    return varint(len(symbols)) + out[: kernels.finish_encoding(state, out)].tobytes()
+
+
+def output_buffer(n_symbols: int, precision: int) -> np.ndarray:
+    """A zeroed buffer the code of ``n_symbols`` symbols cannot overflow.
+
+    A symbol keeps a frequency of at least 1 out of ``2 ** precision``, so it
+    settles at most ``precision + 1`` bits; the end of the stream adds at
+    most two more.
+    """
+    return np.zeros(((precision + 1) * n_symbols + 2 * STATE_BITS) // 8 + 1, dtype=np.uint8)
 
 
 def declared_length(code: bytes) -> int:
@@ -149,84 +121,46 @@ def declared_length(code: bytes) -> int:
     return _read_varint(code)[0]
 
 
-def decode(code: bytes, model: SymbolModel, alphabet_size: int = ALPHABET_SIZE) -> list[int]:
-    """Invert :func:`encode` under the same model: the symbols, as ints."""
-    total = 1 << frequency_bits(alphabet_size)
+def read_header(code: bytes, alphabet_size: int = ALPHABET_SIZE) -> tuple[int, np.ndarray]:
+    """The number of symbols ``code`` announces, and its payload as a uint8 array.
+
+    Raises
+    ------
+    ValueError
+        If the header is incomplete, or announces more symbols than the
+        payload can hold: a corrupted length fails here instead of decoding
+        for ever.
+    """
     length, offset = _read_varint(code)
     payload_bits = 8 * (len(code) - offset)
     # The likeliest symbol still costs -log2(1 - (alphabet_size - 1) / total) bits,
-    # which bounds how many symbols the payload can hold: a corrupted length header
-    # fails here instead of decoding for ever.
-    cheapest = -np.log2(1 - (alphabet_size - 1) / total)
+    # which bounds how many symbols the payload can hold.
+    cheapest = -np.log2(1 - (alphabet_size - 1) / (1 << frequency_bits(alphabet_size)))
     most = int((payload_bits + 2 * STATE_BITS) / cheapest) + 1
     if length > most:
         raise ValueError(
             f"The arithmetic code claims {length} symbols, but its {payload_bits // 8} "
             f"payload bytes can hold at most {most}: the code is corrupted."
         )
-    bit_at = _bit_reader(code[offset:])
-    value = 0
-    for _ in range(STATE_BITS):
-        value = 2 * value + bit_at()
-    low, high = 0, _TOP
+    return length, np.frombuffer(code, dtype=np.uint8, offset=offset)
+
+
+def decode(code: bytes, model: SymbolModel, alphabet_size: int = ALPHABET_SIZE) -> list[int]:
+    """Invert :func:`encode` under the same model: the symbols, as ints."""
+    precision = frequency_bits(alphabet_size)
+    length, payload = read_header(code, alphabet_size)
+    state, spent = kernels.new_decoder(payload), np.zeros(1)
     out: list[int] = []
-    spent = 0.0  # ideal bits of the symbols decoded so far
     distribution = model.reset()
     for _ in range(length):
         cumulative = quantize(distribution, alphabet_size)
-        span = high - low + 1
-        target = ((value - low + 1) * total - 1) // span
-        symbol = int(np.searchsorted(cumulative, target, side="right")) - 1
-        spent += np.log2(total / (cumulative[symbol + 1] - cumulative[symbol]))
-        if spent > payload_bits + 2 * STATE_BITS:
-            raise ValueError(
-                f"The arithmetic code is corrupted: its {length} symbols would need more "
-                f"than the {payload_bits} bits it holds."
-            )
-        high = low + span * int(cumulative[symbol + 1]) // total - 1
-        low = low + span * int(cumulative[symbol]) // total
-        while True:
-            if high < _HALF:
-                pass
-            elif low >= _HALF:
-                low, high, value = low - _HALF, high - _HALF, value - _HALF
-            elif low >= _QUARTER and high < _HALF + _QUARTER:
-                low, high, value = low - _QUARTER, high - _QUARTER, value - _QUARTER
-            else:
-                break
-            low, high, value = 2 * low, 2 * high + 1, 2 * value + bit_at()
+        symbol = int(kernels.decode_symbol(state, spent, payload, cumulative, precision))
         out.append(symbol)
         distribution = model.update(symbol)
     return out
 
 
-def _pack_bits(bits: list[int]) -> bytes:
-    return np.packbits(np.array(bits, dtype=np.uint8)).tobytes() if bits else b""
-
-
-def _bit_reader(data: bytes) -> Callable[[], int]:
-    """Bits of ``data``, most significant first, then the zeros the encoder left implicit.
-
-    The decoder runs :data:`STATE_BITS` bits ahead of the encoder, which ends
-    its output with at least one bit of its own; reading further means the
-    code was cut short.
-    """
-    bits = np.unpackbits(np.frombuffer(data, dtype=np.uint8)).tolist()
-    position = 0
-
-    def next_bit() -> int:
-        nonlocal position
-        position += 1
-        if position <= len(bits):
-            return bits[position - 1]
-        if position > len(bits) + STATE_BITS:
-            raise ValueError("The arithmetic code is truncated: decoding reads past its end.")
-        return 0
-
-    return next_bit
-
-
-def _varint(number: int) -> bytes:
+def varint(number: int) -> bytes:
     out = bytearray()
     while True:
         out.append((number & 0x7F) | (0x80 if number > 0x7F else 0))

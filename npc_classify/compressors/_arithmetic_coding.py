@@ -76,17 +76,25 @@ class ArithmeticCodingCompressor(Compressor):
                 f"{type(self).__name__}.compress takes bytes, got {type(data).__name__}: "
                 "encode a text first, e.g. text.encode('utf-8')."
             )
-        stream, alphabet_size = self._coding()
-        return arithmetic.encode(self._to_symbols(data), stream, alphabet_size)
+        return self._encode(bytes(data))
 
     def _decompress(self, data: bytes, max_size: int) -> bytes:
         # Every symbol spells at least one byte: a header announcing more symbols than
         # max_size is refused before any decoding work.
         check_output_size(arithmetic.declared_length(data), max_size)
-        stream, alphabet_size = self._coding()
-        out = self._from_symbols(arithmetic.decode(data, stream, alphabet_size))
+        out = self._decode(data)
         check_output_size(len(out), max_size)
         return out
+
+    def _encode(self, data: bytes) -> bytes:
+        """The arithmetic code of ``data``: the model of :meth:`_coding` driving the coder."""
+        stream, alphabet_size = self._coding()
+        return arithmetic.encode(self._to_symbols(data), stream, alphabet_size)
+
+    def _decode(self, code: bytes) -> bytes:
+        """Invert :meth:`_encode`."""
+        stream, alphabet_size = self._coding()
+        return self._from_symbols(arithmetic.decode(code, stream, alphabet_size))
 
     def compressed_size(self, data: bytes) -> float:
         return float(self.compressed_sizes_with_prefix(b"", [data])[0])

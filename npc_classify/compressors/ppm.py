@@ -60,6 +60,12 @@ class PPMCompressor(ArithmeticCodingCompressor):
     def _coding(self) -> tuple[ppm.PPMModel, int]:
         return ppm.PPMModel(self.order), 256
 
+    def _encode(self, data: bytes) -> bytes:
+        return ppm.encode(data, self.order)
+
+    def _decode(self, code: bytes) -> bytes:
+        return ppm.decode(code, self.order)
+
     def compressed_sizes_with_prefix(self, prefix: bytes, suffixes: Sequence[bytes]) -> np.ndarray:
         """Ideal sizes of ``prefix + suffix`` in bytes; the prefix is counted once."""
         prefix_bits, suffix_bits = ppm.prefix_and_suffix_bits(prefix, suffixes, self.order)
