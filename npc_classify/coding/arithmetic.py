@@ -161,6 +161,11 @@ def decode(code: bytes, model: SymbolModel, alphabet_size: int = ALPHABET_SIZE) 
 
 
 def varint(number: int) -> bytes:
+    """``number`` as the stream's length header: 7 bits per byte, lowest first.
+
+    >>> varint(300).hex()
+    'ac02'
+    """
     out = bytearray()
     while True:
         out.append((number & 0x7F) | (0x80 if number > 0x7F else 0))
