@@ -17,6 +17,7 @@ from ._explanation import ClassCostExplanation, saving_spans
 from ._text import encode_text, encode_texts
 from ._validation import (
     Interval,
+    StrOptions,
     TextInputMixin,
     check_argument,
     check_labels,
@@ -29,6 +30,19 @@ from .compressors import (
     Compressor,
     check_compressor,
 )
+
+#: The numbers of groups per class ``n_dictionaries="auto"`` chooses from.
+AUTO_DICTIONARIES = (1, 2, 4, 8, 16)
+#: The most training texts ``n_dictionaries="auto"`` classifies, over all folds.
+AUTO_QUERIES = 1_500
+AUTO_FOLDS = 3
+
+
+def _groups(texts: list[bytes], n: int, separator: bytes) -> list[bytes]:
+    """``texts``, each followed by ``separator``, joined into ``n`` contiguous groups of
+    about equal count (fewer when there are fewer texts)."""
+    groups = np.array_split(np.arange(len(texts)), min(n, len(texts)))
+    return [b"".join(texts[i] + separator for i in group) for group in groups]
 
 
 class CompressionClassifier(
@@ -54,10 +68,12 @@ class CompressionClassifier(
     separator : str, default="\\n"
         Placed after each text of a class, so a query starts where every
         training text started.
-    n_dictionaries : int, default=1
+    n_dictionaries : int or "auto", default=1
         Split each class's texts, in the order they were added, into this many
         contiguous groups of about equal count; a query's cost under the class
-        is its mean cost against the groups.
+        is its mean cost against the groups. ``"auto"`` picks it from
+        :data:`AUTO_DICTIONARIES` by 3-fold cross-validation on the training
+        texts when the classifier is first fitted (see Notes).
     max_class_bytes : int, default=None
         Keep only the most recently added texts of each class whose joined
         length is at most this many bytes (always at least the newest text);
@@ -73,6 +89,12 @@ class CompressionClassifier(
     compressor_ : Compressor
     class_bytes_ : ndarray of shape (n_classes,)
         Length of each class text.
+    n_dictionaries_ : int
+        The number of groups per class used: ``n_dictionaries``, or the one
+        ``"auto"`` chose.
+    cv_accuracy_ : dict of int to float
+        With ``n_dictionaries="auto"``: the cross-validated accuracy of each
+        candidate.
 
     See Also
     --------
@@ -81,6 +103,17 @@ class CompressionClassifier(
     Notes
     -----
     A query tied between classes goes to the first in ``classes_`` order.
+
+    How many groups suit a corpus depends on it: on AG News (four classes of
+    about 360 KB each) zstd-19 gains 3 points from 8 groups, on a corpus of
+    many small classes 8 groups can lose 11. ``"auto"`` measures it on the
+    training data: the texts are cut into 3 folds (shuffled, seed 0); at most
+    :data:`AUTO_QUERIES` of them, spread over the folds, are classified with
+    each candidate by class texts built from the other folds; the most
+    accurate candidate wins, ties going to fewer groups. This costs about
+    ``AUTO_QUERIES * n_classes * sum(AUTO_DICTIONARIES)`` conditional
+    compressions in ``fit``; :meth:`partial_fit` keeps the choice of the
+    first fit.
 
     Examples
     --------
@@ -96,7 +129,7 @@ class CompressionClassifier(
     _parameter_constraints: dict[str, list[Any]] = {
         "compressor": COMPRESSOR_CONSTRAINTS,
         "separator": [str],
-        "n_dictionaries": [Interval(Integral, 1, None, closed="left")],
+        "n_dictionaries": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "max_class_bytes": [Interval(Integral, 1, None, closed="left"), None],
         "temperature": [Interval(Real, 0, None, closed="neither")],
     }
@@ -106,7 +139,7 @@ class CompressionClassifier(
         compressor: str | Compressor = "zstd",
         *,
         separator: str = "\n",
-        n_dictionaries: int = 1,
+        n_dictionaries: int | str = 1,
         max_class_bytes: int | None = None,
         temperature: float = 1.0,
     ) -> None:
@@ -128,7 +161,7 @@ class CompressionClassifier(
         -------
         self : CompressionClassifier
         """
-        for attribute in ("classes_", "_class_texts"):
+        for attribute in ("classes_", "_class_texts", "n_dictionaries_", "cv_accuracy_"):
             self.__dict__.pop(attribute, None)
         texts = check_texts(X, name="X")
         if not texts:
@@ -170,7 +203,47 @@ class CompressionClassifier(
         self.class_bytes_ = np.array(
             [self._joined_length(self._class_texts[c]) for c in self.classes_.tolist()]
         )
+        if not hasattr(self, "n_dictionaries_"):
+            if self.n_dictionaries == "auto":
+                self.cv_accuracy_ = self._cross_validate(texts, labels)
+                best = max(self.cv_accuracy_.values())
+                self.n_dictionaries_ = min(n for n, a in self.cv_accuracy_.items() if a == best)
+            else:
+                self.n_dictionaries_ = int(self.n_dictionaries)
         return self
+
+    def _cross_validate(self, texts: list[str], labels: np.ndarray) -> dict[int, float]:
+        """Accuracy of each of :data:`AUTO_DICTIONARIES` on held-out folds of the texts."""
+        rng = np.random.default_rng(0)
+        fold = rng.permutation(len(texts)) % AUTO_FOLDS
+        encoded = encode_texts(texts)
+        held_out = rng.permutation(len(texts))[:AUTO_QUERIES]
+        correct, scored = dict.fromkeys(AUTO_DICTIONARIES, 0), 0
+        sizes = self.compressor_.conditional_sizes
+        for f in range(AUTO_FOLDS):
+            queries = [i for i in held_out.tolist() if fold[i] == f]
+            kept = np.flatnonzero(fold != f)
+            classes = sorted(set(labels[kept].tolist()))
+            if not queries or not classes:
+                continue
+            by_class = {c: [encoded[i] for i in kept if labels[i] == c] for c in classes}
+            query_bytes = [encoded[i] for i in queries]
+            truth, scored = labels[queries], scored + len(queries)
+            for n in AUTO_DICTIONARIES:
+                bits = np.column_stack(
+                    [
+                        np.mean(
+                            [
+                                sizes(g, query_bytes)
+                                for g in _groups(by_class[c], n, self._separator)
+                            ],
+                            axis=0,
+                        )
+                        for c in classes
+                    ]
+                )
+                correct[n] += int(np.sum(np.asarray(classes)[bits.argmin(axis=1)] == truth))
+        return {n: correct[n] / max(scored, 1) for n in AUTO_DICTIONARIES}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         """Restore a pickled or skops-loaded classifier, refusing an inconsistent fitted state."""
@@ -190,15 +263,18 @@ class CompressionClassifier(
             raise ValueError(f"{what}: a class text is not a non-empty list of bytes")
         if not isinstance(state.get("_separator"), bytes):
             raise ValueError(f"{what}: the separator is not bytes")
+        if "n_dictionaries_" not in state and isinstance(state.get("n_dictionaries"), int):
+            self.n_dictionaries_ = state["n_dictionaries"]  # saved before "auto" existed
+        chosen = getattr(self, "n_dictionaries_", None)
+        if not isinstance(chosen, int) or isinstance(chosen, bool) or chosen < 1:
+            raise ValueError(f"{what}: n_dictionaries_ is not a positive int, got {chosen!r}")
 
     def _joined_length(self, texts: list[bytes]) -> int:
         return sum(map(len, texts)) + len(self._separator) * len(texts)
 
     def _dictionaries(self, label: Any) -> list[bytes]:
-        """The class text of ``label``, split into ``n_dictionaries`` contiguous groups."""
-        texts = self._class_texts[label]
-        groups = np.array_split(np.arange(len(texts)), min(self.n_dictionaries, len(texts)))
-        return [b"".join(texts[i] + self._separator for i in group) for group in groups]
+        """The class text of ``label``, split into ``n_dictionaries_`` contiguous groups."""
+        return _groups(self._class_texts[label], self.n_dictionaries_, self._separator)
 
     def extra_bits(self, X: Sequence[str]) -> np.ndarray:
         """Bits each query costs given each class text (mean over its dictionaries).

@@ -217,6 +217,9 @@ ESTIMATOR_CASES: dict[str, Callable[[pytest.FixtureRequest], Any]] = {
     "CompressionClassifier-zstd-2-dictionaries": lambda request: CompressionClassifier(
         "zstd", n_dictionaries=2
     ),
+    "CompressionClassifier-zstd-auto-dictionaries": lambda request: CompressionClassifier(
+        "zstd", n_dictionaries="auto"
+    ),
     "NCDRegressor-gzip": lambda request: NCDRegressor("gzip", k=3),
     "NCDRegressor-ppm-distance": lambda request: NCDRegressor(
         PPMCompressor(), k=3, weights="distance"

@@ -10,7 +10,9 @@ import zstandard
 from sklearn.exceptions import NotFittedError
 
 from npc_classify import CompressionClassifier
+from npc_classify._compression_classifier import AUTO_DICTIONARIES
 from npc_classify.compressors import Bz2Compressor, GzipCompressor, ZstdCompressor
+from npc_classify.datasets import read_ag_news_csv
 
 QUERIES = [
     "The goalkeeper saved a penalty in the cup final.",
@@ -115,6 +117,58 @@ def test_several_dictionaries_average_the_cost_over_groups(tiny_news):
     assert clf.extra_bits(QUERIES[:1])[0, column] == 8 * np.mean(sizes)
 
 
+def test_auto_dictionaries_take_the_most_accurate_candidate_in_training_cv(ag_news_path):
+    news = read_ag_news_csv(ag_news_path / "train.csv")
+    texts, labels = news.texts[:400], news.labels[:400]
+    clf = CompressionClassifier("zstd", n_dictionaries="auto").fit(texts, labels)
+    assert list(clf.cv_accuracy_) == list(AUTO_DICTIONARIES)
+    best = max(clf.cv_accuracy_.values())
+    assert clf.n_dictionaries_ == min(n for n, a in clf.cv_accuracy_.items() if a == best)
+    # The classifier then predicts as one fitted with that number.
+    fixed = CompressionClassifier("zstd", n_dictionaries=clf.n_dictionaries_).fit(texts, labels)
+    np.testing.assert_array_equal(clf.extra_bits(QUERIES), fixed.extra_bits(QUERIES))
+
+
+def test_auto_cross_validation_scores_held_out_training_texts(tiny_news):
+    """Each candidate's accuracy is that of class texts without the scored text, by hand."""
+    texts, labels = tiny_news
+    clf = CompressionClassifier("zstd", n_dictionaries="auto").fit(texts, labels)
+    rng = np.random.default_rng(0)
+    fold = rng.permutation(len(texts)) % 3
+    for n in AUTO_DICTIONARIES:
+        right = 0
+        for i, text in enumerate(texts):
+            kept = fold != fold[i]
+            held = CompressionClassifier("zstd", n_dictionaries=n).fit(
+                [t for t, k in zip(texts, kept, strict=True) if k],
+                [lab for lab, k in zip(labels, kept, strict=True) if k],
+            )
+            right += held.predict([text])[0] == labels[i]
+        assert clf.cv_accuracy_[n] == right / len(texts)
+
+
+def test_ties_in_auto_cross_validation_go_to_fewer_dictionaries():
+    texts, labels = ["aaaa", "aaab", "bbbb", "bbba", "aaba", "bbab"], list("aabbab")
+    clf = CompressionClassifier("zstd", n_dictionaries="auto").fit(texts, labels)
+    best = max(clf.cv_accuracy_.values())
+    assert clf.n_dictionaries_ == min(n for n, a in clf.cv_accuracy_.items() if a == best)
+
+
+def test_partial_fit_keeps_the_first_fits_choice(tiny_news, monkeypatch):
+    texts, labels = tiny_news
+    clf = CompressionClassifier("zstd", n_dictionaries="auto").fit(texts, labels)
+    chosen = clf.n_dictionaries_
+
+    def again(*args):
+        raise AssertionError("cross-validated again")
+
+    monkeypatch.setattr(CompressionClassifier, "_cross_validate", again)
+    clf.partial_fit(texts[:2], labels[:2])
+    assert clf.n_dictionaries_ == chosen
+    with pytest.raises(AssertionError, match="cross-validated again"):
+        clf.fit(texts, labels)  # a new fit chooses anew
+
+
 def test_probabilities_are_a_softmax_of_negative_bits(tiny_news):
     clf = CompressionClassifier(ZstdCompressor(), temperature=4.0).fit(*tiny_news)
     bits = clf.extra_bits(QUERIES)
@@ -140,7 +194,7 @@ def test_probabilities_are_a_softmax_of_negative_bits(tiny_news):
             {"n_dictionaries": 0},
             ["a"],
             ["x"],
-            r"The 'n_dictionaries' parameter of CompressionClassifier .*\[1, inf\)\. Got 0",
+            r"The 'n_dictionaries' parameter .*\[1, inf\) or a str among {'auto'}\. Got 0",
         ),
         ({"compressor": "brotli"}, ["a"], ["x"], r"The 'compressor' parameter .* Got 'brotli'"),
     ],
