@@ -1,8 +1,9 @@
-"""``n_dictionaries="auto"``: what cross-validation on the training split picks, and its test score.
+r"""``n_dictionaries="auto"``: what training-split cross-validation picks, and its test score.
 
 Usage::
 
-    python benchmarks/dictionaries_auto.py --ag-news ../shared/data/ag_news --trec ../shared/data/trec
+    python benchmarks/dictionaries_auto.py --ag-news ../shared/data/ag_news \
+        --trec ../shared/data/trec
 
 For AG News (4 classes) and TREC (6 coarse and 50 fine classes, short
 questions), ``CompressionClassifier(zstd level 19, n_dictionaries="auto")`` is

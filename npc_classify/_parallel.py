@@ -8,11 +8,14 @@ from __future__ import annotations
 import contextlib
 import math
 import os
+import threading
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
 from joblib import Parallel, cpu_count, delayed, effective_n_jobs, parallel_config
+from joblib.parallel import LokyBackend, get_active_backend
 from sklearn import get_config
 
 from ._progress import progress_bar
@@ -24,6 +27,8 @@ MAX_PAIRS_PER_TASK = 1 << 20
 #: joblib's worker processes takes seconds (measured in the command-line guide's
 #: "Workers" section).
 SERIAL_PAIRS = 500_000
+#: Seconds between a worker process's checks that the process it works for is alive.
+PARENT_CHECK_SECONDS = 1.0
 
 
 @contextlib.contextmanager
@@ -62,6 +67,59 @@ def _forget_inherited_workers() -> None:
 
 if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_forget_inherited_workers)
+
+
+def _exit_with_parent(parent: int) -> None:
+    """In a worker process: exit within :data:`PARENT_CHECK_SECONDS` once ``parent`` is gone.
+
+    loky's workers do not notice a parent killed with SIGKILL: they wait for
+    their next task until their idle timeout (five minutes). A dead parent's
+    children are adopted by another process, so their parent process id
+    changes: a daemon thread checks it. (Not ``prctl(PR_SET_PDEATHSIG)``: that
+    fires when the *thread* that started the worker ends, and loky also starts
+    workers from its manager thread.)
+    """
+    if os.getppid() != parent:
+        if not _alive(parent):  # it died while this worker started
+            os._exit(1)
+        return  # started through another process (a fork server): no parent id to watch
+    watch = threading.Thread(target=_watch_parent, args=(parent,), name="parent-watch")
+    watch.daemon = True
+    watch.start()
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(PARENT_CHECK_SECONDS)
+    os._exit(1)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)  # signal 0: only asks whether the process exists
+    except OSError:  # gone, or the number is now another user's process
+        return False
+    return True
+
+
+def _worker_options() -> dict[str, Any]:
+    """What ``Parallel`` is given for the active backend, beyond ``n_jobs`` and ``prefer``.
+
+    On POSIX, joblib's own loky workers watch this process and exit when it
+    is gone (:func:`_exit_with_parent`). Any other backend (Dask, Ray,
+    multiprocessing, threads), or a loky backend given its own
+    ``initializer``, gets nothing: the user's configuration is left as it is.
+    The initializer and its arguments are the same for every search, so
+    loky keeps reusing its workers from one search to the next (it starts new
+    ones whenever the executor's arguments change, as for a call of another
+    library's without this initializer).
+    """
+    backend, _ = get_active_backend(prefer="processes")
+    if os.name != "posix" or not isinstance(backend, LokyBackend):
+        return {}
+    if "initializer" in getattr(backend, "backend_kwargs", {}):
+        return {}
+    return {"initializer": _exit_with_parent, "initargs": (os.getpid(),)}
 
 
 def local_workers(n_jobs: int | None) -> int:
@@ -141,8 +199,9 @@ def _ordered_results(tasks: list[Any], n_jobs: int | None) -> Iterator[Any]:
     the tasks in waves of four per worker, so results still arrive, and are
     checkpointed, while the rest run.
     """
+    options = _worker_options()
     try:
-        streaming = Parallel(n_jobs=n_jobs, prefer="processes", return_as="generator")
+        streaming = Parallel(n_jobs=n_jobs, prefer="processes", return_as="generator", **options)
     except ValueError as error:  # raised by the constructor, before any task runs
         if "return_as=generator" not in str(error):
             raise
@@ -150,6 +209,6 @@ def _ordered_results(tasks: list[Any], n_jobs: int | None) -> Iterator[Any]:
         yield from streaming(tasks)
         return
     wave = 4 * effective_n_jobs(n_jobs)
-    with Parallel(n_jobs=n_jobs, prefer="processes") as parallel:
+    with Parallel(n_jobs=n_jobs, prefer="processes", **options) as parallel:
         for start in range(0, len(tasks), wave):
             yield from parallel(tasks[start : start + wave])

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import signal
 import sys
-import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
@@ -14,6 +12,7 @@ from typing import Any, TextIO
 import numpy as np
 
 from . import __version__, datasets, evaluation, load_model, reports, save_model
+from ._command import ending_on_signals, signal_behind
 from ._compression_classifier import CompressionClassifier
 from ._distance import ORDERS
 from ._ncd_classifier import NCDClassifier
@@ -32,39 +31,28 @@ from .datasets import LabeledTexts
 from .evaluation import MODEL_FREE_COMPRESSORS, PAPER_TOP_K
 
 
-class _Terminated(Exception):
-    """SIGTERM (what ``timeout`` and ``kill`` send) raised in the run, so that it unwinds."""
-
-
-def _terminate(signum: int, frame: Any) -> None:
-    raise _Terminated
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``npc-classify``; returns the exit status.
 
     SIGINT (Ctrl-C) and SIGTERM end a run cleanly: the run unwinds, so a
     checkpoint holds every finished record and joblib's workers are stopped,
-    and one line says what happened (exit status 130 and 143).
+    and one line says what happened (exit status 130 and 143). The command
+    itself starts in :func:`npc_classify._command.main`, which handles them
+    from before this module's imports.
     """
+    return ending_on_signals(lambda: _run(argv))
+
+
+def _run(argv: Sequence[str] | None) -> int:
     args = _build_parser().parse_args(argv)
-    in_main_thread = threading.current_thread() is threading.main_thread()
-    previous = signal.signal(signal.SIGTERM, _terminate) if in_main_thread else None
     try:
         with dask_backend(args.scheduler):
             return int(args.handler(args))
     except (ValueError, TypeError, FileNotFoundError, ImportError, OSError) as error:
+        if signal_behind(error) is not None:
+            raise  # a signal in disguise, reported by ending_on_signals
         print(f"npc-classify: error: {error}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        print("npc-classify: interrupted", file=sys.stderr)
-        return 130
-    except _Terminated:
-        print("npc-classify: terminated", file=sys.stderr)
-        return 143
-    finally:
-        if in_main_thread:
-            signal.signal(signal.SIGTERM, previous)
 
 
 def _positive_int(text: str) -> int:
@@ -72,6 +60,10 @@ def _positive_int(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected a positive integer, got {text}")
     return value
+
+
+def _dictionary_count(text: str) -> int | str:
+    return text if text == "auto" else _positive_int(text)
 
 
 def _destination(text: str) -> Path:
@@ -249,8 +241,8 @@ def _add_training_arguments(parser: argparse.ArgumentParser) -> None:
     add("--n-train-per-class", type=_positive_int, metavar="N", help=text)
     text = "NCD neighbours or one compression per class (CompressionClassifier)"
     add("--method", choices=["knn", "class-conditional"], default="knn", help=text)
-    text = "class-conditional: dictionaries per class"
-    add("--n-dictionaries", type=_positive_int, default=1, metavar="N", help=text)
+    text = "class-conditional: dictionaries per class, or auto (cross-validated in fit)"
+    add("--n-dictionaries", type=_dictionary_count, default=1, metavar="N|auto", help=text)
 
 
 def _add_compressor_arguments(group: Any) -> None:

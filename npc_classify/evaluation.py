@@ -388,7 +388,9 @@ def evaluate_class_conditional(
     -------
     outcome : dict
         JSON-serialisable, with keys ``n_train``, ``n_test``, ``fit_time_s``,
-        ``predict_time_s``, ``ms_per_document`` (of the prediction) and
+        ``predict_time_s``, ``ms_per_document`` (of the prediction),
+        ``n_dictionaries`` (the number used, as ``"auto"`` chose it) with
+        ``cv_accuracy`` (each candidate's, or None without ``"auto"``), and
         ``report``, the :func:`score_report` of the predictions.
 
     Examples
@@ -417,6 +419,8 @@ def evaluate_class_conditional(
         "fit_time_s": fitted - started,
         "predict_time_s": seconds,
         "ms_per_document": 1000 * seconds / max(len(test), 1),
+        "n_dictionaries": clf.n_dictionaries_,
+        "cv_accuracy": getattr(clf, "cv_accuracy_", None),
         "report": score_report(test.labels, predicted, train.class_names),
     }
 

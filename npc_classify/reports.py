@@ -106,7 +106,8 @@ def format_class_conditional(outcome: Mapping[str, Any], description: str) -> st
         [
             f"class-conditional {description}: {outcome['n_test']} test texts "
             f"({outcome['n_train']} training texts), "
-            f"{outcome['ms_per_document']:.3f} ms per document",
+            f"{outcome['ms_per_document']:.3f} ms per document, "
+            f"{outcome['n_dictionaries']} dictionaries per class{_chosen(outcome)}",
             f"accuracy {report['accuracy']:.4f}  macro-F1 {report['macro_f1']:.4f}",
             "",
             format_score_report("class-conditional", report),
@@ -258,3 +259,11 @@ def format_explanation(explanation: NeighborExplanation | ClassCostExplanation) 
 
 def _cut(text: str, width: int = 60) -> str:
     return text if len(text) <= width else text[: width - 3] + "..."
+
+
+def _chosen(outcome: Mapping[str, Any]) -> str:
+    """How ``n_dictionaries="auto"`` chose, if it did."""
+    if outcome.get("cv_accuracy") is None:
+        return ""
+    scores = ", ".join(f"{n}: {a:.4f}" for n, a in outcome["cv_accuracy"].items())
+    return f" (chosen by cross-validation on the training texts; accuracy {scores})"

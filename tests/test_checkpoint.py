@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -287,3 +288,33 @@ def test_a_signalled_evaluation_ends_cleanly_and_resumes(
     lines = checkpoint.read_bytes().splitlines(keepends=True)
     assert all(line.endswith(b"\n") for line in lines)  # every record whole
     json.loads(lines[-1])
+
+
+@pytest.mark.skipif(os.name != "posix", reason="workers watch their parent process id (POSIX)")
+def test_the_workers_of_an_evaluation_killed_with_sigkill_exit_within_seconds(
+    ag_news_path, tmp_path
+):
+    """SIGKILL cannot be caught: the workers notice that their parent is gone."""
+    psutil = pytest.importorskip("psutil")
+    checkpoint = tmp_path / "run.jsonl"
+    command = [
+        sys.executable, "-m", "npc_classify", "evaluate", "--data-dir", str(ag_news_path),
+        "--n-train-per-class", "250", "--n-test", "400", "--k", "1", "--n-jobs", "2",
+        "--no-progress", "--checkpoint", str(checkpoint),
+    ]  # fmt: skip
+    run = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while run.poll() is None and time.monotonic() < deadline:
+        if checkpoint.exists() and len(checkpoint.read_bytes().splitlines()) >= 2:
+            break
+        time.sleep(0.01)
+    assert run.poll() is None, "the run finished before it could be killed"
+    workers = psutil.Process(run.pid).children(recursive=True)
+    assert len(workers) >= 2, "the search runs on worker processes"
+    run.send_signal(signal.SIGKILL)
+    run.wait()
+    _, alive = psutil.wait_procs(workers, timeout=10)
+    for process in alive:  # not to leave them behind when the test fails
+        with contextlib.suppress(psutil.NoSuchProcess):
+            process.kill()
+    assert not alive, f"workers left behind: {alive}"

@@ -7,6 +7,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import stat
 import subprocess
 import sys
@@ -669,6 +670,26 @@ def test_class_conditional_method_reports_accuracy_and_time(capsys, tmp_path, sp
     assert report["ms_per_document"] > 0
 
 
+def test_auto_dictionaries_are_chosen_in_fit_and_reported(capsys, tmp_path, split_news):
+    train, test = split_news
+    argv = ["--dataset", "csv", "--train", train, "--test", test, "--method", "class-conditional"]
+    report = evaluate_json(capsys, tmp_path, *argv, "--n-dictionaries", "auto")
+    rows = tiny_news_rows()
+    train_labels, train_texts = zip(*rows[0::2], strict=True)
+    clf = CompressionClassifier("gzip", n_dictionaries="auto")
+    clf.fit(list(train_texts), list(train_labels))
+    assert report["n_dictionaries"] == clf.n_dictionaries_
+    assert report["cv_accuracy"] == {str(n): a for n, a in clf.cv_accuracy_.items()}
+
+
+@pytest.mark.parametrize("value", ["0", "many"])
+def test_a_number_of_dictionaries_other_than_a_positive_int_or_auto_is_refused(capsys, value):
+    with pytest.raises(SystemExit) as exited:
+        main(["evaluate", "--method", "class-conditional", "--n-dictionaries", value])
+    assert exited.value.code == 2
+    assert "--n-dictionaries" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize("compressor", ["gzip", "zstd", "bz2", "lzma"])
 def test_compress_then_decompress_restores_the_file(tmp_path, compressor):
     packed, unpacked = tmp_path / "news.packed", tmp_path / "news.csv"
@@ -724,6 +745,102 @@ def test_python_dash_m_runs_the_same_command_as_the_console_script(tmp_path):
     )  # fmt: skip
     assert failed.returncode == 2
     assert failed.stderr.startswith("npc-classify: error: dataset csv needs train and test")
+
+
+# --- start-up -------------------------------------------------------------------
+
+#: On ``PYTHONPATH`` as ``sitecustomize``: holds the command's first import of NumPy, the first
+#: of its second or more of imports, until the test has signalled. The wait runs in code compiled
+#: from a string, as dataclasses and namedtuple compile their methods during imports: CPython
+#: takes an interrupt raised in such code for an uncaught one. With ``DISGUISED = True`` the
+#: import fails as a pybind11 extension module's does when a signal stops its initialisation.
+HOLD_NUMPY = """
+import sys, time
+
+DISGUISED = {disguised}
+
+class HoldNumpy:
+    def find_spec(self, name, path=None, target=None):
+        if name == "numpy":
+            sys.meta_path.remove(self)
+            print("importing numpy", flush=True)
+            try:
+                exec("time.sleep(60)")
+            except BaseException as error:
+                if DISGUISED:
+                    raise ImportError("initialization failed") from error
+                raise
+        return None
+
+sys.meta_path.insert(0, HoldNumpy())
+"""
+
+
+def console_script(*args: str) -> list[str]:
+    """What the installed ``npc-classify ARGS`` runs, from the entry point in pyproject.toml."""
+    tomllib = pytest.importorskip("tomllib")
+    pyproject = tomllib.loads((Path(__file__).parent.parent / "pyproject.toml").read_text())
+    module, function = pyproject["project"]["scripts"]["npc-classify"].split(":")
+    program = f"import sys; from {module} import {function}; sys.exit({function}())"
+    return [sys.executable, "-c", program, *args]
+
+
+@pytest.mark.skipif(os.name != "posix", reason="SIGINT and SIGTERM sent to a process (POSIX)")
+@pytest.mark.parametrize("how", ["python -m npc_classify", "console script"])
+@pytest.mark.parametrize(
+    ("sent", "status", "word"), [("SIGINT", 130, "interrupted"), ("SIGTERM", 143, "terminated")]
+)
+@pytest.mark.parametrize("disguised", [False, True], ids=["raised", "as-an-import-error"])
+def test_a_signal_during_start_up_ends_the_command_with_its_one_line(
+    tmp_path, how, sent, status, word, disguised
+):
+    (tmp_path / "sitecustomize.py").write_text(HOLD_NUMPY.format(disguised=disguised))
+    path = os.pathsep.join(filter(None, [str(tmp_path), os.environ.get("PYTHONPATH")]))
+    args = ["evaluate", "--data-dir", str(tmp_path)]
+    if how == "console script":
+        command = console_script(*args)
+    else:
+        command = [sys.executable, "-m", "npc_classify", *args]
+    run = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "PYTHONPATH": path},
+    )  # fmt: skip
+    try:
+        assert run.stdout.readline() == "importing numpy\n", run.communicate()[1]
+        run.send_signal(getattr(signal, sent))
+        _, err = run.communicate(timeout=60)
+    finally:
+        run.kill()
+    assert (run.returncode, err) == (status, f"npc-classify: {word}\n")
+
+
+def test_an_error_raised_by_an_interrupt_during_the_run_is_the_interrupt(
+    capsys, monkeypatch, tmp_path
+):
+    from npc_classify import cli
+
+    def interrupted(args):
+        try:
+            raise KeyboardInterrupt
+        except KeyboardInterrupt as interrupt:  # what a pybind11 module's import does
+            raise ImportError("initialization failed") from interrupt
+
+    monkeypatch.setattr(cli, "_evaluate", interrupted)
+    assert main(["evaluate", "--data-dir", str(tmp_path)]) == 130
+    assert capsys.readouterr().err == "npc-classify: interrupted\n"
+
+
+def test_the_command_s_entry_point_imports_nothing_heavy():
+    """What runs before the signals are handled: the package and its entry module."""
+    program = (
+        "import sys, npc_classify._command\n"
+        "heavy = {m.partition('.')[0] for m in sys.modules} & {'numpy', 'sklearn', 'joblib'}\n"
+        "print(sorted(heavy))"
+    )
+    completed = subprocess.run(
+        [sys.executable, "-c", program], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert completed.stdout == "[]\n"
 
 
 SUBCOMMANDS = [

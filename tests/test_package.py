@@ -1,0 +1,46 @@
+"""The package's namespace: every public name, imported on first use."""
+
+from __future__ import annotations
+
+import importlib
+import subprocess
+import sys
+
+import pytest
+
+import npc_classify
+
+
+@pytest.mark.parametrize("name", npc_classify.__all__)
+def test_every_public_name_is_importable_from_the_package(name):
+    namespace: dict[str, object] = {}
+    exec(f"from npc_classify import {name}", namespace)
+    assert namespace[name] is getattr(npc_classify, name)
+    home = importlib.import_module(getattr(namespace[name], "__module__", "npc_classify"))
+    assert getattr(home, name) is namespace[name]
+
+
+def test_dir_lists_the_public_names_and_the_public_modules():
+    listed = dir(npc_classify)
+    assert set(npc_classify.__all__) <= set(listed)
+    assert {"__version__", "coding", "compressors", "datasets", "evaluation"} <= set(listed)
+    assert listed == sorted(listed)
+
+
+def test_a_name_the_package_lacks_is_an_attribute_error():
+    with pytest.raises(AttributeError, match="has no attribute 'NCDClassifer'"):
+        npc_classify.NCDClassifer  # noqa: B018
+    with pytest.raises(ImportError):
+        exec("from npc_classify import NCDClassifer", {})
+
+
+def test_importing_the_package_is_cheap_and_its_names_and_modules_come_on_first_use():
+    program = (
+        "import sys, npc_classify as nc\n"
+        "print(sorted({m.partition('.')[0] for m in sys.modules} & {'numpy', 'sklearn'}))\n"
+        "print(nc.compressors.GzipCompressor().compress(b'x')[:2].hex(), nc.NCDClassifier())\n"
+    )
+    completed = subprocess.run(
+        [sys.executable, "-c", program], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert completed.stdout == "[]\n1f8b NCDClassifier()\n"
