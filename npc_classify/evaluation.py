@@ -153,7 +153,7 @@ def score_report(
 
 
 #: The compressors ``npc-classify bpb`` always reports: those that need no model.
-MODEL_FREE_COMPRESSORS = ("gzip", "zstd", "bz2", "lzma", "ppm")
+MODEL_FREE_COMPRESSORS = ("gzip", "zstd", "bz2", "lzma", "ppm", "cm")
 
 
 def bits_per_byte(compressor: Compressor, documents: Sequence[bytes]) -> tuple[float, float]:

@@ -16,6 +16,7 @@ from sklearn.base import is_classifier, is_regressor
 from npc_classify import CompressionClassifier, NCDClassifier, NCDRegressor, NCDTransformer
 from npc_classify.compressors import (
     Bz2Compressor,
+    CMCompressor,
     Compressor,
     GzipCompressor,
     HuggingFaceCompressor,
@@ -161,6 +162,7 @@ COMPRESSOR_CASES: dict[str, Callable[[pytest.FixtureRequest], Compressor]] = {
     "bz2": lambda request: Bz2Compressor(),
     "lzma-0": lambda request: LzmaCompressor(level=0),
     "ppm": lambda request: PPMCompressor(),
+    "cm": lambda request: CMCompressor(),
     "lm": lambda request: LMCompressor(request.getfixturevalue("tiny_byte_lm")),
     "lm-cache": lambda request: LMCompressor(
         request.getfixturevalue("tiny_byte_lm"), cache_order=2
@@ -168,7 +170,7 @@ COMPRESSOR_CASES: dict[str, Callable[[pytest.FixtureRequest], Compressor]] = {
     "hf": lambda request: HuggingFaceCompressor(request.getfixturevalue("tiny_causal_lm")),
 }
 #: The compressors whose model drives the arithmetic coder: sizes are ideal code lengths.
-CODING_CASES = ["ppm", "lm", "lm-cache", "hf"]
+CODING_CASES = ["ppm", "cm", "lm", "lm-cache", "hf"]
 #: The compressors whose sizes are the lengths of real streams.
 STREAM_CASES = [case for case in COMPRESSOR_CASES if case not in CODING_CASES]
 
@@ -192,8 +194,8 @@ def stream_compressor(request) -> Compressor:
 
 @pytest.fixture(scope="module", params=CODING_CASES)
 def language_model_compressor(request) -> Compressor:
-    """Each compressor whose model drives the arithmetic coder: PPM (counted from the
-    data itself), the tiny byte GRU alone and with a cache, and the tiny GPT-2."""
+    """Each compressor whose model drives the arithmetic coder: PPM and CM (learned from
+    the data itself), the tiny byte GRU alone and with a cache, and the tiny GPT-2."""
     return build_compressor(request.param, request)
 
 

@@ -38,6 +38,8 @@ def test_the_sizes_are_computed_from_the_probabilities_the_coder_sees(
     from conftest import coder_bits
 
     compressor = language_model_compressor
+    if compressor.name == "cm":
+        pytest.skip("CM codes bits in its own loop, not through a next-byte model: test_cm.py")
     # hf's batch scorer keeps the special tokens' tiny share, which its stream drops
     tolerance = 1e-3 if compressor.name == "hf" else 1e-5
     assert compressor.compressed_size(data) * 8 == pytest.approx(

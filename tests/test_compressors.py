@@ -35,6 +35,7 @@ EXACT_JOINT_CASES = [case for case in STREAM_CASES if case != "zstd-prefix"]
 def test_registry_lists_the_shipped_compressors():
     assert available_compressors() == [
         "bz2",
+        "cm",
         "gzip",
         "hf",
         "lm",

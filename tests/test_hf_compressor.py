@@ -198,7 +198,7 @@ def test_bpb_adds_a_hugging_face_model(tiny_causal_lm, tmp_path, capsys):
     argv = ["bpb", *data, "--hf-model", tiny_causal_lm, "--n-docs", "5"]
     assert main([*argv, "--output", str(output)]) == 0
     table = json.loads(output.read_text())["bits_per_byte"]
-    assert sorted(table) == ["bz2", "gzip", "hf", "lzma", "ppm", "zstd"]
+    assert sorted(table) == ["bz2", "cm", "gzip", "hf", "lzma", "ppm", "zstd"]
     assert table["hf"]["per_document"] > 0
 
 

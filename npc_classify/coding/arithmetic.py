@@ -121,8 +121,13 @@ def declared_length(code: bytes) -> int:
     return _read_varint(code)[0]
 
 
-def read_header(code: bytes, alphabet_size: int = ALPHABET_SIZE) -> tuple[int, np.ndarray]:
+def read_header(
+    code: bytes, alphabet_size: int = ALPHABET_SIZE, *, cheapest: float | None = None
+) -> tuple[int, np.ndarray]:
     """The number of symbols ``code`` announces, and its payload as a uint8 array.
+
+    ``cheapest`` is the fewest bits a symbol can cost; by default that of the
+    likeliest symbol when every other keeps one count.
 
     Raises
     ------
@@ -135,7 +140,8 @@ def read_header(code: bytes, alphabet_size: int = ALPHABET_SIZE) -> tuple[int, n
     payload_bits = 8 * (len(code) - offset)
     # The likeliest symbol still costs -log2(1 - (alphabet_size - 1) / total) bits,
     # which bounds how many symbols the payload can hold.
-    cheapest = -np.log2(1 - (alphabet_size - 1) / (1 << frequency_bits(alphabet_size)))
+    if cheapest is None:
+        cheapest = -np.log2(1 - (alphabet_size - 1) / (1 << frequency_bits(alphabet_size)))
     most = int((payload_bits + 2 * STATE_BITS) / cheapest) + 1
     if length > most:
         raise ValueError(

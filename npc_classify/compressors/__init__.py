@@ -18,6 +18,7 @@ from ._registry import (
 )
 from ._settings import compressor_from_settings
 from .bz2 import Bz2Compressor
+from .cm import CMCompressor
 from .gzip import GzipCompressor
 from .hf import HuggingFaceCompressor
 from .lm import LMCompressor
@@ -30,6 +31,7 @@ __all__ = [
     "DEFAULT_MAX_SIZE",
     "ArithmeticCodingCompressor",
     "Bz2Compressor",
+    "CMCompressor",
     "Compressor",
     "CorruptStreamError",
     "GzipCompressor",
@@ -56,5 +58,6 @@ for _cls in (
     LMCompressor,
     HuggingFaceCompressor,
     PPMCompressor,
+    CMCompressor,
 ):
     register_compressor(_cls)

@@ -51,14 +51,18 @@ class ArithmeticCodingCompressor(Compressor):
 
     ``compress``/``decompress`` are real and lossless; sizes for NCD are the
     ideal code lengths in (fractional) bytes, which the real coder matches
-    within a few bytes. Subclasses give the model's stream and alphabet
-    (:meth:`_coding`), the symbols of a byte string and back, and
-    :meth:`compressed_sizes_with_prefix`.
+    within a few bytes. Subclasses give :meth:`compressed_sizes_with_prefix`
+    and either the model's stream and alphabet (:meth:`_coding`) with the
+    symbols of a byte string and back, or a model that codes a whole stream
+    itself (:meth:`_encode`, :meth:`_decode` and :meth:`ideal_bits`).
     """
 
-    @abstractmethod
     def _coding(self) -> tuple[arithmetic.SymbolModel, int]:
         """This thread's next-symbol model (a ``SymbolModel``) and its alphabet size."""
+        raise NotImplementedError(
+            f"{type(self).__name__} has no next-symbol model: it codes whole streams "
+            "through _encode and _decode."
+        )
 
     @abstractmethod
     def compressed_sizes_with_prefix(self, prefix: bytes, suffixes: Sequence[bytes]) -> np.ndarray:

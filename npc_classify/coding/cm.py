@@ -1,0 +1,175 @@
+"""Context mixing: byte and word context models, mixed online, refined by secondary estimation.
+
+The model of the PAQ family (Mahoney's lpaq in outline) at its smallest:
+each bit of a byte is predicted by hashed context models of orders
+0..``order`` and two word models, the predictions are combined by an online
+logistic mixer and refined by two adaptive probability maps; every table
+learns from each bit. The loop is compiled (:mod:`._cm_kernels`, numba);
+real streams are coded by the same arithmetic coder as PPM, a bit a symbol.
+
+Memory: 3 bytes per table slot and model, the tables sized for the text they
+will see (16 slots per byte, as a power of two from 2**16 to 2**22
+slots), plus 17 MB of maps and a few KB of mixer weights. At order 6 (9
+models) a class text of 360 KB takes 2**22 slots: 113 MB, and 130 MB in all.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+
+from . import _cm_kernels as kernels
+from . import _coder_kernels as coder
+from . import arithmetic
+
+#: The smallest and largest tables, in bits of their number of slots.
+MIN_TABLE_BITS, MAX_TABLE_BITS = 16, 22
+#: Table slots per byte of text, before rounding to a power of two.
+SLOTS_PER_BYTE = 16
+#: The longest byte context.
+MAX_ORDER = 8
+
+_PRECISION = arithmetic.frequency_bits(2)
+#: The fewest bits a byte can cost: its bits' probabilities stay in [1/4096, 4095/4096],
+#: so the less likely bit keeps at least 16 of the 2 ** 16 counts. A code whose header
+#: announces more bytes than its payload can hold at this price is refused at once.
+CHEAPEST_BYTE_BITS = -8 * math.log2(1 - 16 / (1 << _PRECISION))
+_NOTHING = np.empty(0)
+_NO_INDEX = np.empty((0, 2), dtype=np.int64)
+_NO_BYTES = np.empty(0, dtype=np.uint8)
+
+
+def table_bits(n_bytes: int) -> int:
+    """Bits of the number of table slots for a text of ``n_bytes``.
+
+    >>> table_bits(100), table_bits(360_000), table_bits(10**9)
+    (16, 22, 22)
+    """
+    wanted = max(1, SLOTS_PER_BYTE * n_bytes - 1).bit_length()
+    return min(max(wanted, MIN_TABLE_BITS), MAX_TABLE_BITS)
+
+
+class ContextMixer:
+    """The model's whole state: context tables, mixer, maps, and the word hashes.
+
+    Parameters
+    ----------
+    order : int
+        The longest byte context (0 to :data:`MAX_ORDER`).
+    learning_rate : float
+        The mixer's step on each bit's error.
+    limit : int
+        A context slot's rate of learning falls as ``1 / (count + 1.5)`` until
+        its count reaches ``limit`` (1 to 255).
+    n_bytes : int
+        The bytes the model will code, which size its tables.
+    """
+
+    def __init__(self, order: int, learning_rate: float, limit: int, n_bytes: int) -> None:
+        if not 0 <= order <= MAX_ORDER:
+            raise ValueError(f"order must be in [0, {MAX_ORDER}], got {order}.")
+        if not 1 <= limit <= 255:
+            raise ValueError(f"limit must be in [1, 255], got {limit}.")
+        self.order, self.learning_rate, self.limit = order, float(learning_rate), limit
+        n_models = order + 1 + kernels.N_WORD_MODELS
+        size = 1 << table_bits(n_bytes)
+        self.probs = np.full((n_models, size), 32768, dtype=np.uint16)
+        self.counts = np.zeros((n_models, size), dtype=np.uint8)
+        self.weights = np.full((256, n_models + 1), 0.3)
+        self.maps = kernels.new_maps()
+        self.words = np.zeros(2, dtype=np.uint64)
+        self.tail = b""  # the last bytes coded, as many as the longest context
+
+    def _run(
+        self,
+        text: np.ndarray,
+        start: int,
+        mode: int = kernels.IDEAL,
+        journal: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+        costs: np.ndarray = _NOTHING,
+        state: np.ndarray | None = None,
+        out: np.ndarray = _NO_BYTES,
+        spent: np.ndarray = _NOTHING,
+        stream: np.ndarray = _NO_BYTES,
+    ) -> float:
+        index, value, size = journal or (_NO_INDEX, _NOTHING, np.zeros(1, dtype=np.int64))
+        return float(
+            kernels.code(
+                self.probs, self.counts, self.weights, self.maps, self.words, text, start,
+                len(text), self.order, self.learning_rate, self.limit, mode, index, value, size,
+                costs, np.zeros(4, dtype=np.int64) if state is None else state, out, spent,
+                stream,
+            )
+        )  # fmt: skip
+
+    def _history(self, data: bytes) -> tuple[np.ndarray, int]:
+        """``data`` after the bytes already coded that its contexts read, and where it starts."""
+        text = np.frombuffer(self.tail + data, dtype=np.uint8).copy()
+        return text, len(self.tail)
+
+    def _keep_tail(self, text: np.ndarray) -> None:
+        self.tail = text[max(0, len(text) - max(self.order, 1)) :].tobytes()
+
+    def code(self, data: bytes) -> float:
+        """Bits of ``data`` coded after everything coded so far; the model learns it."""
+        text, start = self._history(data)
+        bits = self._run(text, start)
+        self._keep_tail(text)
+        return bits
+
+    def code_suffixes(
+        self, suffixes: Sequence[bytes], costs: np.ndarray | None = None
+    ) -> np.ndarray:
+        """Bits of each suffix coded after everything coded so far; the model is left as it was.
+
+        ``costs``, when given with one suffix, receives each of its bytes' bits.
+
+        Returns
+        -------
+        bits : ndarray of shape (len(suffixes),)
+        """
+        longest = max((len(s) for s in suffixes), default=0)
+        n_models = self.order + 1 + kernels.N_WORD_MODELS
+        entries = 8 * longest * (n_models + 4)
+        journal = (
+            np.empty((entries, 2), dtype=np.int64),
+            np.empty(entries),
+            np.zeros(1, dtype=np.int64),
+        )
+        weights, words = self.weights.copy(), self.words.copy()
+        out = np.empty(len(suffixes))
+        for n, suffix in enumerate(suffixes):
+            text, start = self._history(suffix)
+            out[n] = self._run(
+                text, start, journal=journal, costs=_NOTHING if costs is None else costs
+            )
+            kernels.roll_back(self.probs, self.counts, self.maps, *journal)
+            self.weights[:], self.words[:] = weights, words
+        return out
+
+
+def encode(data: bytes, order: int, learning_rate: float, limit: int) -> bytes:
+    """The arithmetic code of ``data`` under the model, a bit a symbol, in one compiled loop."""
+    model = ContextMixer(order, learning_rate, limit, len(data))
+    text = np.frombuffer(data, dtype=np.uint8).copy()
+    state, out = coder.new_encoder(), arithmetic.output_buffer(8 * len(text), _PRECISION)
+    model._run(text, 0, kernels.ENCODE, state=state, out=out)
+    return arithmetic.varint(len(text)) + out[: coder.finish_encoding(state, out)].tobytes()
+
+
+def decode(code: bytes, order: int, learning_rate: float, limit: int) -> bytes:
+    """Invert :func:`encode`.
+
+    Raises
+    ------
+    ValueError
+        If the code is truncated or corrupted.
+    """
+    length, payload = arithmetic.read_header(code, cheapest=CHEAPEST_BYTE_BITS)
+    model = ContextMixer(order, learning_rate, limit, length)
+    text = np.zeros(length, dtype=np.uint8)
+    state, spent = coder.new_decoder(payload), np.zeros(1)
+    model._run(text, 0, kernels.DECODE, state=state, spent=spent, stream=payload)
+    return text.tobytes()

@@ -1,0 +1,100 @@
+"""The context-mixing compressor: lossless streams, sizes that add up, a state restored exactly."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from npc_classify.coding import cm
+from npc_classify.coding.arithmetic import quantize
+from npc_classify.compressors import CMCompressor, PPMCompressor
+from npc_classify.datasets import read_ag_news_csv
+
+
+@pytest.fixture(scope="module")
+def news(ag_news_path):
+    """300 real AG News training texts, as bytes."""
+    return [text.encode() for text in read_ag_news_csv(ag_news_path / "train.csv").texts[:300]]
+
+
+@pytest.mark.parametrize("order", [0, 2, 6])
+@settings(max_examples=30, deadline=None)
+@given(data=st.binary(max_size=400))
+def test_any_bytes_round_trip(order, data):
+    compressor = CMCompressor(order=order)
+    assert compressor.decompress(compressor.compress(data)) == data
+
+
+def test_a_real_stream_is_within_a_fraction_of_a_percent_of_the_ideal_size(news):
+    data = b"\n".join(news[:100])
+    compressor = CMCompressor()
+    code = compressor.compress(data)
+    assert compressor.decompress(code) == data
+    assert len(code) <= 1.005 * compressor.compressed_size(data) + 8
+
+
+def test_news_compresses_better_than_under_ppm(news):
+    data = b"\n".join(news)
+    assert CMCompressor().compressed_size(data) < 0.95 * PPMCompressor().compressed_size(data)
+
+
+def test_scoring_suffixes_leaves_the_model_exactly_as_it_was(news):
+    """The journal and the copied mixer restore every table: what is coded next costs
+    what it costs in a model that never saw the suffixes."""
+    prefix, suffixes, after = b"\n".join(news[:40]), news[40:60], news[60]
+    scored, untouched = (
+        cm.ContextMixer(4, 0.02, 255, 20_000),
+        cm.ContextMixer(4, 0.02, 255, 20_000),
+    )
+    scored.code(prefix)
+    untouched.code(prefix)
+    scored.code_suffixes(suffixes)
+    for name in ("probs", "counts", "weights", "maps", "words"):
+        np.testing.assert_array_equal(getattr(scored, name), getattr(untouched, name))
+    assert scored.code(after) == untouched.code(after)
+
+
+def test_a_suffix_costs_what_it_costs_coded_after_the_prefix(news):
+    prefix, suffixes = b"\n".join(news[:40]), news[40:45]
+    model = cm.ContextMixer(4, 0.02, 255, 20_000)
+    model.code(prefix)
+    scored = model.code_suffixes(suffixes)
+    for suffix, bits in zip(suffixes, scored, strict=True):
+        fresh = cm.ContextMixer(4, 0.02, 255, 20_000)
+        fresh.code(prefix)
+        assert bits == fresh.code(suffix)
+
+
+def test_conditional_sizes_and_byte_costs_agree(news):
+    context, items = b"\n".join(news[:40]), news[40:43]
+    compressor = CMCompressor()
+    sizes = compressor.conditional_sizes(context, items)
+    for item, size in zip(items, sizes, strict=True):
+        assert compressor.code_lengths(context, item).sum() == pytest.approx(8 * size, rel=1e-12)
+    joint = compressor.compressed_sizes_with_prefix(context, items)
+    alone = compressor.compressed_sizes_with_prefix(context, [b""])[0]
+    np.testing.assert_allclose(joint - alone, sizes, rtol=0.05)  # tables of another size
+
+
+def test_class_conditional_cm_separates_topics(news, ag_news_path):
+    from npc_classify import CompressionClassifier
+
+    train = read_ag_news_csv(ag_news_path / "train.csv")
+    clf = CompressionClassifier(CMCompressor()).fit(train.texts[:800], train.labels[:800])
+    test = read_ag_news_csv(ag_news_path / "test.csv")
+    assert clf.score(test.texts[:200], test.labels[:200]) > 0.75
+
+
+def test_the_tables_grow_with_the_text_within_their_bounds():
+    assert cm.table_bits(0) == cm.MIN_TABLE_BITS
+    assert cm.table_bits(1 << 20) == cm.MAX_TABLE_BITS
+    assert cm.table_bits(10_000) == 18  # 160,000 slots -> 2 ** 18
+
+
+def test_the_cheapest_bit_keeps_the_frequency_the_header_check_assumes():
+    for p in (1 / 4096, 4095 / 4096):
+        counts = np.diff(quantize(np.array([1 - p, p]), 2))
+        assert counts.min() >= 16
+    assert cm.CHEAPEST_BYTE_BITS == pytest.approx(8 * -np.log2(1 - 16 / 65536))
