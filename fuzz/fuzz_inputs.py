@@ -1,7 +1,7 @@
 """Coverage-guided fuzzing (atheris, libFuzzer) of every decoder and both file readers.
 
 Each input picks a target and feeds it the rest of the bytes: a compressor's
-``decompress`` (PPM's through the arithmetic decoder) must return bytes or
+``decompress`` (PPM's and CM's through the arithmetic decoder) must return bytes or
 raise ``CorruptStreamError``, or ``OutputLimitError`` for a stream that
 announces or inflates past ``max_size``; the CSV/TSV and
 AG News readers return rows or raise ``ValueError``. Anything else (another
@@ -20,9 +20,11 @@ import tempfile
 
 import atheris
 
-# The compiled PPM loops are numba's to compile: instrumented bytecode would not be.
+# The compiled loops (every ``*_kernels`` module) are numba's to compile: instrumented
+# bytecode would not be.
+KERNELS = ["_coder_kernels", "_ppm_kernels", "_cm_kernels"]
 with atheris.instrument_imports(
-    include=["npc_classify"], exclude=["npc_classify.coding._ppm_kernels"]
+    include=["npc_classify"], exclude=[f"npc_classify.coding.{name}" for name in KERNELS]
 ):
     from npc_classify.compressors import (
         CorruptStreamError,

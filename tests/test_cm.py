@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -9,7 +11,7 @@ from hypothesis import strategies as st
 
 from npc_classify.coding import cm
 from npc_classify.coding.arithmetic import quantize
-from npc_classify.compressors import CMCompressor, PPMCompressor
+from npc_classify.compressors import CMCompressor, CorruptStreamError, PPMCompressor
 from npc_classify.datasets import read_ag_news_csv
 
 
@@ -98,3 +100,23 @@ def test_the_cheapest_bit_keeps_the_frequency_the_header_check_assumes():
         counts = np.diff(quantize(np.array([1 - p, p]), 2))
         assert counts.min() >= 16
     assert cm.CHEAPEST_BYTE_BITS == pytest.approx(8 * -np.log2(1 - 16 / 65536))
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/statm"), reason="reads /proc")
+def test_refusing_damaged_codes_frees_the_model_each_time():
+    """The compiled decoder reports damage instead of raising inside compiled code, which
+    would leak the model's tables (17 MB or more) at every refusal."""
+
+    def resident_mb() -> float:
+        with open("/proc/self/statm") as handle:
+            return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+    compressor = CMCompressor()
+    for _ in range(3):
+        with pytest.raises(CorruptStreamError, match="truncated"):
+            compressor.decompress(b"\x02\x00z")
+    before = resident_mb()
+    for _ in range(40):
+        with pytest.raises(CorruptStreamError):
+            compressor.decompress(b"\x02\x00z")
+    assert resident_mb() - before < 100  # a leak would hold 40 x 18 MB

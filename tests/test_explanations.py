@@ -156,7 +156,9 @@ def test_the_language_model_bytes_add_up_too(tiny_news, case, request):
     clf = CompressionClassifier(build_compressor(case, request)).fit(*tiny_news)
     explanation = clf.explain(QUERY)
     expected = clf.extra_bits([QUERY])[0]
-    np.testing.assert_allclose(explanation.byte_bits.sum(axis=1), expected, rtol=1e-9)
+    # The network computes in float32, and a batch of one query rounds differently from a
+    # batch of several on some CPUs: agreement to float32 precision, not float64.
+    np.testing.assert_allclose(explanation.byte_bits.sum(axis=1), expected, rtol=1e-6)
 
 
 def test_the_predicted_class_and_the_runner_up_are_the_two_cheapest(tiny_news):

@@ -10,8 +10,11 @@ in several calls:
 
 - encoder: ``[low, high, pending, bits_written]``, its output a zeroed
   ``uint8`` buffer filled most significant bit first;
-- decoder: ``[low, high, value, bits_read]``, plus a float64 ``[spent]``, the
-  ideal bits of the symbols decoded so far.
+- decoder: ``[low, high, value, bits_read, error]``, plus a float64
+  ``[spent]``, the ideal bits of the symbols decoded so far. A damaged code
+  sets ``error`` (:data:`TRUNCATED`, :data:`OVERSPENT`, :data:`OUTSIDE`) and
+  decoding stops; the Python caller raises. (An exception raised inside
+  compiled code would leak the arrays it was given.)
 
 Compiled with numba (``cache=True``: compiled once per machine).
 """
@@ -23,6 +26,10 @@ from numba import njit
 
 #: Bits of the coder's state (low and high).
 STATE_BITS = 32
+
+#: Decoder errors: reading past the code's end, symbols costing more bits than it holds,
+#: the value outside the coder's interval.
+TRUNCATED, OVERSPENT, OUTSIDE = 1, 2, 3
 
 _TOP = (1 << STATE_BITS) - 1
 _HALF = 1 << (STATE_BITS - 1)
@@ -211,14 +218,14 @@ def _next_bit(state: np.ndarray, code: np.ndarray) -> int:
     if position < 8 * len(code):
         return (code[position >> 3] >> (7 - (position & 7))) & 1
     if position >= 8 * len(code) + STATE_BITS:
-        raise ValueError("The arithmetic code is truncated: decoding reads past its end.")
+        state[4] = TRUNCATED
     return 0
 
 
 @njit(cache=True)
 def new_decoder(code: np.ndarray) -> np.ndarray:
     """A decoder's state after reading the first :data:`STATE_BITS` bits of ``code``."""
-    state = np.array([0, _TOP, 0, 0], dtype=np.int64)
+    state = np.array([0, _TOP, 0, 0, 0], dtype=np.int64)
     value = 0
     for _ in range(STATE_BITS):
         value = 2 * value + _next_bit(state, code)
@@ -237,20 +244,21 @@ def decode_symbol(
     """The symbol whose interval holds the decoder's value; the state moves past it.
 
     ``spent[0]`` adds up the symbols' ideal bits: past the bits ``code``
-    holds (plus the state's), the code is refused as corrupted.
+    holds (plus the state's), the code is damaged. A damaged code sets the
+    state's error and gives symbol 0: the caller stops there.
     """
     low, high, value = state[0], state[1], state[2]
     span = high - low + 1
     target = (((value - low + 1) << frequency_bits) - 1) // span
     symbol = np.searchsorted(cumulative, target, side="right") - 1
     if not 0 <= symbol < len(cumulative) - 1:
-        raise ValueError("The arithmetic code is corrupted: its value left the coder's interval.")
+        state[4] = OUTSIDE
+        return 0
     width = cumulative[symbol + 1] - cumulative[symbol]
     spent[0] += np.log2((1 << frequency_bits) / width)
     if spent[0] > 8 * len(code) + 2 * STATE_BITS:
-        raise ValueError(
-            "The arithmetic code is corrupted: its symbols would need more bits than it holds."
-        )
+        state[4] = OVERSPENT
+        return 0
     high = low + ((span * cumulative[symbol + 1]) >> frequency_bits) - 1
     low = low + ((span * cumulative[symbol]) >> frequency_bits)
     while True:

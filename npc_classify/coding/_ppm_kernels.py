@@ -330,11 +330,14 @@ def decode_stream(
     stream: np.ndarray,
 ) -> None:
     """Decode ``text[start:stop]`` from ``stream`` after ``text[:start]``: the inverse of
-    :func:`encode_stream`, with the decoder's ``state`` and ``spent`` of :mod:`._coder_kernels`."""
+    :func:`encode_stream`, with the decoder's ``state`` and ``spent`` of :mod:`._coder_kernels`;
+    it stops at a damaged code, the error in ``state``."""
     uniform, nothing, no_journal = np.full(256, 1.0 / 256), np.empty(0), np.empty((0, 3), np.int64)
     for i in range(start, stop):
         p = distribution(contexts, pairs, text[:i], order, uniform, escape)
         cumulative = coder.quantize(p, _BYTE_PRECISION)
         text[i] = coder.decode_symbol(state, spent, stream, cumulative, _BYTE_PRECISION)
+        if state[4]:
+            return
         code(contexts, pairs, sizes, text, i, i + 1, order, nothing, escape, no_journal,
              nothing, 0.0)  # fmt: skip

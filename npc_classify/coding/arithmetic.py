@@ -161,6 +161,7 @@ def decode(code: bytes, model: SymbolModel, alphabet_size: int = ALPHABET_SIZE) 
     for _ in range(length):
         cumulative = quantize(distribution, alphabet_size)
         symbol = int(kernels.decode_symbol(state, spent, payload, cumulative, precision))
+        check_decoder(state)
         out.append(symbol)
         distribution = model.update(symbol)
     return out
@@ -178,6 +179,26 @@ def varint(number: int) -> bytes:
         number >>= 7
         if not number:
             return bytes(out)
+
+
+_DECODER_ERRORS = {
+    kernels.TRUNCATED: "The arithmetic code is truncated: decoding reads past its end.",
+    kernels.OVERSPENT: "The arithmetic code is corrupted: its symbols would need more bits "
+    "than it holds.",
+    kernels.OUTSIDE: "The arithmetic code is corrupted: its value left the coder's interval.",
+}
+
+
+def check_decoder(state: np.ndarray) -> None:
+    """Raise the error a compiled decoder's ``state`` records, if any.
+
+    Raises
+    ------
+    ValueError
+        If the code was truncated or corrupted.
+    """
+    if state[4]:
+        raise ValueError(_DECODER_ERRORS[int(state[4])])
 
 
 def _read_varint(data: bytes) -> tuple[int, int]:

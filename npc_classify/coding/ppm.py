@@ -319,6 +319,7 @@ def decode(code: bytes, order: int, escape: float = 1.0) -> bytes:
             table.contexts, table.pairs, table.sizes, text, start, stop, order, escape,
             state, spent, payload,
         )  # fmt: skip
+        arithmetic.check_decoder(state)
     return text.tobytes()
 
 
