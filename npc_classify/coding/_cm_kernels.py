@@ -92,9 +92,12 @@ def _is_letter(byte: int) -> bool:
 @njit(cache=True)
 def new_maps() -> np.ndarray:
     """Maps that start as the identity: bucket j holds squash((j - 16) / 2)."""
-    maps = np.empty((MAP_ROWS, MAP_BUCKETS))
+    row = np.empty(MAP_BUCKETS)
     for j in range(MAP_BUCKETS):
-        maps[:, j] = _squash((j - 16) / 2.0)
+        row[j] = _squash((j - 16) / 2.0)
+    maps = np.empty((MAP_ROWS, MAP_BUCKETS))
+    for r in range(MAP_ROWS):  # row by row: contiguous writes
+        maps[r] = row
     return maps
 
 
