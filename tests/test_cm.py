@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from npc_classify.coding import cm
+from npc_classify.coding import _cm_kernels, cm
 from npc_classify.coding.arithmetic import quantize
 from npc_classify.compressors import CMCompressor, CorruptStreamError, PPMCompressor
 from npc_classify.datasets import read_ag_news_csv
@@ -120,3 +120,11 @@ def test_refusing_damaged_codes_frees_the_model_each_time():
         with pytest.raises(CorruptStreamError):
             compressor.decompress(b"\x02\x00z")
     assert resident_mb() - before < 100  # a leak would hold 40 x 18 MB
+
+
+def test_every_map_starts_as_the_identity_on_its_buckets():
+    """Bucket j of every row maps to squash((j - 16) / 2): stretch(p) read back as p."""
+    maps = _cm_kernels.new_maps()
+    buckets = 1 / (1 + np.exp(-(np.arange(_cm_kernels.MAP_BUCKETS) - 16) / 2.0))
+    assert maps.shape == (_cm_kernels.MAP_ROWS, _cm_kernels.MAP_BUCKETS)
+    np.testing.assert_allclose(maps, np.broadcast_to(buckets, maps.shape), rtol=1e-15)
