@@ -19,19 +19,11 @@ import argparse
 import time
 from pathlib import Path
 
+from _trec import load_trec
+
 from npc_classify import CompressionClassifier
 from npc_classify.compressors import get_compressor
 from npc_classify.datasets import load_ag_news
-
-
-def read_trec(path: Path, fine: bool) -> tuple[list[str], list[str]]:
-    """Questions and labels of a TREC ``.label`` file (latin-1, ``COARSE:fine text``)."""
-    texts, labels = [], []
-    for line in path.read_text(encoding="latin-1").splitlines():
-        label, text = line.split(" ", 1)
-        texts.append(text)
-        labels.append(label if fine else label.split(":")[0])
-    return texts, labels
 
 
 def main() -> None:
@@ -43,10 +35,7 @@ def main() -> None:
     train, test = load_ag_news("train", args.ag_news), load_ag_news("test", args.ag_news)
     corpora = {"AG News": (train.texts, train.labels, test.texts, test.labels)}
     for name, fine in (("TREC coarse", False), ("TREC fine", True)):
-        corpora[name] = (
-            *read_trec(args.trec / "train_5500.label", fine),
-            *read_trec(args.trec / "TREC_10.label", fine),
-        )
+        corpora[name] = load_trec(args.trec, fine)
     print(
         "| corpus | CV accuracy of 1 / 2 / 4 / 8 / 16 (training split) | chosen | fit (s) "
         "| test: auto | test: 1 | test: 8 |"

@@ -55,6 +55,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 import sklearn
+from _trec import load_trec
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.model_selection import ParameterGrid, StratifiedKFold, cross_val_score
 from sklearn.pipeline import make_pipeline
@@ -154,16 +155,6 @@ def say(*parts: Any) -> None:
     print(*parts, flush=True)
 
 
-def read_trec(path: Path, fine: bool) -> tuple[list[str], np.ndarray]:
-    """Questions and labels of a TREC ``.label`` file (latin-1, ``COARSE:fine text``)."""
-    texts, labels = [], []
-    for line in path.read_text(encoding="latin-1").splitlines():
-        label, text = line.split(" ", 1)
-        texts.append(text)
-        labels.append(label if fine else label.split(":")[0])
-    return texts, np.asarray(labels)
-
-
 def stratified_subset(labels: np.ndarray, n: int | None, seed: int) -> np.ndarray:
     """Sorted indices of ``n`` items in about the classes' proportions (all if ``n`` is None).
 
@@ -197,11 +188,10 @@ def load_corpora(args: argparse.Namespace) -> dict[str, Corpus]:
         else:
             if args.trec is None:
                 raise SystemExit(f"--trec is needed for {CORPORA[key]}")
-            fine = key == "trec-fine"
-            full = (
-                *read_trec(args.trec / "train_5500.label", fine),
-                *read_trec(args.trec / "TREC_10.label", fine),
+            train_texts, train_labels, test_texts, test_labels = load_trec(
+                args.trec, fine=key == "trec-fine"
             )
+            full = (train_texts, np.asarray(train_labels), test_texts, np.asarray(test_labels))
         x_train, y_train = subset(full[0], full[1], args.max_train, args.seed)
         x_test, y_test = subset(full[2], full[3], args.max_test, args.seed)
         corpora[key] = Corpus(x_train, y_train, x_test, y_test)

@@ -17,15 +17,15 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+from pathlib import Path
 
 import atheris
 
 # The compiled loops (every ``*_kernels`` module) are numba's to compile: instrumented
 # bytecode would not be.
-KERNELS = ["_coder_kernels", "_ppm_kernels", "_cm_kernels"]
-with atheris.instrument_imports(
-    include=["npc_classify"], exclude=[f"npc_classify.coding.{name}" for name in KERNELS]
-):
+CODING = Path(__file__).resolve().parent.parent / "npc_classify" / "coding"
+KERNELS = [f"npc_classify.coding.{path.stem}" for path in CODING.glob("*_kernels.py")]
+with atheris.instrument_imports(include=["npc_classify"], exclude=KERNELS):
     from npc_classify.compressors import (
         CorruptStreamError,
         GzipCompressor,

@@ -197,7 +197,7 @@ def code(
                 pair[0], pair[1] = 1 - p1, p1
                 cumulative = coder.quantize(pair, _PRECISION)
                 bit = coder.decode_symbol(state, spent, stream, cumulative, _PRECISION)
-                if state[4]:
+                if state[coder.ERROR]:
                     return bits  # a damaged code: the error is in state
                 byte |= bit << b
             else:

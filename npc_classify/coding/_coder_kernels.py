@@ -27,6 +27,8 @@ from numba import njit
 #: Bits of the coder's state (low and high).
 STATE_BITS = 32
 
+#: Where a decoder's state keeps its error (0: none).
+ERROR = 4
 #: Decoder errors: reading past the code's end, symbols costing more bits than it holds,
 #: the value outside the coder's interval.
 TRUNCATED, OVERSPENT, OUTSIDE = 1, 2, 3
@@ -218,7 +220,7 @@ def _next_bit(state: np.ndarray, code: np.ndarray) -> int:
     if position < 8 * len(code):
         return (code[position >> 3] >> (7 - (position & 7))) & 1
     if position >= 8 * len(code) + STATE_BITS:
-        state[4] = TRUNCATED
+        state[ERROR] = TRUNCATED
     return 0
 
 
@@ -252,12 +254,12 @@ def decode_symbol(
     target = (((value - low + 1) << frequency_bits) - 1) // span
     symbol = np.searchsorted(cumulative, target, side="right") - 1
     if not 0 <= symbol < len(cumulative) - 1:
-        state[4] = OUTSIDE
+        state[ERROR] = OUTSIDE
         return 0
     width = cumulative[symbol + 1] - cumulative[symbol]
     spent[0] += np.log2((1 << frequency_bits) / width)
     if spent[0] > 8 * len(code) + 2 * STATE_BITS:
-        state[4] = OVERSPENT
+        state[ERROR] = OVERSPENT
         return 0
     high = low + ((span * cumulative[symbol + 1]) >> frequency_bits) - 1
     low = low + ((span * cumulative[symbol]) >> frequency_bits)

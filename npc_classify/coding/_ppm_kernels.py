@@ -337,7 +337,7 @@ def decode_stream(
         p = distribution(contexts, pairs, text[:i], order, uniform, escape)
         cumulative = coder.quantize(p, _BYTE_PRECISION)
         text[i] = coder.decode_symbol(state, spent, stream, cumulative, _BYTE_PRECISION)
-        if state[4]:
+        if state[coder.ERROR]:
             return
         code(contexts, pairs, sizes, text, i, i + 1, order, nothing, escape, no_journal,
              nothing, 0.0)  # fmt: skip

@@ -197,8 +197,8 @@ def check_decoder(state: np.ndarray) -> None:
     ValueError
         If the code was truncated or corrupted.
     """
-    if state[4]:
-        raise ValueError(_DECODER_ERRORS[int(state[4])])
+    if state[kernels.ERROR]:
+        raise ValueError(_DECODER_ERRORS[int(state[kernels.ERROR])])
 
 
 def _read_varint(data: bytes) -> tuple[int, int]:
