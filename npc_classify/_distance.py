@@ -38,8 +38,7 @@ NCD_CONSTRAINTS: dict[str, list[Any]] = {
 
 def compressed_sizes(compressor: Compressor, data: Sequence[bytes]) -> np.ndarray:
     """Compressed size of each item in bytes (fractional for ideal code lengths)."""
-    size = compressor.compressed_size
-    sizes = np.fromiter((size(item) for item in data), dtype=np.float64, count=len(data))
+    sizes = np.asarray(compressor.compressed_sizes(data), dtype=np.float64)
     return check_sizes(sizes, compressor, "compressed_size")
 
 

@@ -270,6 +270,14 @@ class Compressor(BaseEstimator, ABC):
         """Size of ``data`` compressed, in bytes: ``len(self.compress(data))`` by default."""
         return float(len(self.compress(data)))
 
+    def compressed_sizes(self, items: Sequence[bytes]) -> np.ndarray:
+        """:meth:`compressed_size` of each item, shape (len(items),), dtype=float64.
+
+        Compressors with a faster batch path override it.
+        """
+        size = self.compressed_size
+        return np.fromiter((size(item) for item in items), dtype=np.float64, count=len(items))
+
     def compressed_sizes_with_prefix(self, prefix: bytes, suffixes: Sequence[bytes]) -> np.ndarray:
         """Compressed sizes of ``prefix + suffix`` for every suffix.
 
