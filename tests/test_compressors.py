@@ -235,7 +235,7 @@ def test_compressor_from_settings_reads_each_value_as_its_defaults_type():
     from npc_classify.compressors import compressor_from_settings
 
     built = compressor_from_settings("gzip", ["level=6", "header=false"])
-    assert built.get_params() == {"level": 6, "header": False}
+    assert built.get_params() == {"level": 6, "header": False, "engine": "auto"}
     assert compressor_from_settings("zstd").get_params() == {"level": 3}
 
 

@@ -5,6 +5,8 @@ each model gives, for the symbols seen so far, a distribution over the next
 symbol (the :class:`~npc_classify.coding.arithmetic.SymbolModel` protocol).
 
 - :mod:`~npc_classify.coding.ppm`: PPM, byte contexts counted from the data itself.
+- :mod:`~npc_classify.coding.cm`: context mixing, PAQ-style.
+- :mod:`~npc_classify.coding.deflate`: zlib's DEFLATE lengths, counted without the stream.
 - :mod:`~npc_classify.coding.byte_lm`: a byte-level GRU language model and its file
   format (needs PyTorch, the ``lm`` extra).
 - :mod:`~npc_classify.coding.training`: training and fine-tuning that model.
