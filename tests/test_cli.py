@@ -381,7 +381,8 @@ def test_param_is_repeatable_and_recorded_in_the_json(capsys, tmp_path):
         ),
         (
             ["--param", "order=2"],
-            "order is not a setting of the gzip compressor; its settings are engine, header, level.",
+            "order is not a setting of the gzip compressor; its settings are engine, header, "
+            "level.",
         ),
         (
             ["--compressor", "lm", "--model", "m.pt", "--param", "model_path=m.pt"],

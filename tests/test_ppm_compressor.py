@@ -104,7 +104,8 @@ def test_the_cli_evaluates_class_conditional_ppm_of_a_chosen_order(tmp_path):
     [
         (
             ["--compressor", "gzip", "--param", "order=2"],
-            "order is not a setting of the gzip compressor; its settings are engine, header, level",
+            "order is not a setting of the gzip compressor; its settings are engine, header, "
+            "level",
         ),
         (
             ["--compressor", "ppm", "--param", "level=9"],
