@@ -45,7 +45,7 @@ class DeflateSizer:
 
     Notes
     -----
-    Memory: 320 KB of window, hash chains and journal, reused input after
+    Memory: 0.9 MB of window, hash chains and journal, reused input after
     input. An instance is not safe to share between threads; the gzip
     compressor keeps one per thread.
 
