@@ -500,17 +500,16 @@ def _insert(
     journal_length: int,
 ) -> tuple[int, int, int]:
     """Hash the 3 bytes at ``position`` into the chains, journalling the head it replaces:
-    ``(hash, previous position of the hash, journal length)`` (-1: the journal is full)."""
+    ``(hash, previous position of the hash, journal length)``. A journal length past
+    ``len(journal)`` means it overflowed (its last entry overwritten)."""
     ins_h = ((ins_h << HASH_SHIFT) ^ window[position + MIN_MATCH - 1]) & HASH_MASK
     hash_head = head[ins_h]
     prev[position & WMASK] = hash_head
     head[ins_h] = position
-    if 0 <= journal_length < len(journal):
-        journal[journal_length] = ins_h << 16 | hash_head
-        journal_length += 1
-    else:
-        journal_length = -1
-    return ins_h, hash_head, journal_length
+    # Without a branch: a branch here keeps numba from pruning a reference-count
+    # update of the journal on every call (measured: 16% of the sizer's time).
+    journal[min(journal_length, len(journal) - 1)] = ins_h << 16 | hash_head
+    return ins_h, hash_head, journal_length + 1
 
 
 @njit(cache=True)
@@ -704,8 +703,8 @@ def _parse(
     state[_IN_POS] = in_pos
     state[_SYMBOLS] = symbols
     state[_BITS] = bits
-    state[_JOURNAL_LENGTH] = max(journal_length, 0)
-    state[_CLEAR_ALL] = clear_all or journal_length < 0
+    state[_JOURNAL_LENGTH] = journal_length
+    state[_CLEAR_ALL] = clear_all or journal_length > len(journal)
     state[_CHECKPOINT] = checkpoint
     return not paused
 
