@@ -11,7 +11,7 @@ import numpy as np
 
 from ._neighbors import top_k
 from ._parallel import map_query_chunks
-from ._text import encode_text, encode_texts, pack_texts, unpack_texts
+from ._text import PackedTexts, encode_text, encode_texts, pack_texts
 from ._validation import Interval, StrOptions, check_texts, validate_params
 from .compressors import COMPRESSOR_CONSTRAINTS, Compressor, check_compressor
 
@@ -122,7 +122,7 @@ class NCDRowKernel:
         queries: list[bytes],
         candidates: np.ndarray | None = None,
     ) -> Any:
-        train = unpack_texts(train_buffer, train_offsets)
+        train = PackedTexts(train_buffer, train_offsets)
         if candidates is None:
             rows = self._rows(queries, train, train_sizes)
             return rows if self.k is None else top_k(rows, self.k)

@@ -18,7 +18,7 @@ from ._compressor_parameter import CompressorParameterMixin
 from ._distance import NCD_CONSTRAINTS, NCDRowKernel, compressed_sizes
 from ._neighbors import stack_neighbors
 from ._parallel import local_workers, map_query_chunks
-from ._text import check_packed_state, encode_text, encode_texts, pack_texts, unpack_texts
+from ._text import PackedTexts, check_packed_state, encode_text, encode_texts, pack_texts
 from ._validation import Interval, TextInputMixin, check_argument, check_texts
 from .compressors import Compressor, check_compressor
 
@@ -217,7 +217,7 @@ class NCDNeighborsBase(CompressorParameterMixin, TextInputMixin, BaseEstimator, 
 
     def _training_pair_distances(self, queries: np.ndarray, candidates: np.ndarray) -> np.ndarray:
         """Exact NCD of training texts ``queries[i]`` to ``candidates[i]`` (rows sorted)."""
-        train = unpack_texts(self._fit_buffer, self._fit_offsets)
+        train = PackedTexts(self._fit_buffer, self._fit_offsets)
         width = candidates.shape[1]
         chunks = self._search([train[q] for q in queries], width, width, candidates, False)
         neigh_dist, neigh_ind = stack_neighbors(chunks, width)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Iterator, Sequence
+from typing import Any, overload
 
 import numpy as np
 
@@ -81,8 +82,34 @@ def check_packed_state(
         raise ValueError(f"{what}: {sizes_name} holds negative or non-finite sizes")
 
 
-def unpack_texts(buffer: np.ndarray, offsets: np.ndarray) -> list[bytes]:
-    """Invert :func:`pack_texts`."""
-    data = buffer.tobytes()
-    bounds = offsets.tolist()
-    return [data[start:stop] for start, stop in itertools.pairwise(bounds)]
+class PackedTexts(Sequence[bytes]):
+    """The byte strings that :func:`pack_texts` packed, as a read-only sequence.
+
+    :attr:`buffer` and :attr:`offsets` are the packed form, which a compiled
+    kernel taking texts end to end (the native gzip sizer) reads as they are;
+    items and iteration come from a list of the strings, made at first use.
+    """
+
+    def __init__(self, buffer: np.ndarray, offsets: np.ndarray) -> None:
+        self.buffer = buffer
+        self.offsets = offsets
+
+    @functools.cached_property
+    def _items(self) -> list[bytes]:
+        data = self.buffer.tobytes()
+        return [data[start:stop] for start, stop in itertools.pairwise(self.offsets.tolist())]
+
+    def __len__(self) -> int:
+        return len(self.offsets) - 1
+
+    @overload
+    def __getitem__(self, index: int) -> bytes: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[bytes]: ...
+
+    def __getitem__(self, index: int | slice) -> bytes | list[bytes]:
+        return self._items[index]
+
+    def __iter__(self) -> Iterator[bytes]:
+        return iter(self._items)

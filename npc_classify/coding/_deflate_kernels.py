@@ -183,7 +183,7 @@ def _down_heap(heap: np.ndarray, heap_len: int, k: int) -> None:
     heap[k] = v
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _build_tree(
     freq: np.ndarray,
     length: np.ndarray,
@@ -206,13 +206,13 @@ def _build_tree(
     static_len = 0
     heap_len = 0
     max_code = -1
+    # The used symbols, without a branch (which of them are used is unpredictable).
+    length[:elems] = 0
     for n in range(elems):
-        if freq[n] != 0:
-            heap_len += 1
-            heap[heap_len] = n
-            max_code = n
-        else:
-            length[n] = 0
+        used = freq[n] != 0
+        heap[heap_len + 1] = freq[n] << _FREQ_SHIFT | n
+        heap_len += used
+        max_code = n if used else max_code
     # At least two codes, so that a code is never zero bits long.
     while heap_len < 2:
         if max_code < 2:
@@ -221,12 +221,10 @@ def _build_tree(
         else:
             node = 0
         heap_len += 1
-        heap[heap_len] = node
+        heap[heap_len] = 1 << _FREQ_SHIFT | node
         freq[node] = 1
         opt_len -= 1
         static_len -= fixed_lengths[node]
-    for i in range(1, heap_len + 1):
-        heap[i] = freq[heap[i]] << _FREQ_SHIFT | heap[i]  # (depth 0)
     heap[heap_len + 1] = _PAST_HEAP
     for i in range(heap_len // 2, 0, -1):
         _down_heap(heap, heap_len, i)
@@ -271,10 +269,10 @@ def _build_tree(
             bits = max_length
             overflow += 1
         length[n] = bits
-        if n > max_code:
-            continue  # an inner node
-        bl_count[bits] += 1
-        f = freq[n]
+        # Leaves and inner nodes come in no predictable order: counted without a branch.
+        leaf = n <= max_code
+        bl_count[bits] += leaf
+        f = freq[n] if leaf else 0
         opt_len += f * (bits + extra[n])
         static_len += f * (fixed_lengths[n] + extra[n])
     if overflow == 0:
@@ -308,7 +306,7 @@ def _build_tree(
     return max_code, opt_len, static_len
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _count_code_lengths(length: np.ndarray, max_code: int, bl_freq: np.ndarray) -> None:
     """Count the code-length symbols that describe ``length[:max_code + 1]``: runs of a
     repeated length as 16 (3-6 repeats), of zeros as 17 (3-10) or 18 (11-138)."""

@@ -22,6 +22,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from .._text import PackedTexts, pack_texts
 from . import _deflate_kernels as kernels
 
 #: The levels the sizer reproduces: zlib's lazy parse (levels 1-3 parse greedily).
@@ -30,9 +31,9 @@ LEVELS = tuple(kernels.LEVEL_PARAMETERS)
 
 def _packed(items: Sequence[bytes]) -> tuple[np.ndarray, np.ndarray]:
     """``items`` end to end in one array, and where each starts (with the end last)."""
-    offsets = np.zeros(len(items) + 1, dtype=np.int64)
-    np.cumsum([len(item) for item in items], out=offsets[1:])
-    return np.frombuffer(b"".join(items), dtype=np.uint8), offsets
+    if isinstance(items, PackedTexts):
+        return items.buffer, items.offsets
+    return pack_texts(items)
 
 
 class DeflateSizer:
