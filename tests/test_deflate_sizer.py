@@ -16,6 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from npc_classify._text import PackedTexts, pack_texts
 from npc_classify.coding import deflate
 from npc_classify.compressors import gzip as gzip_module
 from npc_classify.compressors.gzip import GzipCompressor
@@ -80,6 +81,14 @@ def test_a_shared_prefix_gives_the_sizes_of_the_whole_inputs(prefix, suffixes):
     np.testing.assert_array_equal(
         deflate.DeflateSizer(9).sizes_with_prefix(prefix, suffixes), expected
     )
+
+
+def test_packed_texts_are_sized_from_their_buffer_as_it_is(ag_news_texts):
+    suffixes = ag_news_texts[1][:50]
+    packed = PackedTexts(*pack_texts(suffixes))
+    sizes = deflate.DeflateSizer(9).sizes_with_prefix(b"query ", packed)
+    assert sizes.tolist() == [zlib_size(b"query " + s) for s in suffixes]
+    assert "_items" not in vars(packed)  # never unpacked into byte strings
 
 
 def test_random_bytes_take_stored_blocks_and_still_match():
