@@ -74,7 +74,11 @@ class DeflateSizer:
         return kernels.deflate_sizes(data, offsets, *self._parameters, *self._workspace.arrays())
 
     def sizes_with_prefix(self, prefix: bytes, suffixes: Sequence[bytes]) -> np.ndarray:
-        """``len(zlib.compress(prefix + suffix, level, wbits=-15))`` for each suffix."""
+        """``len(zlib.compress(prefix + suffix, level, wbits=-15))`` for each suffix.
+
+        Suffixes given as :class:`~npc_classify._text.PackedTexts` are read
+        from their buffer as they are; any other sequence is packed first.
+        """
         data, offsets = _packed(suffixes)
         return kernels.deflate_sizes_with_prefix(
             np.frombuffer(prefix, dtype=np.uint8),
