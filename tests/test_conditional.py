@@ -7,7 +7,9 @@ import zlib
 import numpy as np
 import pytest
 import zstandard
+from sklearn.ensemble import StackingClassifier
 from sklearn.exceptions import NotFittedError
+from sklearn.linear_model import LogisticRegression
 
 from npc_classify import CompressionClassifier
 from npc_classify._compression_classifier import AUTO_DICTIONARIES
@@ -176,6 +178,37 @@ def test_probabilities_are_a_softmax_of_negative_bits(tiny_news):
     expected /= expected.sum(axis=1, keepdims=True)
     np.testing.assert_allclose(clf.predict_proba(QUERIES), expected)
     np.testing.assert_array_equal(clf.predict(QUERIES), clf.classes_[bits.argmin(axis=1)])
+
+
+def test_decision_scores_are_the_bits_saved_against_the_mean_class(tiny_news):
+    clf = CompressionClassifier(ZstdCompressor()).fit(*tiny_news)
+    bits = clf.extra_bits(QUERIES)
+    scores = clf.decision_function(QUERIES)
+    np.testing.assert_allclose(scores, bits.mean(axis=1, keepdims=True) - bits)
+    assert clf.classes_[scores.argmax(axis=1)].tolist() == clf.predict(QUERIES).tolist()
+
+
+def test_two_classes_get_one_score_positive_for_the_second(tiny_news):
+    texts, labels = tiny_news
+    kept = [i for i, label in enumerate(labels) if label in ("business", "sport")]
+    clf = CompressionClassifier(ZstdCompressor()).fit(
+        [texts[i] for i in kept], [labels[i] for i in kept]
+    )
+    bits = clf.extra_bits(QUERIES)
+    scores = clf.decision_function(QUERIES)
+    assert scores.shape == (len(QUERIES),)
+    np.testing.assert_allclose(scores, bits[:, 0] - bits[:, 1])
+    assert clf.predict(QUERIES).tolist() == clf.classes_[(scores > 0).astype(int)].tolist()
+
+
+def test_stacks_under_scikit_learn_on_its_decision_scores(tiny_news):
+    stack = StackingClassifier(
+        [("zstd", CompressionClassifier("zstd")), ("ppm", CompressionClassifier("ppm"))],
+        final_estimator=LogisticRegression(),
+        stack_method="decision_function",
+        cv=2,
+    ).fit(*tiny_news)
+    assert stack.predict(QUERIES).tolist() == ["sport", "business", "science"]
 
 
 @pytest.mark.parametrize(
