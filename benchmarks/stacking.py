@@ -71,6 +71,10 @@ def ridge(alpha: float) -> Pipeline:
     return make_pipeline(StandardScaler(), RidgeClassifier(alpha=alpha))
 
 
+def stacker(c: float) -> Pipeline:
+    return make_pipeline(StandardScaler(), LogisticRegression(C=c, max_iter=3000))
+
+
 def accuracy(scores: np.ndarray, labels: np.ndarray, classes: np.ndarray) -> float:
     return float(np.mean(classes[scores.argmax(axis=1)] == labels))
 
@@ -130,17 +134,10 @@ def main() -> None:
     stacked = np.hstack(list(held_out.values()))
     meta_cv = StratifiedKFold(3, shuffle=True, random_state=1)
     meta_scores = {
-        c: cross_val_score(
-            make_pipeline(StandardScaler(), LogisticRegression(C=c, max_iter=3000)),
-            stacked,
-            labels,
-            cv=meta_cv,
-        ).mean()
-        for c in META_C
+        c: cross_val_score(stacker(c), stacked, labels, cv=meta_cv).mean() for c in META_C
     }
     meta_c = max(META_C, key=lambda c: meta_scores[c])  # ties: the first C
-    meta = make_pipeline(StandardScaler(), LogisticRegression(C=meta_c, max_iter=3000))
-    meta.fit(stacked, labels)
+    meta = stacker(meta_c).fit(stacked, labels)
     predicted = meta.predict(np.hstack([test_scores[n] for n in held_out]))
 
     say(f"\n### Cross-validation on the {len(texts):,} training texts\n")
