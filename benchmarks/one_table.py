@@ -68,8 +68,9 @@ from npc_classify.datasets import load_ag_news
 FOLDS = 3
 N_JOBS = -1
 #: The grid of the class-conditional ``cm`` compressor, used when "cm" is registered:
-#: its order, and the classifier's number of dictionaries (models) per class.
-CM_GRID: dict[str, list[Any]] = {"order": [4, 6], "n_dictionaries": [1, 2, 4]}
+#: its order at the Krichevsky-Trofimov prior, and the classifier's number of
+#: dictionaries (models) per class.
+CM_GRID: dict[str, list[Any]] = {"order": [4, 6], "prior": [0.5], "n_dictionaries": [1, 2, 4]}
 
 
 @dataclass(frozen=True)

@@ -45,7 +45,7 @@ from npc_classify.datasets import load_ag_news
 
 
 def class_conditional(
-    name: str, n_dictionaries: int = 1, **setting: int
+    name: str, n_dictionaries: int = 1, **setting: float
 ) -> Callable[[], CompressionClassifier]:
     """A builder of the unfitted ``CompressionClassifier`` of a registered compressor."""
     return lambda: CompressionClassifier(
@@ -55,7 +55,7 @@ def class_conditional(
 
 #: The class-conditional members: name and a builder of the unfitted classifier.
 MEMBERS = {
-    "CM order 4, 2 dictionaries": class_conditional("cm", n_dictionaries=2, order=4),
+    "CM order 4, 2 dictionaries": class_conditional("cm", n_dictionaries=2, order=4, prior=0.5),
     **{f"PPM order {o}": class_conditional("ppm", order=o) for o in (2, 3, 5)},
 }
 NCD_ORDER = 3

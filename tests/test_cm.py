@@ -21,12 +21,43 @@ def news(ag_news_path):
     return [text.encode() for text in read_ag_news_csv(ag_news_path / "train.csv").texts[:300]]
 
 
-@pytest.mark.parametrize("order", [0, 2, 6])
+@pytest.mark.parametrize(("order", "prior"), [(0, 0.5), (2, 0.0), (6, 0.5), (6, 23.0)])
 @settings(max_examples=30, deadline=None)
 @given(data=st.binary(max_size=400))
-def test_any_bytes_round_trip(order, data):
-    compressor = CMCompressor(order=order)
+def test_any_bytes_round_trip(order, prior, data):
+    compressor = CMCompressor(order=order, prior=prior)
     assert compressor.decompress(compressor.compress(data)) == data
+
+
+@pytest.mark.parametrize("prior", [0.0, 0.5, 23.0])
+def test_a_slot_seen_once_moves_one_over_prior_plus_one_of_the_way_to_the_bit(prior):
+    """Every slot starts at 1/2 with ``prior`` pseudo-counts: the first bit it sees moves
+    it by ``1 / (prior + 1)`` of the distance to that bit."""
+    model = cm.ContextMixer(2, 0.005, 255, prior, 100)
+    model.code(b"\x00")  # eight 0 bits, each in fresh slots of every model
+    moved = model.probs[model.counts > 0].astype(float)
+    assert moved.size == 8 * model.probs.shape[0]
+    expected = np.floor(32768 - 32768 / (prior + 1))
+    np.testing.assert_array_equal(moved, np.full(moved.shape, expected))
+
+
+def test_a_larger_prior_lets_one_sighting_count_for_less(news):
+    """A text seen once before is cheaper to code again; the larger the prior, the less
+    that one sighting saves."""
+    text = news[0]
+    savings = []
+    for prior in (0.5, 5.0, 50.0):
+        compressor = CMCompressor(order=4, prior=prior)
+        savings.append(
+            compressor.compressed_size(text) - compressor.conditional_sizes(text, [text])[0]
+        )
+    assert savings[0] > savings[1] > savings[2] > 0
+
+
+@pytest.mark.parametrize("prior", [-0.5, float("nan"), float("inf")])
+def test_a_prior_that_is_not_a_finite_non_negative_number_is_refused(prior):
+    with pytest.raises(ValueError, match="prior must be a finite number >= 0"):
+        cm.ContextMixer(2, 0.005, 255, prior, 100)
 
 
 def test_a_real_stream_is_within_a_fraction_of_a_percent_of_the_ideal_size(news):
@@ -37,9 +68,12 @@ def test_a_real_stream_is_within_a_fraction_of_a_percent_of_the_ideal_size(news)
     assert len(code) <= 1.005 * compressor.compressed_size(data) + 8
 
 
-def test_news_compresses_better_than_under_ppm(news):
+def test_news_compresses_better_than_under_ppm_and_best_at_the_kt_prior(news):
     data = b"\n".join(news)
-    assert CMCompressor().compressed_size(data) < 0.95 * PPMCompressor().compressed_size(data)
+    ppm = PPMCompressor().compressed_size(data)
+    kt, default = CMCompressor(prior=0.5), CMCompressor()
+    assert kt.compressed_size(data) < 0.92 * ppm
+    assert kt.compressed_size(data) < default.compressed_size(data) < ppm
 
 
 def test_scoring_suffixes_leaves_the_model_exactly_as_it_was(news):
@@ -47,8 +81,8 @@ def test_scoring_suffixes_leaves_the_model_exactly_as_it_was(news):
     what it costs in a model that never saw the suffixes."""
     prefix, suffixes, after = b"\n".join(news[:40]), news[40:60], news[60]
     scored, untouched = (
-        cm.ContextMixer(4, 0.02, 255, 20_000),
-        cm.ContextMixer(4, 0.02, 255, 20_000),
+        cm.ContextMixer(4, 0.02, 255, 0.5, 20_000),
+        cm.ContextMixer(4, 0.02, 255, 0.5, 20_000),
     )
     scored.code(prefix)
     untouched.code(prefix)
@@ -60,11 +94,11 @@ def test_scoring_suffixes_leaves_the_model_exactly_as_it_was(news):
 
 def test_a_suffix_costs_what_it_costs_coded_after_the_prefix(news):
     prefix, suffixes = b"\n".join(news[:40]), news[40:45]
-    model = cm.ContextMixer(4, 0.02, 255, 20_000)
+    model = cm.ContextMixer(4, 0.02, 255, 0.5, 20_000)
     model.code(prefix)
     scored = model.code_suffixes(suffixes)
     for suffix, bits in zip(suffixes, scored, strict=True):
-        fresh = cm.ContextMixer(4, 0.02, 255, 20_000)
+        fresh = cm.ContextMixer(4, 0.02, 255, 0.5, 20_000)
         fresh.code(prefix)
         assert bits == fresh.code(suffix)
 
@@ -112,13 +146,14 @@ def test_refusing_damaged_codes_frees_the_model_each_time():
             return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
     compressor = CMCompressor()
+    truncated = b"\x40\x00z"  # 64 bytes announced, 2 bytes of payload
     for _ in range(3):
         with pytest.raises(CorruptStreamError, match="truncated"):
-            compressor.decompress(b"\x02\x00z")
+            compressor.decompress(truncated)
     before = resident_mb()
     for _ in range(40):
         with pytest.raises(CorruptStreamError):
-            compressor.decompress(b"\x02\x00z")
+            compressor.decompress(truncated)
     assert resident_mb() - before < 100  # a leak would hold 40 x 18 MB
 
 

@@ -16,8 +16,10 @@ its weights chosen by ``partial`` and trained on each bit's coding error.
 Two adaptive probability maps (secondary estimation) refine the mixed
 probability, one indexed by ``partial``, one by ``partial`` and the previous
 byte, each interpolating between 33 buckets of ``stretch(p)``. Every table
-then moves towards the bit: the context slots at a rate that falls with
-their count (down to ``1 / limit``), the maps at a fixed rate.
+then moves towards the bit: the context slots at the rate
+``1 / (count + prior + 1)``, which falls with their count until it reaches
+``limit`` (``prior`` pseudo-counts of 1/2 that every slot starts with), the
+maps at a fixed rate.
 
 State, in arrays so that it can be copied, journaled and rolled back:
 
@@ -126,6 +128,7 @@ def code(
     order: int,
     learning_rate: float,
     limit: int,
+    prior: float,
     mode: int,
     journal_index: np.ndarray,
     journal_value: np.ndarray,
@@ -154,6 +157,7 @@ def code(
     inputs = np.empty(n_models + 1)
     inputs[n_models] = 0.25  # the bias
     pair = np.empty(2)
+    offset = prior + 1.0
     bits = 0.0
     for i in range(start, stop):
         h = np.uint64(0)
@@ -234,7 +238,7 @@ def code(
                     journal_value[n] = np.float64(probs[m, slot]) + 65536.0 * seen
                     journal_size[0] = n + 1
                 old = np.int64(probs[m, slot])
-                probs[m, slot] = np.uint16(old + (target - old) / (seen + 1.5))
+                probs[m, slot] = np.uint16(old + (target - old) / (seen + offset))
                 if seen < limit:
                     counts[m, slot] = seen + 1
             partial = (partial << 1) | bit

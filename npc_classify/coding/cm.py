@@ -61,18 +61,26 @@ class ContextMixer:
     learning_rate : float
         The mixer's step on each bit's error.
     limit : int
-        A context slot's rate of learning falls as ``1 / (count + 1.5)`` until
-        its count reaches ``limit`` (1 to 255).
+        A context slot's rate of learning falls as ``1 / (count + prior + 1)``
+        until its count reaches ``limit`` (1 to 255).
+    prior : float
+        The pseudo-counts of 1/2 each slot starts with (0 or more): the larger,
+        the slower a rarely seen context moves away from 1/2.
     n_bytes : int
         The bytes the model will code, which size its tables.
     """
 
-    def __init__(self, order: int, learning_rate: float, limit: int, n_bytes: int) -> None:
+    def __init__(
+        self, order: int, learning_rate: float, limit: int, prior: float, n_bytes: int
+    ) -> None:
         if not 0 <= order <= MAX_ORDER:
             raise ValueError(f"order must be in [0, {MAX_ORDER}], got {order}.")
         if not 1 <= limit <= 255:
             raise ValueError(f"limit must be in [1, 255], got {limit}.")
+        if not (math.isfinite(prior) and prior >= 0):
+            raise ValueError(f"prior must be a finite number >= 0, got {prior}.")
         self.order, self.learning_rate, self.limit = order, float(learning_rate), limit
+        self.prior = float(prior)
         n_models = order + 1 + kernels.N_WORD_MODELS
         size = 1 << table_bits(n_bytes)
         self.probs = np.full((n_models, size), 32768, dtype=np.uint16)
@@ -98,9 +106,9 @@ class ContextMixer:
         return float(
             kernels.code(
                 self.probs, self.counts, self.weights, self.maps, self.words, text, start,
-                len(text), self.order, self.learning_rate, self.limit, mode, index, value, size,
-                costs, np.zeros(4, dtype=np.int64) if state is None else state, out, spent,
-                stream,
+                len(text), self.order, self.learning_rate, self.limit, self.prior, mode, index,
+                value, size, costs, np.zeros(4, dtype=np.int64) if state is None else state,
+                out, spent, stream,
             )
         )  # fmt: skip
 
@@ -150,16 +158,16 @@ class ContextMixer:
         return out
 
 
-def encode(data: bytes, order: int, learning_rate: float, limit: int) -> bytes:
+def encode(data: bytes, order: int, learning_rate: float, limit: int, prior: float) -> bytes:
     """The arithmetic code of ``data`` under the model, a bit a symbol, in one compiled loop."""
-    model = ContextMixer(order, learning_rate, limit, len(data))
+    model = ContextMixer(order, learning_rate, limit, prior, len(data))
     text = np.frombuffer(data, dtype=np.uint8).copy()
     state, out = coder.new_encoder(), arithmetic.output_buffer(8 * len(text), _PRECISION)
     model._run(text, 0, kernels.ENCODE, state=state, out=out)
     return arithmetic.varint(len(text)) + out[: coder.finish_encoding(state, out)].tobytes()
 
 
-def decode(code: bytes, order: int, learning_rate: float, limit: int) -> bytes:
+def decode(code: bytes, order: int, learning_rate: float, limit: int, prior: float) -> bytes:
     """Invert :func:`encode`.
 
     Raises
@@ -168,7 +176,7 @@ def decode(code: bytes, order: int, learning_rate: float, limit: int) -> bytes:
         If the code is truncated or corrupted.
     """
     length, payload = arithmetic.read_header(code, cheapest=CHEAPEST_BYTE_BITS)
-    model = ContextMixer(order, learning_rate, limit, length)
+    model = ContextMixer(order, learning_rate, limit, prior, length)
     text = np.zeros(length, dtype=np.uint8)
     state, spent = coder.new_decoder(payload), np.zeros(1)
     model._run(text, 0, kernels.DECODE, state=state, spent=spent, stream=payload)
