@@ -54,6 +54,18 @@ def test_a_larger_prior_lets_one_sighting_count_for_less(news):
     assert savings[0] > savings[1] > savings[2] > 0
 
 
+def test_a_compressor_pickled_without_a_prior_keeps_the_rate_it_coded_with():
+    """A state without ``prior`` comes from a version whose slots all learned at
+    1 / (count + 1.5): it is restored at prior 0.5 and decodes that version's streams."""
+    old = CMCompressor(order=4, prior=0.5)
+    state = {k: v for k, v in old.__getstate__().items() if k != "prior"}
+    restored = CMCompressor.__new__(CMCompressor)
+    restored.__setstate__(state)
+    assert restored.get_params() == old.get_params()
+    data = b"a news text, coded as the saved compressor coded it"
+    assert restored.decompress(old.compress(data)) == data
+
+
 @pytest.mark.parametrize("prior", [-0.5, float("nan"), float("inf")])
 def test_a_prior_that_is_not_a_finite_non_negative_number_is_refused(prior):
     with pytest.raises(ValueError, match="prior must be a finite number >= 0"):

@@ -158,8 +158,10 @@ def test_pickled_compressor_drops_native_contexts_and_still_works(any_compressor
     compressor = any_compressor
     data = b"some text to compress " * 4
     size = compressor.compressed_size(data)  # builds any lazy context
+    kept = compressor.__dict__.get("_local")
     restored = pickle.loads(pickle.dumps(compressor))
     assert "_local" not in restored.__dict__
+    assert compressor.__dict__.get("_local") is kept  # the live compressor keeps its own
     assert restored.get_params() == compressor.get_params()
     assert restored.compressed_size(data) == size
 

@@ -332,6 +332,6 @@ class Compressor(BaseEstimator, ABC):
         return super().set_params(**params)
 
     def __getstate__(self) -> dict[str, Any]:
-        state: dict[str, Any] = super().__getstate__()
+        state: dict[str, Any] = dict(super().__getstate__())  # not the live __dict__
         state.pop("_local", None)
         return state

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from numbers import Integral, Real
+from typing import Any
 
 import numpy as np
 
@@ -45,6 +46,11 @@ class CMCompressor(ArithmeticCodingCompressor):
 
     Notes
     -----
+    A stream decodes only under the settings that coded it: they are not
+    written into it. A pickled state without ``prior`` (from a version
+    without the setting, whose slots learned at ``1 / (count + 1.5)``) is
+    restored at ``prior=0.5``: it keeps its sizes and decodes its streams.
+
     The tables are sized for the text they see (16 slots per byte, 2**16 to
     2**22 slots per model): a joint or conditional size uses the tables of
     the prefix or context it starts from. Memory: 3 bytes per slot and model
@@ -72,6 +78,9 @@ class CMCompressor(ArithmeticCodingCompressor):
         self.learning_rate = learning_rate
         self.limit = limit
         self.prior = prior
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        super().__setstate__({"prior": 0.5, **state})
 
     def _settings(self) -> tuple[int, float, int, float]:
         return self.order, float(self.learning_rate), self.limit, float(self.prior)
