@@ -66,6 +66,19 @@ def _dictionary_count(text: str) -> int | str:
     return text if text == "auto" else _positive_int(text)
 
 
+def _complement_ratio(text: str) -> float:
+    """``--complement``: a positive number, or ``all`` for the whole complement."""
+    if text == "all":
+        return float("inf")
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"expected a positive number or all, got {text!r}")
+    return value
+
+
 def _destination(text: str) -> Path:
     """A report's ``--output``, refused before any work when it cannot take one."""
     try:
@@ -243,6 +256,11 @@ def _add_training_arguments(parser: argparse.ArgumentParser) -> None:
     add("--method", choices=["knn", "class-conditional"], default="knn", help=text)
     text = "class-conditional: dictionaries per class, or auto (cross-validated in fit)"
     add("--n-dictionaries", type=_dictionary_count, default=1, metavar="N|auto", help=text)
+    text = (
+        "class-conditional: score each class against the other classes' most recent texts, "
+        "up to R times its own length (default: its own text alone)"
+    )
+    add("--complement", type=_complement_ratio, metavar="R|all", help=text)
 
 
 def _add_compressor_arguments(group: Any) -> None:
@@ -335,7 +353,9 @@ def _compressor(args: argparse.Namespace) -> Compressor:
 def _model(args: argparse.Namespace) -> NCDClassifier | CompressionClassifier:
     """The classifier ``--method`` names."""
     if args.method == "class-conditional":
-        return CompressionClassifier(_compressor(args), n_dictionaries=args.n_dictionaries)
+        return CompressionClassifier(
+            _compressor(args), n_dictionaries=args.n_dictionaries, complement=args.complement
+        )
     return _classifier(args)
 
 
@@ -345,6 +365,8 @@ def _classifier(args: argparse.Namespace) -> NCDClassifier:
         raise ValueError(
             f"--param {min(refused)} is for --method class-conditional, not NCD neighbours."
         )
+    if getattr(args, "complement", None) is not None:
+        raise ValueError("--complement is for --method class-conditional, not NCD neighbours.")
     return NCDClassifier(
         _compressor(args),
         k=max(args.k),

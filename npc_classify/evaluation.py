@@ -390,8 +390,9 @@ def evaluate_class_conditional(
         JSON-serialisable, with keys ``n_train``, ``n_test``, ``fit_time_s``,
         ``predict_time_s``, ``ms_per_document`` (of the prediction),
         ``n_dictionaries`` (the number used, as ``"auto"`` chose it) with
-        ``cv_accuracy`` (each candidate's, or None without ``"auto"``), and
-        ``report``, the :func:`score_report` of the predictions.
+        ``cv_accuracy`` (each candidate's, or None without ``"auto"``),
+        ``complement`` (the classifier's, None or a ratio; ``inf`` is written
+        ``"all"``), and ``report``, the :func:`score_report` of the predictions.
 
     Examples
     --------
@@ -421,6 +422,7 @@ def evaluate_class_conditional(
         "ms_per_document": 1000 * seconds / max(len(test), 1),
         "n_dictionaries": clf.n_dictionaries_,
         "cv_accuracy": getattr(clf, "cv_accuracy_", None),
+        "complement": "all" if clf.complement == float("inf") else clf.complement,
         "report": score_report(test.labels, predicted, train.class_names),
     }
 

@@ -107,7 +107,8 @@ def format_class_conditional(outcome: Mapping[str, Any], description: str) -> st
             f"class-conditional {description}: {outcome['n_test']} test texts "
             f"({outcome['n_train']} training texts), "
             f"{outcome['ms_per_document']:.3f} ms per document, "
-            f"{outcome['n_dictionaries']} dictionaries per class{_chosen(outcome)}",
+            f"{outcome['n_dictionaries']} dictionaries per class{_chosen(outcome)}"
+            f"{_complement(outcome)}",
             f"accuracy {report['accuracy']:.4f}  macro-F1 {report['macro_f1']:.4f}",
             "",
             format_score_report("class-conditional", report),
@@ -259,6 +260,16 @@ def format_explanation(explanation: NeighborExplanation | ClassCostExplanation) 
 
 def _cut(text: str, width: int = 60) -> str:
     return text if len(text) <= width else text[: width - 3] + "..."
+
+
+def _complement(outcome: Mapping[str, Any]) -> str:
+    """The complement texts each class was scored against, if any."""
+    ratio = outcome.get("complement")
+    if ratio is None:
+        return ""
+    if ratio == "all":
+        return ", each against the other classes' texts"
+    return f", each against the other classes' texts up to {ratio:g}x its length"
 
 
 def _chosen(outcome: Mapping[str, Any]) -> str:

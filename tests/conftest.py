@@ -200,7 +200,8 @@ def language_model_compressor(request) -> Compressor:
 
 
 #: Every estimator configuration the contract tests run: both classifiers on every
-#: compressor, plus the approximate search and several dictionaries per class; the
+#: compressor, plus the approximate search, several dictionaries per class and complement
+#: texts; the
 #: regressor and the transformer on a stream and a model-based compressor.
 ESTIMATOR_CASES: dict[str, Callable[[pytest.FixtureRequest], Any]] = {
     **{
@@ -221,6 +222,9 @@ ESTIMATOR_CASES: dict[str, Callable[[pytest.FixtureRequest], Any]] = {
     ),
     "CompressionClassifier-zstd-auto-dictionaries": lambda request: CompressionClassifier(
         "zstd", n_dictionaries="auto"
+    ),
+    "CompressionClassifier-ppm-complement": lambda request: CompressionClassifier(
+        PPMCompressor(), complement=4.0
     ),
     "NCDRegressor-gzip": lambda request: NCDRegressor("gzip", k=3),
     "NCDRegressor-ppm-distance": lambda request: NCDRegressor(

@@ -683,6 +683,40 @@ def test_auto_dictionaries_are_chosen_in_fit_and_reported(capsys, tmp_path, spli
     assert report["cv_accuracy"] == {str(n): a for n, a in clf.cv_accuracy_.items()}
 
 
+@pytest.mark.parametrize(("value", "ratio"), [("4", 4.0), ("0.5", 0.5), ("all", float("inf"))])
+def test_complement_texts_are_scored_and_reported(capsys, tmp_path, split_news, value, ratio):
+    train, test = split_news
+    argv = ["--dataset", "csv", "--train", train, "--test", test, "--method", "class-conditional"]
+    report = evaluate_json(capsys, tmp_path, *argv, "--complement", value)
+    rows = tiny_news_rows()
+    train_labels, train_texts = zip(*rows[0::2], strict=True)
+    test_labels, test_texts = zip(*rows[1::2], strict=True)
+    clf = CompressionClassifier("gzip", complement=ratio)
+    clf.fit(list(train_texts), list(train_labels))
+    assert report["complement"] == (value if value == "all" else ratio)
+    assert report["report"]["accuracy"] == pytest.approx(
+        clf.score(list(test_texts), list(test_labels))
+    )
+
+
+@pytest.mark.parametrize("value", ["0", "-2", "nan", "most"])
+def test_a_complement_other_than_a_positive_number_or_all_is_refused(capsys, value):
+    with pytest.raises(SystemExit) as exited:
+        main(["evaluate", "--method", "class-conditional", "--complement", value])
+    assert exited.value.code == 2
+    err = capsys.readouterr().err
+    assert "--complement" in err
+    assert f"expected a positive number or all, got {value!r}" in err
+
+
+def test_complement_with_neighbours_is_refused(capsys, tmp_path, split_news):
+    train, test = split_news
+    argv = ["--dataset", "csv", "--train", train, "--test", test, "--complement", "4"]
+    code, _, err = run_cli(capsys, "evaluate", *argv, *FAST)
+    assert code != 0
+    assert "--complement is for --method class-conditional, not NCD neighbours." in err
+
+
 @pytest.mark.parametrize("value", ["0", "many"])
 def test_a_number_of_dictionaries_other_than_a_positive_int_or_auto_is_refused(capsys, value):
     with pytest.raises(SystemExit) as exited:

@@ -179,7 +179,9 @@ def test_the_predicted_class_and_the_runner_up_are_the_two_cheapest(tiny_news):
 
 def test_stream_compressors_and_single_classes_are_refused(tiny_news):
     texts, labels = tiny_news
-    with pytest.raises(TypeError, match=r"codes byte by byte \(ppm or lm\), got ZstdCompressor"):
+    with pytest.raises(
+        TypeError, match=r"codes byte by byte \(ppm, cm or lm\), got ZstdCompressor"
+    ):
         CompressionClassifier("zstd").fit(texts, labels).explain(QUERY)
     with pytest.raises(ValueError, match="knows one class"):
         CompressionClassifier("ppm").fit(texts[:8], labels[:8]).explain(QUERY)

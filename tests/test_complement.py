@@ -1,0 +1,144 @@
+"""CompressionClassifier(complement=R): each class scored against the other classes' texts."""
+
+from __future__ import annotations
+
+import pickle
+
+import numpy as np
+import pytest
+from scipy.special import softmax
+from sklearn.utils._param_validation import InvalidParameterError
+
+from npc_classify import CompressionClassifier
+from npc_classify._compression_classifier import AUTO_DICTIONARIES
+from npc_classify.compressors import ZstdCompressor
+
+QUERIES = [
+    "The goalkeeper saved a penalty in the cup final.",
+    "Profits fell and shares slumped at the bank.",
+    "The telescope found a planet around a distant star.",
+]
+
+#: Every text is 10 characters long, so lengths are easy to count.
+TEXTS = ["aa first 1", "aa second2", "bb first 1", "bb second2", "bb third 3", "bb fourth4",
+         "cc first 1", "cc second2"]  # fmt: skip
+LABELS = ["a", "a", "b", "b", "b", "b", "c", "c"]
+
+
+def zstd_bits(context: str, queries: list[str]) -> np.ndarray:
+    """8 x the query's zstd size with ``context`` as a raw-content dictionary."""
+    encoded = [q.encode() for q in queries]
+    return 8.0 * ZstdCompressor().conditional_sizes(context.encode(), encoded)
+
+
+def test_the_complement_text_spreads_each_other_class_evenly_in_its_own_order():
+    clf = CompressionClassifier("zstd", complement=float("inf")).fit(TEXTS, LABELS)
+    # Of class a: b's four texts sit at 1/8, 3/8, 5/8, 7/8 of it, c's two at 1/4 and 3/4.
+    expected = "bb first 1\ncc first 1\nbb second2\nbb third 3\ncc second2\nbb fourth4\n"
+    np.testing.assert_array_equal(clf.complement_bits(QUERIES)[:, 0], zstd_bits(expected, QUERIES))
+
+
+@pytest.mark.parametrize(
+    ("ratio", "expected"),
+    [
+        (0.01, "bb fourth4\n"),  # always at least the most recent text
+        (1.0, "cc second2\nbb fourth4\n"),  # 20 characters: class a's length
+        (1.05, "bb third 3\ncc second2\nbb fourth4\n"),  # the text that crosses it is kept
+    ],
+)
+def test_the_complement_keeps_the_most_recent_texts_up_to_ratio_times_the_class(ratio, expected):
+    clf = CompressionClassifier("zstd", complement=ratio).fit(TEXTS, LABELS)
+    np.testing.assert_array_equal(clf.complement_bits(QUERIES)[:, 0], zstd_bits(expected, QUERIES))
+
+
+def test_the_complement_is_split_into_groups_like_the_class_text():
+    clf = CompressionClassifier("zstd", complement=float("inf"), n_dictionaries=2)
+    clf.fit(TEXTS, LABELS)
+    halves = ["bb first 1\ncc first 1\nbb second2\n", "bb third 3\ncc second2\nbb fourth4\n"]
+    expected = np.mean([zstd_bits(half, QUERIES) for half in halves], axis=0)
+    np.testing.assert_array_equal(clf.complement_bits(QUERIES)[:, 0], expected)
+
+
+@pytest.mark.parametrize("compressor", ["zstd", "ppm"])
+def test_predictions_compare_the_bits_the_class_saves_against_its_complement(
+    tiny_news, compressor
+):
+    clf = CompressionClassifier(compressor, complement=2.0, temperature=3.0).fit(*tiny_news)
+    bits = clf.class_bits(QUERIES)
+    np.testing.assert_allclose(bits, clf.extra_bits(QUERIES) - clf.complement_bits(QUERIES))
+    assert clf.predict(QUERIES).tolist() == clf.classes_[bits.argmin(axis=1)].tolist()
+    np.testing.assert_allclose(clf.predict_proba(QUERIES), softmax(-bits / 3.0, axis=1))
+    np.testing.assert_allclose(
+        clf.decision_function(QUERIES), bits.mean(axis=1, keepdims=True) - bits
+    )
+    assert clf.predict(QUERIES).tolist() == ["sport", "business", "science"]
+
+
+def test_without_complement_a_class_is_scored_by_its_own_text(tiny_news):
+    clf = CompressionClassifier("zstd").fit(*tiny_news)
+    np.testing.assert_array_equal(clf.class_bits(QUERIES), clf.extra_bits(QUERIES))
+    with pytest.raises(ValueError, match=r"complement=None; set complement"):
+        clf.complement_bits(QUERIES)
+
+
+def test_with_two_classes_the_whole_complement_is_the_other_class(tiny_news):
+    texts, labels = tiny_news
+    kept = [i for i, label in enumerate(labels) if label in ("business", "sport")]
+    X, y = [texts[i] for i in kept], [labels[i] for i in kept]
+    plain = CompressionClassifier("ppm").fit(X, y)
+    clf = CompressionClassifier("ppm", complement=float("inf")).fit(X, y)
+    extra = plain.extra_bits(QUERIES)
+    np.testing.assert_allclose(clf.complement_bits(QUERIES), extra[:, ::-1])
+    np.testing.assert_allclose(
+        clf.decision_function(QUERIES), 2 * plain.decision_function(QUERIES)
+    )
+    assert clf.predict(QUERIES).tolist() == plain.predict(QUERIES).tolist()
+
+
+def test_auto_dictionaries_cross_validate_the_complement_scores(tiny_news):
+    """Each candidate's accuracy is that of a classifier with the same complement, by hand."""
+    texts, labels = tiny_news
+    clf = CompressionClassifier("zstd", n_dictionaries="auto", complement=1.0)
+    clf.fit(texts, labels)
+    fold = np.random.default_rng(0).permutation(len(texts)) % 3
+    for n in AUTO_DICTIONARIES:
+        right = 0
+        for i, text in enumerate(texts):
+            kept = fold != fold[i]
+            held = CompressionClassifier("zstd", n_dictionaries=n, complement=1.0).fit(
+                [t for t, k in zip(texts, kept, strict=True) if k],
+                [lab for lab, k in zip(labels, kept, strict=True) if k],
+            )
+            right += held.predict([text])[0] == labels[i]
+        assert clf.cv_accuracy_[n] == right / len(texts)
+
+
+@pytest.mark.parametrize("compressor", ["ppm", "cm"])
+def test_the_explanation_adds_up_to_the_bits_predictions_compare(tiny_news, compressor):
+    clf = CompressionClassifier(compressor, complement=2.0).fit(*tiny_news)
+    explanation = clf.explain(QUERIES[1])
+    np.testing.assert_allclose(explanation.class_bits, clf.class_bits(QUERIES[1:2])[0])
+    np.testing.assert_allclose(explanation.byte_bits.sum(axis=1), explanation.class_bits)
+    assert explanation.predicted == clf.predict(QUERIES[1:2])[0]
+
+
+def test_a_classifier_pickled_before_complement_existed_scores_its_own_text(tiny_news):
+    clf = CompressionClassifier("zstd").fit(*tiny_news)
+    state = dict(clf.__getstate__())  # a copy: the estimator's own dict otherwise
+    del state["complement"]
+    restored = CompressionClassifier.__new__(CompressionClassifier)
+    restored.__setstate__(state)
+    assert restored.complement is None
+    np.testing.assert_array_equal(restored.class_bits(QUERIES), clf.class_bits(QUERIES))
+    again = pickle.loads(pickle.dumps(CompressionClassifier("zstd", complement=4.0)))
+    assert again.complement == 4.0
+
+
+@pytest.mark.parametrize("value", [0, -1.0, float("nan"), "4"])
+def test_a_complement_other_than_a_positive_number_or_none_is_refused(tiny_news, value):
+    message = (
+        r"The 'complement' parameter of CompressionClassifier must be a float in the "
+        r"range \(0.0, inf\] or None"
+    )
+    with pytest.raises(InvalidParameterError, match=message):
+        CompressionClassifier(complement=value).fit(*tiny_news)
