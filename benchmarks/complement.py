@@ -26,8 +26,7 @@ import time
 from pathlib import Path
 
 import numpy as np
-from cm_settings import load_tasks, zlib_pair_seconds
-from sklearn.model_selection import StratifiedKFold, cross_val_score
+from cm_settings import load_tasks, task_cv_scores, zlib_pair_seconds
 
 from npc_classify import CompressionClassifier
 from npc_classify.compressors import compressor_from_settings
@@ -54,7 +53,6 @@ def main() -> None:
     tasks = load_tasks(args.data_dir, args.trec_dir)
     compressor = compressor_from_settings(args.compressor, args.params)
     print(f"compressor: {compressor!r}")
-    folds = StratifiedKFold(3, shuffle=True, random_state=0)
     means: dict[float | None, float] = {}
     names = " | ".join(f"{name} CV" for name in tasks)
     print(f"| complement | {names} | mean | CV time (s) |")
@@ -62,10 +60,7 @@ def main() -> None:
     for complement in args.complements:
         started = time.perf_counter()
         clf = CompressionClassifier(compressor, complement=complement)
-        scores = [
-            float(np.mean(cross_val_score(clf, X, y, cv=folds, n_jobs=args.n_jobs)))
-            for X, y, _, _ in tasks.values()
-        ]
+        scores = task_cv_scores(clf, tasks, args.n_jobs)
         means[complement] = float(np.mean(scores))
         cells = " | ".join(f"{score:.4f}" for score in scores)
         seconds = time.perf_counter() - started

@@ -5,9 +5,11 @@ Usage::
     python benchmarks/stacking.py --data-dir ../shared/data/ag_news
 
 The members are class-conditional CM (order 4, 2 dictionaries per class, the
-setting ``one_table.py`` chose by training-split CV), class-conditional PPM of
-orders 2, 3 and 5, and a ridge on standardised PPM-3 NCD features to every
-training text (``NCDTransformer``). A logistic regression on their
+setting ``one_table.py`` chose by training-split CV), class-conditional CM at
+its defaults scored against complement texts of 8 times each class's length
+(the ``complement`` ``complement.py`` chose by training-split CV),
+class-conditional PPM of orders 2, 3 and 5, and a ridge on standardised PPM-3
+NCD features to every training text (``NCDTransformer``). A logistic regression on their
 standardised decision scores makes the prediction: scikit-learn's
 ``StackingClassifier(members, final_estimator, cv=folds,
 stack_method="decision_function")``, computed here without recomputing the
@@ -45,17 +47,18 @@ from npc_classify.datasets import load_ag_news
 
 
 def class_conditional(
-    name: str, n_dictionaries: int = 1, **setting: float
+    name: str, n_dictionaries: int = 1, complement: float | None = None, **setting: float
 ) -> Callable[[], CompressionClassifier]:
     """A builder of the unfitted ``CompressionClassifier`` of a registered compressor."""
     return lambda: CompressionClassifier(
-        get_compressor(name, **setting), n_dictionaries=n_dictionaries
+        get_compressor(name, **setting), n_dictionaries=n_dictionaries, complement=complement
     )
 
 
 #: The class-conditional members: name and a builder of the unfitted classifier.
 MEMBERS = {
     "CM order 4, 2 dictionaries": class_conditional("cm", n_dictionaries=2, order=4, prior=0.5),
+    "CM, complement 8": class_conditional("cm", complement=8.0),
     **{f"PPM order {o}": class_conditional("ppm", order=o) for o in (2, 3, 5)},
 }
 NCD_ORDER = 3
