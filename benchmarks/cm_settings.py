@@ -6,8 +6,9 @@ Usage::
     python benchmarks/cm_settings.py --data-dir ../shared/data/ag_news \\
         --trec-dir ../shared/data/trec
 
-``CompressionClassifier(CMCompressor(order=O, learning_rate=R, prior=P))`` for
-every setting of the grid, scored by stratified 3-fold cross-validation
+``CompressionClassifier(CMCompressor(order=O, learning_rate=R, prior=P),
+complement=C)`` (``--complement``, None unless given) for every setting of the
+grid, scored by stratified 3-fold cross-validation
 (shuffled, seed 0, one fold per worker) on the training split of each task:
 AG News, and with ``--trec-dir`` TREC's coarse (6) and fine (50) classes. The
 setting with the best mean CV accuracy over the tasks is then fitted on each
@@ -78,6 +79,7 @@ def main() -> None:
     parser.add_argument("--orders", type=int, nargs="+", default=[4, 6])
     parser.add_argument("--rates", type=float, nargs="+", default=[0.005])
     parser.add_argument("--priors", type=float, nargs="+", default=[0.5, 2, 5, 11, 23])
+    parser.add_argument("--complement", type=float, help="the classifier's (default: None)")
     parser.add_argument("--n-jobs", type=int, default=2, help="folds scored at once")
     parser.add_argument("--warm-up", type=float, default=10.0, help="seconds of zlib first")
     args = parser.parse_args()
@@ -90,7 +92,8 @@ def main() -> None:
     for setting in itertools.product(args.orders, args.rates, args.priors):
         order, rate, prior = setting
         started = time.perf_counter()
-        clf = CompressionClassifier(CMCompressor(order=order, learning_rate=rate, prior=prior))
+        compressor = CMCompressor(order=order, learning_rate=rate, prior=prior)
+        clf = CompressionClassifier(compressor, complement=args.complement)
         scores = task_cv_scores(clf, tasks, args.n_jobs)
         means[setting] = float(np.mean(scores))
         cells = " | ".join(f"{score:.4f}" for score in scores)
@@ -106,7 +109,7 @@ def main() -> None:
     train_texts, _, test_texts, _ = tasks["AG News"]
     zlib_seconds = zlib_pair_seconds(test_texts + train_texts[:1600], args.warm_up)
     for name, (X, y, X_test, y_test) in tasks.items():
-        clf = CompressionClassifier(chosen).fit(X, y)
+        clf = CompressionClassifier(chosen, complement=args.complement).fit(X, y)
         started = time.perf_counter()
         accuracy = clf.score(X_test, y_test)
         per_document = (time.perf_counter() - started) / len(X_test)

@@ -142,3 +142,11 @@ def test_a_complement_other_than_a_positive_number_or_none_is_refused(tiny_news,
     )
     with pytest.raises(InvalidParameterError, match=message):
         CompressionClassifier(complement=value).fit(*tiny_news)
+
+
+def test_a_lone_class_is_scored_against_an_empty_complement():
+    clf = CompressionClassifier("zstd", complement=4.0).fit(
+        ["aa first 1", "aa second2"], ["a", "a"]
+    )
+    np.testing.assert_array_equal(clf.complement_bits(QUERIES)[:, 0], zstd_bits("", QUERIES))
+    assert clf.predict(QUERIES).tolist() == ["a"] * len(QUERIES)

@@ -42,7 +42,9 @@ class CMCompressor(ArithmeticCodingCompressor):
         and ``prior`` are the setting with the best mean accuracy over AG News
         and TREC's coarse and fine classes in 3-fold cross-validation of
         class-conditional classification on their training splits (docs:
-        benchmarks/class-conditional.md#context-mixing).
+        benchmarks/class-conditional.md#context-mixing). Scored against
+        complement texts (``CompressionClassifier(..., complement=8)``), the
+        same cross-validation prefers 11.
 
     Notes
     -----
