@@ -130,16 +130,22 @@ def test_predict_jsonl_gives_each_text_its_label_and_probabilities(
         assert record["proba"] == dict(zip(clf.classes_.tolist(), proba.tolist(), strict=True))
 
 
-def test_fit_class_conditional_and_predict(capsys, tmp_path, halves, texts_file):
-    model = fitted_model(capsys, tmp_path, halves[0], "--method", "class-conditional")
-    assert isinstance(load_model(model), CompressionClassifier)
+@pytest.mark.parametrize(("options", "complement"), [((), None), (("--complement", "2"), 2.0)])
+def test_fit_class_conditional_and_predict(
+    capsys, tmp_path, halves, texts_file, options, complement
+):
+    model = fitted_model(capsys, tmp_path, halves[0], "--method", "class-conditional", *options)
+    loaded = load_model(model)
+    assert isinstance(loaded, CompressionClassifier)
+    assert loaded.complement == complement
     code, out, err = run(capsys, "predict", model, texts_file, "--format", "jsonl")
     assert code == 0, err
     assert err == ""  # one compression per class: no workers to choose
     train, texts, _ = halves
     rows = [(row["label"], row["text"]) for row in csv.DictReader(open(train, encoding="utf-8"))]
     labels, train_texts = zip(*rows, strict=True)
-    expected = CompressionClassifier("gzip").fit(list(train_texts), list(labels)).predict(texts)
+    clf = CompressionClassifier("gzip", complement=complement)
+    expected = clf.fit(list(train_texts), list(labels)).predict(texts)
     assert [json.loads(line)["label"] for line in out.splitlines()] == expected.tolist()
 
 
