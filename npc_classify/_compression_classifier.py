@@ -68,11 +68,9 @@ def _complement(by_class: dict[Any, list[bytes]], label: Any, ratio: float) -> l
     return kept[::-1]
 
 
-def _mean_bits(
-    sizes: Any, texts: list[bytes], n: int, separator: bytes, queries: list[bytes]
-) -> np.ndarray:
-    """Bits of each query coded after ``texts`` split into ``n`` groups, the mean over them."""
-    return 8.0 * np.mean([sizes(group, queries) for group in _groups(texts, n, separator)], axis=0)
+def _complements(by_class: dict[Any, list[bytes]], ratio: float) -> dict[Any, list[bytes]]:
+    """The complement texts of every class of ``by_class``."""
+    return {label: _complement(by_class, label, ratio) for label in by_class}
 
 
 class CompressionClassifier(
@@ -329,30 +327,32 @@ class CompressionClassifier(
     def _joined_length(self, texts: list[bytes]) -> int:
         return sum(map(len, texts)) + len(self._separator) * len(texts)
 
+    def _bits_after(
+        self, sizes: Any, texts: dict[Any, list[bytes]], n: int, queries: list[bytes]
+    ) -> np.ndarray:
+        """Bits of each query coded after each class's ``texts`` split into ``n`` groups, the
+        mean over the groups. Columns follow the sorted labels."""
+        columns = []
+        for label in sorted(texts):
+            groups = _groups(texts[label], n, self._separator)
+            columns.append(8.0 * np.mean([sizes(group, queries) for group in groups], axis=0))
+        return np.column_stack(columns) if queries else np.empty((0, len(columns)))
+
     def _costs(
         self, sizes: Any, by_class: dict[Any, list[bytes]], n: int, queries: list[bytes]
     ) -> np.ndarray:
         """The costs predictions compare: bits of each query under each class of ``by_class``
         split into ``n`` groups, less its bits under the class's complement text when
-        ``complement`` is set. Columns follow ``sorted(by_class)``."""
-        columns = []
-        for label in sorted(by_class):
-            bits = _mean_bits(sizes, by_class[label], n, self._separator, queries)
-            if self.complement is not None:
-                others = _complement(by_class, label, self.complement)
-                bits = bits - _mean_bits(sizes, others, n, self._separator, queries)
-            columns.append(bits)
-        return np.column_stack(columns) if queries else np.empty((0, len(by_class)))
+        ``complement`` is set. Columns follow the sorted labels."""
+        bits = self._bits_after(sizes, by_class, n, queries)
+        if self.complement is not None:
+            complements = _complements(by_class, self.complement)
+            bits = bits - self._bits_after(sizes, complements, n, queries)
+        return bits
 
     def _dictionaries(self, texts: list[bytes]) -> list[bytes]:
         """``texts`` split into ``n_dictionaries_`` contiguous groups, as they are coded."""
         return _groups(texts, self.n_dictionaries_, self._separator)
-
-    def _complement_texts(self, label: Any) -> list[bytes]:
-        """The complement texts of ``label`` (none without ``complement``)."""
-        if self.complement is None:
-            return []
-        return _complement(self._class_texts, label, self.complement)
 
     def extra_bits(self, X: Sequence[str]) -> np.ndarray:
         """Bits each query costs given each class text (mean over its dictionaries).
@@ -364,7 +364,8 @@ class CompressionClassifier(
         """
         check_is_fitted(self)
         queries = encode_texts(check_texts(X, name="X"))
-        return self._columns(queries, lambda label: self._class_texts[label])
+        sizes = self.compressor_.conditional_sizes
+        return self._bits_after(sizes, self._class_texts, self.n_dictionaries_, queries)
 
     def complement_bits(self, X: Sequence[str]) -> np.ndarray:
         """Bits each query costs given each class's complement text (mean over its groups).
@@ -386,7 +387,9 @@ class CompressionClassifier(
                 "complement=None; set complement (for example complement=8) and fit it again."
             )
         queries = encode_texts(check_texts(X, name="X"))
-        return self._columns(queries, self._complement_texts)
+        complements = _complements(self._class_texts, self.complement)
+        sizes = self.compressor_.conditional_sizes
+        return self._bits_after(sizes, complements, self.n_dictionaries_, queries)
 
     def class_bits(self, X: Sequence[str]) -> np.ndarray:
         """The cost of each query under each class, which the predictions compare.
@@ -400,21 +403,8 @@ class CompressionClassifier(
         """
         check_is_fitted(self)
         queries = encode_texts(check_texts(X, name="X"))
-        return self._costs(
-            self.compressor_.conditional_sizes,
-            {label: self._class_texts[label] for label in self.classes_.tolist()},
-            self.n_dictionaries_,
-            queries,
-        )
-
-    def _columns(self, queries: list[bytes], texts_of: Any) -> np.ndarray:
-        """Bits of each query after ``texts_of(label)`` for each class, mean over its groups."""
-        sizes, n = self.compressor_.conditional_sizes, self.n_dictionaries_
-        columns = [
-            _mean_bits(sizes, texts_of(label), n, self._separator, queries)
-            for label in self.classes_.tolist()
-        ]
-        return np.column_stack(columns) if queries else np.empty((0, len(columns)))
+        sizes = self.compressor_.conditional_sizes
+        return self._costs(sizes, self._class_texts, self.n_dictionaries_, queries)
 
     def decision_function(self, X: Sequence[str]) -> np.ndarray:
         """Bits each query saves under each class against its mean cost over the classes.
@@ -514,18 +504,15 @@ class CompressionClassifier(
             lengths = [compressor.conditional_code_lengths(c, query) for c in contexts]
             return np.mean(lengths, axis=0)
 
-        byte_bits = np.array(
-            [
-                byte_costs(self._class_texts[c])
-                - (byte_costs(self._complement_texts(c)) if self.complement is not None else 0)
-                for c in self.classes_.tolist()
-            ]
-        )
+        labels = self.classes_.tolist()
+        byte_bits = np.array([byte_costs(self._class_texts[c]) for c in labels])
+        if self.complement is not None:
+            complements = _complements(self._class_texts, self.complement)
+            byte_bits -= np.array([byte_costs(complements[c]) for c in labels])
         class_bits = self.class_bits([text])[0]
         predicted, runner_up = np.argsort(class_bits, kind="stable")[:2]
         savings = byte_bits[runner_up] - byte_bits[predicted]
         spans, span_savings = saving_spans(text, savings, n_spans)
-        labels = self.classes_.tolist()
         return ClassCostExplanation(
             text=text,
             classes=self.classes_,
