@@ -136,6 +136,7 @@ def _build_parser() -> argparse.ArgumentParser:
     summary = "the paper's few-shot protocol: mean accuracy over seeds, 95%% interval"
     shots = _command(commands, "few-shot", _few_shot, summary)
     _add_data_arguments(shots, test=True)
+    _add_training_arguments(shots, per_class=False)
     _add_model_arguments(shots, scoring=True)
     add = shots.add_argument
     text = "training texts per class"
@@ -248,10 +249,12 @@ def _add_table_arguments(group: Any) -> None:
     add("--quoting", choices=datasets.QUOTINGS, help="(default: csv, or none for tsv)")
 
 
-def _add_training_arguments(parser: argparse.ArgumentParser) -> None:
+def _add_training_arguments(parser: argparse.ArgumentParser, *, per_class: bool = True) -> None:
+    """The method and its class-conditional options; ``per_class``: ``--n-train-per-class``."""
     add = parser.add_argument_group("training").add_argument
-    text = "sample N training texts per class (default: all)"
-    add("--n-train-per-class", type=_positive_int, metavar="N", help=text)
+    if per_class:
+        text = "sample N training texts per class (default: all)"
+        add("--n-train-per-class", type=_positive_int, metavar="N", help=text)
     text = "NCD neighbours or one compression per class (CompressionClassifier)"
     add("--method", choices=["knn", "class-conditional"], default="knn", help=text)
     text = "class-conditional: dictionaries per class, or auto (cross-validated in fit)"
@@ -353,6 +356,11 @@ def _compressor(args: argparse.Namespace) -> Compressor:
 def _model(args: argparse.Namespace) -> NCDClassifier | CompressionClassifier:
     """The classifier ``--method`` names."""
     if args.method == "class-conditional":
+        if getattr(args, "tie", None) == PAPER_TOP_K:
+            raise ValueError(
+                f"--tie {PAPER_TOP_K} scores ties among NCD neighbours; "
+                "--method class-conditional has none."
+            )
         return CompressionClassifier(
             _compressor(args), n_dictionaries=args.n_dictionaries, complement=args.complement
         )
@@ -431,19 +439,22 @@ def _evaluate(args: argparse.Namespace) -> int:
 
 
 def _few_shot(args: argparse.Namespace) -> int:
-    report, clf = _report_stream(args), _classifier(args)
+    report, clf = _report_stream(args), _model(args)
     pool, test = _load(args)
-    sizes = [shots * len(np.unique(pool.labels)) for shots in args.shots]
-    n_pairs = len(args.seeds) * sum(len(test) * min(args.candidates or n, n) for n in sizes)
-    _choose_workers(args, clf, n_pairs, report)
-    paper_top_k = args.tie == PAPER_TOP_K
-    rows = evaluation.few_shot(
-        clf, pool, test, args.shots, args.seeds, args.k, paper_top_k=paper_top_k
-    )
-    rules = [clf.tie_break] + ([PAPER_TOP_K] if paper_top_k else [])
-    print(
-        f"few-shot on {len(test)} test texts, seeds {args.seeds}, {clf.compressor!r}", file=report
-    )
+    if isinstance(clf, CompressionClassifier):
+        rows = evaluation.few_shot(clf, pool, test, args.shots, args.seeds)
+        rules = [evaluation.CLASS_CONDITIONAL]
+    else:
+        sizes = [shots * len(np.unique(pool.labels)) for shots in args.shots]
+        n_pairs = len(args.seeds) * sum(len(test) * min(args.candidates or n, n) for n in sizes)
+        _choose_workers(args, clf, n_pairs, report)
+        paper_top_k = args.tie == PAPER_TOP_K
+        rows = evaluation.few_shot(
+            clf, pool, test, args.shots, args.seeds, args.k, paper_top_k=paper_top_k
+        )
+        rules = [clf.tie_break] + ([PAPER_TOP_K] if paper_top_k else [])
+    described = f"seeds {args.seeds}, {args.method}, {clf.compressor!r}"
+    print(f"few-shot on {len(test)} test texts, {described}", file=report)
     print(reports.format_few_shot(rows, rules), file=report)
     outcome = {"command": "few-shot", "config": _config(args, clf), "n_test": len(test)}
     return _write({**outcome, "rows": rows}, args.output, report)

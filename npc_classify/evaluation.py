@@ -9,8 +9,8 @@ named, beside the fair scores that real predictions give.
 
 The protocols of ``npc-classify`` are functions here too, for scripts and
 notebooks: :func:`evaluate_neighbors` (every k from one neighbour search),
-:func:`few_shot` (the paper's few-shot protocol over seeds),
-:func:`evaluate_class_conditional`, and :func:`predictions` for
+:func:`few_shot` (the paper's few-shot protocol over seeds, for either
+estimator), :func:`evaluate_class_conditional`, and :func:`predictions` for
 ``npc-classify predict``.
 """
 
@@ -39,6 +39,7 @@ from .compressors import Compressor
 from .datasets import LabeledTexts, sample_per_class
 
 __all__ = [
+    "CLASS_CONDITIONAL",
     "PAPER_TOP_K",
     "bits_per_byte",
     "evaluate_class_conditional",
@@ -55,6 +56,8 @@ __all__ = [
 
 #: Name of the paper's optimistic tie rule wherever it is reported.
 PAPER_TOP_K = "paper-top-k"
+#: The key of a class-conditional classifier's scores in :func:`few_shot`'s rows.
+CLASS_CONDITIONAL = "class-conditional"
 
 
 def neighbor_predictions(
@@ -287,12 +290,12 @@ def evaluate_neighbors(
 
 
 def few_shot(
-    clf: NCDClassifier,
+    clf: NCDClassifier | CompressionClassifier,
     train_pool: LabeledTexts,
     test: LabeledTexts,
     shots: Sequence[int],
     seeds: Sequence[int],
-    k_values: Sequence[int],
+    k_values: Sequence[int] = (),
     *,
     paper_top_k: bool = False,
 ) -> list[dict[str, Any]]:
@@ -300,15 +303,17 @@ def few_shot(
 
     For each number of shots and each seed, ``shots`` training texts of every
     class are drawn from ``train_pool`` (:func:`~npc_classify.datasets.sample_per_class`
-    with ``RandomState(seed)``) and scored on ``test`` with
-    :func:`evaluate_neighbors`; the seeds' accuracies give a mean and a 95%
-    Student-t interval (:func:`mean_confidence_interval`).
+    with ``RandomState(seed)``) and scored on ``test``: an NCDClassifier with
+    :func:`evaluate_neighbors` (every k of ``k_values`` from one search), a
+    CompressionClassifier with :func:`evaluate_class_conditional`. The seeds'
+    accuracies give a mean and a 95% Student-t interval
+    (:func:`mean_confidence_interval`).
 
     Parameters
     ----------
-    clf : NCDClassifier
-        Refitted in place on every sample; its ``k`` must not exceed the
-        smallest sample, ``min(shots)`` times the number of classes.
+    clf : NCDClassifier or CompressionClassifier
+        Refitted in place on every sample. An NCDClassifier's ``k`` must not
+        exceed the smallest sample, ``min(shots)`` times the number of classes.
     train_pool : LabeledTexts
         Where the training texts are drawn from.
     test : LabeledTexts
@@ -316,29 +321,35 @@ def few_shot(
         Training texts per class, one sample size each.
     seeds : sequence of int
         One sample per seed and size.
-    k_values : sequence of int
-        Numbers of voting neighbours to score, all from one search per sample.
+    k_values : sequence of int, default=()
+        NCDClassifier: numbers of voting neighbours to score, all from one
+        search per sample (at least one). CompressionClassifier: none.
     paper_top_k : bool, default=False
-        Also report the paper's optimistic rule, under :data:`PAPER_TOP_K`,
-        for each k from 2 up (for k=1 it is the fair score).
+        NCDClassifier: also report the paper's optimistic rule, under
+        :data:`PAPER_TOP_K`, for each k from 2 up (for k=1 it is the fair
+        score).
 
     Returns
     -------
     rows : list of dict
-        One per shots and k, in that order: ``{"shots": ..., "k": ...,
-        rule: {"accuracies": [one per seed], "mean": ..., "ci95": [low, high]}}``
-        for the rule ``clf.tie_break``, and :data:`PAPER_TOP_K` when asked and
-        ``k >= 2``.
+        NCDClassifier: one per shots and k, in that order: ``{"shots": ...,
+        "k": ..., rule: {"accuracies": [one per seed], "mean": ..., "ci95":
+        [low, high]}}`` for the rule ``clf.tie_break``, and :data:`PAPER_TOP_K`
+        when asked and ``k >= 2``. CompressionClassifier: one per shots,
+        ``{"shots": ..., CLASS_CONDITIONAL: {"accuracies": ..., "mean": ...,
+        "ci95": ...}}``.
 
     Raises
     ------
     ValueError
-        If a class of ``train_pool`` has fewer than ``shots`` texts.
+        If a class of ``train_pool`` has fewer than ``shots`` texts, if
+        ``seeds`` is empty, or if a CompressionClassifier is given
+        ``k_values`` or ``paper_top_k``.
 
     Examples
     --------
     >>> import numpy as np
-    >>> from npc_classify import NCDClassifier
+    >>> from npc_classify import CompressionClassifier, NCDClassifier
     >>> from npc_classify.datasets import LabeledTexts
     >>> pool = LabeledTexts(
     ...     ["the striker scored a late goal", "the keeper saved a penalty",
@@ -349,28 +360,46 @@ def few_shot(
     >>> rows = few_shot(NCDClassifier(k=1), pool, test, shots=[1], seeds=[0, 1], k_values=[1])
     >>> [(row["shots"], row["k"], len(row["nearest"]["accuracies"])) for row in rows]
     [(1, 1, 2)]
+    >>> rows = few_shot(CompressionClassifier("ppm"), pool, test, shots=[1, 2], seeds=[0, 1])
+    >>> [(row["shots"], row[CLASS_CONDITIONAL]["mean"]) for row in rows]
+    [(1, 0.75), (2, 1.0)]
     """
     if len(seeds) == 0:
         raise ValueError("seeds is empty: expected at least one seed to draw a sample with.")
+    if isinstance(clf, CompressionClassifier) and (len(k_values) or paper_top_k):
+        raise ValueError(
+            "k_values and paper_top_k score neighbours; a CompressionClassifier has none: "
+            f"expected neither, got k_values={list(k_values)}, paper_top_k={paper_top_k}."
+        )
     rows = []
     for n_shots in shots:
         runs = []
         for seed in seeds:
             chosen = sample_per_class(train_pool.labels, n_shots, np.random.RandomState(seed))
-            runs.append(
-                evaluate_neighbors(
-                    clf, train_pool.subset(chosen), test, k_values, paper_top_k=paper_top_k
-                )
-            )
-        for index, k in enumerate(k_values):
-            row: dict[str, Any] = {"shots": n_shots, "k": k}
-            rules = [key for key in runs[0]["results"][index] if key != "k"]
-            for rule in rules:
-                accuracies = [run["results"][index][rule]["accuracy"] for run in runs]
+            sample = train_pool.subset(chosen)
+            runs.append(_sample_scores(clf, sample, test, k_values, paper_top_k))
+        for index, entry in enumerate(runs[0]):
+            row: dict[str, Any] = {"shots": n_shots}
+            row |= {"k": entry["k"]} if "k" in entry else {}
+            for rule in [key for key in entry if key != "k"]:
+                accuracies = [run[index][rule]["accuracy"] for run in runs]
                 mean, low, high = mean_confidence_interval(accuracies)
                 row[rule] = {"accuracies": accuracies, "mean": mean, "ci95": [low, high]}
             rows.append(row)
     return rows
+
+
+def _sample_scores(
+    clf: NCDClassifier | CompressionClassifier,
+    sample: LabeledTexts,
+    test: LabeledTexts,
+    k_values: Sequence[int],
+    paper_top_k: bool,
+) -> list[dict[str, Any]]:
+    """``clf`` fitted on ``sample``: the score reports of each k, or of its predictions."""
+    if isinstance(clf, CompressionClassifier):
+        return [{CLASS_CONDITIONAL: evaluate_class_conditional(clf, sample, test)["report"]}]
+    return evaluate_neighbors(clf, sample, test, k_values, paper_top_k=paper_top_k)["results"]
 
 
 def evaluate_class_conditional(

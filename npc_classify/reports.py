@@ -117,19 +117,22 @@ def format_class_conditional(outcome: Mapping[str, Any], description: str) -> st
 
 
 def format_few_shot(rows: Sequence[Mapping[str, Any]], rules: Sequence[str]) -> str:
-    """Mean accuracy and its 95% interval per number of shots and k, for each rule.
+    """Mean accuracy and its 95% interval per number of shots (and k), for each rule.
 
     Parameters
     ----------
     rows : list of dict
-        As returned by :func:`~npc_classify.evaluation.few_shot`.
+        As returned by :func:`~npc_classify.evaluation.few_shot`; a k column
+        when they have a k (NCD neighbours).
     rules : list of str
-        The tie rules in the rows, in the order to show them; a row without
-        one (the paper's rule for k=1) leaves its cells blank.
+        The keys of the scores in the rows (tie rules, or
+        :data:`~npc_classify.evaluation.CLASS_CONDITIONAL`), in the order to
+        show them; a row without one (the paper's rule for k=1) leaves its
+        cells blank.
     """
-    header = f"{'shots':>6} {'k':>3}" + "".join(
-        f"  {rule + ' mean [95% CI]':>34}" for rule in rules
-    )
+    with_k = all("k" in row for row in rows)
+    header = f"{'shots':>6}" + f" {'k':>3}" * with_k
+    header += "".join(f"  {rule + ' mean [95% CI]':>34}" for rule in rules)
     lines = [header]
     for row in rows:
         cells = "".join(
@@ -138,7 +141,8 @@ def format_few_shot(rows: Sequence[Mapping[str, Any]], rules: Sequence[str]) -> 
             else f"  {'':>34}"
             for r in rules
         )
-        lines.append(f"{row['shots']:>6} {row['k']:>3}{cells}".rstrip())
+        k = f" {row['k']:>3}" if with_k else ""
+        lines.append(f"{row['shots']:>6}{k}{cells}".rstrip())
     if PAPER_TOP_K in rules:
         lines.append(_PAPER_TOP_K_NOTE)
     return "\n".join(lines)

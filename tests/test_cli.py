@@ -331,6 +331,34 @@ def test_few_shot_paper_top_k_rows_carry_both_rules_from_k2(capsys, tmp_path, ag
     assert all(o >= f for o, f in zip(optimistic["accuracies"], fair["accuracies"], strict=True))
 
 
+def test_few_shot_scores_class_conditional_compression_per_shot(capsys, tmp_path, ag_news_dir):
+    output = tmp_path / "few.json"
+    code, out, err = run_cli(
+        capsys, "few-shot", "--data-dir", ag_news_dir, "--method", "class-conditional",
+        "--compressor", "ppm", "--shots", 1, 2, "--seeds", 0, 1, *FAST, "--output", output,
+    )  # fmt: skip
+    assert code == 0, err
+    assert "few-shot on 8 test texts, seeds [0, 1], class-conditional, PPMCompressor()" in out
+    report = json.loads(output.read_text(encoding="utf-8"))
+    assert report["config"]["method"] == "class-conditional"
+    assert [row["shots"] for row in report["rows"]] == [1, 2]
+    for row in report["rows"]:
+        assert set(row) == {"shots", "class-conditional"}
+        assert len(row["class-conditional"]["accuracies"]) == 2
+
+
+@pytest.mark.parametrize("command", ["evaluate", "few-shot"])
+def test_the_papers_tie_rule_is_refused_for_class_conditional_compression(
+    capsys, ag_news_dir, command
+):
+    code, _, err = run_cli(
+        capsys, command, "--data-dir", ag_news_dir, "--method", "class-conditional",
+        "--tie", "paper-top-k", *FAST,
+    )  # fmt: skip
+    assert code == 2
+    assert "--tie paper-top-k scores ties among NCD neighbours; --method class-conditional" in err
+
+
 def test_few_shot_with_more_shots_than_a_class_holds_fails_cleanly(capsys, ag_news_dir):
     code, _, err = run_cli(capsys, "few-shot", "--data-dir", ag_news_dir, "--shots", 5, *FAST)
     assert code == 2

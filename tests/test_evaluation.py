@@ -10,6 +10,7 @@ import pytest
 from npc_classify import CompressionClassifier, NCDClassifier
 from npc_classify.datasets import LabeledTexts, sample_per_class
 from npc_classify.evaluation import (
+    CLASS_CONDITIONAL,
     PAPER_TOP_K,
     evaluate_class_conditional,
     evaluate_neighbors,
@@ -270,6 +271,28 @@ def test_few_shot_with_more_shots_than_a_class_holds_is_refused(halves):
     pool, test = halves
     with pytest.raises(ValueError, match="fewer than the 5 per class"):
         few_shot(NCDClassifier(k=1), pool, test, shots=[5], seeds=[0], k_values=[1])
+
+
+def test_few_shot_scores_a_class_conditional_classifier_on_each_seeds_sample(halves):
+    pool, test = halves
+    rows = few_shot(CompressionClassifier("ppm"), pool, test, shots=[1, 3], seeds=[0, 5])
+    assert [row["shots"] for row in rows] == [1, 3]
+    for row, n_shots in zip(rows, [1, 3], strict=True):
+        assert set(row) == {"shots", CLASS_CONDITIONAL}
+        scores = row[CLASS_CONDITIONAL]
+        for seed, accuracy in zip([0, 5], scores["accuracies"], strict=True):
+            chosen = sample_per_class(pool.labels, n_shots, np.random.RandomState(seed))
+            assert accuracy == accuracy_of(CompressionClassifier("ppm"), pool.subset(chosen), test)
+        assert scores["mean"] == pytest.approx(np.mean(scores["accuracies"]))
+        assert scores["ci95"][0] <= scores["mean"] <= scores["ci95"][1]
+
+
+@pytest.mark.parametrize(
+    "options", [{"k_values": [1]}, {"paper_top_k": True}], ids=["k_values", "paper_top_k"]
+)
+def test_few_shot_refuses_neighbour_settings_for_a_class_conditional_classifier(halves, options):
+    with pytest.raises(ValueError, match="a CompressionClassifier has none: expected neither"):
+        few_shot(CompressionClassifier("ppm"), *halves, shots=[1], seeds=[0], **options)
 
 
 def test_evaluate_class_conditional_scores_and_times_the_predictions(halves):

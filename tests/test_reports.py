@@ -43,5 +43,9 @@ def test_the_score_report_shows_the_confusion_matrix_rows_by_true_class():
 def test_few_shot_and_bits_per_byte_tables_have_one_row_per_entry():
     rows = [{"shots": 5, "k": 1, "nearest": {"mean": 0.5, "ci95": [0.4, 0.6]}}]
     assert format_few_shot(rows, ["nearest"]).splitlines()[1].split()[:3] == ["5", "1", "0.5000"]
+    rows = [{"shots": 5, "class-conditional": {"mean": 0.75, "ci95": [0.7, 0.8]}}]
+    header, row = format_few_shot(rows, ["class-conditional"]).splitlines()
+    assert header.split()[:2] == ["shots", "class-conditional"]  # no k column
+    assert row.split()[:2] == ["5", "0.7500"]
     table = format_bits_per_byte({"gzip": (3.25, 2.5)})
     assert table.splitlines()[1].split() == ["gzip", "3.250", "2.500"]
