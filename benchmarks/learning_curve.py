@@ -1,14 +1,16 @@
-"""How accuracy grows with the number of training texts, on AG News's training split only.
+"""How accuracy grows with the number of training texts, on a training split only.
 
 Usage::
 
     python benchmarks/learning_curve.py --data-dir ../shared/data/ag_news
+    python benchmarks/learning_curve.py --trec-dir ../shared/data/trec --per-class 5 10 25 50
 
-Stratified 3-fold cross-validation of the training split (shuffled, seed 0):
-each fold's held-out texts are scored by every method fitted on a stratified
-subset of the fold's other texts, ``--per-class`` texts of each class (the
-subsets of one fold are nested: each size keeps the texts of the smaller
-ones). The test split is not read. Every method runs at the setting that
+Stratified 3-fold cross-validation of the training split of AG News, or with
+``--trec-dir`` of TREC's coarse classes (shuffled, seed 0): each fold's
+held-out texts are scored by every method fitted on ``--per-class`` texts of
+each class drawn from the fold's other texts (``sample_per_class`` with
+``RandomState(fold)``, so the samples of one fold are nested: each size keeps
+the texts of the smaller ones). The test split is not read. Every method runs at the setting that
 training-split cross-validation chose for it elsewhere (docs: benchmarks,
 one-table.md and class-conditional.md); nothing is chosen here.
 
@@ -28,8 +30,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from _trec import TRAIN, read_trec
 from joblib import Parallel, delayed
-from one_table import stratified_subset
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import make_pipeline
@@ -37,7 +39,7 @@ from sklearn.svm import LinearSVC
 
 from npc_classify import CompressionClassifier, NCDClassifier
 from npc_classify.compressors import CMCompressor
-from npc_classify.datasets import load_ag_news
+from npc_classify.datasets import load_ag_news, sample_per_class
 
 #: Each method's name and a builder of the unfitted estimator.
 METHODS: dict[str, Callable[[], Any]] = {
@@ -66,15 +68,19 @@ def score_cell(
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", type=Path, help="the local AG News CSVs")
+    parser.add_argument("--trec-dir", type=Path, help="TREC's .label files: its coarse classes")
     parser.add_argument("--per-class", type=int, nargs="+", default=[25, 50, 100, 250, 500, 1000])
     parser.add_argument("--methods", nargs="+", choices=list(METHODS), default=list(METHODS))
     parser.add_argument("--target", type=float, default=0.90)
     parser.add_argument("--n-jobs", type=int, default=2, help="cells scored at once")
     args = parser.parse_args()
 
-    train = load_ag_news("train", args.data_dir)
-    texts, labels = np.asarray(train.texts, dtype=object), np.asarray(train.labels)
-    n_classes = len(np.unique(labels))
+    if args.trec_dir is None:
+        train = load_ag_news("train", args.data_dir)
+        texts, labels = np.asarray(train.texts, dtype=object), np.asarray(train.labels)
+    else:
+        questions, coarse = read_trec(args.trec_dir / TRAIN, fine=False)
+        texts, labels = np.asarray(questions, dtype=object), np.asarray(coarse)
     folds = list(StratifiedKFold(3, shuffle=True, random_state=0).split(texts, labels))
     smallest_class = min(np.unique(labels[f], return_counts=True)[1].min() for f, _ in folds)
     if max(args.per_class) > smallest_class:
@@ -88,7 +94,8 @@ def main() -> None:
 
     def task(method: str, per_class: int, fold: int) -> Any:
         fold_train, held_out = folds[fold]
-        chosen = fold_train[stratified_subset(labels[fold_train], per_class * n_classes, fold)]
+        rng = np.random.RandomState(fold)
+        chosen = fold_train[sample_per_class(labels[fold_train], per_class, rng)]
         return delayed(score_cell)(method, texts, labels, chosen, held_out)
 
     accuracy: dict[tuple[str, int], list[float]] = {}
