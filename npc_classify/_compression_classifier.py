@@ -14,6 +14,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._compressor_parameter import CompressorParameterMixin
 from ._explanation import ClassCostExplanation, saving_spans
+from ._progress import progress_bar
 from ._text import encode_text, encode_texts
 from ._validation import (
     Interval,
@@ -36,6 +37,8 @@ AUTO_DICTIONARIES = (1, 2, 4, 8, 16)
 #: The most training texts ``n_dictionaries="auto"`` classifies, over all folds.
 AUTO_QUERIES = 1_500
 AUTO_FOLDS = 3
+#: The names of the progress bars over class texts and complement texts.
+_CLASS_TEXTS, _COMPLEMENT_TEXTS = "class texts", "complement texts"
 
 
 def _groups(texts: list[bytes], n: int, separator: bytes) -> list[bytes]:
@@ -118,6 +121,10 @@ class CompressionClassifier(
         texts (``float("inf")``: all of them), split into
         ``n_dictionaries_`` groups like the class text. None scores a class
         by its own text alone.
+    progress : bool, default=False
+        Show a progress bar over the class texts (and complement texts) that
+        the queries of :meth:`predict`, :meth:`predict_proba`,
+        :meth:`decision_function` and the ``*_bits`` methods are coded after.
 
     Attributes
     ----------
@@ -192,6 +199,7 @@ class CompressionClassifier(
         "max_class_bytes": [Interval(Integral, 1, None, closed="left"), None],
         "temperature": [Interval(Real, 0, None, closed="neither")],
         "complement": [Interval(Real, 0, None, closed="right"), None],
+        "progress": ["boolean"],
     }
 
     def __init__(
@@ -203,6 +211,7 @@ class CompressionClassifier(
         max_class_bytes: int | None = None,
         temperature: float = 1.0,
         complement: float | None = None,
+        progress: bool = False,
     ) -> None:
         self.compressor = compressor
         self.separator = separator
@@ -210,6 +219,7 @@ class CompressionClassifier(
         self.max_class_bytes = max_class_bytes
         self.temperature = temperature
         self.complement = complement
+        self.progress = progress
 
     def fit(self, X: Sequence[str], y: ArrayLike) -> CompressionClassifier:
         """Build each class text from scratch.
@@ -299,9 +309,9 @@ class CompressionClassifier(
     def __setstate__(self, state: dict[str, Any]) -> None:
         """Restore a pickled or skops-loaded classifier, refusing an inconsistent fitted state.
 
-        A state saved before ``complement`` existed is restored with ``complement=None``,
-        the scoring it was fitted for."""
-        state = {"complement": None, **state}
+        A state saved before ``complement`` or ``progress`` existed is restored with
+        ``complement=None``, the scoring it was fitted for, and ``progress=False``."""
+        state = {"complement": None, "progress": False, **state}
         super().__setstate__(state)
         if "_class_texts" not in state:
             return  # not fitted
@@ -328,26 +338,46 @@ class CompressionClassifier(
         return sum(map(len, texts)) + len(self._separator) * len(texts)
 
     def _bits_after(
-        self, sizes: Any, texts: dict[Any, list[bytes]], n: int, queries: list[bytes]
+        self,
+        sizes: Any,
+        texts: dict[Any, list[bytes]],
+        n: int,
+        queries: list[bytes],
+        shown_as: str | None = None,
     ) -> np.ndarray:
         """Bits of each query coded after each class's ``texts`` split into ``n`` groups, the
-        mean over the groups. Columns follow the sorted labels."""
+        mean over the groups. Columns follow the sorted labels. With ``progress``, a bar
+        named ``shown_as`` (none when it is None) counts the groups coded after."""
+        grouped = {label: _groups(texts[label], n, self._separator) for label in sorted(texts)}
+        total = sum(map(len, grouped.values()))
+        shown = self.progress and shown_as is not None
         columns = []
-        for label in sorted(texts):
-            groups = _groups(texts[label], n, self._separator)
-            columns.append(8.0 * np.mean([sizes(group, queries) for group in groups], axis=0))
+        with progress_bar(shown, total=total, desc=shown_as, unit="text") as bar:
+            for groups in grouped.values():
+                rows = []
+                for group in groups:
+                    rows.append(sizes(group, queries))
+                    bar.update()
+                columns.append(8.0 * np.mean(rows, axis=0))
         return np.column_stack(columns) if queries else np.empty((0, len(columns)))
 
     def _costs(
-        self, sizes: Any, by_class: dict[Any, list[bytes]], n: int, queries: list[bytes]
+        self,
+        sizes: Any,
+        by_class: dict[Any, list[bytes]],
+        n: int,
+        queries: list[bytes],
+        shown: bool = False,
     ) -> np.ndarray:
         """The costs predictions compare: bits of each query under each class of ``by_class``
         split into ``n`` groups, less its bits under the class's complement text when
-        ``complement`` is set. Columns follow the sorted labels."""
-        bits = self._bits_after(sizes, by_class, n, queries)
+        ``complement`` is set. Columns follow the sorted labels. ``shown``: with ``progress``,
+        a bar for the class texts and one for the complement texts."""
+        bits = self._bits_after(sizes, by_class, n, queries, _CLASS_TEXTS if shown else None)
         if self.complement is not None:
             complements = _complements(by_class, self.complement)
-            bits = bits - self._bits_after(sizes, complements, n, queries)
+            named = _COMPLEMENT_TEXTS if shown else None
+            bits = bits - self._bits_after(sizes, complements, n, queries, named)
         return bits
 
     def _dictionaries(self, texts: list[bytes]) -> list[bytes]:
@@ -365,7 +395,9 @@ class CompressionClassifier(
         check_is_fitted(self)
         queries = encode_texts(check_texts(X, name="X"))
         sizes = self.compressor_.conditional_sizes
-        return self._bits_after(sizes, self._class_texts, self.n_dictionaries_, queries)
+        return self._bits_after(
+            sizes, self._class_texts, self.n_dictionaries_, queries, _CLASS_TEXTS
+        )
 
     def complement_bits(self, X: Sequence[str]) -> np.ndarray:
         """Bits each query costs given each class's complement text (mean over its groups).
@@ -389,7 +421,9 @@ class CompressionClassifier(
         queries = encode_texts(check_texts(X, name="X"))
         complements = _complements(self._class_texts, self.complement)
         sizes = self.compressor_.conditional_sizes
-        return self._bits_after(sizes, complements, self.n_dictionaries_, queries)
+        return self._bits_after(
+            sizes, complements, self.n_dictionaries_, queries, _COMPLEMENT_TEXTS
+        )
 
     def class_bits(self, X: Sequence[str]) -> np.ndarray:
         """The cost of each query under each class, which the predictions compare.
@@ -404,7 +438,7 @@ class CompressionClassifier(
         check_is_fitted(self)
         queries = encode_texts(check_texts(X, name="X"))
         sizes = self.compressor_.conditional_sizes
-        return self._costs(sizes, self._class_texts, self.n_dictionaries_, queries)
+        return self._costs(sizes, self._class_texts, self.n_dictionaries_, queries, shown=True)
 
     def decision_function(self, X: Sequence[str]) -> np.ndarray:
         """Bits each query saves under each class against its mean cost over the classes.

@@ -362,7 +362,10 @@ def _model(args: argparse.Namespace) -> NCDClassifier | CompressionClassifier:
                 "--method class-conditional has none."
             )
         return CompressionClassifier(
-            _compressor(args), n_dictionaries=args.n_dictionaries, complement=args.complement
+            _compressor(args),
+            n_dictionaries=args.n_dictionaries,
+            complement=args.complement,
+            progress=_progress(args),
         )
     return _classifier(args)
 

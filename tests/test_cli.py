@@ -1093,6 +1093,14 @@ def test_progress_bars_follow_the_terminal_or_the_progress_options(capsys, monke
     assert "pair/s" not in run_cli(capsys, *argv, "--no-progress")[2]
 
 
+def test_class_conditional_progress_bars_follow_the_progress_options(capsys, ag_news_dir):
+    argv = ["evaluate", "--data-dir", ag_news_dir, "--method", "class-conditional"]
+    code, _, err = run_cli(capsys, *argv, "--complement", "all", "--progress")
+    assert code == 0
+    assert "class texts: 100%" in err and "complement texts: 100%" in err
+    assert "class texts" not in run_cli(capsys, *argv, "--no-progress")[2]
+
+
 @pytest.mark.parametrize(("environment", "shown"), [({}, True), ({"TQDM_DISABLE": "1"}, False)])
 def test_progress_bars_follow_tqdm_s_environment(tmp_path, environment, shown):
     argv = [str(arg) for arg in tiny_news_argv()[:-3]]

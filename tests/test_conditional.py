@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import zlib
 
 import numpy as np
@@ -241,6 +242,28 @@ def test_a_non_positive_temperature_is_refused_by_fit(tiny_news):
     message = r"The 'temperature' parameter of CompressionClassifier .*\(0\.0, inf\)\. Got 0"
     with pytest.raises(ValueError, match=message):
         CompressionClassifier(temperature=0).fit(*tiny_news)
+
+
+def test_progress_bars_count_the_class_and_complement_texts_coded_after(tiny_news, capsys):
+    clf = CompressionClassifier("zstd", n_dictionaries=2, complement=4.0).fit(*tiny_news)
+    assert capsys.readouterr().err == ""  # off by default
+    bits = clf.set_params(progress=True).class_bits(QUERIES)
+    err = capsys.readouterr().err
+    assert re.search(r"class texts: 100%.* 6/6", err)  # 3 classes x 2 groups
+    assert re.search(r"complement texts: 100%.* 6/6", err)
+    np.testing.assert_array_equal(bits, clf.set_params(progress=False).class_bits(QUERIES))
+    clf.set_params(progress=True).predict_proba(QUERIES)
+    assert "class texts" in capsys.readouterr().err
+
+
+def test_a_classifier_pickled_before_progress_existed_restores_without_bars(tiny_news):
+    clf = CompressionClassifier("zstd").fit(*tiny_news)
+    state = dict(clf.__getstate__())
+    del state["progress"]
+    restored = CompressionClassifier.__new__(CompressionClassifier)
+    restored.__setstate__(state)
+    assert restored.progress is False
+    np.testing.assert_array_equal(restored.predict(QUERIES), clf.predict(QUERIES))
 
 
 def test_predict_before_fit_raises_not_fitted():
