@@ -37,8 +37,10 @@ AUTO_DICTIONARIES = (1, 2, 4, 8, 16)
 #: The most training texts ``n_dictionaries="auto"`` classifies, over all folds.
 AUTO_QUERIES = 1_500
 AUTO_FOLDS = 3
-#: The names of the progress bars over class texts and complement texts.
+#: The names of the progress bars over class texts, complement texts, and the
+#: cross-validation of ``n_dictionaries="auto"``.
 _CLASS_TEXTS, _COMPLEMENT_TEXTS = "class texts", "complement texts"
+_AUTO_CV = 'n_dictionaries="auto" CV'
 
 
 def _groups(texts: list[bytes], n: int, separator: bytes) -> list[bytes]:
@@ -124,7 +126,9 @@ class CompressionClassifier(
     progress : bool, default=False
         Show a progress bar over the class texts (and complement texts) that
         the queries of :meth:`predict`, :meth:`predict_proba`,
-        :meth:`decision_function` and the ``*_bits`` methods are coded after.
+        :meth:`decision_function` and the ``*_bits`` methods are coded after,
+        and one over the settings that ``n_dictionaries="auto"``
+        cross-validates in :meth:`fit`.
 
     Attributes
     ----------
@@ -292,18 +296,22 @@ class CompressionClassifier(
         held_out = rng.permutation(len(texts))[:AUTO_QUERIES]
         correct, scored = dict.fromkeys(AUTO_DICTIONARIES, 0), 0
         sizes = self.compressor_.conditional_sizes
-        for f in range(AUTO_FOLDS):
-            queries = [i for i in held_out.tolist() if fold[i] == f]
-            kept = np.flatnonzero(fold != f)
-            classes = sorted(set(labels[kept].tolist()))
-            if not queries or not classes:
-                continue
-            by_class = {c: [encoded[i] for i in kept if labels[i] == c] for c in classes}
-            query_bytes = [encoded[i] for i in queries]
-            truth, scored = labels[queries], scored + len(queries)
-            for n in AUTO_DICTIONARIES:
-                bits = self._costs(sizes, by_class, n, query_bytes)
-                correct[n] += int(np.sum(np.asarray(classes)[bits.argmin(axis=1)] == truth))
+        total = AUTO_FOLDS * len(AUTO_DICTIONARIES)
+        with progress_bar(self.progress, total=total, desc=_AUTO_CV, unit="setting") as bar:
+            for f in range(AUTO_FOLDS):
+                queries = [i for i in held_out.tolist() if fold[i] == f]
+                kept = np.flatnonzero(fold != f)
+                classes = sorted(set(labels[kept].tolist()))
+                if not queries or not classes:
+                    bar.update(len(AUTO_DICTIONARIES))
+                    continue
+                by_class = {c: [encoded[i] for i in kept if labels[i] == c] for c in classes}
+                query_bytes = [encoded[i] for i in queries]
+                truth, scored = labels[queries], scored + len(queries)
+                for n in AUTO_DICTIONARIES:
+                    bits = self._costs(sizes, by_class, n, query_bytes)
+                    correct[n] += int(np.sum(np.asarray(classes)[bits.argmin(axis=1)] == truth))
+                    bar.update()
         return {n: correct[n] / max(scored, 1) for n in AUTO_DICTIONARIES}
 
     def __setstate__(self, state: dict[str, Any]) -> None:

@@ -256,6 +256,12 @@ def test_progress_bars_count_the_class_and_complement_texts_coded_after(tiny_new
     assert "class texts" in capsys.readouterr().err
 
 
+def test_auto_dictionaries_show_their_cross_validation_progress(tiny_news, capsys):
+    CompressionClassifier("zstd", n_dictionaries="auto", progress=True).fit(*tiny_news)
+    steps = 3 * len(AUTO_DICTIONARIES)  # every candidate on every fold
+    assert re.search(rf'n_dictionaries="auto" CV: 100%.* {steps}/{steps}', capsys.readouterr().err)
+
+
 def test_a_classifier_pickled_before_progress_existed_restores_without_bars(tiny_news):
     clf = CompressionClassifier("zstd").fit(*tiny_news)
     state = dict(clf.__getstate__())
