@@ -43,12 +43,17 @@ _CLASS_TEXTS, _COMPLEMENT_TEXTS = "class texts", "complement texts"
 _AUTO_CV = 'n_dictionaries="auto" CV'
 
 
+def _group_count(n_texts: int, n: int) -> int:
+    """How many groups :func:`_groups` makes of ``n_texts`` texts."""
+    return max(1, min(n, n_texts))
+
+
 def _groups(texts: list[bytes], n: int, separator: bytes) -> list[bytes]:
     """``texts``, each followed by ``separator``, joined into ``n`` contiguous groups of
     about equal count (fewer when there are fewer texts; one empty group when none)."""
     if not texts:
         return [b""]
-    groups = np.array_split(np.arange(len(texts)), min(n, len(texts)))
+    groups = np.array_split(np.arange(len(texts)), _group_count(len(texts), n))
     return [b"".join(texts[i] + separator for i in group) for group in groups]
 
 
@@ -356,14 +361,13 @@ class CompressionClassifier(
         """Bits of each query coded after each class's ``texts`` split into ``n`` groups, the
         mean over the groups. Columns follow the sorted labels. With ``progress``, a bar
         named ``shown_as`` (none when it is None) counts the groups coded after."""
-        grouped = {label: _groups(texts[label], n, self._separator) for label in sorted(texts)}
-        total = sum(map(len, grouped.values()))
+        total = sum(_group_count(len(group_texts), n) for group_texts in texts.values())
         shown = self.progress and shown_as is not None
         columns = []
         with progress_bar(shown, total=total, desc=shown_as, unit="text") as bar:
-            for groups in grouped.values():
+            for label in sorted(texts):  # one class's joined groups in memory at a time
                 rows = []
-                for group in groups:
+                for group in _groups(texts[label], n, self._separator):
                     rows.append(sizes(group, queries))
                     bar.update()
                 columns.append(8.0 * np.mean(rows, axis=0))
