@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from itertools import pairwise
 from numbers import Integral, Real
 from typing import Any
 
 import numpy as np
+from joblib import delayed, effective_n_jobs
 from numpy.typing import ArrayLike
 from scipy.special import softmax
 from sklearn.base import BaseEstimator, ClassifierMixin
@@ -14,6 +16,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._compressor_parameter import CompressorParameterMixin
 from ._explanation import ClassCostExplanation, saving_spans
+from ._parallel import N_JOBS_CONSTRAINTS, ordered_results
 from ._progress import progress_bar
 from ._text import encode_text, encode_texts
 from ._validation import (
@@ -46,6 +49,20 @@ _AUTO_CV = 'n_dictionaries="auto" CV'
 def _group_count(n_texts: int, n: int) -> int:
     """How many groups :func:`_groups` makes of ``n_texts`` texts."""
     return max(1, min(n, n_texts))
+
+
+def _query_shares(n_queries: int, n_groups: int, workers: int) -> list[slice]:
+    """The slices of the queries that each group's tasks code: all of them in one, unless
+    there are more workers than groups; then enough shares to keep every worker busy.
+
+    >>> _query_shares(1000, 4, 2)
+    [slice(0, 1000, None)]
+    >>> _query_shares(1000, 4, 8)
+    [slice(0, 500, None), slice(500, 1000, None)]
+    """
+    count = min(max(1, -(-workers // n_groups)), n_queries)
+    bounds = np.linspace(0, n_queries, count + 1).astype(int).tolist()
+    return [slice(start, stop) for start, stop in pairwise(bounds)]
 
 
 def _groups(texts: list[bytes], n: int, separator: bytes) -> list[bytes]:
@@ -134,6 +151,17 @@ class CompressionClassifier(
         :meth:`decision_function` and the ``*_bits`` methods are coded after,
         and one over the settings that ``n_dictionaries="auto"``
         cross-validates in :meth:`fit`.
+    n_jobs : int, default=None
+        Workers that code the queries after the class texts (and complement
+        texts) at once, as in joblib, on the backend in effect
+        (``joblib.parallel_config``): one task per class text, or per group
+        with ``n_dictionaries``; with more workers than tasks, each class
+        text's queries are shared out between several tasks, each of which
+        reads the class text again. Every worker but the calling process's
+        own gets a copy of the compressor and builds its models anew: what a
+        compressor keeps between calls (the models of the contexts it has
+        read) is reused only with one worker. The bits are the same for every
+        ``n_jobs``.
 
     Attributes
     ----------
@@ -209,6 +237,7 @@ class CompressionClassifier(
         "temperature": [Interval(Real, 0, None, closed="neither")],
         "complement": [Interval(Real, 0, None, closed="right"), None],
         "progress": ["boolean"],
+        "n_jobs": N_JOBS_CONSTRAINTS,
     }
 
     def __init__(
@@ -221,6 +250,7 @@ class CompressionClassifier(
         temperature: float = 1.0,
         complement: float | None = None,
         progress: bool = False,
+        n_jobs: int | None = None,
     ) -> None:
         self.compressor = compressor
         self.separator = separator
@@ -229,6 +259,7 @@ class CompressionClassifier(
         self.temperature = temperature
         self.complement = complement
         self.progress = progress
+        self.n_jobs = n_jobs
 
     def fit(self, X: Sequence[str], y: ArrayLike) -> CompressionClassifier:
         """Build each class text from scratch.
@@ -322,9 +353,10 @@ class CompressionClassifier(
     def __setstate__(self, state: dict[str, Any]) -> None:
         """Restore a pickled or skops-loaded classifier, refusing an inconsistent fitted state.
 
-        A state saved before ``complement`` or ``progress`` existed is restored with
-        ``complement=None``, the scoring it was fitted for, and ``progress=False``."""
-        state = {"complement": None, "progress": False, **state}
+        A state saved before ``complement``, ``progress`` or ``n_jobs`` existed is
+        restored with ``complement=None``, the scoring it was fitted for,
+        ``progress=False`` and ``n_jobs=None``."""
+        state = {"complement": None, "progress": False, "n_jobs": None, **state}
         super().__setstate__(state)
         if "_class_texts" not in state:
             return  # not fitted
@@ -359,19 +391,35 @@ class CompressionClassifier(
         shown_as: str | None = None,
     ) -> np.ndarray:
         """Bits of each query coded after each class's ``texts`` split into ``n`` groups, the
-        mean over the groups. Columns follow the sorted labels. With ``progress``, a bar
-        named ``shown_as`` (none when it is None) counts the groups coded after."""
-        total = sum(_group_count(len(group_texts), n) for group_texts in texts.values())
-        shown = self.progress and shown_as is not None
-        columns = []
-        with progress_bar(shown, total=total, desc=shown_as, unit="text") as bar:
-            for label in sorted(texts):  # one class's joined groups in memory at a time
-                rows = []
+        mean over the groups. Columns follow the sorted labels.
+
+        One task per group, on ``n_jobs`` workers; with more workers than groups,
+        the queries are shared out between a group's tasks, each of which reads the
+        group again. A class's groups are joined when its tasks are dispatched. With
+        ``progress``, a bar named ``shown_as`` (none when it is None) counts the
+        groups coded after."""
+        labels = sorted(texts)
+        if not queries:
+            return np.empty((0, len(labels)))
+        counts = [_group_count(len(texts[label]), n) for label in labels]
+        shares = _query_shares(len(queries), sum(counts), effective_n_jobs(self.n_jobs))
+
+        def tasks() -> Iterator[Any]:
+            for label in labels:
                 for group in _groups(texts[label], n, self._separator):
-                    rows.append(sizes(group, queries))
+                    yield from (delayed(sizes)(group, queries[share]) for share in shares)
+
+        results = ordered_results(tasks(), self.n_jobs)
+        columns = []
+        shown = self.progress and shown_as is not None
+        with progress_bar(shown, total=sum(counts), desc=shown_as, unit="text") as bar:
+            for count in counts:
+                rows = []
+                for _ in range(count):
+                    rows.append(np.concatenate([next(results) for _ in shares]))
                     bar.update()
                 columns.append(8.0 * np.mean(rows, axis=0))
-        return np.column_stack(columns) if queries else np.empty((0, len(columns)))
+        return np.column_stack(columns)
 
     def _costs(
         self,

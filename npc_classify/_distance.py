@@ -4,33 +4,26 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from numbers import Integral, Real
+from numbers import Real
 from typing import Any, Literal
 
 import numpy as np
 
 from ._neighbors import top_k
-from ._parallel import map_query_chunks
+from ._parallel import N_JOBS_CONSTRAINTS, map_query_chunks
 from ._text import PackedTexts, encode_text, encode_texts, pack_texts
 from ._validation import Interval, StrOptions, check_texts, validate_params
 from .compressors import COMPRESSOR_CONSTRAINTS, Compressor, check_compressor
 
 Order = Literal["query-first", "train-first", "symmetric"]
 ORDERS: tuple[str, ...] = ("query-first", "train-first", "symmetric")
-#: The most workers ``n_jobs`` may ask for (or, negative, leave out): joblib counts
-#: negative values from the number of cores, and 0 means nothing.
-MAX_JOBS = 4096
 #: Constraints of the parameters that decide how NCD is computed and spread over
 #: workers, shared by :func:`pairwise_ncd` and every estimator that computes NCD.
 NCD_CONSTRAINTS: dict[str, list[Any]] = {
     "compressor": COMPRESSOR_CONSTRAINTS,
     "separator": [str],
     "order": [StrOptions(set(ORDERS))],
-    "n_jobs": [
-        Interval(Integral, 1, MAX_JOBS, closed="both"),
-        Interval(Integral, -MAX_JOBS, -1, closed="both"),
-        None,
-    ],
+    "n_jobs": N_JOBS_CONSTRAINTS,
     "working_memory": [Interval(Real, 0, None, closed="neither"), None],
     "progress": ["boolean"],
 }

@@ -6,11 +6,13 @@ Also how many workers a search is worth.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import math
 import os
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from numbers import Integral
 from typing import Any
 
 import numpy as np
@@ -19,6 +21,7 @@ from joblib.parallel import LokyBackend, get_active_backend
 from sklearn import get_config
 
 from ._progress import progress_bar
+from ._validation import Interval
 
 #: Upper bound on the pairs one parallel task compresses, so that progress
 #: is reported every few seconds even against a very large training set.
@@ -29,6 +32,15 @@ MAX_PAIRS_PER_TASK = 1 << 20
 SERIAL_PAIRS = 500_000
 #: Seconds between a worker process's checks that the process it works for is alive.
 PARENT_CHECK_SECONDS = 1.0
+#: The most workers ``n_jobs`` may ask for (or, negative, leave out): joblib counts
+#: negative values from the number of cores, and 0 means nothing.
+MAX_JOBS = 4096
+#: Constraints of every estimator's ``n_jobs``.
+N_JOBS_CONSTRAINTS: list[Any] = [
+    Interval(Integral, 1, MAX_JOBS, closed="both"),
+    Interval(Integral, -MAX_JOBS, -1, closed="both"),
+    None,
+]
 
 
 @contextlib.contextmanager
@@ -183,7 +195,7 @@ def map_query_chunks(
         return () if aligned is None else (aligned[start : start + chunk],)
 
     tasks = [delayed(func)(*shared, queries[s : s + chunk], *extra(s)) for s in starts]
-    results = _ordered_results(tasks, n_jobs)
+    results = ordered_results(tasks, n_jobs)
     with progress_bar(
         progress, total=n_queries * n_train, desc=description, unit="pair", unit_scale=True
     ) as bar:
@@ -192,11 +204,13 @@ def map_query_chunks(
             yield result
 
 
-def _ordered_results(tasks: list[Any], n_jobs: int | None) -> Iterator[Any]:
-    """Run ``tasks`` on the active joblib backend, yielding results in order as they come.
+def ordered_results(tasks: Iterable[Any], n_jobs: int | None) -> Iterator[Any]:
+    """Run joblib ``tasks`` on the active backend, yielding results in order as they come.
 
-    Backends that cannot hand results back one by one (Ray's, for one) get
-    the tasks in waves of four per worker, so results still arrive, and are
+    ``tasks`` may be a generator: joblib draws from it as workers free up,
+    so only the tasks being dispatched are held at once. Backends that
+    cannot hand results back one by one (Ray's, for one) get the tasks in
+    waves of four per worker, so results still arrive, and are
     checkpointed, while the rest run.
     """
     options = _worker_options()
@@ -208,7 +222,7 @@ def _ordered_results(tasks: list[Any], n_jobs: int | None) -> Iterator[Any]:
     else:
         yield from streaming(tasks)
         return
-    wave = 4 * effective_n_jobs(n_jobs)
+    pending, wave = iter(tasks), 4 * effective_n_jobs(n_jobs)
     with Parallel(n_jobs=n_jobs, prefer="processes", **options) as parallel:
-        for start in range(0, len(tasks), wave):
-            yield from parallel(tasks[start : start + wave])
+        while batch := list(itertools.islice(pending, wave)):
+            yield from parallel(batch)

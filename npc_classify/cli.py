@@ -294,7 +294,10 @@ def _add_model_arguments(parser: argparse.ArgumentParser, *, scoring: bool) -> N
 
 
 def _add_workers_argument(group: Any) -> None:
-    text = f"parallel workers (default: 1 below {SERIAL_PAIRS:,} pairs, else all cores)"
+    text = (
+        f"parallel workers (default: 1 below {SERIAL_PAIRS:,} NCD pairs, else all cores; "
+        "class-conditional: 1)"
+    )
     group.add_argument("--n-jobs", type=int, metavar="N", help=text)
 
 
@@ -366,6 +369,7 @@ def _model(args: argparse.Namespace) -> NCDClassifier | CompressionClassifier:
             n_dictionaries=args.n_dictionaries,
             complement=args.complement,
             progress=_progress(args),
+            n_jobs=-1 if args.n_jobs is None and args.scheduler is not None else args.n_jobs,
         )
     return _classifier(args)
 
@@ -483,6 +487,8 @@ def _predict(args: argparse.Namespace) -> int:
     params = model.get_params()
     if "n_jobs" in params and hasattr(model, "n_candidates_"):  # an NCD neighbour search
         _choose_workers(args, model, len(texts) * model.n_candidates_, sys.stderr)
+    elif "n_jobs" in params and args.n_jobs is not None:
+        model.set_params(n_jobs=args.n_jobs)
     if "progress" in params:
         model.set_params(progress=_progress(args))
     style = "jsonl" if args.format == "jsonl" else "proba" if args.proba else "labels"

@@ -8,12 +8,13 @@ import zlib
 import numpy as np
 import pytest
 import zstandard
+from joblib import parallel_config
 from sklearn.ensemble import StackingClassifier
 from sklearn.exceptions import NotFittedError
 from sklearn.linear_model import LogisticRegression
 
 from npc_classify import CompressionClassifier
-from npc_classify._compression_classifier import AUTO_DICTIONARIES
+from npc_classify._compression_classifier import AUTO_DICTIONARIES, _query_shares
 from npc_classify.compressors import Bz2Compressor, GzipCompressor, ZstdCompressor
 from npc_classify.datasets import read_ag_news_csv
 
@@ -269,6 +270,63 @@ def test_a_classifier_pickled_before_progress_existed_restores_without_bars(tiny
     restored = CompressionClassifier.__new__(CompressionClassifier)
     restored.__setstate__(state)
     assert restored.progress is False
+    np.testing.assert_array_equal(restored.predict(QUERIES), clf.predict(QUERIES))
+
+
+@pytest.mark.parametrize(
+    ("n_jobs", "n_dictionaries", "complement"),
+    [
+        (2, 1, None),
+        (2, 2, 4.0),
+        (7, 1, None),
+        (-1, 1, 2.0),
+    ],  # 7: each class text's queries shared out
+)
+def test_the_bits_are_the_same_on_any_number_of_workers(
+    tiny_news, n_jobs, n_dictionaries, complement
+):
+    def bits(workers: int | None) -> np.ndarray:
+        clf = CompressionClassifier(
+            "ppm", n_dictionaries=n_dictionaries, complement=complement, n_jobs=workers
+        )
+        return clf.fit(*tiny_news).class_bits(QUERIES)
+
+    np.testing.assert_array_equal(bits(n_jobs), bits(None))
+
+
+def test_threads_share_the_compressor_and_give_the_same_bits(tiny_news):
+    serial = CompressionClassifier("cm").fit(*tiny_news).class_bits(QUERIES)
+    clf = CompressionClassifier("cm", n_jobs=4).fit(*tiny_news)
+    with parallel_config(backend="threading"):
+        np.testing.assert_array_equal(clf.class_bits(QUERIES), serial)
+
+
+def test_the_queries_are_shared_out_only_among_spare_workers():
+    assert _query_shares(10, n_groups=3, workers=2) == [slice(0, 10)]
+    assert _query_shares(10, n_groups=3, workers=3) == [slice(0, 10)]
+    assert _query_shares(10, n_groups=3, workers=4) == [slice(0, 5), slice(5, 10)]
+    assert _query_shares(10, n_groups=1, workers=4) == [
+        slice(0, 2),
+        slice(2, 5),
+        slice(5, 7),
+        slice(7, 10),
+    ]
+    assert _query_shares(2, n_groups=1, workers=8) == [slice(0, 1), slice(1, 2)]
+
+
+@pytest.mark.parametrize("n_jobs", [0, 2.5, "all"])
+def test_a_meaningless_n_jobs_is_refused_by_fit(tiny_news, n_jobs):
+    with pytest.raises(ValueError, match=r"The 'n_jobs' parameter of CompressionClassifier"):
+        CompressionClassifier(n_jobs=n_jobs).fit(*tiny_news)
+
+
+def test_a_classifier_pickled_before_n_jobs_existed_restores_on_one_worker(tiny_news):
+    clf = CompressionClassifier("zstd").fit(*tiny_news)
+    state = dict(clf.__getstate__())
+    del state["n_jobs"]
+    restored = CompressionClassifier.__new__(CompressionClassifier)
+    restored.__setstate__(state)
+    assert restored.n_jobs is None
     np.testing.assert_array_equal(restored.predict(QUERIES), clf.predict(QUERIES))
 
 
