@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 
 import joblib
+import numpy as np
 import pytest
 from conftest import CLUSTER_QUERIES, TINY_NEWS, assert_backend_matches_local
 
-from npc_classify import NCDClassifier
+from npc_classify import CompressionClassifier, NCDClassifier
 from npc_classify.cli import main
 
 distributed = pytest.importorskip("distributed")
@@ -57,6 +58,15 @@ def test_the_training_side_is_scattered_once_not_sent_with_every_task(
         clf.predict(CLUSTER_QUERIES)  # one task per query here: 24 tasks
     # The text buffer, its offsets and the sizes: each array scattered once.
     assert scattered == ["ndarray"] * 3
+
+
+def test_class_conditional_bits_on_a_cluster_equal_the_local_ones(client, tiny_news):
+    local = (
+        CompressionClassifier("ppm", complement=2.0).fit(*tiny_news).class_bits(CLUSTER_QUERIES)
+    )
+    clf = CompressionClassifier("ppm", complement=2.0, n_jobs=-1).fit(*tiny_news)
+    with joblib.parallel_config(backend="dask"):
+        np.testing.assert_array_equal(clf.class_bits(CLUSTER_QUERIES), local)
 
 
 def test_the_cli_runs_on_an_existing_cluster(client, tmp_path, capsys):

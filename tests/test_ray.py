@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from conftest import CLUSTER_QUERIES, assert_backend_matches_local
 
-from npc_classify import NCDClassifier
+from npc_classify import CompressionClassifier, NCDClassifier
 from npc_classify.evaluation import resumable_kneighbors
 
 ray = pytest.importorskip("ray")
@@ -44,3 +44,13 @@ def test_results_still_stream_to_the_checkpoint_on_ray(ray_backend, tiny_news, t
         np.testing.assert_array_equal(dist_l, dist_r)
         np.testing.assert_array_equal(ind_l, ind_r)
     np.testing.assert_array_equal(resumed[1], clf.kneighbors(CLUSTER_QUERIES)[1])
+
+
+def test_class_conditional_bits_on_ray_equal_the_local_ones(ray_backend, tiny_news):
+    """9 groups in waves of 8: the generator of tasks is drawn from wave by wave."""
+    local = (
+        CompressionClassifier("ppm", n_dictionaries=3).fit(*tiny_news).class_bits(CLUSTER_QUERIES)
+    )
+    clf = CompressionClassifier("ppm", n_dictionaries=3, n_jobs=2).fit(*tiny_news)
+    with joblib.parallel_config(backend="ray"):
+        np.testing.assert_array_equal(clf.class_bits(CLUSTER_QUERIES), local)
