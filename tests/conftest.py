@@ -260,3 +260,19 @@ def outputs(fitted, X):
 def any_estimator(request):
     """A new, unfitted estimator of each :data:`ESTIMATOR_CASES` configuration."""
     return ESTIMATOR_CASES[request.param](request)
+
+
+@pytest.fixture
+def worker_requests(monkeypatch) -> list:
+    """The ``n_jobs`` of every call CompressionClassifier makes to the parallel engine."""
+    from npc_classify import _compression_classifier
+    from npc_classify._parallel import ordered_results
+
+    asked: list = []
+
+    def spy(tasks, n_jobs):
+        asked.append(n_jobs)
+        return ordered_results(tasks, n_jobs)
+
+    monkeypatch.setattr(_compression_classifier, "ordered_results", spy)
+    return asked

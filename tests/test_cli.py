@@ -18,8 +18,7 @@ import numpy as np
 import pytest
 from conftest import write_csv
 
-from npc_classify import CompressionClassifier, NCDClassifier, _compression_classifier
-from npc_classify._parallel import ordered_results
+from npc_classify import CompressionClassifier, NCDClassifier
 from npc_classify.cli import main
 from npc_classify.compressors import Compressor, GzipCompressor, ZstdCompressor, _registry
 
@@ -1103,30 +1102,16 @@ def test_class_conditional_progress_bars_follow_the_progress_options(capsys, ag_
 
 
 def test_class_conditional_codes_on_the_workers_asked_for(
-    capsys, tmp_path, ag_news_dir, monkeypatch
+    capsys, tmp_path, ag_news_dir, worker_requests
 ):
-    asked = []
-
-    def spy(tasks, n_jobs):
-        asked.append(n_jobs)
-        return ordered_results(tasks, n_jobs)
-
-    monkeypatch.setattr(_compression_classifier, "ordered_results", spy)
-    argv = [
-        "evaluate",
-        "--data-dir",
-        ag_news_dir,
-        "--method",
-        "class-conditional",
-        "--no-progress",
-    ]
+    argv = ["evaluate", "--data-dir", ag_news_dir, "--method", "class-conditional"]
     reports = []
     for workers in (["--n-jobs", "2"], []):
         output = tmp_path / f"out{len(workers)}.json"
-        code, _, err = run_cli(capsys, *argv, *workers, "--output", output)
+        code, _, err = run_cli(capsys, *argv, *workers, "--no-progress", "--output", output)
         assert code == 0, err
         reports.append(json.loads(output.read_text(encoding="utf-8"))["report"])
-    assert asked == [2, None]  # one call of the class texts each; by default one worker
+    assert worker_requests == [2, None]  # one call of the class texts each; by default one worker
     assert reports[0] == reports[1]
 
 

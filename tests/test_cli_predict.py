@@ -15,11 +15,9 @@ from conftest import TINY_NEWS, write_csv
 from npc_classify import (
     CompressionClassifier,
     NCDClassifier,
-    _compression_classifier,
     load_model,
     save_model,
 )
-from npc_classify._parallel import ordered_results
 from npc_classify.cli import main
 
 QUIET = ["--no-progress", "--n-jobs", "1"]
@@ -157,21 +155,14 @@ def test_fit_class_conditional_and_predict(
 
 
 def test_predict_gives_a_class_conditional_model_the_workers_asked_for(
-    capsys, tmp_path, halves, texts_file, monkeypatch
+    capsys, tmp_path, halves, texts_file, worker_requests
 ):
     model = fitted_model(capsys, tmp_path, halves[0], "--method", "class-conditional")
-    asked = []
-
-    def spy(tasks, n_jobs):
-        asked.append(n_jobs)
-        return ordered_results(tasks, n_jobs)
-
-    monkeypatch.setattr(_compression_classifier, "ordered_results", spy)
     outputs = [
         run(capsys, "predict", model, texts_file, *workers)[1]
         for workers in (["--n-jobs", "2"], [])
     ]
-    assert asked == [2, None]  # the saved model's n_jobs when none is asked for
+    assert worker_requests == [2, None]  # the saved model's n_jobs when none is asked for
     assert outputs[0] == outputs[1]
 
 

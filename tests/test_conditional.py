@@ -263,16 +263,6 @@ def test_auto_dictionaries_show_their_cross_validation_progress(tiny_news, capsy
     assert re.search(rf'n_dictionaries="auto" CV: 100%.* {steps}/{steps}', capsys.readouterr().err)
 
 
-def test_a_classifier_pickled_before_progress_existed_restores_without_bars(tiny_news):
-    clf = CompressionClassifier("zstd").fit(*tiny_news)
-    state = dict(clf.__getstate__())
-    del state["progress"]
-    restored = CompressionClassifier.__new__(CompressionClassifier)
-    restored.__setstate__(state)
-    assert restored.progress is False
-    np.testing.assert_array_equal(restored.predict(QUERIES), clf.predict(QUERIES))
-
-
 @pytest.mark.parametrize(
     ("n_jobs", "n_dictionaries", "complement"),
     [
@@ -320,13 +310,16 @@ def test_a_meaningless_n_jobs_is_refused_by_fit(tiny_news, n_jobs):
         CompressionClassifier(n_jobs=n_jobs).fit(*tiny_news)
 
 
-def test_a_classifier_pickled_before_n_jobs_existed_restores_on_one_worker(tiny_news):
+@pytest.mark.parametrize(("parameter", "default"), [("progress", False), ("n_jobs", None)])
+def test_a_classifier_pickled_before_a_parameter_existed_restores_its_default(
+    tiny_news, parameter, default
+):
     clf = CompressionClassifier("zstd").fit(*tiny_news)
     state = dict(clf.__getstate__())
-    del state["n_jobs"]
+    del state[parameter]
     restored = CompressionClassifier.__new__(CompressionClassifier)
     restored.__setstate__(state)
-    assert restored.n_jobs is None
+    assert getattr(restored, parameter) is default
     np.testing.assert_array_equal(restored.predict(QUERIES), clf.predict(QUERIES))
 
 
