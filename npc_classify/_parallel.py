@@ -1,6 +1,8 @@
-"""The parallel engine: chunks of query rows on the caller's joblib backend, in order.
+"""The parallel engine: tasks on the caller's joblib backend, their results in order.
 
-Also how many workers a search is worth.
+The tasks are chunks of query rows for NCD, and class texts to code queries
+after for class-conditional compression. Also how many workers a search is
+worth.
 """
 
 from __future__ import annotations
