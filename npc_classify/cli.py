@@ -113,6 +113,17 @@ _TRAIN_LM_OPTIONS: list[tuple[str, Callable[[str], Any], Any, str]] = [
 _STDIN = "-"
 #: Compressor settings that only class-conditional compression reads.
 _CLASS_CONDITIONAL_SETTINGS = frozenset({"fine_tune_steps"})
+#: The options only NCD neighbours read, with the value each takes when not given.
+_NEIGHBOUR_OPTIONS: dict[str, Any] = {
+    "k": [5],
+    "tie": "nearest",
+    "candidates": None,
+    "weights": "uniform",
+    "order": "query-first",
+    "checkpoint": None,
+}
+#: The options only class-conditional compression reads, and theirs.
+_CLASS_CONDITIONAL_OPTIONS: dict[str, Any] = {"n_dictionaries": 1, "complement": None}
 
 
 def _build_parser() -> argparse.ArgumentParser:
@@ -257,8 +268,10 @@ def _add_training_arguments(parser: argparse.ArgumentParser, *, per_class: bool 
         add("--n-train-per-class", type=_positive_int, metavar="N", help=text)
     text = "NCD neighbours or one compression per class (CompressionClassifier)"
     add("--method", choices=["knn", "class-conditional"], default="knn", help=text)
-    text = "class-conditional: dictionaries per class, or auto (cross-validated in fit)"
-    add("--n-dictionaries", type=_dictionary_count, default=1, metavar="N|auto", help=text)
+    text = (
+        "class-conditional: dictionaries per class, or auto (cross-validated in fit) (default: 1)"
+    )
+    add("--n-dictionaries", type=_dictionary_count, metavar="N|auto", help=text)
     text = (
         "class-conditional: score each class against the other classes' most recent texts, "
         "up to R times its own length (default: its own text alone)"
@@ -280,14 +293,15 @@ def _add_model_arguments(parser: argparse.ArgumentParser, *, scoring: bool) -> N
     _add_compressor_arguments(model)
     add = model.add_argument
     text = "neighbours that vote" + ("; several, scored from one search" if scoring else "")
-    add("--k", type=_positive_int, nargs="+" if scoring else 1, default=[5], help=text)
+    add("--k", type=_positive_int, nargs="+" if scoring else 1, help=f"{text} (default: 5)")
     rules = [*TIE_BREAKS, PAPER_TOP_K] if scoring else TIE_BREAKS
     paper = "; paper-top-k adds the paper's bound, k >= 2" if scoring else ""
-    add("--tie", choices=rules, default="nearest", help=f"how a tie is settled{paper}")
+    add("--tie", choices=rules, help=f"how a tie is settled{paper} (default: nearest)")
     text = "compare with the M texts a 4-gram estimate ranks nearest (default: all, exact)"
     add("--candidates", type=_positive_int, metavar="M", help=text)
-    add("--weights", choices=WEIGHTS, default="uniform", help="votes per neighbour")
-    add("--order", choices=ORDERS, default="query-first", help="which text of a pair comes first")
+    add("--weights", choices=WEIGHTS, help="votes per neighbour (default: uniform)")
+    text = "which text of a pair comes first (default: query-first)"
+    add("--order", choices=ORDERS, help=text)
     if scoring:
         _add_workers_argument(model)
         add("--scheduler", metavar="ADDRESS", help="a Dask cluster (default: this machine)")
@@ -358,12 +372,8 @@ def _compressor(args: argparse.Namespace) -> Compressor:
 
 def _model(args: argparse.Namespace) -> NCDClassifier | CompressionClassifier:
     """The classifier ``--method`` names."""
+    _settle_method_options(args)
     if args.method == "class-conditional":
-        if getattr(args, "tie", None) == PAPER_TOP_K:
-            raise ValueError(
-                f"--tie {PAPER_TOP_K} scores ties among NCD neighbours; "
-                "--method class-conditional has none."
-            )
         return CompressionClassifier(
             _compressor(args),
             n_dictionaries=args.n_dictionaries,
@@ -374,14 +384,32 @@ def _model(args: argparse.Namespace) -> NCDClassifier | CompressionClassifier:
     return _classifier(args)
 
 
+def _settle_method_options(args: argparse.Namespace) -> None:
+    """Refuse the options of the method ``--method`` did not choose; give the chosen
+    method's options that were not given their defaults."""
+    neighbours = args.method != "class-conditional"
+    unused = _CLASS_CONDITIONAL_OPTIONS if neighbours else _NEIGHBOUR_OPTIONS
+    for name in unused:
+        if getattr(args, name, None) is not None:
+            flag = "--" + name.replace("_", "-")
+            raise ValueError(
+                f"{flag} is for --method class-conditional, not NCD neighbours."
+                if neighbours
+                else f"{flag} is for NCD neighbours, not --method class-conditional."
+            )
+    for name, default in (
+        _NEIGHBOUR_OPTIONS if neighbours else _CLASS_CONDITIONAL_OPTIONS
+    ).items():
+        if hasattr(args, name) and getattr(args, name) is None:
+            setattr(args, name, default)
+
+
 def _classifier(args: argparse.Namespace) -> NCDClassifier:
     refused = _CLASS_CONDITIONAL_SETTINGS & {param.partition("=")[0] for param in args.params}
     if refused:
         raise ValueError(
             f"--param {min(refused)} is for --method class-conditional, not NCD neighbours."
         )
-    if getattr(args, "complement", None) is not None:
-        raise ValueError("--complement is for --method class-conditional, not NCD neighbours.")
     return NCDClassifier(
         _compressor(args),
         k=max(args.k),

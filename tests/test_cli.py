@@ -348,15 +348,62 @@ def test_few_shot_scores_class_conditional_compression_per_shot(capsys, tmp_path
 
 
 @pytest.mark.parametrize("command", ["evaluate", "few-shot"])
-def test_the_papers_tie_rule_is_refused_for_class_conditional_compression(
-    capsys, ag_news_dir, command
+@pytest.mark.parametrize(
+    "option",
+    [
+        ["--tie", "paper-top-k"],
+        ["--tie", "random"],
+        ["--k", "3"],
+        ["--candidates", "10"],
+        ["--weights", "distance"],
+        ["--order", "symmetric"],
+    ],
+)
+def test_neighbour_options_are_refused_for_class_conditional_compression(
+    capsys, ag_news_dir, command, option
 ):
     code, _, err = run_cli(
-        capsys, command, "--data-dir", ag_news_dir, "--method", "class-conditional",
-        "--tie", "paper-top-k", *FAST,
-    )  # fmt: skip
+        capsys, command, "--data-dir", ag_news_dir, "--method", "class-conditional", *option, *FAST
+    )
     assert code == 2
-    assert "--tie paper-top-k scores ties among NCD neighbours; --method class-conditional" in err
+    assert f"{option[0]} is for NCD neighbours, not --method class-conditional." in err
+
+
+def test_a_checkpoint_is_refused_for_class_conditional_evaluation(capsys, tmp_path, ag_news_dir):
+    argv = ["--data-dir", ag_news_dir, "--method", "class-conditional", *FAST]
+    code, _, err = run_cli(capsys, "evaluate", *argv, "--checkpoint", tmp_path / "run.jsonl")
+    assert code == 2
+    assert "--checkpoint is for NCD neighbours, not --method class-conditional." in err
+    assert not (tmp_path / "run.jsonl").exists()
+
+
+@pytest.mark.parametrize("command", ["evaluate", "few-shot", "fit"])
+def test_dictionaries_are_refused_for_neighbours(capsys, tmp_path, ag_news_dir, command):
+    out = ["--out", tmp_path / "model.skops"] if command == "fit" else FAST
+    code, _, err = run_cli(
+        capsys, command, "--data-dir", ag_news_dir, "--n-dictionaries", "2", *out
+    )
+    assert code == 2
+    assert "--n-dictionaries is for --method class-conditional, not NCD neighbours." in err
+    assert not (tmp_path / "model.skops").exists()
+
+
+def test_options_not_given_take_their_defaults_in_the_report(capsys, tmp_path, ag_news_dir):
+    reports = {}
+    for method in ("knn", "class-conditional"):
+        output = tmp_path / f"{method}.json"
+        argv = ["--data-dir", ag_news_dir, "--method", method, *FAST, "--output", output]
+        assert run_cli(capsys, "evaluate", *argv)[0] == 0
+        reports[method] = json.loads(output.read_text(encoding="utf-8"))["config"]
+    neighbours, conditional = reports["knn"], reports["class-conditional"]
+    assert (neighbours["k"], neighbours["tie"], neighbours["weights"]) == (
+        [5],
+        "nearest",
+        "uniform",
+    )
+    assert neighbours["n_dictionaries"] is None
+    assert conditional["n_dictionaries"] == 1
+    assert (conditional["k"], conditional["tie"], conditional["order"]) == (None, None, None)
 
 
 def test_few_shot_with_more_shots_than_a_class_holds_fails_cleanly(capsys, ag_news_dir):
