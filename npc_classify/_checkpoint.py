@@ -1,4 +1,8 @@
-"""Neighbour searches that survive being killed: results appended to a file as they come."""
+"""Evaluations that survive being killed: results appended to a file as they come.
+
+Neighbour searches save each chunk of queries; class-conditional compression
+saves the bits of every query under each class text (and complement text).
+"""
 
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ from typing import IO, Any
 
 import numpy as np
 
+from ._compression_classifier import CLASS, COMPLEMENT, CompressionClassifier, SavedColumns
 from ._ncd_classifier import NCDClassifier
 from ._output import is_regular_destination
 from ._validation import check_texts
@@ -73,27 +78,17 @@ def resumable_kneighbors(
     """
     texts = check_texts(X, name="X")
     path = Path(path)
-    if not is_regular_destination(path):
-        raise ValueError(
-            f"Checkpoint {path} is not a regular file (it is a directory, a FIFO or a device); "
-            "a checkpoint is read back and appended to, so name a file."
-        )
     expected = _Expected(
         clf.search_fingerprint(texts, n_neighbors), len(texts), n_neighbors, clf.n_samples_fit_
     )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with _locked(path) as handle:
-        dist_rows, ind_rows = _read_checkpoint(handle, path, expected)
+    with _opened(path, expected.fingerprint, len(texts), _SEARCH) as (handle, records):
+        dist_rows: list[Any] = []
+        ind_rows: list[Any] = []
+        for number, entry in records:
+            dist, ind = _check_record(entry, path, number, len(ind_rows), expected)
+            dist_rows.extend(dist)
+            ind_rows.extend(ind)
         n_resumed = len(ind_rows)
-        if n_resumed == 0:
-            header = {
-                "format": CHECKPOINT_FORMAT,
-                "fingerprint": expected.fingerprint,
-                "n_queries": len(texts),
-            }
-            handle.seek(0)
-            handle.truncate()
-            _append(handle, header)
         remaining = texts[n_resumed:]
         for start, neigh_dist, neigh_ind in clf.kneighbors_chunks(remaining, n_neighbors):
             record = {
@@ -109,6 +104,80 @@ def resumable_kneighbors(
     return neigh_dist, neigh_ind, n_resumed
 
 
+def resumable_class_bits(
+    clf: CompressionClassifier, X: Sequence[str], path: str | os.PathLike[str]
+) -> tuple[np.ndarray, int]:
+    """``clf.class_bits(X)``, saved class text by class text to ``path``.
+
+    The bits of every query after each class text (and, with ``complement``,
+    after each complement text) are appended to ``path`` (JSON lines, flushed
+    and synced) as soon as they are done. If ``path`` already holds columns
+    of the same run (same fitted classifier and queries:
+    :meth:`~npc_classify.CompressionClassifier.bits_fingerprint`), those are
+    not coded again; a half-written last line, left by a killed run, is
+    discarded. Floats are stored in their shortest exact representation, so a
+    resumed run returns the identical bits. Records read back are checked
+    (kind, column, one finite number per query, no column twice), and the
+    file is locked while the run writes to it (on POSIX systems).
+
+    Parameters
+    ----------
+    clf : CompressionClassifier
+        A fitted classifier.
+    X : sequence of str
+        Query texts.
+    path : path-like
+        The checkpoint file; created if missing. A symbolic link is followed.
+
+    Returns
+    -------
+    bits : ndarray of shape (len(X), n_classes)
+        ``clf.class_bits(X)``.
+    n_resumed : int
+        How many columns (class and complement texts) were read back.
+
+    Raises
+    ------
+    ValueError
+        If ``path`` is not a regular file, holds another run, is damaged or was
+        edited, or another process is writing to it; the message names the
+        file, the line and what is wrong.
+    """
+    texts = check_texts(X, name="X")
+    path = Path(path)
+    kinds = (CLASS,) if clf.complement is None else (CLASS, COMPLEMENT)
+    with _opened(path, clf.bits_fingerprint(texts), len(texts), _BITS) as (handle, records):
+        known: dict[tuple[str, int], np.ndarray] = {}
+        for number, entry in records:
+            key, bits = _check_column(entry, path, number, kinds, len(clf.classes_), len(texts))
+            if key in known:
+                raise _damaged(path, number, f"holds the {key[0]} column {key[1]} again")
+            known[key] = bits
+
+        def save(kind: str, column: int, bits: np.ndarray) -> None:
+            _append(handle, {"kind": kind, "column": column, "bits": bits.tolist()})
+
+        return clf._class_bits(texts, SavedColumns(known, save)), len(known)
+
+
+def _check_column(
+    entry: Any, path: Path, number: int, kinds: tuple[str, ...], n_classes: int, n_queries: int
+) -> tuple[tuple[str, int], np.ndarray]:
+    """The key and bits of one saved column, or the reason it cannot be trusted."""
+    if not isinstance(entry, dict) or set(entry) != {"kind", "column", "bits"}:
+        raise _damaged(path, number, "is not a record with the fields kind, column and bits")
+    kind, column, bits = entry["kind"], entry["column"], entry["bits"]
+    if kind not in kinds:
+        raise _damaged(path, number, f"holds bits of kind {kind!r}, not one of {list(kinds)}")
+    if not _is_index(column, n_classes):
+        raise _damaged(path, number, f"has a column outside [0, {n_classes})")
+    if not isinstance(bits, list) or len(bits) != n_queries:
+        raise _damaged(path, number, f"has other than {n_queries} bits, one per query")
+    if not all(_is_finite_number(b) for b in bits):
+        raise _damaged(path, number, "has bits that are not a finite number")
+    return (kind, column), np.array(bits, dtype=np.float64)
+
+
 @dataclass(frozen=True)
 class _Expected:
     """What the records of one search must be."""
@@ -117,6 +186,40 @@ class _Expected:
     n_queries: int
     n_neighbors: int
     n_train: int
+
+
+#: What a checkpoint whose fingerprint differs was written by, for each kind of run.
+_SEARCH = "a different search (other data, model settings or k)"
+_BITS = "a different run (other data or model settings)"
+
+
+@contextlib.contextmanager
+def _opened(
+    path: Path, fingerprint: str, n_queries: int, other: str
+) -> Iterator[tuple[IO[bytes], list[tuple[int, Any]]]]:
+    """The checkpoint at ``path``, locked, with its records (line number, entry).
+
+    A missing or empty file gets a header for ``fingerprint``; a header of
+    another fingerprint (``other`` says whose) is refused. A last line cut
+    short by a kill is dropped."""
+    if not is_regular_destination(path):
+        raise ValueError(
+            f"Checkpoint {path} is not a regular file (it is a directory, a FIFO or a device); "
+            "a checkpoint is read back and appended to, so name a file."
+        )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with _locked(path) as handle:
+        entries = _saved_entries(handle, path)
+        if entries:
+            _check_header(entries[0], path, fingerprint, other)
+        else:
+            header = {
+                "format": CHECKPOINT_FORMAT,
+                "fingerprint": fingerprint,
+                "n_queries": n_queries,
+            }
+            _append(handle, header)
+        yield handle, list(enumerate(entries[1:], start=2))
 
 
 @contextlib.contextmanager
@@ -142,12 +245,10 @@ def _append(handle: IO[bytes], entry: dict[str, Any]) -> None:
     os.fsync(handle.fileno())
 
 
-def _read_checkpoint(
-    handle: IO[bytes], path: Path, expected: _Expected
-) -> tuple[list[Any], list[Any]]:
-    """Rows saved by an earlier run of the same search; the file is trimmed to them."""
-    dist_rows: list[Any] = []
-    ind_rows: list[Any] = []
+def _saved_entries(handle: IO[bytes], path: Path) -> list[Any]:
+    """The entries of the file's lines; a last line cut short by a kill is dropped, and the
+    file trimmed to the lines read."""
+    entries = []
     good_bytes = 0
     for number, line in enumerate(handle, start=1):
         try:
@@ -156,25 +257,20 @@ def _read_checkpoint(
             if line.endswith(b"\n"):
                 raise _damaged(path, number, "is not valid JSON") from None
             break  # a last line cut short by a kill
-        if number == 1:
-            _check_header(entry, path, expected)
-        else:
-            dist, ind = _check_record(entry, path, number, len(ind_rows), expected)
-            dist_rows.extend(dist)
-            ind_rows.extend(ind)
+        entries.append(entry)
         good_bytes += len(line)
     handle.seek(good_bytes)
     handle.truncate()
-    return dist_rows, ind_rows
+    return entries
 
 
-def _check_header(entry: Any, path: Path, expected: _Expected) -> None:
+def _check_header(entry: Any, path: Path, fingerprint: str, other: str) -> None:
     if not isinstance(entry, dict) or entry.get("format") != CHECKPOINT_FORMAT:
         raise _damaged(path, 1, f"is not a checkpoint header of format {CHECKPOINT_FORMAT}")
-    if entry.get("fingerprint") != expected.fingerprint:
+    if entry.get("fingerprint") != fingerprint:
         raise ValueError(
-            f"Checkpoint {path} was written by a different search (other data, "
-            "model settings or k). Delete it, or name another --checkpoint file."
+            f"Checkpoint {path} was written by {other}. "
+            "Delete it, or name another --checkpoint file."
         )
 
 
@@ -197,14 +293,14 @@ def _check_record(
             raise _damaged(path, number, "has a row that is not a list")
         if len(row_dist) != width or len(row_ind) != width:
             raise _damaged(path, number, f"has a row of other than {width} neighbours")
-        if not all(_is_distance(d) for d in row_dist):
+        if not all(_is_finite_number(d) for d in row_dist):
             raise _damaged(path, number, "has a distance that is not a finite number")
         if not all(_is_index(i, expected.n_train) for i in row_ind):
             raise _damaged(path, number, f"has a neighbour index outside [0, {expected.n_train})")
     return dist, ind
 
 
-def _is_distance(value: Any) -> bool:
+def _is_finite_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import hashlib
+import json
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from itertools import pairwise
 from numbers import Integral, Real
 from typing import Any
@@ -40,10 +43,29 @@ AUTO_DICTIONARIES = (1, 2, 4, 8, 16)
 #: The most training texts ``n_dictionaries="auto"`` classifies, over all folds.
 AUTO_QUERIES = 1_500
 AUTO_FOLDS = 3
-#: The names of the progress bars over class texts, complement texts, and the
-#: cross-validation of ``n_dictionaries="auto"``.
-_CLASS_TEXTS, _COMPLEMENT_TEXTS = "class texts", "complement texts"
+#: The two kinds of texts queries are coded after: each class's own, and its complement's.
+CLASS, COMPLEMENT = "class", "complement"
+#: The name of the progress bar over the cross-validation of ``n_dictionaries="auto"``.
 _AUTO_CV = 'n_dictionaries="auto" CV'
+
+
+@dataclass(frozen=True)
+class SavedColumns:
+    """Columns of bits an earlier run computed, and where newly computed ones go.
+
+    What lets a stopped run resume (:func:`~npc_classify.evaluation.resumable_class_bits`).
+
+    Attributes
+    ----------
+    known : dict of (str, int) to ndarray
+        The bits of every query after the texts of one kind (:data:`CLASS` or
+        :data:`COMPLEMENT`) of one class (its column of ``classes_``).
+    save : callable
+        Called as ``save(kind, column, bits)`` with each column computed.
+    """
+
+    known: dict[tuple[str, int], np.ndarray]
+    save: Callable[[str, int, np.ndarray], None]
 
 
 def _group_count(n_texts: int, n: int) -> int:
@@ -72,6 +94,14 @@ def _groups(texts: list[bytes], n: int, separator: bytes) -> list[bytes]:
         return [b""]
     groups = np.array_split(np.arange(len(texts)), _group_count(len(texts), n))
     return [b"".join(texts[i] + separator for i in group) for group in groups]
+
+
+def _digest_texts(digest: Any, texts: list[bytes]) -> None:
+    """Feed ``texts`` to ``digest``: their number, then each one's length and bytes."""
+    digest.update(len(texts).to_bytes(8, "little"))
+    for text in texts:
+        digest.update(len(text).to_bytes(8, "little"))
+        digest.update(text)
 
 
 def _complement(by_class: dict[Any, list[bytes]], label: Any, ratio: float) -> list[bytes]:
@@ -388,38 +418,44 @@ class CompressionClassifier(
         texts: dict[Any, list[bytes]],
         n: int,
         queries: list[bytes],
-        shown_as: str | None = None,
+        kind: str = CLASS,
+        shown: bool = False,
+        saved: SavedColumns | None = None,
     ) -> np.ndarray:
-        """Bits of each query coded after each class's ``texts`` split into ``n`` groups, the
-        mean over the groups. Columns follow the sorted labels.
+        """Bits of each query coded after each class's ``texts`` (of ``kind``) split into ``n``
+        groups, the mean over the groups. Columns follow the sorted labels.
 
         One task per group, on ``n_jobs`` workers; with more workers than groups,
         the queries are shared out between a group's tasks, each of which reads the
-        group again. A class's groups are joined when its tasks are dispatched. With
-        ``progress``, a bar named ``shown_as`` (none when it is None) counts the
-        groups coded after."""
+        group again. A class's groups are joined when its tasks are dispatched.
+        ``saved``: columns already known are not computed again, and each one
+        computed is saved. ``shown``: with ``progress``, a bar counts the groups
+        coded after."""
         labels = sorted(texts)
         if not queries:
             return np.empty((0, len(labels)))
-        counts = [_group_count(len(texts[label]), n) for label in labels]
-        shares = _query_shares(len(queries), sum(counts), effective_n_jobs(self.n_jobs))
+        columns = {} if saved is None else {j: b for (k, j), b in saved.known.items() if k == kind}
+        todo = [j for j in range(len(labels)) if j not in columns]
+        counts = [_group_count(len(texts[labels[j]]), n) for j in todo]
+        shares = _query_shares(len(queries), max(sum(counts), 1), effective_n_jobs(self.n_jobs))
 
         def tasks() -> Iterator[Any]:
-            for label in labels:
-                for group in _groups(texts[label], n, self._separator):
+            for j in todo:
+                for group in _groups(texts[labels[j]], n, self._separator):
                     yield from (delayed(sizes)(group, queries[share]) for share in shares)
 
         results = ordered_results(tasks(), self.n_jobs)
-        columns = []
-        shown = self.progress and shown_as is not None
-        with progress_bar(shown, total=sum(counts), desc=shown_as, unit="text") as bar:
-            for count in counts:
+        shown = self.progress and shown
+        with progress_bar(shown, total=sum(counts), desc=f"{kind} texts", unit="text") as bar:
+            for j, count in zip(todo, counts, strict=True):
                 rows = []
                 for _ in range(count):
                     rows.append(np.concatenate([next(results) for _ in shares]))
                     bar.update()
-                columns.append(8.0 * np.mean(rows, axis=0))
-        return np.column_stack(columns)
+                columns[j] = 8.0 * np.mean(rows, axis=0)
+                if saved is not None:
+                    saved.save(kind, j, columns[j])
+        return np.column_stack([columns[j] for j in range(len(labels))])
 
     def _costs(
         self,
@@ -428,16 +464,19 @@ class CompressionClassifier(
         n: int,
         queries: list[bytes],
         shown: bool = False,
+        saved: SavedColumns | None = None,
     ) -> np.ndarray:
         """The costs predictions compare: bits of each query under each class of ``by_class``
         split into ``n`` groups, less its bits under the class's complement text when
         ``complement`` is set. Columns follow the sorted labels. ``shown``: with ``progress``,
-        a bar for the class texts and one for the complement texts."""
-        bits = self._bits_after(sizes, by_class, n, queries, _CLASS_TEXTS if shown else None)
+        a bar for the class texts and one for the complement texts; ``saved``: as for
+        :meth:`_bits_after`."""
+        bits = self._bits_after(sizes, by_class, n, queries, CLASS, shown, saved)
         if self.complement is not None:
             complements = _complements(by_class, self.complement)
-            named = _COMPLEMENT_TEXTS if shown else None
-            bits = bits - self._bits_after(sizes, complements, n, queries, named)
+            bits = bits - self._bits_after(
+                sizes, complements, n, queries, COMPLEMENT, shown, saved
+            )
         return bits
 
     def _dictionaries(self, texts: list[bytes]) -> list[bytes]:
@@ -456,7 +495,7 @@ class CompressionClassifier(
         queries = encode_texts(check_texts(X, name="X"))
         sizes = self.compressor_.conditional_sizes
         return self._bits_after(
-            sizes, self._class_texts, self.n_dictionaries_, queries, _CLASS_TEXTS
+            sizes, self._class_texts, self.n_dictionaries_, queries, CLASS, shown=True
         )
 
     def complement_bits(self, X: Sequence[str]) -> np.ndarray:
@@ -482,7 +521,7 @@ class CompressionClassifier(
         complements = _complements(self._class_texts, self.complement)
         sizes = self.compressor_.conditional_sizes
         return self._bits_after(
-            sizes, complements, self.n_dictionaries_, queries, _COMPLEMENT_TEXTS
+            sizes, complements, self.n_dictionaries_, queries, COMPLEMENT, shown=True
         )
 
     def class_bits(self, X: Sequence[str]) -> np.ndarray:
@@ -495,10 +534,39 @@ class CompressionClassifier(
         bits : ndarray of shape (n_queries, n_classes)
             Columns follow ``classes_``; the smallest of a row is the prediction.
         """
+        return self._class_bits(check_texts(X, name="X"))
+
+    def _class_bits(self, texts: list[str], saved: SavedColumns | None = None) -> np.ndarray:
+        """:meth:`class_bits` of texts already checked, resuming from ``saved`` columns."""
         check_is_fitted(self)
-        queries = encode_texts(check_texts(X, name="X"))
         sizes = self.compressor_.conditional_sizes
-        return self._costs(sizes, self._class_texts, self.n_dictionaries_, queries, shown=True)
+        return self._costs(
+            sizes, self._class_texts, self.n_dictionaries_, encode_texts(texts), True, saved
+        )
+
+    def bits_fingerprint(self, X: Sequence[str]) -> str:
+        """A digest of everything ``class_bits(X)`` depends on.
+
+        The compressor (its :meth:`~npc_classify.compressors.Compressor.fingerprint`:
+        class, every setting, the contents of its model files), the separator,
+        the number of groups per class, ``complement``, the class texts with
+        their labels, and the queries: two calls with the same fingerprint
+        give the same bits, so a checkpoint of one can resume the other.
+        """
+        check_is_fitted(self)
+        digest = hashlib.sha256()
+        settings = [
+            self.compressor_.fingerprint(),
+            self.separator,
+            self.n_dictionaries_,
+            None if self.complement is None else str(float(self.complement)),
+            [repr(label) for label in self.classes_.tolist()],
+        ]
+        digest.update(json.dumps(settings).encode())
+        for label in self.classes_.tolist():
+            _digest_texts(digest, self._class_texts[label])
+        _digest_texts(digest, encode_texts(check_texts(X, name="X")))
+        return digest.hexdigest()
 
     def decision_function(self, X: Sequence[str]) -> np.ndarray:
         """Bits each query saves under each class against its mean cost over the classes.

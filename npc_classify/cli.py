@@ -120,7 +120,6 @@ _NEIGHBOUR_OPTIONS: dict[str, Any] = {
     "candidates": None,
     "weights": "uniform",
     "order": "query-first",
-    "checkpoint": None,
 }
 #: The options only class-conditional compression reads, and theirs.
 _CLASS_CONDITIONAL_OPTIONS: dict[str, Any] = {"n_dictionaries": 1, "complement": None}
@@ -448,29 +447,38 @@ def _evaluate(args: argparse.Namespace) -> int:
     train, test = _load(args)
     train = _per_class(args, train)
     outcome: dict[str, Any] = {"command": "evaluate"}
+    checkpoint = args.checkpoint or default_checkpoint(args.output)
     if isinstance(clf, CompressionClassifier):
+        _announce(checkpoint)
         outcome |= {"method": "class-conditional", "config": _config(args, clf)}
-        outcome |= evaluation.evaluate_class_conditional(clf, train, test)
+        outcome |= evaluation.evaluate_class_conditional(clf, train, test, checkpoint=checkpoint)
+        if outcome["resumed_class_texts"]:
+            n_texts = len(clf.classes_) * (1 if clf.complement is None else 2)
+            resumed = outcome["resumed_class_texts"]
+            print(f"resumed {resumed} of {n_texts} class texts", file=sys.stderr)
         description = f"{clf.compressor_!r}, {len(clf.classes_)} classes"
         print(reports.format_class_conditional(outcome, description), file=report)
-        return _write(outcome, args.output, report)
-    n_pairs = len(test) * min(args.candidates or len(train), len(train))
-    _choose_workers(args, clf, n_pairs, report)
-    checkpoint = args.checkpoint or default_checkpoint(args.output)
-    if checkpoint is not None:
-        print(f"checkpoint: {checkpoint} (rerun the same command to resume)", file=sys.stderr)
-    paper_top_k = args.tie == PAPER_TOP_K
-    outcome["config"] = _config(args, clf)
-    outcome |= evaluation.evaluate_neighbors(
-        clf, train, test, args.k, paper_top_k=paper_top_k, checkpoint=checkpoint
-    )
-    if outcome["resumed_queries"]:
-        print(f"resumed {outcome['resumed_queries']} of {len(test)} queries", file=sys.stderr)
-    print(reports.format_neighbor_evaluation(outcome, clf.tie_break), file=report)
+    else:
+        n_pairs = len(test) * min(args.candidates or len(train), len(train))
+        _choose_workers(args, clf, n_pairs, report)
+        _announce(checkpoint)
+        paper_top_k = args.tie == PAPER_TOP_K
+        outcome["config"] = _config(args, clf)
+        outcome |= evaluation.evaluate_neighbors(
+            clf, train, test, args.k, paper_top_k=paper_top_k, checkpoint=checkpoint
+        )
+        if outcome["resumed_queries"]:
+            print(f"resumed {outcome['resumed_queries']} of {len(test)} queries", file=sys.stderr)
+        print(reports.format_neighbor_evaluation(outcome, clf.tie_break), file=report)
     _write(outcome, args.output, report)
     if args.checkpoint is None and checkpoint is not None:
         checkpoint.unlink()
     return 0
+
+
+def _announce(checkpoint: Path | None) -> None:
+    if checkpoint is not None:
+        print(f"checkpoint: {checkpoint} (rerun the same command to resume)", file=sys.stderr)
 
 
 def _few_shot(args: argparse.Namespace) -> int:

@@ -31,7 +31,7 @@ from sklearn.metrics import (
     precision_recall_fscore_support,
 )
 
-from ._checkpoint import resumable_kneighbors
+from ._checkpoint import resumable_class_bits, resumable_kneighbors
 from ._compression_classifier import CompressionClassifier
 from ._ncd_classifier import NCDClassifier
 from ._voting import tied_classes
@@ -50,6 +50,7 @@ __all__ = [
     "paper_top_k_accuracy",
     "paper_top_k_predictions",
     "predictions",
+    "resumable_class_bits",
     "resumable_kneighbors",
     "score_report",
 ]
@@ -403,7 +404,11 @@ def _sample_scores(
 
 
 def evaluate_class_conditional(
-    clf: CompressionClassifier, train: LabeledTexts, test: LabeledTexts
+    clf: CompressionClassifier,
+    train: LabeledTexts,
+    test: LabeledTexts,
+    *,
+    checkpoint: str | os.PathLike[str] | None = None,
 ) -> dict[str, Any]:
     """Fit a class-conditional classifier, predict the test texts, score and time both.
 
@@ -412,11 +417,18 @@ def evaluate_class_conditional(
     clf : CompressionClassifier
         Fitted in place on ``train``.
     train, test : LabeledTexts
+    checkpoint : path-like, default=None
+        Append the test texts' bits under each class text to this file as they
+        are done, and first read back the ones an earlier run of the same
+        evaluation saved there (:func:`resumable_class_bits`). None keeps them
+        in memory.
 
     Returns
     -------
     outcome : dict
-        JSON-serialisable, with keys ``n_train``, ``n_test``, ``fit_time_s``,
+        JSON-serialisable, with keys ``n_train``, ``n_test``,
+        ``resumed_class_texts`` (the class and complement texts whose bits were
+        read back from ``checkpoint``), ``fit_time_s``,
         ``predict_time_s``, ``ms_per_document`` (of the prediction),
         ``n_dictionaries`` (the number used, as ``"auto"`` chose it) with
         ``cv_accuracy`` (each candidate's, or None without ``"auto"``),
@@ -441,11 +453,16 @@ def evaluate_class_conditional(
     started = time.perf_counter()
     clf.fit(train.texts, train.labels)
     fitted = time.perf_counter()
-    predicted = clf.predict(test.texts)
+    if checkpoint is None:
+        predicted, resumed = clf.predict(test.texts), 0
+    else:
+        bits, resumed = resumable_class_bits(clf, test.texts, checkpoint)
+        predicted = clf.classes_[bits.argmin(axis=1)]  # as predict does
     seconds = time.perf_counter() - fitted
     return {
         "n_train": len(train),
         "n_test": len(test),
+        "resumed_class_texts": resumed,
         "fit_time_s": fitted - started,
         "predict_time_s": seconds,
         "ms_per_document": 1000 * seconds / max(len(test), 1),

@@ -13,9 +13,15 @@ import time
 import numpy as np
 import pytest
 
-from npc_classify import NCDClassifier
+from npc_classify import CompressionClassifier, NCDClassifier
 from npc_classify._candidates import UNFITTED_WEIGHTS
-from npc_classify.evaluation import resumable_kneighbors
+from npc_classify.evaluation import resumable_class_bits, resumable_kneighbors
+
+QUERIES = [
+    "The goalkeeper saved a penalty in the cup final.",
+    "Profits fell and shares slumped at the bank.",
+    "The telescope found a planet around a distant star.",
+]
 
 
 @pytest.fixture
@@ -318,3 +324,132 @@ def test_the_workers_of_an_evaluation_killed_with_sigkill_exit_within_seconds(
         with contextlib.suppress(psutil.NoSuchProcess):
             process.kill()
     assert not alive, f"workers left behind: {alive}"
+
+
+# --- class-conditional compression: one record per class text -----------------------------
+
+
+@pytest.fixture
+def conditional(tiny_news):
+    """3 classes scored against complement texts: 6 columns of bits, one record each."""
+    return CompressionClassifier("ppm", complement=2.0).fit(*tiny_news)
+
+
+def counting_sizes(clf, monkeypatch, fail_after=None) -> list:
+    """Count ``clf``'s conditional compressions; raise KeyboardInterrupt after ``fail_after``."""
+    calls: list = []
+    real = type(clf.compressor_).conditional_sizes.__get__(clf.compressor_)  # not a wrapper
+
+    def sizes(context, items):
+        if fail_after is not None and len(calls) == fail_after:
+            raise KeyboardInterrupt
+        calls.append(context)
+        return real(context, items)
+
+    monkeypatch.setattr(clf.compressor_, "conditional_sizes", sizes)
+    return calls
+
+
+def test_class_bits_are_saved_class_text_by_class_text(conditional, tmp_path):
+    path = tmp_path / "bits.jsonl"
+    bits, resumed = resumable_class_bits(conditional, QUERIES, path)
+    assert resumed == 0
+    np.testing.assert_array_equal(bits, conditional.class_bits(QUERIES))
+    records = [json.loads(line) for line in path.read_text().splitlines()[1:]]
+    assert [(r["kind"], r["column"]) for r in records] == [
+        *[("class", j) for j in range(3)],
+        *[("complement", j) for j in range(3)],
+    ]
+
+
+def test_a_finished_run_is_read_back_without_coding_anything(conditional, tmp_path, monkeypatch):
+    path = tmp_path / "bits.jsonl"
+    first, _ = resumable_class_bits(conditional, QUERIES, path)
+    calls = counting_sizes(conditional, monkeypatch)
+    again, resumed = resumable_class_bits(conditional, QUERIES, path)
+    assert (resumed, calls) == (6, [])
+    np.testing.assert_array_equal(again, first)
+
+
+def test_an_interrupted_run_resumes_coding_only_the_class_texts_left(
+    conditional, tmp_path, monkeypatch
+):
+    expected = conditional.class_bits(QUERIES)
+    path = tmp_path / "bits.jsonl"
+    counting_sizes(conditional, monkeypatch, fail_after=4)
+    with pytest.raises(KeyboardInterrupt):
+        resumable_class_bits(conditional, QUERIES, path)
+    assert len(path.read_text().splitlines()) == 1 + 4
+    calls = counting_sizes(conditional, monkeypatch)
+    bits, resumed = resumable_class_bits(conditional, QUERIES, path)
+    assert (resumed, len(calls)) == (4, 2)  # the last two complement texts
+    np.testing.assert_array_equal(bits, expected)
+
+
+def test_a_torn_class_bits_record_is_dropped_and_recomputed(conditional, tmp_path):
+    path = tmp_path / "bits.jsonl"
+    expected, _ = resumable_class_bits(conditional, QUERIES, path)
+    lines = path.read_bytes().splitlines(keepends=True)
+    path.write_bytes(b"".join(lines[:3]) + lines[3][:20])
+    bits, resumed = resumable_class_bits(conditional, QUERIES, path)
+    assert resumed == 2
+    np.testing.assert_array_equal(bits, expected)
+    assert path.read_bytes() == b"".join(lines)
+
+
+@pytest.mark.parametrize("change", ["queries", "complement", "dictionaries", "compressor"])
+def test_a_checkpoint_of_another_class_conditional_run_is_refused(
+    conditional, tiny_news, tmp_path, change
+):
+    path = tmp_path / "bits.jsonl"
+    resumable_class_bits(conditional, QUERIES, path)
+    queries, settings = QUERIES, {"compressor": "ppm", "complement": 2.0}
+    if change == "queries":
+        queries = QUERIES[:2]
+    elif change == "complement":
+        settings["complement"] = 3.0
+    elif change == "dictionaries":
+        settings["n_dictionaries"] = 2
+    else:
+        settings["compressor"] = "zstd"
+    other = CompressionClassifier(**settings).fit(*tiny_news)
+    with pytest.raises(ValueError, match="written by a different run"):
+        resumable_class_bits(other, queries, path)
+
+
+#: Hand edits of the second record, and what is reported.
+COLUMN_EDITS = {
+    "unknown kind": (lambda r: r.__setitem__("kind", "other"), "kind 'other', not one of"),
+    "column past the end": (lambda r: r.__setitem__("column", 3), "column outside \\[0, 3\\)"),
+    "column twice": (lambda r: r.__setitem__("column", 0), "holds the class column 0 again"),
+    "short bits": (lambda r: r["bits"].pop(), "other than 3 bits"),
+    "NaN bits": (lambda r: r["bits"].__setitem__(0, float("nan")), "not a finite number"),
+    "missing field": (lambda r: r.pop("bits"), "fields kind, column and bits"),
+}
+
+
+@pytest.mark.parametrize("edit", list(COLUMN_EDITS))
+def test_a_hand_edited_class_bits_record_is_refused_with_its_line(conditional, tmp_path, edit):
+    path = tmp_path / "bits.jsonl"
+    resumable_class_bits(conditional, QUERIES, path)
+    lines = path.read_text().splitlines()
+    record = json.loads(lines[2])
+    change, message = COLUMN_EDITS[edit]
+    change(record)
+    lines[2] = json.dumps(record)
+    path.write_text("\n".join(lines) + "\n")
+    with pytest.raises(ValueError, match=rf"line 3, .*{message}"):
+        resumable_class_bits(conditional, QUERIES, path)
+
+
+def test_complement_records_are_refused_for_a_classifier_without_complement(
+    conditional, tiny_news, tmp_path
+):
+    path = tmp_path / "bits.jsonl"
+    resumable_class_bits(conditional, QUERIES, path)
+    plain = CompressionClassifier("ppm").fit(*tiny_news)
+    header, *records = path.read_text().splitlines()
+    fingerprint = json.loads(header) | {"fingerprint": plain.bits_fingerprint(QUERIES)}
+    path.write_text("\n".join([json.dumps(fingerprint), *records]) + "\n")
+    with pytest.raises(ValueError, match="line 5, holds bits of kind 'complement'"):
+        resumable_class_bits(plain, QUERIES, path)

@@ -369,12 +369,30 @@ def test_neighbour_options_are_refused_for_class_conditional_compression(
     assert f"{option[0]} is for NCD neighbours, not --method class-conditional." in err
 
 
-def test_a_checkpoint_is_refused_for_class_conditional_evaluation(capsys, tmp_path, ag_news_dir):
+def test_a_class_conditional_evaluation_resumes_from_its_checkpoint(capsys, tmp_path, ag_news_dir):
+    checkpoint = tmp_path / "run.jsonl"
+    argv = ["--data-dir", ag_news_dir, "--method", "class-conditional", "--complement", "2"]
+    argv += [*FAST, "--checkpoint", checkpoint]
+    reports = []
+    for name in ("first.json", "second.json"):
+        code, _, err = run_cli(capsys, "evaluate", *argv, "--output", tmp_path / name)
+        assert code == 0, err
+        reports.append(json.loads((tmp_path / name).read_text(encoding="utf-8")))
+    assert "resumed 8 of 8 class texts" in err  # 4 classes, 4 complement texts
+    assert (reports[0]["resumed_class_texts"], reports[1]["resumed_class_texts"]) == (0, 8)
+    assert reports[1]["report"] == reports[0]["report"]
+    assert checkpoint.is_file()  # named by the user: kept
+
+
+def test_a_class_conditional_evaluation_removes_its_default_checkpoint(
+    capsys, tmp_path, ag_news_dir
+):
+    output = tmp_path / "out" / "result.json"
     argv = ["--data-dir", ag_news_dir, "--method", "class-conditional", *FAST]
-    code, _, err = run_cli(capsys, "evaluate", *argv, "--checkpoint", tmp_path / "run.jsonl")
-    assert code == 2
-    assert "--checkpoint is for NCD neighbours, not --method class-conditional." in err
-    assert not (tmp_path / "run.jsonl").exists()
+    code, _, err = run_cli(capsys, "evaluate", *argv, "--output", output)
+    assert code == 0, err
+    assert "checkpoint: " in err
+    assert sorted(p.name for p in output.parent.iterdir()) == ["result.json"]
 
 
 @pytest.mark.parametrize("command", ["evaluate", "few-shot", "fit"])
