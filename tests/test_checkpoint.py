@@ -103,6 +103,15 @@ def test_a_damaged_checkpoint_is_reported_not_trusted(fitted, tiny_news, tmp_pat
         resumable_kneighbors(fitted, texts[:4], 3, path)
 
 
+def edit_line(path, number: int, change) -> None:
+    """Apply ``change`` to the JSON object on line ``number`` of ``path``, in place."""
+    lines = path.read_text().splitlines()
+    record = json.loads(lines[number - 1])
+    change(record)
+    lines[number - 1] = json.dumps(record)
+    path.write_text("\n".join(lines) + "\n")
+
+
 #: Hand edits of the second record's first row (or of the record), and what is reported.
 EDITS = {
     "negative index": (lambda r: r["ind"][0].__setitem__(0, -1), "index outside \\[0, 24\\)"),
@@ -121,12 +130,8 @@ def test_a_hand_edited_record_is_refused_with_its_line(fitted, tiny_news, tmp_pa
     texts, _ = tiny_news
     path = tmp_path / "search.jsonl"
     resumable_kneighbors(fitted, texts[:4], 3, path)
-    lines = path.read_text().splitlines()
-    record = json.loads(lines[2])
     change, message = EDITS[edit]
-    change(record)
-    lines[2] = json.dumps(record)
-    path.write_text("\n".join(lines) + "\n")
+    edit_line(path, 3, change)
     with pytest.raises(ValueError, match=rf"line 3, .*{message}"):
         resumable_kneighbors(fitted, texts[:4], 3, path)
 
@@ -432,12 +437,8 @@ COLUMN_EDITS = {
 def test_a_hand_edited_class_bits_record_is_refused_with_its_line(conditional, tmp_path, edit):
     path = tmp_path / "bits.jsonl"
     resumable_class_bits(conditional, QUERIES, path)
-    lines = path.read_text().splitlines()
-    record = json.loads(lines[2])
     change, message = COLUMN_EDITS[edit]
-    change(record)
-    lines[2] = json.dumps(record)
-    path.write_text("\n".join(lines) + "\n")
+    edit_line(path, 3, change)
     with pytest.raises(ValueError, match=rf"line 3, .*{message}"):
         resumable_class_bits(conditional, QUERIES, path)
 
