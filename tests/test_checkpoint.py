@@ -391,6 +391,18 @@ def test_an_interrupted_run_resumes_coding_only_the_class_texts_left(
     np.testing.assert_array_equal(bits, expected)
 
 
+def test_a_run_resumes_on_other_workers_to_the_same_bits(conditional, tmp_path, monkeypatch):
+    expected = conditional.class_bits(QUERIES)
+    path = tmp_path / "bits.jsonl"
+    counting_sizes(conditional, monkeypatch, fail_after=3)
+    with pytest.raises(KeyboardInterrupt):
+        resumable_class_bits(conditional, QUERIES, path)
+    monkeypatch.undo()
+    bits, resumed = resumable_class_bits(conditional.set_params(n_jobs=2), QUERIES, path)
+    assert resumed == 3
+    np.testing.assert_array_equal(bits, expected)
+
+
 def test_a_torn_class_bits_record_is_dropped_and_recomputed(conditional, tmp_path):
     path = tmp_path / "bits.jsonl"
     expected, _ = resumable_class_bits(conditional, QUERIES, path)
