@@ -187,11 +187,11 @@ class CompressionClassifier(
         (``joblib.parallel_config``): one task per class text, or per group
         with ``n_dictionaries``; with more workers than tasks, each class
         text's queries are shared out between several tasks, each of which
-        reads the class text again. Every worker but the calling process's
-        own gets a copy of the compressor and builds its models anew: what a
-        compressor keeps between calls (the models of the contexts it has
-        read) is reused only with one worker. The bits are the same for every
-        ``n_jobs``.
+        reads the class text again. Worker processes each get a copy of the
+        compressor and build its models anew, threads share it and each build
+        their own: what a compressor keeps between calls (the models of the
+        contexts it has read) is reused only with one worker. The bits are the
+        same for every ``n_jobs`` and backend.
 
     Attributes
     ----------

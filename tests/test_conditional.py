@@ -15,6 +15,8 @@ from sklearn.linear_model import LogisticRegression
 
 from npc_classify import CompressionClassifier
 from npc_classify._compression_classifier import AUTO_DICTIONARIES, _query_shares
+from npc_classify.coding import _cm_kernels as cm_kernels
+from npc_classify.coding import _ppm_kernels as ppm_kernels
 from npc_classify.compressors import Bz2Compressor, GzipCompressor, ZstdCompressor
 from npc_classify.datasets import read_ag_news_csv
 
@@ -289,6 +291,24 @@ def test_threads_share_the_compressor_and_give_the_same_bits(tiny_news):
     clf = CompressionClassifier("cm", n_jobs=4).fit(*tiny_news)
     with parallel_config(backend="threading"):
         np.testing.assert_array_equal(clf.class_bits(QUERIES), serial)
+
+
+@pytest.mark.parametrize(
+    "kernel",
+    [
+        cm_kernels.code,
+        cm_kernels.roll_back,
+        ppm_kernels.code,
+        ppm_kernels.roll_back,
+        ppm_kernels.code_suffixes,
+        ppm_kernels.distribution,
+        ppm_kernels.encode_stream,
+        ppm_kernels.decode_stream,
+    ],
+    ids=lambda kernel: f"{kernel.py_func.__module__.rsplit('.', 1)[1]}.{kernel.__name__}",
+)
+def test_the_compiled_loops_let_threads_run_side_by_side(kernel):
+    assert kernel.targetoptions["nogil"] is True  # they release the interpreter's lock
 
 
 def test_the_queries_are_shared_out_only_among_spare_workers():

@@ -36,7 +36,9 @@ exactly; the caller copies ``weights`` and ``words`` around it.
 
 Compiled with numba (``cache=True``); the coder steps are
 :mod:`._coder_kernels`' (numba checks only each function's own file, so a
-change there needs this module's cache cleared too).
+change there needs this module's cache cleared too). :func:`code` and
+:func:`roll_back` release the interpreter's lock (``nogil=True``), so threads,
+each with its own model, run them side by side.
 """
 
 from __future__ import annotations
@@ -115,7 +117,7 @@ def update_words(words: np.ndarray, byte: int) -> None:
         words[0] = np.uint64(0)
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def code(
     probs: np.ndarray,
     counts: np.ndarray,
@@ -252,7 +254,7 @@ def code(
     return bits
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def roll_back(
     probs: np.ndarray,
     counts: np.ndarray,

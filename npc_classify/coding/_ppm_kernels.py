@@ -25,7 +25,9 @@ same loop.
 
 Compiled with numba (``cache=True``: compiled once per machine, into
 ``__pycache__``; numba checks only each function's own file, so a change to
-:mod:`._coder_kernels` needs this module's cache cleared too).
+:mod:`._coder_kernels` needs this module's cache cleared too). The functions
+called from Python release the interpreter's lock (``nogil=True``), so
+threads, each with its own model, run them side by side.
 """
 
 from __future__ import annotations
@@ -103,7 +105,7 @@ def _pair_slot(pairs: np.ndarray, key: np.uint64) -> np.int64:
     return slot
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def code(
     contexts: np.ndarray,
     pairs: np.ndarray,
@@ -178,7 +180,7 @@ def code(
     return bits
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def roll_back(contexts: np.ndarray, pairs: np.ndarray, sizes: np.ndarray, journal: np.ndarray):
     """Undo every change in the journal, newest first; the journal is emptied."""
     for n in range(sizes[2] - 1, -1, -1):
@@ -196,7 +198,7 @@ def roll_back(contexts: np.ndarray, pairs: np.ndarray, sizes: np.ndarray, journa
     sizes[2] = 0
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def distribution(
     contexts: np.ndarray,
     pairs: np.ndarray,
@@ -246,7 +248,7 @@ def rehash_pairs(pairs: np.ndarray, capacity: int) -> np.ndarray:
     return moved
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def code_suffixes(
     contexts: np.ndarray,
     pairs: np.ndarray,
@@ -286,7 +288,7 @@ def code_suffixes(
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def encode_stream(
     contexts: np.ndarray,
     pairs: np.ndarray,
@@ -315,7 +317,7 @@ def encode_stream(
              nothing, 0.0)  # fmt: skip
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def decode_stream(
     contexts: np.ndarray,
     pairs: np.ndarray,
