@@ -361,7 +361,6 @@ class CompressionClassifier(
         encoded = encode_texts(texts)
         held_out = rng.permutation(len(texts))[:AUTO_QUERIES]
         correct, scored = dict.fromkeys(AUTO_DICTIONARIES, 0), 0
-        sizes = self.compressor_.conditional_sizes
         total = AUTO_FOLDS * len(AUTO_DICTIONARIES)
         with progress_bar(self.progress, total=total, desc=_AUTO_CV, unit="setting") as bar:
             for f in range(AUTO_FOLDS):
@@ -375,7 +374,7 @@ class CompressionClassifier(
                 query_bytes = [encoded[i] for i in queries]
                 truth, scored = labels[queries], scored + len(queries)
                 for n in AUTO_DICTIONARIES:
-                    bits = self._costs(sizes, by_class, n, query_bytes)
+                    bits = self._costs(by_class, n, query_bytes)
                     correct[n] += int(np.sum(np.asarray(classes)[bits.argmin(axis=1)] == truth))
                     bar.update()
         return {n: correct[n] / max(scored, 1) for n in AUTO_DICTIONARIES}
@@ -414,7 +413,6 @@ class CompressionClassifier(
 
     def _bits_after(
         self,
-        sizes: Any,
         texts: dict[Any, list[bytes]],
         n: int,
         queries: list[bytes],
@@ -438,6 +436,7 @@ class CompressionClassifier(
         todo = [j for j in range(len(labels)) if j not in columns]
         counts = [_group_count(len(texts[labels[j]]), n) for j in todo]
         shares = _query_shares(len(queries), max(sum(counts), 1), effective_n_jobs(self.n_jobs))
+        sizes = self.compressor_.conditional_sizes
 
         def tasks() -> Iterator[Any]:
             for j in todo:
@@ -459,7 +458,6 @@ class CompressionClassifier(
 
     def _costs(
         self,
-        sizes: Any,
         by_class: dict[Any, list[bytes]],
         n: int,
         queries: list[bytes],
@@ -471,12 +469,10 @@ class CompressionClassifier(
         ``complement`` is set. Columns follow the sorted labels. ``shown``: with ``progress``,
         a bar for the class texts and one for the complement texts; ``saved``: as for
         :meth:`_bits_after`."""
-        bits = self._bits_after(sizes, by_class, n, queries, CLASS, shown, saved)
+        bits = self._bits_after(by_class, n, queries, CLASS, shown, saved)
         if self.complement is not None:
             complements = _complements(by_class, self.complement)
-            bits = bits - self._bits_after(
-                sizes, complements, n, queries, COMPLEMENT, shown, saved
-            )
+            bits = bits - self._bits_after(complements, n, queries, COMPLEMENT, shown, saved)
         return bits
 
     def _dictionaries(self, texts: list[bytes]) -> list[bytes]:
@@ -493,9 +489,8 @@ class CompressionClassifier(
         """
         check_is_fitted(self)
         queries = encode_texts(check_texts(X, name="X"))
-        sizes = self.compressor_.conditional_sizes
         return self._bits_after(
-            sizes, self._class_texts, self.n_dictionaries_, queries, CLASS, shown=True
+            self._class_texts, self.n_dictionaries_, queries, CLASS, shown=True
         )
 
     def complement_bits(self, X: Sequence[str]) -> np.ndarray:
@@ -519,10 +514,7 @@ class CompressionClassifier(
             )
         queries = encode_texts(check_texts(X, name="X"))
         complements = _complements(self._class_texts, self.complement)
-        sizes = self.compressor_.conditional_sizes
-        return self._bits_after(
-            sizes, complements, self.n_dictionaries_, queries, COMPLEMENT, shown=True
-        )
+        return self._bits_after(complements, self.n_dictionaries_, queries, COMPLEMENT, shown=True)
 
     def class_bits(self, X: Sequence[str]) -> np.ndarray:
         """The cost of each query under each class, which the predictions compare.
@@ -539,9 +531,8 @@ class CompressionClassifier(
     def _class_bits(self, texts: list[str], saved: SavedColumns | None = None) -> np.ndarray:
         """:meth:`class_bits` of texts already checked, resuming from ``saved`` columns."""
         check_is_fitted(self)
-        sizes = self.compressor_.conditional_sizes
         return self._costs(
-            sizes, self._class_texts, self.n_dictionaries_, encode_texts(texts), True, saved
+            self._class_texts, self.n_dictionaries_, encode_texts(texts), True, saved
         )
 
     def bits_fingerprint(self, X: Sequence[str]) -> str:
