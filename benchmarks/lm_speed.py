@@ -19,10 +19,9 @@ Each path scores the first ``--n-queries`` test texts against the first
 compressor's own ``compressed_sizes_with_prefix(query, texts)`` (the query
 read once, its recurrent state or key/value cache copied for each batch);
 "no reuse" passes the whole pairs ``query + " " + text`` as suffixes of an
-empty prefix, so every pair is read from its start. (The tests prove the two
-give the same sizes for the byte model; for the Hugging Face model the pair's
-tokens differ at the seam, since the reuse path tokenizes query and text
-apart.)
+empty prefix, so every pair is read from its start. The tests prove the two
+give the same sizes for both models (the Hugging Face path tokenizes each pair
+as one text and reads the tokens all pairs share once).
 """
 
 from __future__ import annotations

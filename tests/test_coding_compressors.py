@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from npc_classify.cli import main
@@ -49,6 +49,9 @@ def test_the_sizes_are_computed_from_the_probabilities_the_coder_sees(
 
 @settings(max_examples=15, deadline=None)
 @given(prefix=st.binary(max_size=40), suffixes=st.lists(st.binary(max_size=40), max_size=5))
+@example(prefix=b" ", suffixes=[b"p"])  # one token, " p", across the seam for hf
+@example(prefix=b"caf\xc3", suffixes=[b"\xa9", b"e"])  # a character split at the seam
+@example(prefix=b"line\nnext ", suffixes=[b"word", b"\n\nmore"])
 def test_reading_the_prefix_once_equals_reading_each_concatenation(
     language_model_compressor, prefix, suffixes
 ):

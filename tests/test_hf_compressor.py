@@ -24,8 +24,9 @@ from npc_classify.coding.hf_lm import (
     ByteTokenizer,
     TokenStream,
     _cache_keyword,
+    joint_bits,
+    last_line_start,
     load_causal_lm,
-    prefix_and_suffix_bits,
     sequence_bits,
 )
 from npc_classify.compressors import (
@@ -66,6 +67,31 @@ def test_the_tokenizer_round_trips_arbitrary_bytes(byte_tokenizer, data):
     assert byte_tokenizer.decode(byte_tokenizer.encode(data)) == data
 
 
+LINES = st.lists(
+    st.sampled_from([b"\n", b" ", b"\t", b"cup", b"\xc3", b"\xa9", b"a"]), max_size=12
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(text=LINES.map(b"".join), more=LINES.map(b"".join))
+def test_appended_bytes_change_no_token_before_the_last_line(byte_tokenizer, text, more):
+    cut = last_line_start(text)
+    assert text[cut - 1 : cut] == (b"\n" if cut else b"")
+    assert byte_tokenizer.encode(text + more) == (
+        byte_tokenizer.encode(text[:cut]) + byte_tokenizer.encode(text[cut:] + more)
+    )
+
+
+def test_a_line_starts_after_a_line_break_followed_by_a_non_space_byte():
+    assert last_line_start(b"first\nsecond\n third\n") == len(b"first\n")
+    assert last_line_start(b"one line\n") == 0
+    assert last_line_start(b"\n\n\xc3\xa9") == 2
+
+
+def test_encoding_many_texts_at_once_encodes_each(byte_tokenizer):
+    assert byte_tokenizer.encode_many(ODD_BYTES) == [byte_tokenizer.encode(d) for d in ODD_BYTES]
+
+
 def test_text_is_coded_in_multi_byte_tokens(byte_tokenizer, tiny_news):
     text = tiny_news[0][0].encode()
     assert len(byte_tokenizer.encode(text)) < 0.6 * len(text)
@@ -93,11 +119,11 @@ def test_a_text_longer_than_the_window_round_trips_at_its_ideal_length(compresso
 
 def test_prefix_cache_reuse_equals_scoring_each_pair_from_scratch(compressor, tiny_news):
     model, tokenizer = compressor._loaded()
-    prefix = tiny_news[0][3].encode()
-    suffixes = [b"", b" x", *(t.encode() for t in tiny_news[0][:5]), b" " + b"long " * 30]
+    prefix = tiny_news[0][3].encode() + b" "  # as NCD joins a pair: a word spans the seam
+    suffixes = [b"", b"x", *(t.encode() for t in tiny_news[0][:5]), b"long " * 30]
     sizes = compressor.compressed_sizes_with_prefix(prefix, suffixes)
     for suffix, size in zip(suffixes, sizes, strict=True):
-        tokens = tokenizer.encode(prefix) + tokenizer.encode(suffix)
+        tokens = tokenizer.encode(prefix + suffix)
         expected = sequence_bits(model, tokenizer.bos_id, tokens, "cpu") / 8
         assert size == pytest.approx(expected, rel=1e-5)
 
@@ -185,7 +211,7 @@ def test_a_prefix_longer_than_the_window_reuses_its_open_window(compressor, tiny
     assert len(tokenizer.encode(prefix)) > 2 * 48
     sizes = compressor.compressed_sizes_with_prefix(prefix, suffixes)
     for suffix, size in zip(suffixes, sizes, strict=True):
-        tokens = tokenizer.encode(prefix) + tokenizer.encode(suffix)
+        tokens = tokenizer.encode(prefix + suffix)
         expected = sequence_bits(model, tokenizer.bos_id, tokens, "cpu") / 8
         assert size == pytest.approx(expected, rel=1e-5)
 
@@ -215,5 +241,5 @@ def test_the_cache_is_passed_by_the_name_the_model_takes(tiny_causal_lm):
         warnings.simplefilter("error", FutureWarning)
         stream.reset()
         stream.update(tokenizer.byte_ids[ord("a")])
-        prefix_and_suffix_bits(model, tokenizer, b"the cup", [b" final", b"!"], "cpu", 2)
+        joint_bits(model, tokenizer, b"the cup", [b" final", b"!"], "cpu", 2)
     assert _cache_keyword(Older()) == "past_key_values"

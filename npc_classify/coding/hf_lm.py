@@ -8,6 +8,11 @@ tokenizer normalises) is spelled with the vocabulary's single-byte tokens,
 which byte-level BPE (GPT-2, Llama 3, Qwen, Pythia...) and SentencePiece byte
 fallback (``<0x41>``, Llama 2, Mistral...) vocabularies hold for all 256 bytes.
 
+Text is tokenized line by line, each line starting after a line break that is
+followed by a non-space byte (:func:`last_line_start`), so bytes appended to a
+text change none of its tokens before its last line: a prefix's tokens up to
+there are read once for all the texts that may follow it.
+
 A model reads at most ``context_size`` positions. A token sequence is coded in
 windows of that many tokens, each predicted from the beginning-of-sequence
 token and the window's earlier tokens only; the stream used by the coder and
@@ -36,6 +41,8 @@ except ImportError as error:  # pragma: no cover - exercised without the extra i
 from ._torch import check_device
 
 _INVALID_UTF8 = re.compile("([\udc80-\udcff]+)")
+#: A line break followed by a non-space byte: where each line of a text begins.
+_LINE_START = re.compile(rb"(?<=\n)(?=\S)")
 
 
 def byte_level_alphabet() -> list[str]:
@@ -106,17 +113,36 @@ class ByteTokenizer:
 
     def encode(self, data: bytes) -> list[int]:
         """Token ids whose bytes, joined, are exactly ``data``."""
-        ids: list[int] = []
-        pieces = _INVALID_UTF8.split(data.decode("utf-8", errors="surrogateescape"))
-        for position, piece in enumerate(pieces):
-            raw = piece.encode("utf-8", errors="surrogateescape")
-            if position % 2 == 0 and piece:
-                tokens = self.tokenizer(piece, add_special_tokens=False)["input_ids"]
+        return self.encode_many([data])[0]
+
+    def encode_many(self, texts: Sequence[bytes]) -> list[list[int]]:
+        """:meth:`encode` of each text, with one call of the tokenizer for them all.
+
+        Each text is tokenized line by line (see :func:`last_line_start`); a
+        line's valid UTF-8 runs keep the tokenizer's tokens when they spell the
+        run exactly, and every other byte gets its single-byte token.
+        """
+        runs: list[tuple[int, bytes, str | None]] = []  # text index, bytes, text to tokenize
+        for index, data in enumerate(texts):
+            for line in _LINE_START.split(data):
+                decoded = line.decode("utf-8", errors="surrogateescape")
+                for position, piece in enumerate(_INVALID_UTF8.split(decoded)):
+                    if piece:
+                        raw = piece.encode("utf-8", errors="surrogateescape")
+                        runs.append((index, raw, piece if position % 2 == 0 else None))
+        valid = [piece for _, _, piece in runs if piece is not None]
+        tokenized = iter(
+            self.tokenizer(valid, add_special_tokens=False)["input_ids"] if valid else []
+        )
+        ids: list[list[int]] = [[] for _ in texts]
+        for index, raw, piece in runs:
+            if piece is not None:
+                tokens = next(tokenized)
                 spelled = [self.token_bytes[t] for t in tokens]
                 if None not in spelled and b"".join(spelled) == raw:
-                    ids.extend(tokens)
+                    ids[index].extend(tokens)
                     continue
-            ids.extend(self.byte_ids[b] for b in raw)
+            ids[index].extend(self.byte_ids[b] for b in raw)
         return ids
 
     def decode(self, ids: Sequence[int]) -> bytes:
@@ -268,26 +294,57 @@ def sequence_bits(model: Any, bos_id: int, tokens: Sequence[int], device: str) -
     return bits
 
 
+def last_line_start(data: bytes) -> int:
+    """The offset of the last line start in ``data`` (0 if it has none).
+
+    A line starts after a line break followed by a non-space byte. Both bytes
+    lie inside ``data``, so the offset stays a line start whatever is appended:
+    ``encode(data + more)`` is ``encode(data[:offset]) + encode(data[offset:] + more)``.
+    """
+    end = len(data) - 1  # the byte after the line break must be in data
+    while (newline := data.rfind(b"\n", 0, end)) >= 0:
+        if not data[newline + 1 : newline + 2].isspace():
+            return newline + 1
+        end = newline
+    return 0
+
+
+def _common_length(a: Sequence[int], b: Sequence[int]) -> int:
+    """The number of leading tokens ``a`` and ``b`` share."""
+    for position, (x, y) in enumerate(zip(a, b, strict=False)):
+        if x != y:
+            return position
+    return min(len(a), len(b))
+
+
 @torch.no_grad()
-def prefix_and_suffix_bits(
+def joint_bits(
     model: Any,
     tokenizer: ByteTokenizer,
     prefix: bytes,
     suffixes: Sequence[bytes],
     device: str,
     batch_size: int,
-) -> tuple[float, np.ndarray]:
-    """Ideal code lengths in bits: of ``prefix``, and of each suffix after it.
+) -> np.ndarray:
+    """Ideal code lengths in bits of each ``prefix + suffix``, tokenized as one text.
 
-    The pair is coded as the prefix's tokens followed by the suffix's. Windows
-    are aligned on the start of the pair, so the prefix's complete windows
-    cost the same whatever follows; only its last, open window is read with
-    the cache kept, and a copy of that cache starts each batch of suffixes.
-    A suffix that overflows the open window is scored on its own from there.
+    A suffix can change the tokens of the prefix's last line (a word split at
+    the seam is one token in the joined text); the tokens every joined text
+    shares with the prefix, those before its last line and the leading tokens
+    of that line common to all, are the head, read once. Windows are aligned
+    on the start of the text, so the head's complete windows cost the same
+    whatever follows; its last, open window is read with the cache kept, and a
+    copy of that cache starts each batch of tails. A tail that overflows the
+    open window is scored on its own from there.
     """
     window, keyword = context_size(model), _cache_keyword(model)
-    head = tokenizer.encode(prefix)
-    tails = [tokenizer.encode(suffix) for suffix in suffixes]
+    cut = last_line_start(prefix)
+    last_line, *joined = tokenizer.encode_many(
+        [prefix[cut:], *(prefix[cut:] + s for s in suffixes)]
+    )
+    shared = min((_common_length(last_line, tokens) for tokens in joined), default=len(last_line))
+    head = tokenizer.encode(prefix[:cut]) + last_line[:shared]
+    tails = [tokens[shared:] for tokens in joined]
     start = len(head) // window * window
     closed_bits = sequence_bits(model, tokenizer.bos_id, head[:start], device)
     head = head[start:]
@@ -296,7 +353,7 @@ def prefix_and_suffix_bits(
     )
     targets = torch.tensor([head], dtype=torch.long, device=device)
     open_bits = -float(_target_log_probs(read.logits[:, :-1], targets).sum()) / np.log(2)
-    last = read.logits[:, -1:]  # predicts a suffix's first token
+    last = read.logits[:, -1:]  # predicts a tail's first token
     out = np.zeros(len(suffixes))
     fits = [row for row, tail in enumerate(tails) if tail and len(head) + len(tail) <= window]
     for row, tail in enumerate(tails):
@@ -318,4 +375,4 @@ def prefix_and_suffix_bits(
             logits = torch.cat([logits, following.logits], dim=1)
         picked = _target_log_probs(logits, padded)
         out[rows] = -(picked * mask).sum(dim=1).cpu().numpy() / np.log(2)
-    return closed_bits + open_bits, out
+    return closed_bits + open_bits + out

@@ -19,9 +19,10 @@ class HuggingFaceCompressor(ArithmeticCodingCompressor):
     runs the tokenizer would not give back exactly, and invalid UTF-8, are
     spelled with the vocabulary's single-byte tokens), and the model's
     next-token distributions drive the arithmetic coder. For NCD a pair is
-    the query's tokens followed by the training text's; the query is read
-    once and a copy of its key/value cache starts each batch of training
-    texts. Sizes are ideal code lengths in fractional bytes.
+    tokenized as one text, as :meth:`compress` would code it; the tokens all
+    pairs share with the query are read once and a copy of their key/value
+    cache starts each batch of training texts. Sizes are ideal code lengths in
+    fractional bytes.
 
     Needs the ``hf`` extra (``transformers`` and PyTorch).
 
@@ -85,10 +86,8 @@ class HuggingFaceCompressor(ArithmeticCodingCompressor):
         return self._loaded()[1].decode(symbols)
 
     def compressed_sizes_with_prefix(self, prefix: bytes, suffixes: Sequence[bytes]) -> np.ndarray:
-        from ..coding.hf_lm import prefix_and_suffix_bits
+        from ..coding.hf_lm import joint_bits
 
         model, tokenizer = self._loaded()
-        prefix_bits, suffix_bits = prefix_and_suffix_bits(
-            model, tokenizer, prefix, list(suffixes), self.device, self.batch_size
-        )
-        return (prefix_bits + suffix_bits) / 8.0
+        bits = joint_bits(model, tokenizer, prefix, list(suffixes), self.device, self.batch_size)
+        return bits / 8.0
