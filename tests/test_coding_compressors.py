@@ -61,6 +61,17 @@ def test_reading_the_prefix_once_equals_reading_each_concatenation(
     np.testing.assert_allclose(reused, separate, rtol=1e-5, atol=1e-4)
 
 
+@settings(max_examples=10, deadline=None)
+@given(context=st.binary(max_size=40), items=st.lists(st.binary(max_size=40), max_size=4))
+@example(context=b"the cup ", items=[b"final", b""])
+def test_an_item_costs_what_it_adds_to_the_context(language_model_compressor, context, items):
+    compressor = language_model_compressor
+    joint = compressor.compressed_sizes_with_prefix(context, items)
+    expected = joint - compressor.compressed_size(context)
+    got = compressor.conditional_sizes(context, items)
+    np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-4)
+
+
 def test_the_cli_compresses_and_decompresses_with_each_model(language_model_compressor, tmp_path):
     compressor = language_model_compressor
     options = ["--compressor", compressor.name]

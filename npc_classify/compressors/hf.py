@@ -91,3 +91,12 @@ class HuggingFaceCompressor(ArithmeticCodingCompressor):
         model, tokenizer = self._loaded()
         bits = joint_bits(model, tokenizer, prefix, list(suffixes), self.device, self.batch_size)
         return bits / 8.0
+
+    def conditional_sizes(self, context: bytes, items: Sequence[bytes]) -> np.ndarray:
+        """Bytes each item costs after ``context``: ``C(context + item) - C(context)``.
+
+        ``C(context)`` is the joined text with an empty item, scored in the same
+        call, so the context is read once rather than twice.
+        """
+        sizes = self.compressed_sizes_with_prefix(context, [*items, b""])
+        return sizes[:-1] - sizes[-1]

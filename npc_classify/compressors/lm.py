@@ -145,8 +145,9 @@ class LMCompressor(ArithmeticCodingCompressor):
         See ``fine_tune_steps`` for the two ways of conditioning.
         """
         if self.fine_tune_steps == 0:
-            return super().conditional_sizes(context, items)
-        _, bits = self._prefix_and_suffix_bits(self._tuned(context), b"", items)
+            _, bits = self._prefix_and_suffix_bits(self._model(), context, items)
+        else:
+            _, bits = self._prefix_and_suffix_bits(self._tuned(context), b"", items)
         return bits / 8.0
 
     def code_lengths(self, prefix: bytes, data: bytes) -> np.ndarray:
