@@ -182,13 +182,14 @@ def test_a_compressor_without_a_model_is_refused():
         NCDClassifier(HuggingFaceCompressor(), k=1).fit(["a", "b"], [0, 1])
 
 
-def _word_level_tokenizer(vocabulary: list[str]):
+def _word_level_tokenizer(vocabulary: list[str], prepend_scheme: str = "always"):
+    """A SentencePiece-style tokenizer: words, each with its "\u2581" (space) in front."""
     from tokenizers import Tokenizer, models, pre_tokenizers
     from transformers import PreTrainedTokenizerFast
 
     tokens = {token: index for index, token in enumerate(["<s>", "<unk>", *vocabulary])}
     tokenizer = Tokenizer(models.WordLevel(tokens, unk_token="<unk>"))
-    tokenizer.pre_tokenizer = pre_tokenizers.Metaspace()
+    tokenizer.pre_tokenizer = pre_tokenizers.Metaspace(prepend_scheme=prepend_scheme)
     return PreTrainedTokenizerFast(tokenizer_object=tokenizer, bos_token="<s>", unk_token="<unk>")
 
 
@@ -197,6 +198,24 @@ def test_a_byte_fallback_vocabulary_spells_any_bytes(data):
     vocabulary = [f"<0x{b:02X}>" for b in range(256)] + ["\u2581the", "\u2581cup"]
     tokenizer = ByteTokenizer(_word_level_tokenizer(vocabulary))
     assert tokenizer.decode(tokenizer.encode(data)) == data
+
+
+@pytest.mark.parametrize("prepend_scheme", ["always", "first"])
+@pytest.mark.parametrize(
+    ("words", "spelled"),
+    [
+        (["\u2581the", "\u2581cup", "the"], [b"the", b" cup", b" the"]),
+        (["\u2581the", "\u2581cup"], [b"t", b"h", b"e", b" cup", b" the"]),
+    ],
+)
+def test_the_space_a_sentencepiece_tokenizer_puts_before_a_text_is_taken_off(
+    prepend_scheme, words, spelled
+):
+    vocabulary = [f"<0x{b:02X}>" for b in range(256)] + words
+    tokenizer = ByteTokenizer(_word_level_tokenizer(vocabulary, prepend_scheme))
+    ids = tokenizer.encode(b"the cup the")
+    assert [tokenizer.token_bytes[i] for i in ids] == spelled
+    assert tokenizer.decode(ids) == b"the cup the"
 
 
 def test_a_vocabulary_without_byte_tokens_is_refused():

@@ -3,8 +3,9 @@
 Bytes in, bytes out: a tokenizer maps text to token ids, but not every byte
 string is text and not every tokenizer gives its input back. :class:`ByteTokenizer`
 makes the mapping exact. Valid UTF-8 runs are tokenized and kept only if the
-tokens spell the run's bytes exactly; anything else (invalid UTF-8, text the
-tokenizer normalises) is spelled with the vocabulary's single-byte tokens,
+tokens spell the run's bytes exactly (or do once the space SentencePiece puts
+before a text is taken off); anything else (invalid UTF-8, text the tokenizer
+normalises) is spelled with the vocabulary's single-byte tokens,
 which byte-level BPE (GPT-2, Llama 3, Qwen, Pythia...) and SentencePiece byte
 fallback (``<0x41>``, Llama 2, Mistral...) vocabularies hold for all 256 bytes.
 
@@ -72,6 +73,9 @@ class ByteTokenizer:
         never occur in coded text.
     byte_ids : list of int
         The single-byte token of each byte value.
+    token_of : dict of bytes to int
+        A token that spells each spelling in the vocabulary, other than a
+        byte-fallback token where there is one.
     bos_id : int
         The token every window starts from.
     """
@@ -103,6 +107,14 @@ class ByteTokenizer:
                 "vocabulary has neither byte-level BPE tokens for all 256 bytes nor "
                 "SentencePiece byte-fallback tokens <0x00>..<0xFF>."
             )
+        fallback_ids = set(self.byte_ids)
+        self.token_of = {
+            spelled: index
+            for index, spelled in sorted(
+                enumerate(self.token_bytes), key=lambda pair: pair[0] not in fallback_ids
+            )
+            if spelled is not None
+        }
         bos = tokenizer.bos_token_id
         self.bos_id: int = bos if bos is not None else tokenizer.eos_token_id
         if self.bos_id is None:
@@ -136,14 +148,33 @@ class ByteTokenizer:
         )
         ids: list[list[int]] = [[] for _ in texts]
         for index, raw, piece in runs:
-            if piece is not None:
-                tokens = next(tokenized)
-                spelled = [self.token_bytes[t] for t in tokens]
-                if None not in spelled and b"".join(spelled) == raw:
-                    ids[index].extend(tokens)
-                    continue
-            ids[index].extend(self.byte_ids[b] for b in raw)
+            exact = None if piece is None else self._spelling(next(tokenized), raw)
+            ids[index].extend([self.byte_ids[b] for b in raw] if exact is None else exact)
         return ids
+
+    def _spelling(self, tokens: list[int], raw: bytes) -> list[int] | None:
+        """``tokens`` made to spell ``raw`` exactly, or ``None`` where they cannot be.
+
+        SentencePiece tokenizers (Llama 2, Mistral...) put a ``"▁"`` (a space)
+        before a text; it is taken off the first token, which becomes the token
+        spelling the rest, or its bytes' tokens if there is none.
+        """
+        spelled = [self.token_bytes[t] for t in tokens]
+        if any(part is None for part in spelled):
+            return None
+        joined = b"".join(part for part in spelled if part is not None)
+        if joined == raw:
+            return tokens
+        if joined != b" " + raw:
+            return None
+        rest = joined[1 : len(spelled[0] or b"")]  # the first token's bytes after the space
+        if not rest:
+            head = []
+        elif rest in self.token_of:
+            head = [self.token_of[rest]]
+        else:
+            head = [self.byte_ids[b] for b in rest]
+        return head + tokens[1:]
 
     def decode(self, ids: Sequence[int]) -> bytes:
         """The bytes the token ids spell; special or unknown ids are an error."""
