@@ -218,6 +218,21 @@ def test_the_space_a_sentencepiece_tokenizer_puts_before_a_text_is_taken_off(
     assert tokenizer.decode(ids) == b"the cup the"
 
 
+@settings(max_examples=100, deadline=None)
+@given(
+    prepend_scheme=st.sampled_from(["always", "first"]),
+    data=st.lists(st.sampled_from(["the", " ", "cup", "\u2581", "\n", "\xe9"]), max_size=8)
+    .map("".join)
+    .map(str.encode)
+    | st.binary(max_size=40),
+)
+def test_a_sentencepiece_style_tokenizer_round_trips_arbitrary_bytes(prepend_scheme, data):
+    vocabulary = [f"<0x{b:02X}>" for b in range(256)]
+    words = ["\u2581the", "\u2581cup", "the", "\u2581", "\u2581\u2581"]
+    tokenizer = ByteTokenizer(_word_level_tokenizer(vocabulary + words, prepend_scheme))
+    assert tokenizer.decode(tokenizer.encode(data)) == data
+
+
 def test_a_vocabulary_without_byte_tokens_is_refused():
     with pytest.raises(ValueError, match="cannot spell arbitrary bytes"):
         ByteTokenizer(_word_level_tokenizer(["\u2581the", "\u2581cup"]))
