@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 pytest.importorskip("torch")
 pytest.importorskip("transformers")
 
-from npc_classify import NCDClassifier
+from npc_classify import CompressionClassifier, NCDClassifier
 from npc_classify.cli import main
 from npc_classify.coding.hf_lm import (
     ByteTokenizer,
@@ -138,6 +138,24 @@ def test_a_corrupted_code_is_refused(compressor):
 def test_ncd_classifier_runs_on_a_hugging_face_model(tiny_causal_lm, tiny_news):
     clf = NCDClassifier(get_compressor("hf", model=tiny_causal_lm), k=1).fit(*tiny_news)
     assert clf.predict(["A goal in the cup final."]).shape == (1,)
+
+
+def test_a_query_is_coded_as_the_next_line_of_each_class_text(compressor, tiny_news):
+    texts, labels = tiny_news
+    queries = ["A late goal won the cup final.", "Shares fell"]
+    bits = CompressionClassifier(compressor).fit(texts, labels).extra_bits(queries)
+    for column, label in enumerate(sorted(set(labels))):
+        lines = (t + "\n" for t, lab in zip(texts, labels, strict=True) if lab == label)
+        context = "".join(lines).encode()
+        expected = [
+            8
+            * (
+                compressor.compressed_size(context + q.encode())
+                - compressor.compressed_size(context)
+            )
+            for q in queries
+        ]
+        np.testing.assert_allclose(bits[:, column], expected, rtol=1e-5)
 
 
 def test_a_model_that_is_not_there_is_a_clear_error(tmp_path):
