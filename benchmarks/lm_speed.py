@@ -43,8 +43,8 @@ from npc_classify.compressors import HuggingFaceCompressor, LMCompressor
 from npc_classify.datasets import load_ag_news
 
 
-def gpt2_small_folder(texts: list[str]) -> str:
-    """A save_pretrained folder: GPT-2 small's shape, random weights, a tokenizer trained here."""
+def save_gpt2_small(texts: list[str], folder: str) -> None:
+    """Write to ``folder`` GPT-2 small's shape, random weights, a tokenizer trained here."""
     import torch
     from transformers import GPT2Config, GPT2LMHeadModel
 
@@ -53,10 +53,8 @@ def gpt2_small_folder(texts: list[str]) -> str:
     wrapped = byte_level_bpe_tokenizer(texts, vocab_size=8000)
     config = GPT2Config(bos_token_id=wrapped.bos_token_id, eos_token_id=wrapped.eos_token_id)
     torch.manual_seed(0)
-    folder = tempfile.mkdtemp(prefix="gpt2_small_random_")
     GPT2LMHeadModel(config).save_pretrained(folder)
     wrapped.save_pretrained(folder)
-    return folder
 
 
 def time_paths(compressor, queries: list[bytes], train: list[bytes]) -> tuple[float, float]:
@@ -134,12 +132,18 @@ def main() -> None:
         compressors["byte GRU + cache of order 4, batch 64"] = LMCompressor(
             args.lm, args.device, cache_order=4
         )
-    if not args.no_hf:
-        folder = gpt2_small_folder(train_set.texts)
-        compressors["GPT-2 small shape (hf), batch 16"] = HuggingFaceCompressor(
-            folder, args.device
-        )
+    # The GPT-2 folder (about 480 MB) lives while the timings run, then is removed.
+    with tempfile.TemporaryDirectory(prefix="gpt2_small_random_") as folder:
+        if not args.no_hf:
+            save_gpt2_small(train_set.texts, folder)
+            compressors["GPT-2 small shape (hf), batch 16"] = HuggingFaceCompressor(
+                folder, args.device
+            )
+        print_tables(args, compressors, train_set, queries, train)
 
+
+def print_tables(args, compressors, train_set, queries: list[bytes], train: list[bytes]) -> None:
+    """The NCD table, the class-conditional table and, with ``--lm``, the cache's share."""
     print(f"\n{len(queries)} queries x {len(train)} training texts of AG News, {args.device}\n")
     print("| model | reuse, ms/pair | no reuse, ms/pair | speed-up | pairs/s (reuse) |")
     print("|---|---|---|---|---|")

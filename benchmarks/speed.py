@@ -75,10 +75,15 @@ def predict_seconds(compressor: str, train, labels, test, n_jobs: int, **params)
 def npc_gzip_seconds(python: str, train, labels, test) -> float:
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
         json.dump({"train": train, "labels": [int(v) for v in labels], "test": test}, handle)
-    result = subprocess.run(
-        [python, "-c", NPC_GZIP_SCRIPT, handle.name], capture_output=True, text=True, check=True
-    )
-    Path(handle.name).unlink()
+    try:
+        result = subprocess.run(
+            [python, "-c", NPC_GZIP_SCRIPT, handle.name],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    finally:
+        Path(handle.name).unlink()
     return float(result.stdout.strip().splitlines()[-1])
 
 
