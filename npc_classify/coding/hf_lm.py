@@ -74,8 +74,8 @@ class ByteTokenizer:
     byte_ids : list of int
         The single-byte token of each byte value.
     token_of : dict of bytes to int
-        A token that spells each spelling in the vocabulary, other than a
-        byte-fallback token where there is one.
+        A token for each spelling in the vocabulary other than the tokens of
+        ``byte_ids``.
     bos_id : int
         The token every window starts from.
     """
@@ -107,13 +107,11 @@ class ByteTokenizer:
                 "vocabulary has neither byte-level BPE tokens for all 256 bytes nor "
                 "SentencePiece byte-fallback tokens <0x00>..<0xFF>."
             )
-        fallback_ids = set(self.byte_ids)
+        single = set(self.byte_ids)
         self.token_of = {
             spelled: index
-            for index, spelled in sorted(
-                enumerate(self.token_bytes), key=lambda pair: pair[0] not in fallback_ids
-            )
-            if spelled is not None
+            for index, spelled in enumerate(self.token_bytes)
+            if spelled is not None and index not in single
         }
         bos = tokenizer.bos_token_id
         self.bos_id: int = bos if bos is not None else tokenizer.eos_token_id
@@ -332,12 +330,7 @@ def last_line_start(data: bytes) -> int:
     lie inside ``data``, so the offset stays a line start whatever is appended:
     ``encode(data + more)`` is ``encode(data[:offset]) + encode(data[offset:] + more)``.
     """
-    end = len(data) - 1  # the byte after the line break must be in data
-    while (newline := data.rfind(b"\n", 0, end)) >= 0:
-        if not data[newline + 1 : newline + 2].isspace():
-            return newline + 1
-        end = newline
-    return 0
+    return max((match.start() for match in _LINE_START.finditer(data)), default=0)
 
 
 def _common_length(a: Sequence[int], b: Sequence[int]) -> int:
@@ -370,11 +363,11 @@ def joint_bits(
     """
     window, keyword = context_size(model), _cache_keyword(model)
     cut = last_line_start(prefix)
-    last_line, *joined = tokenizer.encode_many(
-        [prefix[cut:], *(prefix[cut:] + s for s in suffixes)]
+    before, last_line, *joined = tokenizer.encode_many(
+        [prefix[:cut], prefix[cut:], *(prefix[cut:] + s for s in suffixes)]
     )
     shared = min((_common_length(last_line, tokens) for tokens in joined), default=len(last_line))
-    head = tokenizer.encode(prefix[:cut]) + last_line[:shared]
+    head = before + last_line[:shared]
     tails = [tokens[shared:] for tokens in joined]
     start = len(head) // window * window
     closed_bits = sequence_bits(model, tokenizer.bos_id, head[:start], device)
