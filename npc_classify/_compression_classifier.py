@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
@@ -13,7 +15,8 @@ from typing import Any
 import numpy as np
 from joblib import delayed, effective_n_jobs
 from numpy.typing import ArrayLike
-from scipy.special import softmax
+from scipy.optimize import minimize_scalar
+from scipy.special import logsumexp, softmax
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.validation import check_is_fitted
 
@@ -45,8 +48,73 @@ AUTO_QUERIES = 1_500
 AUTO_FOLDS = 3
 #: The two kinds of texts queries are coded after: each class's own, and its complement's.
 CLASS, COMPLEMENT = "class", "complement"
-#: The name of the progress bar over the cross-validation of ``n_dictionaries="auto"``.
+#: The temperatures, in bits, ``temperature="auto"`` searches between.
+AUTO_TEMPERATURES = (2.0**-10, 2.0**20)
+#: The names of the progress bar over the cross-validation of the ``"auto"`` settings.
 _AUTO_CV = 'n_dictionaries="auto" CV'
+_AUTO_TEMPERATURE_CV = 'temperature="auto" CV'
+
+
+@dataclass(frozen=True)
+class _HeldOutFold:
+    """One fold of the cross-validation behind the ``"auto"`` settings.
+
+    Attributes
+    ----------
+    classes : ndarray of shape (n_classes,)
+        The sorted labels of the class texts built from the other folds.
+    truth : ndarray of shape (n_queries,)
+        The labels of the fold's texts that were classified.
+    bits : dict of int to ndarray of shape (n_queries, n_classes)
+        Their costs under ``classes`` for each number of groups per class tried.
+    """
+
+    classes: np.ndarray
+    truth: np.ndarray
+    bits: dict[int, np.ndarray]
+
+
+def _held_out_accuracy(folds: list[_HeldOutFold], n: int) -> float:
+    """The share of the held-out texts of ``folds`` that ``n`` groups per class classify
+    right (a text whose class is missing from the other folds counts as wrong)."""
+    correct = sum(int(np.sum(f.classes[f.bits[n].argmin(axis=1)] == f.truth)) for f in folds)
+    return correct / max(sum(len(f.truth) for f in folds), 1)
+
+
+def _least_log_loss_temperature(folds: list[_HeldOutFold], n: int) -> float:
+    """The temperature in :data:`AUTO_TEMPERATURES` whose softmax of ``-bits / temperature``
+    has the least mean log loss on the held-out texts of ``folds`` with ``n`` groups per
+    class; 1.0, with a warning, when none of those texts has its class in the other folds.
+
+    The log loss is convex in ``1 / temperature``, so a bounded search over the
+    logarithm of the temperature finds its minimum."""
+    scored = []
+    for fold in folds:
+        known = np.isin(fold.truth, fold.classes)
+        if known.any():
+            rows = fold.bits[n][known]
+            true = np.searchsorted(fold.classes, fold.truth[known])
+            scored.append((rows, true))
+    count = sum(len(true) for _, true in scored)
+    if count == 0:
+        warnings.warn(
+            'temperature="auto" found no held-out training text whose class the other folds '
+            "have, so it keeps temperature_=1.0; fit it on more texts per class.",
+            UserWarning,
+            stacklevel=5,
+        )
+        return 1.0
+
+    def mean_log_loss(log_temperature: float) -> float:
+        total = 0.0
+        for rows, true in scored:
+            logits = -rows / math.exp(log_temperature)
+            total += float(np.sum(logsumexp(logits, axis=1) - logits[np.arange(len(true)), true]))
+        return total / count
+
+    bounds = tuple(math.log(t) for t in AUTO_TEMPERATURES)
+    found = minimize_scalar(mean_log_loss, bounds=bounds, method="bounded")
+    return math.exp(float(found.x))
 
 
 @dataclass(frozen=True)
@@ -163,9 +231,14 @@ class CompressionClassifier(
         Keep only the most recently added texts of each class whose joined
         length is at most this many bytes (always at least the newest text);
         None keeps everything.
-    temperature : float, default=1.0
+    temperature : float or "auto", default=1.0
         Softness of :meth:`predict_proba`, in bits: probabilities are a
-        softmax of ``-class_bits / temperature``.
+        softmax of ``-class_bits / temperature``. A query's costs under two
+        classes often differ by tens of bits, so at 1 bit the probabilities
+        are all but 0 or 1. ``"auto"`` takes the temperature whose
+        probabilities have the least log loss on held-out training texts, in
+        the cross-validation ``n_dictionaries="auto"`` runs (see Notes).
+        Predictions do not depend on it.
     complement : float or None, default=None
         Also code each query after a *complement text* of each class, and
         score the class by the bits its own text saves against it (see
@@ -179,8 +252,8 @@ class CompressionClassifier(
         Show a progress bar over the class texts (and complement texts) that
         the queries of :meth:`predict`, :meth:`predict_proba`,
         :meth:`decision_function` and the ``*_bits`` methods are coded after,
-        and one over the settings that ``n_dictionaries="auto"``
-        cross-validates in :meth:`fit`.
+        and one over the settings that ``n_dictionaries="auto"`` (or
+        ``temperature="auto"``) cross-validates in :meth:`fit`.
     n_jobs : int, default=None
         Workers that code the queries after the class texts (and complement
         texts) at once, as in joblib, on the backend in effect
@@ -206,6 +279,9 @@ class CompressionClassifier(
     cv_accuracy_ : dict of int to float
         With ``n_dictionaries="auto"``: the cross-validated accuracy of each
         candidate.
+    temperature_ : float
+        The temperature :meth:`predict_proba` uses: ``temperature``, or the
+        one ``"auto"`` chose.
 
     See Also
     --------
@@ -215,6 +291,8 @@ class CompressionClassifier(
     ----------
     .. [1] J. D. M. Rennie, L. Shih, J. Teevan and D. R. Karger, "Tackling the
        poor assumptions of naive Bayes text classifiers", ICML 2003.
+    .. [2] C. Guo, G. Pleiss, Y. Sun and K. Q. Weinberger, "On calibration of
+       modern neural networks", ICML 2017.
 
     Notes
     -----
@@ -248,6 +326,15 @@ class CompressionClassifier(
     compressions in ``fit``; :meth:`partial_fit` keeps the choice of the
     first fit.
 
+    ``temperature="auto"`` reads the held-out costs of the same
+    cross-validation, with the number of groups per class that is used (the
+    one ``"auto"`` chose, or ``n_dictionaries``), and takes the temperature
+    between :data:`AUTO_TEMPERATURES` bits whose softmax gives the held-out
+    texts' classes the least mean log loss: temperature scaling (Guo et al.
+    [2]_), fitted on training texts. With ``n_dictionaries="auto"`` it costs
+    nothing more, otherwise ``AUTO_QUERIES * n_classes * n_dictionaries``
+    conditional compressions in ``fit``; :meth:`partial_fit` keeps it too.
+
     Examples
     --------
     >>> from npc_classify import CompressionClassifier
@@ -264,7 +351,7 @@ class CompressionClassifier(
         "separator": [str],
         "n_dictionaries": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "max_class_bytes": [Interval(Integral, 1, None, closed="left"), None],
-        "temperature": [Interval(Real, 0, None, closed="neither")],
+        "temperature": [Interval(Real, 0, None, closed="neither"), StrOptions({"auto"})],
         "complement": [Interval(Real, 0, None, closed="right"), None],
         "progress": ["boolean"],
         "n_jobs": N_JOBS_CONSTRAINTS,
@@ -277,7 +364,7 @@ class CompressionClassifier(
         separator: str = "\n",
         n_dictionaries: int | str = 1,
         max_class_bytes: int | None = None,
-        temperature: float = 1.0,
+        temperature: float | str = 1.0,
         complement: float | None = None,
         progress: bool = False,
         n_jobs: int | None = None,
@@ -303,7 +390,8 @@ class CompressionClassifier(
         -------
         self : CompressionClassifier
         """
-        for attribute in ("classes_", "_class_texts", "n_dictionaries_", "cv_accuracy_"):
+        fitted = ("classes_", "_class_texts", "n_dictionaries_", "cv_accuracy_", "temperature_")
+        for attribute in fitted:
             self.__dict__.pop(attribute, None)
         texts = check_texts(X, name="X")
         if not texts:
@@ -346,45 +434,64 @@ class CompressionClassifier(
             [self._joined_length(self._class_texts[c]) for c in self.classes_.tolist()]
         )
         if not hasattr(self, "n_dictionaries_"):
-            if self.n_dictionaries == "auto":
-                self.cv_accuracy_ = self._cross_validate(texts, labels)
-                best = max(self.cv_accuracy_.values())
-                self.n_dictionaries_ = min(n for n, a in self.cv_accuracy_.items() if a == best)
-            else:
-                self.n_dictionaries_ = int(self.n_dictionaries)
+            self._choose_settings(texts, labels)
         return self
 
-    def _cross_validate(self, texts: list[str], labels: np.ndarray) -> dict[int, float]:
-        """Accuracy of each of :data:`AUTO_DICTIONARIES` on held-out folds of the texts."""
+    def _choose_settings(self, texts: list[str], labels: np.ndarray) -> None:
+        """Set ``n_dictionaries_`` and ``temperature_``, cross-validating on the first fit's
+        texts those that are ``"auto"``."""
+        fixed = self.n_dictionaries != "auto"
+        candidates = (int(self.n_dictionaries),) if fixed else AUTO_DICTIONARIES
+        folds: list[_HeldOutFold] = []
+        if not fixed or self.temperature == "auto":
+            name = _AUTO_TEMPERATURE_CV if fixed else _AUTO_CV
+            folds = self._cross_validate(texts, labels, candidates, name)
+        if fixed:
+            self.n_dictionaries_ = candidates[0]
+        else:
+            self.cv_accuracy_ = {n: _held_out_accuracy(folds, n) for n in candidates}
+            best = max(self.cv_accuracy_.values())
+            self.n_dictionaries_ = min(n for n, a in self.cv_accuracy_.items() if a == best)
+        if self.temperature == "auto":
+            self.temperature_ = _least_log_loss_temperature(folds, self.n_dictionaries_)
+        else:
+            self.temperature_ = float(self.temperature)
+
+    def _cross_validate(
+        self, texts: list[str], labels: np.ndarray, candidates: tuple[int, ...], name: str
+    ) -> list[_HeldOutFold]:
+        """Costs of held-out folds of the texts under class texts built from the other folds,
+        split into each of ``candidates`` groups per class; ``name``: the progress bar's."""
         rng = np.random.default_rng(0)
         fold = rng.permutation(len(texts)) % AUTO_FOLDS
         encoded = encode_texts(texts)
         held_out = rng.permutation(len(texts))[:AUTO_QUERIES]
-        correct, scored = dict.fromkeys(AUTO_DICTIONARIES, 0), 0
-        total = AUTO_FOLDS * len(AUTO_DICTIONARIES)
-        with progress_bar(self.progress, total=total, desc=_AUTO_CV, unit="setting") as bar:
+        folds = []
+        total = AUTO_FOLDS * len(candidates)
+        with progress_bar(self.progress, total=total, desc=name, unit="setting") as bar:
             for f in range(AUTO_FOLDS):
                 queries = [i for i in held_out.tolist() if fold[i] == f]
                 kept = np.flatnonzero(fold != f)
                 classes = sorted(set(labels[kept].tolist()))
                 if not queries or not classes:
-                    bar.update(len(AUTO_DICTIONARIES))
+                    bar.update(len(candidates))
                     continue
                 by_class = {c: [encoded[i] for i in kept if labels[i] == c] for c in classes}
                 query_bytes = [encoded[i] for i in queries]
-                truth, scored = labels[queries], scored + len(queries)
-                for n in AUTO_DICTIONARIES:
-                    bits = self._costs(by_class, n, query_bytes)
-                    correct[n] += int(np.sum(np.asarray(classes)[bits.argmin(axis=1)] == truth))
+                bits = {}
+                for n in candidates:
+                    bits[n] = self._costs(by_class, n, query_bytes)
                     bar.update()
-        return {n: correct[n] / max(scored, 1) for n in AUTO_DICTIONARIES}
+                folds.append(_HeldOutFold(np.asarray(classes), labels[queries], bits))
+        return folds
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         """Restore a pickled or skops-loaded classifier, refusing an inconsistent fitted state.
 
         A state saved before ``complement``, ``progress`` or ``n_jobs`` existed is
         restored with ``complement=None``, the scoring it was fitted for,
-        ``progress=False`` and ``n_jobs=None``."""
+        ``progress=False`` and ``n_jobs=None``; one saved before ``temperature_``
+        existed, with ``temperature_`` its ``temperature``."""
         state = {"complement": None, "progress": False, "n_jobs": None, **state}
         super().__setstate__(state)
         if "_class_texts" not in state:
@@ -407,6 +514,14 @@ class CompressionClassifier(
         chosen = getattr(self, "n_dictionaries_", None)
         if not isinstance(chosen, int) or isinstance(chosen, bool) or chosen < 1:
             raise ValueError(f"{what}: n_dictionaries_ is not a positive int, got {chosen!r}")
+        temperature = state.get("temperature")
+        if "temperature_" not in state and isinstance(temperature, Real):
+            self.temperature_ = float(temperature)  # saved before "auto" existed
+        chosen_temperature = getattr(self, "temperature_", None)
+        if not (isinstance(chosen_temperature, float) and 0 < chosen_temperature < math.inf):
+            raise ValueError(
+                f"{what}: temperature_ is not a positive finite float, got {chosen_temperature!r}"
+            )
 
     def _joined_length(self, texts: list[bytes]) -> int:
         return sum(map(len, texts)) + len(self._separator) * len(texts)
@@ -582,8 +697,8 @@ class CompressionClassifier(
         return bits.mean(axis=1, keepdims=True) - bits
 
     def predict_proba(self, X: Sequence[str]) -> np.ndarray:
-        """Softmax of ``-class_bits / temperature`` over the classes."""
-        return softmax(-self.class_bits(X) / self.temperature, axis=1)
+        """Softmax of ``-class_bits / temperature_`` over the classes."""
+        return softmax(-self.class_bits(X) / self.temperature_, axis=1)
 
     def predict(self, X: Sequence[str]) -> np.ndarray:
         """The class under which each query costs the fewest bits (of :meth:`class_bits`)."""

@@ -66,6 +66,19 @@ def _dictionary_count(text: str) -> int | str:
     return text if text == "auto" else _positive_int(text)
 
 
+def _temperature(text: str) -> float | str:
+    """``--temperature``: a positive number of bits, or ``auto``."""
+    if text == "auto":
+        return text
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a positive number or auto, got {text!r}")
+    return value
+
+
 def _complement_ratio(text: str) -> float:
     """``--complement``: a positive number, or ``all`` for the whole complement."""
     if text == "all":
@@ -122,7 +135,11 @@ _NEIGHBOUR_OPTIONS: dict[str, Any] = {
     "order": "query-first",
 }
 #: The options only class-conditional compression reads, and theirs.
-_CLASS_CONDITIONAL_OPTIONS: dict[str, Any] = {"n_dictionaries": 1, "complement": None}
+_CLASS_CONDITIONAL_OPTIONS: dict[str, Any] = {
+    "n_dictionaries": 1,
+    "complement": None,
+    "temperature": 1.0,
+}
 
 
 def _build_parser() -> argparse.ArgumentParser:
@@ -157,7 +174,7 @@ def _build_parser() -> argparse.ArgumentParser:
 
     fit = _command(commands, "fit", _fit, "fit a classifier on a training split and save it")
     _add_data_arguments(fit, test=False)
-    _add_training_arguments(fit)
+    _add_training_arguments(fit, probabilities=True)
     _add_model_arguments(fit, scoring=False)
     fit.add_argument("--out", type=Path, required=True, metavar="FILE", help="model (required)")
     fit.set_defaults(progress=False)
@@ -259,8 +276,11 @@ def _add_table_arguments(group: Any) -> None:
     add("--quoting", choices=datasets.QUOTINGS, help="(default: csv, or none for tsv)")
 
 
-def _add_training_arguments(parser: argparse.ArgumentParser, *, per_class: bool = True) -> None:
-    """The method and its class-conditional options; ``per_class``: ``--n-train-per-class``."""
+def _add_training_arguments(
+    parser: argparse.ArgumentParser, *, per_class: bool = True, probabilities: bool = False
+) -> None:
+    """The method and its class-conditional options; ``per_class``: ``--n-train-per-class``;
+    ``probabilities``: ``--temperature``, for a model saved to give them."""
     add = parser.add_argument_group("training").add_argument
     if per_class:
         text = "sample N training texts per class (default: all)"
@@ -276,6 +296,12 @@ def _add_training_arguments(parser: argparse.ArgumentParser, *, per_class: bool 
         "up to R times its own length (default: its own text alone)"
     )
     add("--complement", type=_complement_ratio, metavar="R|all", help=text)
+    if probabilities:
+        text = (
+            "class-conditional: softness of predict --proba in bits, or auto (the least "
+            "log loss on held-out training texts, cross-validated in fit) (default: 1)"
+        )
+        add("--temperature", type=_temperature, metavar="T|auto", help=text)
 
 
 def _add_compressor_arguments(group: Any) -> None:
@@ -377,6 +403,7 @@ def _model(args: argparse.Namespace) -> NCDClassifier | CompressionClassifier:
             _compressor(args),
             n_dictionaries=args.n_dictionaries,
             complement=args.complement,
+            temperature=getattr(args, "temperature", 1.0),
             progress=_progress(args),
             n_jobs=-1 if args.n_jobs is None and args.scheduler is not None else args.n_jobs,
         )
@@ -512,6 +539,8 @@ def _fit(args: argparse.Namespace) -> int:
     model.fit(train.texts, train.labels)
     save_model(model, args.out)
     print(f"{model!r} fitted on {len(train)} texts of {len(model.classes_)} classes")
+    if getattr(model, "temperature", None) == "auto":
+        print(f"temperature: {model.temperature_:.4g} bits (least held-out log loss)")
     print(f"model written to {args.out}")
     return 0
 

@@ -154,6 +154,40 @@ def test_fit_class_conditional_and_predict(
     assert [json.loads(line)["label"] for line in out.splitlines()] == expected.tolist()
 
 
+def test_fit_with_an_auto_temperature_saves_the_one_chosen_for_predict_proba(
+    capsys, tmp_path, halves, texts_file
+):
+    argv = ["--method", "class-conditional", "--compressor", "zstd", "--temperature", "auto"]
+    model = fitted_model(capsys, tmp_path, halves[0], *argv)
+    loaded = load_model(model)
+    train, texts, _ = halves
+    rows = [(row["label"], row["text"]) for row in csv.DictReader(open(train, encoding="utf-8"))]
+    labels, train_texts = zip(*rows, strict=True)
+    clf = CompressionClassifier("zstd", temperature="auto").fit(list(train_texts), list(labels))
+    assert loaded.temperature_ == clf.temperature_ != 1.0
+    code, out, err = run(capsys, "predict", model, texts_file, "--format", "jsonl")
+    assert code == 0, err
+    expected = clf.predict_proba(texts)
+    got = [[json.loads(line)["proba"][c] for c in clf.classes_] for line in out.splitlines()]
+    np.testing.assert_allclose(got, expected)
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "inf", "nan", "warm"])
+def test_a_temperature_other_than_a_positive_number_or_auto_is_refused(capsys, value):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["fit", "--method", "class-conditional", "--temperature", value, "--out", "m"])
+    assert exit_info.value.code == 2
+    assert "--temperature: expected a positive number or auto" in capsys.readouterr().err
+
+
+def test_a_temperature_with_neighbours_is_refused(capsys, tmp_path, halves):
+    code, _, err = run(capsys, "fit", "--dataset", "csv", "--train", halves[0],
+                       "--temperature", "2", "--out", tmp_path / "m.skops")  # fmt: skip
+    assert code == 2
+    assert "--temperature is for --method class-conditional, not NCD neighbours." in err
+    assert not (tmp_path / "m.skops").exists()
+
+
 def test_predict_gives_a_class_conditional_model_the_workers_asked_for(
     capsys, tmp_path, halves, texts_file, worker_requests
 ):

@@ -241,12 +241,6 @@ def test_bad_input_is_refused(params, X, y, message):
         CompressionClassifier(**params).fit(X, y)
 
 
-def test_a_non_positive_temperature_is_refused_by_fit(tiny_news):
-    message = r"The 'temperature' parameter of CompressionClassifier .*\(0\.0, inf\)\. Got 0"
-    with pytest.raises(ValueError, match=message):
-        CompressionClassifier(temperature=0).fit(*tiny_news)
-
-
 def test_progress_bars_count_the_class_and_complement_texts_coded_after(tiny_news, capsys):
     clf = CompressionClassifier("zstd", n_dictionaries=2, complement=4.0).fit(*tiny_news)
     assert capsys.readouterr().err == ""  # off by default
