@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 from joblib import delayed, effective_n_jobs
 from numpy.typing import ArrayLike
-from scipy.optimize import minimize_scalar
+from scipy.optimize import minimize
 from scipy.special import logsumexp, softmax
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.validation import check_is_fitted
@@ -50,9 +50,11 @@ AUTO_FOLDS = 3
 CLASS, COMPLEMENT = "class", "complement"
 #: The temperatures, in bits, ``temperature="auto"`` searches between.
 AUTO_TEMPERATURES = (2.0**-10, 2.0**20)
-#: The names of the progress bar over the cross-validation of the ``"auto"`` settings.
-_AUTO_CV = 'n_dictionaries="auto" CV'
-_AUTO_TEMPERATURE_CV = 'temperature="auto" CV'
+#: The penalty on the squared offsets, in units of the temperature, of ``class_offsets="auto"``:
+#: it keeps finite the offset of a class that no held-out text belongs to.
+OFFSET_PENALTY = 1e-3
+#: The settings that can be ``"auto"``, cross-validated together in ``fit``.
+_AUTO_SETTINGS = ("n_dictionaries", "temperature", "class_offsets")
 
 
 @dataclass(frozen=True)
@@ -81,40 +83,67 @@ def _held_out_accuracy(folds: list[_HeldOutFold], n: int) -> float:
     return correct / max(sum(len(f.truth) for f in folds), 1)
 
 
-def _least_log_loss_temperature(folds: list[_HeldOutFold], n: int) -> float:
-    """The temperature in :data:`AUTO_TEMPERATURES` whose softmax of ``-bits / temperature``
-    has the least mean log loss on the held-out texts of ``folds`` with ``n`` groups per
-    class; 1.0, with a warning, when none of those texts has its class in the other folds.
+def _least_log_loss_softmax(
+    folds: list[_HeldOutFold], n: int, classes: np.ndarray, offsets: bool
+) -> tuple[float, np.ndarray]:
+    """The temperature and, when ``offsets``, the class offsets that fit the held-out texts.
 
-    The log loss is convex in ``1 / temperature``, so a bounded search over the
-    logarithm of the temperature finds its minimum."""
+    The temperature, between :data:`AUTO_TEMPERATURES` bits, and the offsets, in bits
+    (one per label of ``classes``; zeros unless ``offsets``), whose softmax of ``(offsets -
+    bits) / temperature`` gives the held-out texts of ``folds`` their classes with the
+    least mean log loss, the bits read with ``n`` groups per class, plus
+    :data:`OFFSET_PENALTY` times the sum of the squared ``offsets / temperature``. The
+    loss is convex in ``1 / temperature`` and ``offsets / temperature``, which L-BFGS-B
+    searches. A text whose class the other folds lack is left out; with none left, the
+    answer is 1 bit and no offsets, with a warning.
+    """
     scored = []
     for fold in folds:
         known = np.isin(fold.truth, fold.classes)
         if known.any():
-            rows = fold.bits[n][known]
             true = np.searchsorted(fold.classes, fold.truth[known])
-            scored.append((rows, true))
-    count = sum(len(true) for _, true in scored)
+            columns = np.searchsorted(classes, fold.classes)
+            rows = fold.bits[n][known]
+            scored.append((rows - rows.mean(axis=1, keepdims=True), true, columns))
+    count = sum(len(true) for _, true, _ in scored)
     if count == 0:
         warnings.warn(
-            'temperature="auto" found no held-out training text whose class the other folds '
-            "have, so it keeps temperature_=1.0; fit it on more texts per class.",
+            '"auto" found no held-out training text whose class the other folds have, so '
+            "temperature_ is 1.0 and class_offsets_ 0; fit on more texts per class.",
             UserWarning,
             stacklevel=5,
         )
-        return 1.0
+        return 1.0, np.zeros(len(classes))
+    # The bits in units of their spread, so that both kinds of parameter move alike.
+    spread = math.sqrt(sum(float(np.sum(rows**2)) for rows, _, _ in scored) / count) or 1.0
 
-    def mean_log_loss(log_temperature: float) -> float:
-        total = 0.0
-        for rows, true in scored:
-            logits = -rows / math.exp(log_temperature)
-            total += float(np.sum(logsumexp(logits, axis=1) - logits[np.arange(len(true)), true]))
-        return total / count
+    def loss(params: np.ndarray) -> tuple[float, np.ndarray]:
+        inverse = params[0]  # spread / temperature
+        shift = params[1:] if offsets else np.zeros(len(classes))  # offsets / temperature
+        total, d_inverse, d_shift = 0.0, 0.0, np.zeros(len(classes))
+        for rows, true, columns in scored:
+            logits = shift[columns] - inverse * rows / spread
+            picked = logits[np.arange(len(true)), true]
+            total += float(np.sum(logsumexp(logits, axis=1) - picked))
+            error = softmax(logits, axis=1)
+            error[np.arange(len(true)), true] -= 1.0
+            d_inverse -= float(np.sum(error * rows)) / spread
+            d_shift[columns] += error.sum(axis=0)
+        value = total / count + OFFSET_PENALTY * float(shift @ shift)
+        gradient = np.concatenate(
+            [[d_inverse / count], d_shift / count + 2 * OFFSET_PENALTY * shift]
+        )
+        return value, gradient if offsets else gradient[:1]
 
-    bounds = tuple(math.log(t) for t in AUTO_TEMPERATURES)
-    found = minimize_scalar(mean_log_loss, bounds=bounds, method="bounded")
-    return math.exp(float(found.x))
+    low, high = AUTO_TEMPERATURES
+    start = np.zeros(1 + len(classes) if offsets else 1)
+    start[0] = 1.0
+    bounds = [(spread / high, spread / low)] + [(None, None)] * (len(start) - 1)
+    options = {"ftol": 1e-13, "gtol": 1e-10, "maxiter": 10_000}
+    found = minimize(loss, start, jac=True, method="L-BFGS-B", bounds=bounds, options=options)
+    temperature = spread / float(found.x[0])
+    shift = found.x[1:] if offsets else np.zeros(len(classes))
+    return temperature, shift * temperature
 
 
 @dataclass(frozen=True)
@@ -248,12 +277,19 @@ class CompressionClassifier(
         texts (``float("inf")``: all of them), split into
         ``n_dictionaries_`` groups like the class text. None scores a class
         by its own text alone.
+    class_offsets : "auto" or None, default=None
+        ``"auto"``: subtract from each class's cost an offset, in bits, fitted
+        with a temperature to give held-out training texts their classes with
+        the least log loss, in the cross-validation ``n_dictionaries="auto"``
+        runs (see Notes). It corrects what the costs get wrong class by class,
+        such as a small class text coding everything worse. None: no offsets.
     progress : bool, default=False
         Show a progress bar over the class texts (and complement texts) that
         the queries of :meth:`predict`, :meth:`predict_proba`,
         :meth:`decision_function` and the ``*_bits`` methods are coded after,
         and one over the settings that ``n_dictionaries="auto"`` (or
-        ``temperature="auto"``) cross-validates in :meth:`fit`.
+        ``temperature="auto"``, ``class_offsets="auto"``) cross-validates in
+        :meth:`fit`.
     n_jobs : int, default=None
         Workers that code the queries after the class texts (and complement
         texts) at once, as in joblib, on the backend in effect
@@ -282,6 +318,9 @@ class CompressionClassifier(
     temperature_ : float
         The temperature :meth:`predict_proba` uses: ``temperature``, or the
         one ``"auto"`` chose.
+    class_offsets_ : ndarray of shape (n_classes,)
+        The bits subtracted from each class's cost in :meth:`class_bits`:
+        those ``class_offsets="auto"`` fitted, or zeros.
 
     See Also
     --------
@@ -335,6 +374,16 @@ class CompressionClassifier(
     nothing more, otherwise ``AUTO_QUERIES * n_classes * n_dictionaries``
     conditional compressions in ``fit``; :meth:`partial_fit` keeps it too.
 
+    ``class_offsets="auto"`` fits, on the same held-out costs, one offset per
+    class together with a temperature: the least mean log loss of the softmax
+    of ``(offset - cost) / temperature``, plus :data:`OFFSET_PENALTY` times
+    the sum of the squared ``offset / temperature``, which keeps finite the
+    offset of a class that no held-out text belongs to (a convex problem,
+    solved by L-BFGS-B). The offsets change the predictions (docs:
+    guide/class-conditional.md#class-offsets). With ``temperature="auto"``
+    as well, the temperature fitted with them is ``temperature_``. A class
+    that :meth:`partial_fit` adds gets offset 0.
+
     Examples
     --------
     >>> from npc_classify import CompressionClassifier
@@ -353,9 +402,13 @@ class CompressionClassifier(
         "max_class_bytes": [Interval(Integral, 1, None, closed="left"), None],
         "temperature": [Interval(Real, 0, None, closed="neither"), StrOptions({"auto"})],
         "complement": [Interval(Real, 0, None, closed="right"), None],
+        "class_offsets": [StrOptions({"auto"}), None],
         "progress": ["boolean"],
         "n_jobs": N_JOBS_CONSTRAINTS,
     }
+
+    classes_: np.ndarray
+    class_offsets_: np.ndarray
 
     def __init__(
         self,
@@ -366,6 +419,7 @@ class CompressionClassifier(
         max_class_bytes: int | None = None,
         temperature: float | str = 1.0,
         complement: float | None = None,
+        class_offsets: str | None = None,
         progress: bool = False,
         n_jobs: int | None = None,
     ) -> None:
@@ -375,6 +429,7 @@ class CompressionClassifier(
         self.max_class_bytes = max_class_bytes
         self.temperature = temperature
         self.complement = complement
+        self.class_offsets = class_offsets
         self.progress = progress
         self.n_jobs = n_jobs
 
@@ -390,8 +445,8 @@ class CompressionClassifier(
         -------
         self : CompressionClassifier
         """
-        fitted = ("classes_", "_class_texts", "n_dictionaries_", "cv_accuracy_", "temperature_")
-        for attribute in fitted:
+        fitted = ("_class_texts", "n_dictionaries_", "cv_accuracy_", "temperature_")
+        for attribute in ("classes_", "class_offsets_", *fitted):
             self.__dict__.pop(attribute, None)
         texts = check_texts(X, name="X")
         if not texts:
@@ -420,6 +475,9 @@ class CompressionClassifier(
             self.compressor_ = check_compressor(self.compressor)
             self._separator = encode_text(self.separator)
             self._class_texts: dict[Any, list[bytes]] = {}
+        offsets: dict[Any, float] = {}
+        if hasattr(self, "class_offsets_"):
+            offsets = dict(zip(self.classes_.tolist(), self.class_offsets_.tolist(), strict=True))
         for label, text in zip(labels.tolist(), encode_texts(texts), strict=True):
             self._class_texts.setdefault(label, []).append(text)
         if self.max_class_bytes is not None:
@@ -430,6 +488,9 @@ class CompressionClassifier(
                 ):
                     del class_texts[0]
         self.classes_ = np.array(sorted(self._class_texts))
+        if hasattr(self, "class_offsets_"):  # a class partial_fit adds gets offset 0
+            kept = [offsets.get(label, 0.0) for label in self.classes_.tolist()]
+            self.class_offsets_ = np.array(kept, dtype=float)
         self.class_bytes_ = np.array(
             [self._joined_length(self._class_texts[c]) for c in self.classes_.tolist()]
         )
@@ -438,13 +499,14 @@ class CompressionClassifier(
         return self
 
     def _choose_settings(self, texts: list[str], labels: np.ndarray) -> None:
-        """Set ``n_dictionaries_`` and ``temperature_``, cross-validating on the first fit's
-        texts those that are ``"auto"``."""
+        """Set ``n_dictionaries_``, ``temperature_`` and ``class_offsets_``, cross-validating
+        on the first fit's texts those that are ``"auto"``."""
         fixed = self.n_dictionaries != "auto"
         candidates = (int(self.n_dictionaries),) if fixed else AUTO_DICTIONARIES
+        automatic = [name for name in _AUTO_SETTINGS if getattr(self, name) == "auto"]
         folds: list[_HeldOutFold] = []
-        if not fixed or self.temperature == "auto":
-            name = _AUTO_TEMPERATURE_CV if fixed else _AUTO_CV
+        if automatic:
+            name = f'{automatic[0]}="auto" CV'
             folds = self._cross_validate(texts, labels, candidates, name)
         if fixed:
             self.n_dictionaries_ = candidates[0]
@@ -452,10 +514,14 @@ class CompressionClassifier(
             self.cv_accuracy_ = {n: _held_out_accuracy(folds, n) for n in candidates}
             best = max(self.cv_accuracy_.values())
             self.n_dictionaries_ = min(n for n, a in self.cv_accuracy_.items() if a == best)
-        if self.temperature == "auto":
-            self.temperature_ = _least_log_loss_temperature(folds, self.n_dictionaries_)
-        else:
-            self.temperature_ = float(self.temperature)
+        temperature, self.class_offsets_ = 1.0, np.zeros(len(self.classes_))
+        if self.temperature == "auto" or self.class_offsets == "auto":
+            temperature, offsets = _least_log_loss_softmax(
+                folds, self.n_dictionaries_, self.classes_, self.class_offsets == "auto"
+            )
+            if self.class_offsets == "auto":
+                self.class_offsets_ = offsets
+        self.temperature_ = temperature if self.temperature == "auto" else float(self.temperature)
 
     def _cross_validate(
         self, texts: list[str], labels: np.ndarray, candidates: tuple[int, ...], name: str
@@ -491,8 +557,10 @@ class CompressionClassifier(
         A state saved before ``complement``, ``progress`` or ``n_jobs`` existed is
         restored with ``complement=None``, the scoring it was fitted for,
         ``progress=False`` and ``n_jobs=None``; one saved before ``temperature_``
-        existed, with ``temperature_`` its ``temperature``."""
-        state = {"complement": None, "progress": False, "n_jobs": None, **state}
+        existed, with ``temperature_`` its ``temperature``; one saved before class
+        offsets existed, with ``class_offsets=None`` and no offsets."""
+        defaults = {"complement": None, "class_offsets": None, "progress": False, "n_jobs": None}
+        state = {**defaults, **state}
         super().__setstate__(state)
         if "_class_texts" not in state:
             return  # not fitted
@@ -517,6 +585,16 @@ class CompressionClassifier(
         temperature = state.get("temperature")
         if "temperature_" not in state and isinstance(temperature, Real):
             self.temperature_ = float(temperature)  # saved before "auto" existed
+        if "class_offsets_" not in state:
+            self.class_offsets_ = np.zeros(len(classes))
+        offsets = self.class_offsets_
+        if not (
+            isinstance(offsets, np.ndarray)
+            and offsets.dtype == float
+            and offsets.shape == classes.shape
+            and np.isfinite(offsets).all()
+        ):
+            raise ValueError(f"{what}: class_offsets_ is not one finite float per class")
         chosen_temperature = getattr(self, "temperature_", None)
         if not (isinstance(chosen_temperature, float) and 0 < chosen_temperature < math.inf):
             raise ValueError(
@@ -634,7 +712,8 @@ class CompressionClassifier(
     def class_bits(self, X: Sequence[str]) -> np.ndarray:
         """The cost of each query under each class, which the predictions compare.
 
-        ``extra_bits(X)``, less ``complement_bits(X)`` when ``complement`` is set.
+        ``extra_bits(X)``, less ``complement_bits(X)`` when ``complement`` is set,
+        less ``class_offsets_``.
 
         Returns
         -------
@@ -646,18 +725,20 @@ class CompressionClassifier(
     def _class_bits(self, texts: list[str], saved: SavedColumns | None = None) -> np.ndarray:
         """:meth:`class_bits` of texts already checked, resuming from ``saved`` columns."""
         check_is_fitted(self)
-        return self._costs(
+        costs = self._costs(
             self._class_texts, self.n_dictionaries_, encode_texts(texts), True, saved
         )
+        return costs - self.class_offsets_
 
     def bits_fingerprint(self, X: Sequence[str]) -> str:
         """A digest of everything ``class_bits(X)`` depends on.
 
         The compressor (its :meth:`~npc_classify.compressors.Compressor.fingerprint`:
         class, every setting, the contents of its model files), the separator,
-        the number of groups per class, ``complement``, the class texts with
-        their labels, and the queries: two calls with the same fingerprint
-        give the same bits, so a checkpoint of one can resume the other.
+        the number of groups per class, ``complement``, the class offsets
+        when there are any, the class texts with their labels, and the
+        queries: two calls with the same fingerprint give the same bits, so a
+        checkpoint of one can resume the other.
         """
         check_is_fitted(self)
         digest = hashlib.sha256()
@@ -668,6 +749,8 @@ class CompressionClassifier(
             None if self.complement is None else str(float(self.complement)),
             [repr(label) for label in self.classes_.tolist()],
         ]
+        if self.class_offsets_.any():
+            settings.append(self.class_offsets_.tolist())
         digest.update(json.dumps(settings).encode())
         for label in self.classes_.tolist():
             _digest_texts(digest, self._class_texts[label])
@@ -715,7 +798,8 @@ class CompressionClassifier(
         the compressor's per-byte terms of :meth:`class_bits` (mean over the
         class's dictionaries, less the mean over its complement groups with
         ``complement``), so the bytes of a class add up to the query's
-        ``class_bits`` under it, to rounding. Only compressors whose model
+        ``class_bits`` under it plus the class's ``class_offsets_``, to
+        rounding. Only compressors whose model
         codes byte by byte have them: ``ppm``, ``cm`` and ``lm``.
 
         Parameters

@@ -231,12 +231,13 @@ class ClassCostExplanation(_HTMLExplanation):
     class_bits : ndarray of shape (n_classes,)
         The query's cost under each class, ``class_bits([text])[0]``: its
         bits after the class text, less its bits after the class's complement
-        text when the classifier has ``complement``.
+        text when the classifier has ``complement``, less the class's offset
+        (``class_offsets_``).
     byte_bits : ndarray of shape (n_classes, n_bytes)
         The code length of each byte of the query's UTF-8 encoding under
         each class (with ``complement``, less its code length under the
-        complement text); ``byte_bits.sum(axis=1)`` equals ``class_bits`` up
-        to rounding.
+        complement text); ``byte_bits.sum(axis=1)`` equals ``class_bits`` plus
+        the classifier's ``class_offsets_``, up to rounding.
     spans : ndarray of shape (n_spans, 2)
         ``[start, stop)`` byte ranges of runs of consecutive words (each with
         the whitespace after it) that the predicted class coded in fewer bits

@@ -138,6 +138,7 @@ _NEIGHBOUR_OPTIONS: dict[str, Any] = {
 _CLASS_CONDITIONAL_OPTIONS: dict[str, Any] = {
     "n_dictionaries": 1,
     "complement": None,
+    "class_offsets": None,
     "temperature": 1.0,
 }
 
@@ -296,6 +297,11 @@ def _add_training_arguments(
         "up to R times its own length (default: its own text alone)"
     )
     add("--complement", type=_complement_ratio, metavar="R|all", help=text)
+    text = (
+        "class-conditional: subtract from each class's bits an offset fitted on held-out "
+        'training texts, cross-validated in fit (class_offsets="auto") (default: no offsets)'
+    )
+    add("--class-offsets", action="store_const", const="auto", help=text)
     if probabilities:
         text = (
             "class-conditional: softness of predict --proba in bits, or auto (the least "
@@ -403,6 +409,7 @@ def _model(args: argparse.Namespace) -> NCDClassifier | CompressionClassifier:
             _compressor(args),
             n_dictionaries=args.n_dictionaries,
             complement=args.complement,
+            class_offsets=args.class_offsets,
             temperature=getattr(args, "temperature", 1.0),
             progress=_progress(args),
             n_jobs=-1 if args.n_jobs is None and args.scheduler is not None else args.n_jobs,

@@ -433,7 +433,9 @@ def evaluate_class_conditional(
         ``n_dictionaries`` (the number used, as ``"auto"`` chose it) with
         ``cv_accuracy`` (each candidate's, or None without ``"auto"``),
         ``complement`` (the classifier's, None or a ratio; ``inf`` is written
-        ``"all"``), and ``report``, the :func:`score_report` of the predictions.
+        ``"all"``), ``class_offsets`` (with ``class_offsets="auto"``, each
+        class's offset in bits under its label as a string, else None), and
+        ``report``, the :func:`score_report` of the predictions.
 
     Examples
     --------
@@ -469,6 +471,9 @@ def evaluate_class_conditional(
         "n_dictionaries": clf.n_dictionaries_,
         "cv_accuracy": getattr(clf, "cv_accuracy_", None),
         "complement": "all" if clf.complement == float("inf") else clf.complement,
+        "class_offsets": None
+        if clf.class_offsets is None
+        else dict(zip(map(str, clf.classes_.tolist()), clf.class_offsets_.tolist(), strict=True)),
         "report": score_report(test.labels, predicted, train.class_names),
     }
 

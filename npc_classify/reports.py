@@ -108,7 +108,7 @@ def format_class_conditional(outcome: Mapping[str, Any], description: str) -> st
             f"({outcome['n_train']} training texts), "
             f"{outcome['ms_per_document']:.3f} ms per document, "
             f"{outcome['n_dictionaries']} dictionaries per class{_chosen(outcome)}"
-            f"{_complement(outcome)}",
+            f"{_complement(outcome)}{_offsets(outcome)}",
             f"accuracy {report['accuracy']:.4f}  macro-F1 {report['macro_f1']:.4f}",
             "",
             format_score_report("class-conditional", report),
@@ -274,6 +274,15 @@ def _complement(outcome: Mapping[str, Any]) -> str:
     if ratio == "all":
         return ", each against the other classes' texts"
     return f", each against the other classes' texts up to {ratio:g}x its length"
+
+
+def _offsets(outcome: Mapping[str, Any]) -> str:
+    """The class offsets fitted on held-out training texts, if any."""
+    offsets = outcome.get("class_offsets")
+    if offsets is None:
+        return ""
+    shown = ", ".join(f"{label}: {bits:+.1f}" for label, bits in offsets.items())
+    return f", less class offsets in bits ({shown})"
 
 
 def _chosen(outcome: Mapping[str, Any]) -> str:

@@ -810,6 +810,33 @@ def test_complement_with_neighbours_is_refused(capsys, tmp_path, split_news):
     assert "--complement is for --method class-conditional, not NCD neighbours." in err
 
 
+def test_class_offsets_are_fitted_applied_and_reported(capsys, tmp_path, split_news):
+    train, test = split_news
+    argv = ["--dataset", "csv", "--train", train, "--test", test, "--method", "class-conditional"]
+    report = evaluate_json(capsys, tmp_path, *argv, "--class-offsets")
+    rows = tiny_news_rows()
+    train_labels, train_texts = zip(*rows[0::2], strict=True)
+    test_labels, test_texts = zip(*rows[1::2], strict=True)
+    clf = CompressionClassifier("gzip", class_offsets="auto")
+    clf.fit(list(train_texts), list(train_labels))
+    expected = dict(zip(clf.classes_.tolist(), clf.class_offsets_.tolist(), strict=True))
+    assert report["class_offsets"] == pytest.approx(expected)
+    assert report["report"]["accuracy"] == pytest.approx(
+        clf.score(list(test_texts), list(test_labels))
+    )
+    code, out, err = run_cli(capsys, "evaluate", *argv, "--class-offsets", *FAST)
+    assert code == 0, err
+    assert "less class offsets in bits (business: " in out
+
+
+def test_class_offsets_with_neighbours_are_refused(capsys, tmp_path, split_news):
+    train, test = split_news
+    argv = ["--dataset", "csv", "--train", train, "--test", test, "--class-offsets"]
+    code, _, err = run_cli(capsys, "evaluate", *argv, *FAST)
+    assert code != 0
+    assert "--class-offsets is for --method class-conditional, not NCD neighbours." in err
+
+
 @pytest.mark.parametrize("value", ["0", "many"])
 def test_a_number_of_dictionaries_other_than_a_positive_int_or_auto_is_refused(capsys, value):
     with pytest.raises(SystemExit) as exited:
