@@ -118,8 +118,7 @@ def _least_log_loss_softmax(
     spread = math.sqrt(sum(float(np.sum(rows**2)) for rows, _, _ in scored) / count) or 1.0
 
     def loss(params: np.ndarray) -> tuple[float, np.ndarray]:
-        inverse = params[0]  # spread / temperature
-        shift = params[1:] if offsets else np.zeros(len(classes))  # offsets / temperature
+        inverse, shift = params[0], params[1:]  # spread / temperature, offsets / temperature
         total, d_inverse, d_shift = 0.0, 0.0, np.zeros(len(classes))
         for rows, true, columns in scored:
             logits = shift[columns] - inverse * rows / spread
@@ -133,17 +132,17 @@ def _least_log_loss_softmax(
         gradient = np.concatenate(
             [[d_inverse / count], d_shift / count + 2 * OFFSET_PENALTY * shift]
         )
-        return value, gradient if offsets else gradient[:1]
+        return value, gradient
 
     low, high = AUTO_TEMPERATURES
-    start = np.zeros(1 + len(classes) if offsets else 1)
+    start = np.zeros(1 + len(classes))
     start[0] = 1.0
-    bounds = [(spread / high, spread / low)] + [(None, None)] * (len(start) - 1)
+    free = (None, None) if offsets else (0.0, 0.0)  # L-BFGS-B holds a variable with equal bounds
+    bounds = [(spread / high, spread / low)] + [free] * len(classes)
     options = {"ftol": 1e-13, "gtol": 1e-10, "maxiter": 10_000}
     found = minimize(loss, start, jac=True, method="L-BFGS-B", bounds=bounds, options=options)
     temperature = spread / float(found.x[0])
-    shift = found.x[1:] if offsets else np.zeros(len(classes))
-    return temperature, shift * temperature
+    return temperature, found.x[1:] * temperature
 
 
 @dataclass(frozen=True)
@@ -475,9 +474,6 @@ class CompressionClassifier(
             self.compressor_ = check_compressor(self.compressor)
             self._separator = encode_text(self.separator)
             self._class_texts: dict[Any, list[bytes]] = {}
-        offsets: dict[Any, float] = {}
-        if hasattr(self, "class_offsets_"):
-            offsets = dict(zip(self.classes_.tolist(), self.class_offsets_.tolist(), strict=True))
         for label, text in zip(labels.tolist(), encode_texts(texts), strict=True):
             self._class_texts.setdefault(label, []).append(text)
         if self.max_class_bytes is not None:
@@ -487,10 +483,11 @@ class CompressionClassifier(
                     and self._joined_length(class_texts) > self.max_class_bytes
                 ):
                     del class_texts[0]
-        self.classes_ = np.array(sorted(self._class_texts))
+        classes = np.array(sorted(self._class_texts))
         if hasattr(self, "class_offsets_"):  # a class partial_fit adds gets offset 0
-            kept = [offsets.get(label, 0.0) for label in self.classes_.tolist()]
-            self.class_offsets_ = np.array(kept, dtype=float)
+            offsets = dict(zip(self.classes_.tolist(), self.class_offsets_.tolist(), strict=True))
+            self.class_offsets_ = np.array([offsets.get(c, 0.0) for c in classes.tolist()])
+        self.classes_ = classes
         self.class_bytes_ = np.array(
             [self._joined_length(self._class_texts[c]) for c in self.classes_.tolist()]
         )
@@ -516,11 +513,9 @@ class CompressionClassifier(
             self.n_dictionaries_ = min(n for n, a in self.cv_accuracy_.items() if a == best)
         temperature, self.class_offsets_ = 1.0, np.zeros(len(self.classes_))
         if self.temperature == "auto" or self.class_offsets == "auto":
-            temperature, offsets = _least_log_loss_softmax(
+            temperature, self.class_offsets_ = _least_log_loss_softmax(
                 folds, self.n_dictionaries_, self.classes_, self.class_offsets == "auto"
             )
-            if self.class_offsets == "auto":
-                self.class_offsets_ = offsets
         self.temperature_ = temperature if self.temperature == "auto" else float(self.temperature)
 
     def _cross_validate(
