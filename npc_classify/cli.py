@@ -66,30 +66,26 @@ def _dictionary_count(text: str) -> int | str:
     return text if text == "auto" else _positive_int(text)
 
 
-def _temperature(text: str) -> float | str:
-    """``--temperature``: a positive number of bits, or ``auto``."""
-    if text == "auto":
-        return text
+def _positive_number(text: str, other: str, *, finite: bool = False) -> float:
+    """A positive number (finite when ``finite``); the error names ``other``, the word the
+    option also takes."""
     try:
         value = float(text)
     except ValueError:
         value = float("nan")
-    if not 0 < value < float("inf"):
-        raise argparse.ArgumentTypeError(f"expected a positive number or auto, got {text!r}")
+    if not (value > 0 and (value < float("inf") or not finite)):
+        raise argparse.ArgumentTypeError(f"expected a positive number or {other}, got {text!r}")
     return value
+
+
+def _temperature(text: str) -> float | str:
+    """``--temperature``: a positive number of bits, or ``auto``."""
+    return text if text == "auto" else _positive_number(text, "auto", finite=True)
 
 
 def _complement_ratio(text: str) -> float:
     """``--complement``: a positive number, or ``all`` for the whole complement."""
-    if text == "all":
-        return float("inf")
-    try:
-        value = float(text)
-    except ValueError:
-        value = float("nan")
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"expected a positive number or all, got {text!r}")
-    return value
+    return float("inf") if text == "all" else _positive_number(text, "all")
 
 
 def _destination(text: str) -> Path:
