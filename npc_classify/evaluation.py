@@ -127,8 +127,11 @@ def score_report(
     Returns
     -------
     report : dict
-        JSON-serialisable. ``confusion_matrix[i][j]`` counts texts of class
-        ``classes[i]`` labelled ``classes[j]``.
+        JSON-serialisable. ``accuracy_ci95`` is the accuracy's 95% Wilson
+        score interval: the accuracies, on texts like the test texts, that
+        this score is consistent with (on 1,600 texts, about 1.5 points
+        either side of 0.89). ``confusion_matrix[i][j]`` counts texts of
+        class ``classes[i]`` labelled ``classes[j]``.
     """
     labels = np.unique(np.concatenate([np.asarray(y_true), np.asarray(y_pred)]))
     names = list(class_names) if class_names else [str(label) for label in labels]
@@ -137,8 +140,12 @@ def score_report(
     precision, recall, f1, support = precision_recall_fscore_support(
         y_true, y_pred, labels=labels, zero_division=0
     )
+    truth = np.asarray(y_true)
+    correct = int(np.sum(truth == np.asarray(y_pred)))
+    interval = stats.binomtest(correct, len(truth)).proportion_ci(method="wilson")
     return {
         "accuracy": float(accuracy_score(y_true, y_pred)),
+        "accuracy_ci95": [float(interval.low), float(interval.high)],
         "macro_f1": float(
             f1_score(y_true, y_pred, labels=labels, average="macro", zero_division=0)
         ),

@@ -49,8 +49,17 @@ def format_score_report(title: str, report: Mapping[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _interval(report: Mapping[str, Any]) -> str:
+    """The accuracy's 95% interval as ``low-high``."""
+    low, high = report["accuracy_ci95"]
+    return f"{low:.4f}-{high:.4f}"
+
+
 def format_neighbor_evaluation(outcome: Mapping[str, Any], tie: str) -> str:
     """The pairs and their speed, accuracy and macro-F1 per k, and the first k's report.
+
+    The fair rule's accuracy comes with its 95% interval
+    (:func:`~npc_classify.evaluation.score_report`'s ``accuracy_ci95``).
 
     Parameters
     ----------
@@ -70,14 +79,17 @@ def format_neighbor_evaluation(outcome: Mapping[str, Any], tie: str) -> str:
     results = outcome["results"]
     rules = [rule for rule in (tie, PAPER_TOP_K) if any(rule in entry for entry in results)]
     lines.append(
-        f"{'k':>4}" + "".join(f"  {rule + ' acc':>18}  {'macro-F1':>8}" for rule in rules)
+        f"{'k':>4}  {tie + ' acc':>18}  {'95% interval':>13}  {'macro-F1':>8}"
+        + "".join(f"  {rule + ' acc':>18}  {'macro-F1':>8}" for rule in rules[1:])
     )
     for entry in results:
-        cells = "".join(
+        fair = entry[tie]
+        cells = f"  {fair['accuracy']:>18.4f}  {_interval(fair):>13}  {fair['macro_f1']:>8.4f}"
+        cells += "".join(
             f"  {entry[r]['accuracy']:>18.4f}  {entry[r]['macro_f1']:>8.4f}"
             if r in entry
             else f"  {'':>18}  {'':>8}"
-            for r in rules
+            for r in rules[1:]
         )
         lines.append(f"{entry['k']:>4}{cells}".rstrip())
     if PAPER_TOP_K in rules:
@@ -92,7 +104,8 @@ def format_neighbor_evaluation(outcome: Mapping[str, Any], tie: str) -> str:
 
 
 def format_class_conditional(outcome: Mapping[str, Any], description: str) -> str:
-    """Speed, accuracy, macro-F1 and the report of a class-conditional evaluation.
+    """Speed, accuracy and its 95% interval, macro-F1 and the report of a class-conditional
+    evaluation.
 
     Parameters
     ----------
@@ -107,13 +120,18 @@ def format_class_conditional(outcome: Mapping[str, Any], description: str) -> st
             f"class-conditional {description}: {outcome['n_test']} test texts "
             f"({outcome['n_train']} training texts), "
             f"{outcome['ms_per_document']:.3f} ms per document, "
-            f"{outcome['n_dictionaries']} dictionaries per class{_chosen(outcome)}"
+            f"{_dictionaries(outcome['n_dictionaries'])} per class{_chosen(outcome)}"
             f"{_complement(outcome)}{_offsets(outcome)}",
-            f"accuracy {report['accuracy']:.4f}  macro-F1 {report['macro_f1']:.4f}",
+            f"accuracy {report['accuracy']:.4f} (95% interval {_interval(report)})  "
+            f"macro-F1 {report['macro_f1']:.4f}",
             "",
             format_score_report("class-conditional", report),
         ]
     )
+
+
+def _dictionaries(n: int) -> str:
+    return "1 dictionary" if n == 1 else f"{n} dictionaries"
 
 
 def format_few_shot(rows: Sequence[Mapping[str, Any]], rules: Sequence[str]) -> str:

@@ -164,7 +164,11 @@ def test_evaluate_json_holds_the_printed_numbers(capsys, tmp_path):
     assert f"({report['pairs_per_second']:,.0f} pairs/s)" in out
     for entry in report["results"]:
         nearest = entry["nearest"]
-        row = f"{entry['k']:>4}  {nearest['accuracy']:>18.4f}  {nearest['macro_f1']:>8.4f}"
+        low, high = nearest["accuracy_ci95"]
+        row = (
+            f"{entry['k']:>4}  {nearest['accuracy']:>18.4f}  {f'{low:.4f}-{high:.4f}':>13}"
+            f"  {nearest['macro_f1']:>8.4f}"
+        )
         assert row in out.splitlines()
     first = report["results"][0]["nearest"]
     for name, cls in first["per_class"].items():
@@ -764,6 +768,18 @@ def test_class_conditional_method_reports_accuracy_and_time(capsys, tmp_path, sp
     assert report["ms_per_document"] > 0
 
 
+def test_the_class_conditional_report_prints_the_accuracy_with_its_interval(capsys, split_news):
+    train, test = split_news
+    argv = ["--dataset", "csv", "--train", train, "--test", test, "--method", "class-conditional"]
+    code, out, err = run_cli(capsys, "evaluate", *argv, *FAST, "--output", "-")
+    assert code == 0, err
+    scores = json.loads(out)["report"]
+    low, high = scores["accuracy_ci95"]
+    assert low < scores["accuracy"] < high
+    assert f"accuracy {scores['accuracy']:.4f} (95% interval {low:.4f}-{high:.4f})" in err
+    assert "1 dictionary per class" in err
+
+
 def test_auto_dictionaries_are_chosen_in_fit_and_reported(capsys, tmp_path, split_news):
     train, test = split_news
     argv = ["--dataset", "csv", "--train", train, "--test", test, "--method", "class-conditional"]
@@ -1253,5 +1269,5 @@ def test_the_paper_rule_is_printed_only_for_k_of_2_and_more(capsys, split_news):
     rows = {
         line.split()[0]: line.split() for line in out.splitlines() if re.match(r"^ +[12] ", line)
     }
-    assert len(rows["1"]) == 3  # k, the fair accuracy and macro-F1
-    assert len(rows["2"]) == 5  # and the paper's
+    assert len(rows["1"]) == 4  # k, the fair accuracy, its interval and macro-F1
+    assert len(rows["2"]) == 6  # and the paper's accuracy and macro-F1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 
 import numpy as np
 import pytest
@@ -105,6 +106,26 @@ def test_score_report_gives_accuracy_f1_per_class_and_confusion():
     assert report["confusion_matrix"] == [[1, 1, 0], [0, 1, 0], [0, 0, 1]]
     assert report["per_class"]["W"] == {"precision": 1.0, "recall": 0.5, "f1": 2 / 3, "support": 2}
     assert report["macro_f1"] == pytest.approx((2 / 3 + 2 / 3 + 1) / 3)
+
+
+@pytest.mark.parametrize(("correct", "n"), [(1429, 1600), (3, 4), (0, 10), (10, 10)])
+def test_the_accuracy_interval_is_the_wilson_score_interval(correct, n):
+    truth = [i % 2 for i in range(n)]
+    report = score_report(truth, truth[:correct] + [1 - t for t in truth[correct:]])
+    z = 1.959963984540054  # the normal distribution's 97.5th percentile
+    share = correct / n
+    center = (share + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(share * (1 - share) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    assert report["accuracy_ci95"] == pytest.approx([center - half, center + half], abs=1e-12)
+    low, high = report["accuracy_ci95"]
+    assert 0 <= low <= report["accuracy"] <= high <= 1
+
+
+def test_the_accuracy_interval_narrows_as_the_test_set_grows():
+    small = score_report([1] * 100, [1] * 89 + [0] * 11)["accuracy_ci95"]
+    large = score_report([1] * 1600, [1] * 1424 + [0] * 176)["accuracy_ci95"]
+    assert large[1] - large[0] < small[1] - small[0]
+    assert large[0] > small[0] and large[1] < small[1]
 
 
 def test_score_report_names_string_labels_by_themselves():
