@@ -544,6 +544,12 @@ def _fit(args: argparse.Namespace) -> int:
     print(f"{model!r} fitted on {len(train)} texts of {len(model.classes_)} classes")
     if getattr(model, "temperature", None) == "auto":
         print(f"temperature: {model.temperature_:.4g} bits (least held-out log loss)")
+    if getattr(model, "class_offsets", None) == "auto":
+        names = datasets.label_names(model.classes_, train.class_names)
+        shown = ", ".join(
+            f"{n} {b:+.2f}" for n, b in zip(names, model.class_offsets_, strict=True)
+        )
+        print(f"class offsets, bits (fitted on held-out training texts): {shown}")
     print(f"model written to {args.out}")
     return 0
 

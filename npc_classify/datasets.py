@@ -17,12 +17,14 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 __all__ = [
     "AG_NEWS_CLASSES",
     "QUOTINGS",
     "TEXT_FORMATS",
     "LabeledTexts",
+    "label_names",
     "load_ag_news",
     "load_split",
     "load_splits",
@@ -35,6 +37,21 @@ __all__ = [
 AG_NEWS_CLASSES: tuple[str, ...] = ("World", "Sports", "Business", "Sci/Tech")
 AG_NEWS_HUB_NAME = "fancyzhx/ag_news"
 _AG_NEWS_HEADER = ("label", "title", "description")
+
+
+def label_names(labels: ArrayLike, class_names: Sequence[str] = ()) -> list[str]:
+    """The display name of each label value: its entry in ``class_names``, or itself as a
+    string when ``class_names`` is empty.
+
+    >>> label_names([0, 2], ("World", "Sports", "Business"))
+    ['World', 'Business']
+    >>> label_names(["HUM", "LOC"])
+    ['HUM', 'LOC']
+    """
+    values = np.asarray(labels).tolist()
+    if class_names:
+        return [class_names[int(label)] for label in values]
+    return [str(label) for label in values]
 
 
 @dataclass

@@ -36,7 +36,7 @@ from ._compression_classifier import CompressionClassifier
 from ._ncd_classifier import NCDClassifier
 from ._voting import tied_classes
 from .compressors import Compressor
-from .datasets import LabeledTexts, sample_per_class
+from .datasets import LabeledTexts, label_names, sample_per_class
 
 __all__ = [
     "CLASS_CONDITIONAL",
@@ -134,9 +134,7 @@ def score_report(
         class ``classes[i]`` labelled ``classes[j]``.
     """
     labels = np.unique(np.concatenate([np.asarray(y_true), np.asarray(y_pred)]))
-    names = list(class_names) if class_names else [str(label) for label in labels]
-    if class_names:
-        names = [class_names[int(label)] for label in labels]
+    names = label_names(labels, class_names)
     precision, recall, f1, support = precision_recall_fscore_support(
         y_true, y_pred, labels=labels, zero_division=0
     )
@@ -441,8 +439,8 @@ def evaluate_class_conditional(
         ``cv_accuracy`` (each candidate's, or None without ``"auto"``),
         ``complement`` (the classifier's, None or a ratio; ``inf`` is written
         ``"all"``), ``class_offsets`` (with ``class_offsets="auto"``, each
-        class's offset in bits under its label as a string, else None), and
-        ``report``, the :func:`score_report` of the predictions.
+        class's offset in bits under its name as the report gives it, else
+        None), and ``report``, the :func:`score_report` of the predictions.
 
     Examples
     --------
@@ -480,7 +478,13 @@ def evaluate_class_conditional(
         "complement": "all" if clf.complement == float("inf") else clf.complement,
         "class_offsets": None
         if clf.class_offsets is None
-        else dict(zip(map(str, clf.classes_.tolist()), clf.class_offsets_.tolist(), strict=True)),
+        else dict(
+            zip(
+                label_names(clf.classes_, train.class_names),
+                clf.class_offsets_.tolist(),
+                strict=True,
+            )
+        ),
         "report": score_report(test.labels, predicted, train.class_names),
     }
 

@@ -24,7 +24,9 @@ _PAPER_TOP_K_NOTE = (
 )
 
 
-def format_score_report(title: str, report: Mapping[str, Any]) -> str:
+def format_score_report(
+    title: str, report: Mapping[str, Any], offsets: Mapping[str, float] | None = None
+) -> str:
     """Per-class precision, recall, F1 and support, and the confusion matrix.
 
     Parameters
@@ -33,13 +35,19 @@ def format_score_report(title: str, report: Mapping[str, Any]) -> str:
         The heading.
     report : dict
         As returned by :func:`~npc_classify.evaluation.score_report`.
+    offsets : dict, default=None
+        Each class's offset in bits by class name, shown as a last column.
     """
     lines = [f"{title}: per class"]
-    lines.append(f"{'class':>14} {'precision':>9} {'recall':>7} {'f1':>7} {'support':>7}")
+    lines.append(
+        f"{'class':>14} {'precision':>9} {'recall':>7} {'f1':>7} {'support':>7}"
+        + ("" if offsets is None else f" {'offset (bits)':>13}")
+    )
     for name, cls in report["per_class"].items():
+        offset = "" if offsets is None else f" {offsets[name]:>+13.2f}" if name in offsets else ""
         lines.append(
             f"{name:>14} {cls['precision']:>9.4f} {cls['recall']:>7.4f} "
-            f"{cls['f1']:>7.4f} {cls['support']:>7}"
+            f"{cls['f1']:>7.4f} {cls['support']:>7}{offset}"
         )
     lines.append("confusion matrix (rows: true, columns: assigned)")
     width = max(len(name) for name in report["classes"]) + 1
@@ -125,7 +133,7 @@ def format_class_conditional(outcome: Mapping[str, Any], description: str) -> st
             f"accuracy {report['accuracy']:.4f} (95% interval {_interval(report)})  "
             f"macro-F1 {report['macro_f1']:.4f}",
             "",
-            format_score_report("class-conditional", report),
+            format_score_report("class-conditional", report, outcome.get("class_offsets")),
         ]
     )
 
@@ -296,11 +304,9 @@ def _complement(outcome: Mapping[str, Any]) -> str:
 
 def _offsets(outcome: Mapping[str, Any]) -> str:
     """The class offsets fitted on held-out training texts, if any."""
-    offsets = outcome.get("class_offsets")
-    if offsets is None:
+    if outcome.get("class_offsets") is None:
         return ""
-    shown = ", ".join(f"{label}: {bits:+.1f}" for label, bits in offsets.items())
-    return f", less class offsets in bits ({shown})"
+    return ", less class offsets fitted on held-out training texts (per class below)"
 
 
 def _chosen(outcome: Mapping[str, Any]) -> str:

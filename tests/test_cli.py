@@ -842,7 +842,11 @@ def test_class_offsets_are_fitted_applied_and_reported(capsys, tmp_path, split_n
     )
     code, out, err = run_cli(capsys, "evaluate", *argv, "--class-offsets", *FAST)
     assert code == 0, err
-    assert "less class offsets in bits (business: " in out
+    assert "less class offsets fitted on held-out training texts (per class below)" in out
+    assert "offset (bits)" in out
+    for name, offset in expected.items():
+        row = next(line.split() for line in out.splitlines() if line.split()[:1] == [name])
+        assert row[-1] == f"{offset:+.2f}"  # the per-class table's last column
 
 
 def test_class_offsets_with_neighbours_are_refused(capsys, tmp_path, split_news):

@@ -172,6 +172,19 @@ def test_fit_with_an_auto_temperature_saves_the_one_chosen_for_predict_proba(
     np.testing.assert_allclose(got, expected)
 
 
+def test_fit_with_class_offsets_prints_each_class_offset(capsys, tmp_path, halves):
+    train, _, _ = halves
+    code, out, err = run(capsys, "fit", "--dataset", "csv", "--train", train,
+                         "--method", "class-conditional", "--class-offsets",
+                         "--out", tmp_path / "m.skops")  # fmt: skip
+    assert code == 0, err
+    loaded = load_model(tmp_path / "m.skops")
+    offsets = zip(loaded.classes_, loaded.class_offsets_, strict=True)
+    shown = ", ".join(f"{name} {bits:+.2f}" for name, bits in offsets)
+    assert f"class offsets, bits (fitted on held-out training texts): {shown}\n" in out
+    assert "temperature:" not in out
+
+
 @pytest.mark.parametrize("value", ["0", "-1", "inf", "nan", "warm"])
 def test_a_temperature_other_than_a_positive_number_or_auto_is_refused(capsys, value):
     with pytest.raises(SystemExit) as exit_info:

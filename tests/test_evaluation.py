@@ -324,3 +324,21 @@ def test_evaluate_class_conditional_scores_and_times_the_predictions(halves):
     assert outcome["fit_time_s"] > 0
     assert outcome["ms_per_document"] == pytest.approx(1000 * outcome["predict_time_s"] / 12)
     assert json.loads(json.dumps(outcome)) == outcome
+
+
+def test_class_offsets_are_reported_under_the_names_the_report_gives_the_classes(halves):
+    train = halves[0]
+    codes = {label: code for code, label in enumerate(np.unique(train.labels))}
+    names = tuple(f"class {label}" for label in codes)
+    numbered = [
+        LabeledTexts(split.texts, np.array([codes[label] for label in split.labels]), names)
+        for split in halves
+    ]
+    outcome = evaluate_class_conditional(
+        CompressionClassifier("gzip", class_offsets="auto"), *numbered
+    )
+    fitted = CompressionClassifier("gzip", class_offsets="auto").fit(train.texts, train.labels)
+    assert outcome["report"]["classes"] == list(names)
+    assert outcome["class_offsets"] == pytest.approx(
+        dict(zip(names, fitted.class_offsets_.tolist(), strict=True))
+    )
