@@ -44,7 +44,7 @@ def format_score_report(
         + ("" if offsets is None else f" {'offset (bits)':>13}")
     )
     for name, cls in report["per_class"].items():
-        offset = "" if offsets is None else f" {offsets[name]:>+13.2f}" if name in offsets else ""
+        offset = f" {offsets[name]:>+13.2f}" if offsets is not None and name in offsets else ""
         lines.append(
             f"{name:>14} {cls['precision']:>9.4f} {cls['recall']:>7.4f} "
             f"{cls['f1']:>7.4f} {cls['support']:>7}{offset}"
