@@ -28,12 +28,11 @@ import zlib
 from pathlib import Path
 
 import numpy as np
-from _trec import load_trec
 from sklearn.model_selection import StratifiedKFold, cross_val_score
 
 from npc_classify import CompressionClassifier
 from npc_classify.compressors import CMCompressor
-from npc_classify.datasets import load_ag_news
+from npc_classify.datasets import load_splits
 
 #: A task: training texts and labels, then test texts and labels.
 Task = tuple[list[str], list[str], list[str], list[str]]
@@ -54,11 +53,13 @@ def zlib_pair_seconds(texts: list[str], warm_up: float) -> float:
 
 def load_tasks(ag_news: Path | None, trec: Path | None) -> dict[str, Task]:
     """AG News, and TREC's coarse and fine labels when ``trec`` is given."""
-    train, test = load_ag_news("train", ag_news), load_ag_news("test", ag_news)
-    tasks = {"AG News": (train.texts, list(train.labels), test.texts, list(test.labels))}
+    sources = {"AG News": ("ag_news", ag_news)}
     if trec is not None:
-        tasks["TREC coarse"] = load_trec(trec, fine=False)
-        tasks["TREC fine"] = load_trec(trec, fine=True)
+        sources |= {"TREC coarse": ("trec", trec), "TREC fine": ("trec-fine", trec)}
+    tasks = {}
+    for name, (dataset, folder) in sources.items():
+        train, test = load_splits(dataset, data_dir=folder)
+        tasks[name] = (train.texts, list(train.labels), test.texts, list(test.labels))
     return tasks
 
 

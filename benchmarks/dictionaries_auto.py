@@ -19,11 +19,9 @@ import argparse
 import time
 from pathlib import Path
 
-from _trec import load_trec
-
 from npc_classify import CompressionClassifier
 from npc_classify.compressors import get_compressor
-from npc_classify.datasets import load_ag_news
+from npc_classify.datasets import load_splits
 
 
 def main() -> None:
@@ -32,10 +30,14 @@ def main() -> None:
     parser.add_argument("--trec", type=Path, required=True, help="the TREC .label files")
     args = parser.parse_args()
 
-    train, test = load_ag_news("train", args.ag_news), load_ag_news("test", args.ag_news)
-    corpora = {"AG News": (train.texts, train.labels, test.texts, test.labels)}
-    for name, fine in (("TREC coarse", False), ("TREC fine", True)):
-        corpora[name] = load_trec(args.trec, fine)
+    corpora = {}
+    for name, dataset, folder in (
+        ("AG News", "ag_news", args.ag_news),
+        ("TREC coarse", "trec", args.trec),
+        ("TREC fine", "trec-fine", args.trec),
+    ):
+        train, test = load_splits(dataset, data_dir=folder)
+        corpora[name] = (train.texts, train.labels, test.texts, test.labels)
     print(
         "| corpus | CV accuracy of 1 / 2 / 4 / 8 / 16 (training split) | chosen | fit (s) "
         "| test: auto | test: 1 | test: 8 |"
@@ -46,7 +48,7 @@ def main() -> None:
         auto = CompressionClassifier(get_compressor("zstd", level=19), n_dictionaries="auto")
         auto.fit(x_train, y_train)
         fit_seconds = time.perf_counter() - started
-        scores = {"auto": auto.score(x_test, y_test)}
+        scores: dict[str | int, float] = {"auto": auto.score(x_test, y_test)}
         for n in (1, 8):
             fixed = CompressionClassifier(get_compressor("zstd", level=19), n_dictionaries=n)
             scores[n] = fixed.fit(x_train, y_train).score(x_test, y_test)

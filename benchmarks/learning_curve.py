@@ -31,7 +31,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from _trec import TRAIN, read_trec
 from joblib import Parallel, delayed
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.model_selection import StratifiedKFold
@@ -40,7 +39,7 @@ from sklearn.svm import LinearSVC
 
 from npc_classify import CompressionClassifier, NCDClassifier
 from npc_classify.compressors import CMCompressor
-from npc_classify.datasets import load_ag_news, sample_per_class
+from npc_classify.datasets import load_ag_news, load_trec, sample_per_class
 
 #: Each method's name and a builder of the unfitted estimator.
 METHODS: dict[str, Callable[[], Any]] = {
@@ -78,10 +77,9 @@ def main() -> None:
 
     if args.trec_dir is None:
         train = load_ag_news("train", args.data_dir)
-        texts, labels = np.asarray(train.texts, dtype=object), np.asarray(train.labels)
     else:
-        questions, coarse = read_trec(args.trec_dir / TRAIN, fine=False)
-        texts, labels = np.asarray(questions, dtype=object), np.asarray(coarse)
+        train = load_trec("train", args.trec_dir)
+    texts, labels = np.asarray(train.texts, dtype=object), np.asarray(train.labels)
     folds = list(StratifiedKFold(3, shuffle=True, random_state=0).split(texts, labels))
     smallest_class = min(np.unique(labels[f], return_counts=True)[1].min() for f, _ in folds)
     if max(args.per_class) > smallest_class:

@@ -28,7 +28,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from _trec import load_trec
 from sklearn.linear_model import RidgeClassifier
 from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import make_pipeline
@@ -36,6 +35,7 @@ from sklearn.preprocessing import StandardScaler
 
 from npc_classify import NCDTransformer
 from npc_classify.compressors import Compressor, PPMCompressor
+from npc_classify.datasets import load_splits
 
 ALPHAS = (0.3, 1.0, 3.0, 10.0, 30.0, 100.0, 300.0, 1000.0)
 
@@ -91,10 +91,11 @@ def main() -> None:
     parser.add_argument("--n-jobs", type=int, default=-1)
     args = parser.parse_args()
 
-    train_texts, coarse, test_texts, test_coarse = load_trec(args.data_dir, fine=False)
-    _, fine, _, test_fine = load_trec(args.data_dir, fine=True)
-    labels = {"coarse": np.asarray(coarse), "fine": np.asarray(fine)}
-    test_labels = {"coarse": np.asarray(test_coarse), "fine": np.asarray(test_fine)}
+    splits = {"coarse": load_splits("trec", data_dir=args.data_dir)}
+    splits["fine"] = load_splits("trec-fine", data_dir=args.data_dir)
+    train_texts, test_texts = splits["coarse"][0].texts, splits["coarse"][1].texts
+    labels = {name: train.labels for name, (train, _) in splits.items()}
+    test_labels = {name: test.labels for name, (_, test) in splits.items()}
     compressors: dict[str, str | Compressor] = {"gzip": "gzip"}
     compressors.update({f"PPM order {o}": PPMCompressor(order=o) for o in args.ppm_orders})
 

@@ -55,7 +55,6 @@ from typing import Any, NamedTuple
 
 import numpy as np
 import sklearn
-from _trec import load_trec
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.model_selection import ParameterGrid, StratifiedKFold, cross_val_score
 from sklearn.pipeline import make_pipeline
@@ -63,7 +62,7 @@ from sklearn.svm import LinearSVC
 
 from npc_classify import CompressionClassifier, NCDClassifier
 from npc_classify.compressors import available_compressors, get_compressor
-from npc_classify.datasets import load_ag_news
+from npc_classify.datasets import load_ag_news, load_splits
 
 FOLDS = 3
 N_JOBS = -1
@@ -189,10 +188,8 @@ def load_corpora(args: argparse.Namespace) -> dict[str, Corpus]:
         else:
             if args.trec is None:
                 raise SystemExit(f"--trec is needed for {CORPORA[key]}")
-            train_texts, train_labels, test_texts, test_labels = load_trec(
-                args.trec, fine=key == "trec-fine"
-            )
-            full = (train_texts, np.asarray(train_labels), test_texts, np.asarray(test_labels))
+            train, test = load_splits("trec" if key == "trec-coarse" else key, data_dir=args.trec)
+            full = (train.texts, train.labels, test.texts, test.labels)
         x_train, y_train = subset(full[0], full[1], args.max_train, args.seed)
         x_test, y_test = subset(full[2], full[3], args.max_test, args.seed)
         corpora[key] = Corpus(x_train, y_train, x_test, y_test)

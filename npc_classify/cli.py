@@ -251,9 +251,10 @@ def _command(
 
 def _add_data_arguments(parser: argparse.ArgumentParser, *, test: bool) -> None:
     add = parser.add_argument_group("data").add_argument
-    text = "AG News, or your csv/tsv files"
-    add("--dataset", choices=["ag_news", "csv", "tsv"], default="ag_news", help=text)
-    add("--data-dir", type=Path, metavar="DIR", help="the files' folder (default: the Hub)")
+    text = "AG News, TREC (6 coarse or 50 fine classes), or your csv/tsv files"
+    add("--dataset", choices=datasets.DATASETS, default="ag_news", help=text)
+    text = "the files' folder (default: the Hub, for AG News)"
+    add("--data-dir", type=Path, metavar="DIR", help=text)
     for split in ["train", "test"] if test else ["train"]:
         add(f"--{split}", type=Path, metavar="FILE", help=f"csv/tsv (default: DIR/{split}.csv)")
     table = parser.add_argument_group("csv and tsv files")

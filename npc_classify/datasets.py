@@ -1,8 +1,9 @@
-"""Loading labelled texts: AG News (Hugging Face or local CSVs) and user files.
+"""Loading labelled texts: AG News (Hugging Face or local CSVs), TREC and user files.
 
 Both AG News sources give the same thing: texts ``title + " " + description``
 and integer labels 0-3 (World, Sports, Business, Sci/Tech), as the paper
-and the Hugging Face dataset ``fancyzhx/ag_news`` define them.
+and the Hugging Face dataset ``fancyzhx/ag_news`` define them. TREC is read
+from the authors' two ``.label`` files, with its 6 coarse or 50 fine classes.
 """
 
 from __future__ import annotations
@@ -21,22 +22,38 @@ from numpy.typing import ArrayLike
 
 __all__ = [
     "AG_NEWS_CLASSES",
+    "DATASETS",
     "QUOTINGS",
     "TEXT_FORMATS",
+    "TREC_FILES",
     "LabeledTexts",
     "label_names",
     "load_ag_news",
     "load_split",
     "load_splits",
+    "load_trec",
     "read_ag_news_csv",
     "read_labeled_file",
     "read_texts",
+    "read_trec_file",
     "sample_per_class",
 ]
 
 AG_NEWS_CLASSES: tuple[str, ...] = ("World", "Sports", "Business", "Sci/Tech")
 AG_NEWS_HUB_NAME = "fancyzhx/ag_news"
 _AG_NEWS_HEADER = ("label", "title", "description")
+#: The files of the TREC question classification set (Li and Roth, 2002) as its authors
+#: distribute them (https://cogcomp.seas.upenn.edu/Data/QA/QC/), by split.
+TREC_FILES = {"train": "train_5500.label", "test": "TREC_10.label"}
+#: The datasets :func:`load_split` reads: built in (``"trec"`` has TREC's 6 coarse classes,
+#: ``"trec-fine"`` its 50 fine ones), then your own files.
+DATASETS = ("ag_news", "trec", "trec-fine", "csv", "tsv")
+#: Where each built-in dataset is read from, as error messages say it.
+_SOURCES = {
+    "ag_news": "AG News is read from data_dir (--data-dir), or from the Hub",
+    "trec": "TREC is read from data_dir (--data-dir)",
+    "trec-fine": "TREC is read from data_dir (--data-dir)",
+}
 
 
 def label_names(labels: ArrayLike, class_names: Sequence[str] = ()) -> list[str]:
@@ -228,6 +245,91 @@ def load_ag_news(split: str, data_dir: str | os.PathLike[str] | None = None) -> 
     return LabeledTexts(
         list(hub["text"]), np.asarray(hub["label"], dtype=np.int64), AG_NEWS_CLASSES
     )
+
+
+def read_trec_file(path: str | os.PathLike[str], fine: bool = False) -> LabeledTexts:
+    """Read one TREC ``.label`` file: a question a line, ``COARSE:fine question``.
+
+    The files are latin-1 (the training file holds one byte that is not valid
+    UTF-8), and are decoded as such.
+
+    Parameters
+    ----------
+    path : path-like
+        ``train_5500.label`` or ``TREC_10.label``, or a file in their format.
+    fine : bool, default=False
+        Label each question with its whole ``COARSE:fine`` class (50 in all)
+        instead of its coarse class (6: ABBR, DESC, ENTY, HUM, LOC, NUM).
+
+    Returns
+    -------
+    data : LabeledTexts
+        The questions as written (tokenised), labels as strings.
+
+    Raises
+    ------
+    ValueError
+        A line that is not a ``COARSE:fine`` label, a space and a question;
+        the message names the file and the line.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "questions.label"
+    >>> _ = path.write_bytes(b"LOC:city What is the capital of Peru ?\\n")
+    >>> read_trec_file(path).labels.tolist(), read_trec_file(path, fine=True).labels.tolist()
+    (['LOC'], ['LOC:city'])
+    """
+    texts, labels = [], []
+    lines = Path(path).read_bytes().decode("latin-1").splitlines()
+    for number, line in enumerate(lines, start=1):
+        label, _, question = line.partition(" ")
+        coarse, _, subclass = label.partition(":")
+        if not (coarse and subclass and question.strip()):
+            raise ValueError(
+                f"{path}, line {number}: expected a COARSE:fine label, a space and a "
+                f"question, got {_shorten(repr(line))}."
+            )
+        labels.append(label if fine else coarse)
+        texts.append(question)
+    return LabeledTexts(texts, np.asarray(labels, dtype=object))
+
+
+def load_trec(
+    split: str, data_dir: str | os.PathLike[str] | None, fine: bool = False
+) -> LabeledTexts:
+    """TREC question classification ``split`` ("train", 5,452 questions, or "test", 500).
+
+    Parameters
+    ----------
+    split : {"train", "test"}
+    data_dir : path-like
+        A folder holding the authors' files, :data:`TREC_FILES`. There is no
+        Hub source: the Hub's copy (``CogComp/trec``) is a loading script,
+        which ``datasets`` 4 and later no longer run.
+    fine : bool, default=False
+        The 50 fine classes instead of the 6 coarse ones, as in
+        :func:`read_trec_file`.
+
+    Returns
+    -------
+    data : LabeledTexts
+    """
+    if split not in TREC_FILES:
+        raise ValueError(f'split must be "train" or "test", got {split!r}.')
+    files = " and ".join(TREC_FILES.values())
+    if data_dir is None:
+        raise ValueError(
+            f"TREC is read from a folder holding the authors' {files} "
+            "(https://cogcomp.seas.upenn.edu/Data/QA/QC/): pass it as data_dir "
+            "(--data-dir); got data_dir=None."
+        )
+    path = Path(data_dir) / TREC_FILES[split]
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"Expected the TREC {split} split at {path}: a folder with the authors' {files}."
+        )
+    return read_trec_file(path, fine)
 
 
 def _column_indices(
@@ -452,20 +554,23 @@ def load_split(
     header: bool = True,
     quoting: str | None = None,
 ) -> LabeledTexts:
-    """One split of AG News, or one of your own CSV or TSV files.
+    """One split of AG News, of TREC, or one of your own CSV or TSV files.
 
     Parameters
     ----------
-    dataset : {"ag_news", "csv", "tsv"}
+    dataset : {"ag_news", "trec", "trec-fine", "csv", "tsv"}
         ``"ag_news"``: :func:`load_ag_news` from ``data_dir``, or from the Hub
-        without it. ``"csv"``, ``"tsv"``: :func:`read_labeled_file` of ``path``.
+        without it. ``"trec"``, ``"trec-fine"``: :func:`load_trec` from
+        ``data_dir``, with its 6 coarse or 50 fine classes. ``"csv"``,
+        ``"tsv"``: :func:`read_labeled_file` of ``path``.
     split : {"train", "test"}
         Which split; for csv and tsv, names the file in ``data_dir``.
     data_dir : path-like, default=None
-        For csv and tsv, the folder where ``path`` defaults to
-        ``{split}.csv`` (``.tsv``).
+        The built-in dataset's folder (AG News: None reads the Hub); for csv
+        and tsv, the folder where ``path`` defaults to ``{split}.csv``
+        (``.tsv``).
     path : path-like, default=None
-        The csv or tsv file; not for AG News.
+        The csv or tsv file; not for the built-in datasets.
     text_columns, label_column, header, quoting
         For csv and tsv, as in :func:`read_labeled_file`.
 
@@ -473,15 +578,17 @@ def load_split(
     -------
     data : LabeledTexts
     """
-    if dataset == "ag_news":
+    if dataset not in DATASETS:
+        raise ValueError(f"dataset must be one of {DATASETS}, got {dataset!r}.")
+    if dataset in _SOURCES:
         if path is not None:
             raise ValueError(
-                f"A {split} file (--{split}) is for csv/tsv; AG News is read from data_dir "
-                f"(--data-dir), or from the Hub. Got {split}={path}."
+                f"A {split} file (--{split}) is for csv/tsv; {_SOURCES[dataset]}. "
+                f"Got {split}={path}."
             )
-        return load_ag_news(split, data_dir)
-    if dataset not in ("csv", "tsv"):
-        raise ValueError(f'dataset must be "ag_news", "csv" or "tsv", got {dataset!r}.')
+        if dataset == "ag_news":
+            return load_ag_news(split, data_dir)
+        return load_trec(split, data_dir, fine=dataset == "trec-fine")
     if path is None:
         if data_dir is None:
             raise ValueError(
@@ -512,17 +619,18 @@ def load_splits(
     header: bool = True,
     quoting: str | None = None,
 ) -> tuple[LabeledTexts, LabeledTexts]:
-    """The training and test splits of AG News, or of your own CSV or TSV files.
+    """The training and test splits of AG News, of TREC, or of your own CSV or TSV files.
 
     Parameters
     ----------
-    dataset : {"ag_news", "csv", "tsv"}, default="ag_news"
+    dataset : {"ag_news", "trec", "trec-fine", "csv", "tsv"}, default="ag_news"
         As in :func:`load_split`.
     data_dir : path-like, default=None
-        For csv and tsv, the folder where ``train`` and ``test`` default to
+        The built-in dataset's folder (AG News: None reads the Hub); for csv
+        and tsv, the folder where ``train`` and ``test`` default to
         ``train.csv`` and ``test.csv`` (``.tsv``).
     train, test : path-like, default=None
-        The csv or tsv files; not for AG News.
+        The csv or tsv files; not for the built-in datasets.
     text_columns, label_column, header, quoting
         For csv and tsv, as in :func:`read_labeled_file`.
 
@@ -530,10 +638,10 @@ def load_splits(
     -------
     train, test : LabeledTexts
     """
-    if dataset == "ag_news" and (train is not None or test is not None):
+    if dataset in _SOURCES and (train is not None or test is not None):
         raise ValueError(
-            "train and test files (--train, --test) are for csv/tsv; AG News is read "
-            f"from data_dir (--data-dir), or from the Hub. Got train={train}, test={test}."
+            f"train and test files (--train, --test) are for csv/tsv; {_SOURCES[dataset]}. "
+            f"Got train={train}, test={test}."
         )
     if dataset in ("csv", "tsv") and data_dir is None and (train is None or test is None):
         raise ValueError(

@@ -70,6 +70,35 @@ def assert_backend_matches_local(clf, backend: str) -> None:
     np.testing.assert_array_equal(predicted, clf.predict_from_neighbors(*local))
 
 
+# Made-up questions in the layout of TREC's .label files: "COARSE:fine question", tokenised.
+TREC_TRAIN_LINES = [
+    "HUM:ind Who wrote the novel about the white whale ?",
+    "HUM:ind Who painted the ceiling of the chapel ?",
+    "HUM:gr What band recorded the album about the dark side of the moon ?",
+    "LOC:city What city is the capital of Peru ?",
+    "LOC:city What city hosted the first modern games ?",
+    "LOC:country What country borders both Spain and France ?",
+    "NUM:date When did the first man walk on the moon ?",
+    "NUM:date When was the bridge over the bay finished ?",
+    "NUM:count How many players are on a hockey team ?",
+]
+TREC_TEST_LINES = [
+    "HUM:ind Who wrote the play about the prince of Denmark ?",
+    "LOC:city What city is the capital of Chile ?",
+    "NUM:count How many moons does the red planet have ?",
+]
+
+
+def write_trec_folder(folder: Path) -> Path:
+    """``folder`` with the made-up questions as the authors' two files, latin-1 encoded,
+    the training file holding one byte that is not valid UTF-8 (0xF0, as the real one)."""
+    train = [*TREC_TRAIN_LINES, "LOC:city What city is Lima 's sister\xf0city ?"]
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "train_5500.label").write_bytes("\n".join(train).encode("latin-1") + b"\n")
+    (folder / "TREC_10.label").write_bytes("\n".join(TREC_TEST_LINES).encode("latin-1") + b"\n")
+    return folder
+
+
 def write_csv(path: Path, header, rows, delimiter: str = ",", quote_all: bool = False) -> Path:
     """Write ``rows`` (with ``header`` unless None) as CSV; every field quoted if asked."""
     with open(path, "w", encoding="utf-8", newline="") as handle:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import write_csv
+from conftest import write_csv, write_trec_folder
 
 from npc_classify import CompressionClassifier, NCDClassifier
 from npc_classify.cli import main
@@ -284,6 +284,34 @@ def test_evaluate_tsv_folder_finds_train_and_test_tsv(capsys, tmp_path):
     report = evaluate_json(capsys, tmp_path, "--dataset", "tsv", "--data-dir", folder, "--k", 1)
     assert report["n_train"] == 18
     assert report["n_test"] == 6
+
+
+@pytest.mark.parametrize(
+    "dataset, classes",
+    [("trec", ["HUM", "LOC", "NUM"]), ("trec-fine", ["HUM:ind", "LOC:city", "NUM:count"])],
+)
+def test_evaluate_trec_from_the_authors_files(capsys, tmp_path, dataset, classes):
+    folder = write_trec_folder(tmp_path / "trec")
+    report = evaluate_json(capsys, tmp_path, "--dataset", dataset, "--data-dir", folder, "--k", 1)
+    assert (report["n_train"], report["n_test"]) == (10, 3)
+    assert report["results"][0]["nearest"]["classes"] == classes
+
+
+def test_trec_without_a_folder_exits_2_saying_where_the_files_come_from(capsys):
+    code, _, err = run_cli(capsys, "evaluate", "--dataset", "trec", *FAST)
+    assert code == 2
+    assert "TREC is read from a folder holding the authors' train_5500.label" in err
+
+
+def test_fit_on_trec_fine_classes_saves_a_model_that_predicts_them(capsys, tmp_path):
+    folder, model = write_trec_folder(tmp_path / "trec"), tmp_path / "trec.skops"
+    argv = ["fit", "--dataset", "trec-fine", "--data-dir", folder, "--k", 1, "--out", model]
+    assert run_cli(capsys, *argv)[0] == 0
+    question = tmp_path / "question.txt"
+    question.write_text("What city is the capital of Chile ?\n", encoding="utf-8")
+    code, out, err = run_cli(capsys, "predict", model, question, "--no-progress")
+    assert code == 0, err
+    assert out == "LOC:city\n"
 
 
 def test_evaluate_joins_several_text_columns(capsys, tmp_path):

@@ -1,4 +1,5 @@
-"""Specification of npc_classify.datasets: AG News (local CSVs and the Hub) and user files."""
+"""Specification of npc_classify.datasets: AG News (local CSVs and the Hub), TREC and user
+files."""
 
 from __future__ import annotations
 
@@ -9,16 +10,20 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import write_csv
+from conftest import TREC_TEST_LINES, TREC_TRAIN_LINES, write_csv, write_trec_folder
 
 from npc_classify.datasets import (
     AG_NEWS_CLASSES,
+    DATASETS,
     LabeledTexts,
     load_ag_news,
     load_split,
+    load_splits,
+    load_trec,
     read_ag_news_csv,
     read_labeled_file,
     read_texts,
+    read_trec_file,
     sample_per_class,
 )
 
@@ -487,3 +492,94 @@ def test_load_split_without_a_file_or_folder_names_both(tmp_path):
         load_split("csv", "train")
     with pytest.raises(ValueError, match=r"A test file \(--test\) is for csv/tsv"):
         load_split("ag_news", "test", path=tmp_path / "test.csv")
+
+
+def test_load_split_refuses_an_unknown_dataset_with_the_choices():
+    with pytest.raises(ValueError, match=re.escape(f"dataset must be one of {DATASETS}")):
+        load_split("imdb", "train")
+
+
+# --- TREC -------------------------------------------------------------------------
+
+TREC_DIR = Path(__file__).parent.parent.parent / "shared" / "data" / "trec"
+
+
+def test_trec_file_labels_are_coarse_by_default_and_whole_when_fine(tmp_path):
+    path = write_trec_folder(tmp_path) / "TREC_10.label"
+    assert read_trec_file(path).labels.tolist() == ["HUM", "LOC", "NUM"]
+    assert read_trec_file(path, fine=True).labels.tolist() == ["HUM:ind", "LOC:city", "NUM:count"]
+
+
+def test_trec_file_keeps_each_question_as_written(tmp_path):
+    data = read_trec_file(write_trec_folder(tmp_path) / "TREC_10.label")
+    assert data.texts == [line.split(" ", 1)[1] for line in TREC_TEST_LINES]
+    assert data.class_names == ()
+
+
+def test_trec_file_is_read_as_latin1_where_it_is_not_utf8(tmp_path):
+    data = read_trec_file(write_trec_folder(tmp_path) / "train_5500.label")
+    assert data.texts[-1] == "What city is Lima 's sister\xf0city ?"
+    assert len(data) == len(TREC_TRAIN_LINES) + 1
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["LOC What city is the capital of Peru ?", "LOC:city", ":city What city ?", "LOC: What ?", ""],
+)
+def test_trec_line_that_is_not_label_space_question_names_path_and_line(tmp_path, line):
+    path = tmp_path / "bad.label"
+    path.write_bytes(f"{TREC_TEST_LINES[0]}\n{line}\n".encode("latin-1"))
+    expected = f"{path}, line 2: expected a COARSE:fine label, a space and a question, got "
+    with pytest.raises(ValueError, match=re.escape(expected + repr(line))):
+        read_trec_file(path)
+
+
+@pytest.mark.parametrize("fine", [False, True])
+def test_load_trec_reads_each_split_from_the_authors_files(tmp_path, fine):
+    folder = write_trec_folder(tmp_path)
+    for split, name in (("train", "train_5500.label"), ("test", "TREC_10.label")):
+        expected = read_trec_file(folder / name, fine)
+        assert_same_labeled_texts(load_trec(split, folder, fine), expected)
+
+
+def test_load_trec_without_a_folder_says_where_the_files_come_from():
+    with pytest.raises(
+        ValueError, match=r"authors' train_5500.label and TREC_10.label \(https://"
+    ):
+        load_trec("train", None)
+
+
+def test_load_trec_missing_file_names_the_expected_path(tmp_path):
+    with pytest.raises(FileNotFoundError, match=re.escape(str(tmp_path / "TREC_10.label"))):
+        load_trec("test", tmp_path)
+
+
+def test_load_trec_rejects_unknown_split(tmp_path):
+    with pytest.raises(ValueError, match=r'split must be "train" or "test", got \'dev\''):
+        load_trec("dev", write_trec_folder(tmp_path))
+
+
+@pytest.mark.parametrize("dataset, fine", [("trec", False), ("trec-fine", True)])
+def test_load_splits_reads_trec_with_coarse_or_fine_classes(tmp_path, dataset, fine):
+    folder = write_trec_folder(tmp_path)
+    train, test = load_splits(dataset, data_dir=folder)
+    assert_same_labeled_texts(train, load_trec("train", folder, fine))
+    assert_same_labeled_texts(test, load_trec("test", folder, fine))
+
+
+def test_trec_refuses_train_and_test_files(tmp_path):
+    folder = write_trec_folder(tmp_path)
+    with pytest.raises(ValueError, match=r"are for csv/tsv; TREC is read from data_dir"):
+        load_splits("trec", data_dir=folder, train=folder / "train_5500.label")
+    with pytest.raises(ValueError, match=r"A test file \(--test\) is for csv/tsv; TREC is read"):
+        load_split("trec-fine", "test", path=folder / "TREC_10.label")
+
+
+@pytest.mark.skipif(not TREC_DIR.is_dir(), reason=f"the TREC files are not in {TREC_DIR}")
+def test_the_real_trec_files_hold_the_standard_split():
+    train, test = load_splits("trec", data_dir=TREC_DIR)
+    fine_train, fine_test = load_splits("trec-fine", data_dir=TREC_DIR)
+    assert (len(train), len(test)) == (5452, 500)
+    assert set(train.labels) == set(test.labels) == {"ABBR", "DESC", "ENTY", "HUM", "LOC", "NUM"}
+    assert (len(set(fine_train.labels)), len(set(fine_test.labels))) == (50, 42)
+    assert sum("\xf0" in text for text in train.texts) == 1
