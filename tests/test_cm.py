@@ -175,3 +175,13 @@ def test_every_map_starts_as_the_identity_on_its_buckets():
     buckets = 1 / (1 + np.exp(-(np.arange(_cm_kernels.MAP_BUCKETS) - 16) / 2.0))
     assert maps.shape == (_cm_kernels.MAP_ROWS, _cm_kernels.MAP_BUCKETS)
     np.testing.assert_allclose(maps, np.broadcast_to(buckets, maps.shape), rtol=1e-15)
+
+
+def test_the_mixer_reads_each_slot_as_the_log_odds_of_its_probability():
+    """A slot holding v (of 65536) gives the mixer log(p / (1 - p)), p = (v + 1/2) / 65537:
+    0 for the 1/2 every slot starts at, rising with v, within 12 of 0 at the ends."""
+    p = (np.arange(1 << 16) + 0.5) / 65537.0
+    np.testing.assert_allclose(_cm_kernels.STRETCH, np.log(p / (1 - p)), rtol=1e-14, atol=1e-14)
+    assert _cm_kernels.STRETCH[32768] == 0.0
+    assert np.all(np.diff(_cm_kernels.STRETCH) > 0)
+    assert -12 < _cm_kernels.STRETCH[0] < _cm_kernels.STRETCH[-1] < 12

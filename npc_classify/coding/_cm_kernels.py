@@ -94,6 +94,21 @@ def _is_letter(byte: int) -> bool:
 
 
 @njit(cache=True)
+def _stretch_table() -> np.ndarray:
+    """stretch(p) of each slot value: entry v is the input a slot holding v gives the mixer."""
+    table = np.empty(1 << 16)
+    for v in range(1 << 16):
+        table[v] = _stretch((np.float64(v) + 0.5) / 65537.0)
+    return table
+
+
+#: :func:`_stretch_table`, computed once: the mixer's input from each context model is
+#: looked up by the slot's value instead of a logarithm taken at every bit (the same
+#: compiled expression, so the same values).
+STRETCH = _stretch_table()
+
+
+@njit(cache=True)
 def new_maps() -> np.ndarray:
     """Maps that start as the identity: bucket j holds squash((j - 16) / 2)."""
     row = np.empty(MAP_BUCKETS)
@@ -140,6 +155,7 @@ def code(
     out: np.ndarray,
     spent: np.ndarray,
     stream: np.ndarray,
+    stretched: np.ndarray,
 ) -> float:
     """Bits of ``text[start:stop]`` after ``text[:start]``, every table learning as it goes.
 
@@ -148,7 +164,7 @@ def code(
     ``stream`` with the decoder ``state`` and ``spent`` and writes it into
     ``text``. The journal is written when it has rows (``journal_size[0]``
     entries so far); ``costs[i - start]`` receives byte ``i``'s bits when
-    ``costs`` has room.
+    ``costs`` has room. ``stretched`` is :data:`STRETCH`.
     """
     n_models = order + 1 + N_WORD_MODELS
     blocks = np.uint64(probs.shape[1] // 16 - 1)
@@ -184,8 +200,7 @@ def code(
             for m in range(n_models):
                 slot = bases[m] + nibble
                 slots[m] = slot
-                p = (np.float64(probs[m, slot]) + 0.5) / 65537.0
-                inputs[m] = _stretch(p)
+                inputs[m] = stretched[probs[m, slot]]
                 dot += weights[partial, m] * inputs[m]
             dot += weights[partial, n_models] * inputs[n_models]
             mixed = _squash(dot)

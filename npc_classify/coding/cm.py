@@ -108,7 +108,7 @@ class ContextMixer:
                 self.probs, self.counts, self.weights, self.maps, self.words, text, start,
                 len(text), self.order, self.learning_rate, self.limit, self.prior, mode, index,
                 value, size, costs, np.zeros(4, dtype=np.int64) if state is None else state,
-                out, spent, stream,
+                out, spent, stream, kernels.STRETCH,
             )
         )  # fmt: skip
 
