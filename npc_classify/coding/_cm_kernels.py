@@ -279,13 +279,14 @@ def roll_back(
     journal_size: np.ndarray,
 ) -> None:
     """Restore every slot and bucket in the journal, newest first; the journal is emptied."""
-    size = probs.shape[1]
+    # The journal's flat indices address the tables as the flat views do: no division.
+    flat_probs, flat_counts, flat_maps = probs.reshape(-1), counts.reshape(-1), maps.reshape(-1)
     for n in range(journal_size[0] - 1, -1, -1):
         kind, index = journal_index[n, 0], journal_index[n, 1]
         if kind == _MAP:
-            maps[index // MAP_BUCKETS, index % MAP_BUCKETS] = journal_value[n]
+            flat_maps[index] = journal_value[n]
         else:
             value = np.int64(journal_value[n])
-            probs[index // size, index % size] = np.uint16(value & 0xFFFF)
-            counts[index // size, index % size] = np.uint8(value >> 16)
+            flat_probs[index] = np.uint16(value & 0xFFFF)
+            flat_counts[index] = np.uint8(value >> 16)
     journal_size[0] = 0
