@@ -247,7 +247,7 @@ def load_ag_news(split: str, data_dir: str | os.PathLike[str] | None = None) -> 
     )
 
 
-def read_trec_file(path: str | os.PathLike[str], fine: bool = False) -> LabeledTexts:
+def read_trec_file(path: str | os.PathLike[str], *, fine: bool = False) -> LabeledTexts:
     """Read one TREC ``.label`` file: a question a line, ``COARSE:fine question``.
 
     The files are latin-1 (the training file holds one byte that is not valid
@@ -296,15 +296,16 @@ def read_trec_file(path: str | os.PathLike[str], fine: bool = False) -> LabeledT
 
 
 def load_trec(
-    split: str, data_dir: str | os.PathLike[str] | None, fine: bool = False
+    split: str, data_dir: str | os.PathLike[str] | None = None, *, fine: bool = False
 ) -> LabeledTexts:
     """TREC question classification ``split`` ("train", 5,452 questions, or "test", 500).
 
     Parameters
     ----------
     split : {"train", "test"}
-    data_dir : path-like
-        A folder holding the authors' files, :data:`TREC_FILES`. There is no
+    data_dir : path-like, default=None
+        A folder holding the authors' files, :data:`TREC_FILES` (required:
+        None is refused with where to get them). There is no
         Hub source: the Hub's copy (``CogComp/trec``) is a loading script,
         which ``datasets`` 4 and later no longer run.
     fine : bool, default=False
@@ -329,7 +330,7 @@ def load_trec(
         raise FileNotFoundError(
             f"Expected the TREC {split} split at {path}: a folder with the authors' {files}."
         )
-    return read_trec_file(path, fine)
+    return read_trec_file(path, fine=fine)
 
 
 def _column_indices(

@@ -538,15 +538,15 @@ def test_trec_line_that_is_not_label_space_question_names_path_and_line(tmp_path
 def test_load_trec_reads_each_split_from_the_authors_files(tmp_path, fine):
     folder = write_trec_folder(tmp_path)
     for split, name in (("train", "train_5500.label"), ("test", "TREC_10.label")):
-        expected = read_trec_file(folder / name, fine)
-        assert_same_labeled_texts(load_trec(split, folder, fine), expected)
+        expected = read_trec_file(folder / name, fine=fine)
+        assert_same_labeled_texts(load_trec(split, folder, fine=fine), expected)
 
 
 def test_load_trec_without_a_folder_says_where_the_files_come_from():
     with pytest.raises(
         ValueError, match=r"authors' train_5500.label and TREC_10.label \(https://"
     ):
-        load_trec("train", None)
+        load_trec("train")
 
 
 def test_load_trec_missing_file_names_the_expected_path(tmp_path):
@@ -563,8 +563,8 @@ def test_load_trec_rejects_unknown_split(tmp_path):
 def test_load_splits_reads_trec_with_coarse_or_fine_classes(tmp_path, dataset, fine):
     folder = write_trec_folder(tmp_path)
     train, test = load_splits(dataset, data_dir=folder)
-    assert_same_labeled_texts(train, load_trec("train", folder, fine))
-    assert_same_labeled_texts(test, load_trec("test", folder, fine))
+    assert_same_labeled_texts(train, load_trec("train", folder, fine=fine))
+    assert_same_labeled_texts(test, load_trec("test", folder, fine=fine))
 
 
 def test_trec_refuses_train_and_test_files(tmp_path):
