@@ -122,9 +122,10 @@ def _least_log_loss_softmax(
         total, d_inverse, d_shift = 0.0, 0.0, np.zeros(len(classes))
         for rows, true, columns in scored:
             logits = shift[columns] - inverse * rows / spread
+            normaliser = logsumexp(logits, axis=1, keepdims=True)
             picked = logits[np.arange(len(true)), true]
-            total += float(np.sum(logsumexp(logits, axis=1) - picked))
-            error = softmax(logits, axis=1)
+            total += float(np.sum(normaliser[:, 0] - picked))
+            error = np.exp(logits - normaliser)  # the softmax, from the same normaliser
             error[np.arange(len(true)), true] -= 1.0
             d_inverse -= float(np.sum(error * rows)) / spread
             d_shift[columns] += error.sum(axis=0)
