@@ -781,10 +781,7 @@ class CompressionClassifier(
 
     def predict(self, X: Sequence[str]) -> np.ndarray:
         """The class under which each query costs the fewest bits (of :meth:`class_bits`)."""
-        return self._cheapest(self.class_bits(X))
-
-    def _cheapest(self, bits: np.ndarray) -> np.ndarray:
-        """The class of each row of :meth:`class_bits`: the one with the fewest bits."""
+        bits = self.class_bits(X)
         return self.classes_[bits.argmin(axis=1)]
 
     def explain(self, text: str, *, n_spans: int = 5) -> ClassCostExplanation:

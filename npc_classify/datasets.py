@@ -49,10 +49,11 @@ TREC_FILES = {"train": "train_5500.label", "test": "TREC_10.label"}
 #: ``"trec-fine"`` its 50 fine ones), then your own files.
 DATASETS = ("ag_news", "trec", "trec-fine", "csv", "tsv")
 #: Where each built-in dataset is read from, as error messages say it.
+_TREC_SOURCE = "TREC is read from data_dir (--data-dir)"
 _SOURCES = {
     "ag_news": "AG News is read from data_dir (--data-dir), or from the Hub",
-    "trec": "TREC is read from data_dir (--data-dir)",
-    "trec-fine": "TREC is read from data_dir (--data-dir)",
+    "trec": _TREC_SOURCE,
+    "trec-fine": _TREC_SOURCE,
 }
 
 
