@@ -9,14 +9,16 @@ Three corpora: AG News (4 classes), TREC coarse (6 classes) and TREC fine (50
 classes, the whole ``COARSE:fine`` label) of the same questions. The methods:
 TF-IDF word 1-2-grams (``sublinear_tf``) + LinearSVC; NCD-kNN with gzip and
 with zstd-prefix (its default level); class-conditional zstd-19 with
-``n_dictionaries="auto"``; class-conditional PPM; and class-conditional ``cm``
-when that compressor is registered (a note is printed when it is not). Adding
-a method is one entry of ``METHODS``.
+``n_dictionaries="auto"``; class-conditional PPM; and class-conditional ``cm``,
+alone and against complement texts with class offsets, when that compressor is
+registered (a note is printed when it is not). Adding a method is one entry of
+``METHODS``.
 
 Every setting is chosen by cross-validation on the training split only, and
 the test split is scored once, by the model refitted on the whole training
 split with the chosen setting. LinearSVC's C, PPM's order, and cm's order and
-number of dictionaries per class (the grid ``CM_GRID``) are chosen by
+number of dictionaries per class (the grid ``CM_GRID``), and the complement
+CM's prior (``CM_COMPLEMENT_GRID``) are chosen by
 stratified 3-fold CV of the whole training split (``cross_val_score``).
 NCD-kNN's k is chosen by stratified 3-fold CV of a stratified subsample of at most
 ``--cv-max-train`` training texts: each fold's neighbours are searched once, at
@@ -67,9 +69,18 @@ from npc_classify.datasets import load_ag_news, load_splits
 FOLDS = 3
 N_JOBS = -1
 #: The grid of the class-conditional ``cm`` compressor, used when "cm" is registered:
-#: its order at the Krichevsky-Trofimov prior, and the classifier's number of
-#: dictionaries (models) per class.
-CM_GRID: dict[str, list[Any]] = {"order": [4, 6], "prior": [0.5], "n_dictionaries": [1, 2, 4]}
+#: its order and prior (0.5 is Krichevsky-Trofimov's, 5 the default), and the
+#: classifier's number of dictionaries (models) per class.
+CM_GRID: dict[str, list[Any]] = {"order": [4, 6], "prior": [0.5, 5, 11], "n_dictionaries": [1, 2]}
+#: CM against complement texts up to 8 times each class's length, less class offsets
+#: fitted on held-out training texts (the most accurate CM in the docs' own CV): its prior.
+CM_COMPLEMENT_GRID: dict[str, list[Any]] = {
+    "prior": [5, 11],
+    "complement": [8],
+    "class_offsets": ["auto"],
+}
+#: The settings of a grid that are the classifier's; the others are the compressor's.
+CLASSIFIER_SETTINGS = ("n_dictionaries", "complement", "class_offsets")
 
 
 @dataclass(frozen=True)
@@ -92,11 +103,11 @@ class Method:
 
 def class_conditional(label: str, name: str, grid: dict[str, list[Any]]) -> Method:
     """``CompressionClassifier(get_compressor(name, **setting))``, the setting chosen by CV
-    (``n_dictionaries``, when the grid has it, is the classifier's)."""
+    (those of ``CLASSIFIER_SETTINGS`` that the grid has are the classifier's)."""
 
-    def build(n_dictionaries: int = 1, **setting: Any) -> CompressionClassifier:
-        compressor = get_compressor(name, **setting)
-        return CompressionClassifier(compressor, n_dictionaries=n_dictionaries)
+    def build(**setting: Any) -> CompressionClassifier:
+        own = {key: setting.pop(key) for key in CLASSIFIER_SETTINGS if key in setting}
+        return CompressionClassifier(get_compressor(name, **setting), **own)
 
     return Method(label, "grid", build, grid, needs=name)
 
@@ -129,6 +140,9 @@ METHODS: dict[str, Method] = {
     ),
     "ppm": class_conditional("PPM", "ppm", {"order": [2, 3, 4, 5]}),
     "cm": class_conditional("CM", "cm", CM_GRID),
+    "cm-complement": class_conditional(
+        "CM, complement 8, class offsets", "cm", CM_COMPLEMENT_GRID
+    ),
 }
 
 

@@ -90,6 +90,12 @@ class ContextMixer:
         self.words = np.zeros(2, dtype=np.uint64)
         self.tail = b""  # the last bytes coded, as many as the longest context
 
+    @property
+    def nbytes(self) -> int:
+        """Bytes of the model's arrays."""
+        arrays = (self.probs, self.counts, self.weights, self.maps, self.words)
+        return sum(array.nbytes for array in arrays)
+
     def _run(
         self,
         text: np.ndarray,

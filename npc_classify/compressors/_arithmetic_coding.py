@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import operator
 import os
 from abc import abstractmethod
 from collections.abc import Callable, Iterator, Sequence
@@ -14,9 +15,11 @@ import numpy as np
 from ..coding import arithmetic
 from ._base import Compressor, check_output_size
 
-#: What a model learns from one context (a fine-tuned copy, a count table), kept per
-#: thread for this many distinct contexts, the oldest dropped first.
-MAX_CONTEXT_STATES = 64
+#: What a model learns from one context (a count table, a context mixer, a fine-tuned
+#: copy) is kept per thread up to this many bytes in all, the least recently used
+#: dropped first: enough for the class and complement models of TREC's 50 fine classes
+#: under CM (3.2 GB), so that a second ``predict`` reads none of their texts again.
+MAX_CONTEXT_STATE_BYTES = 4 << 30
 
 
 def file_contents(path: str | os.PathLike[str]) -> Iterator[bytes]:
@@ -36,14 +39,30 @@ def file_contents(path: str | os.PathLike[str]) -> Iterator[bytes]:
                 yield chunk
 
 
-def state_for_context(cache: dict[bytes, Any], context: bytes, build: Callable[[], Any]) -> Any:
-    """``build()``'s result for ``context``, built once and kept in ``cache`` by its digest."""
+def state_for_context(
+    cache: dict[bytes, tuple[Any, int]],
+    context: bytes,
+    build: Callable[[], Any],
+    nbytes: Callable[[Any], int] = operator.attrgetter("nbytes"),
+) -> Any:
+    """``build()``'s result for ``context``, built once and kept in ``cache`` by its digest.
+
+    ``cache`` maps digests to states and their sizes (``nbytes(state)`` when
+    built), the least recently used first. A new state drops the least recently
+    used ones until all fit in :data:`MAX_CONTEXT_STATE_BYTES` (the newest is
+    kept even alone above it).
+    """
     key = hashlib.sha256(context).digest()
-    if key not in cache:
-        if len(cache) >= MAX_CONTEXT_STATES:
-            cache.pop(next(iter(cache)))  # the oldest
-        cache[key] = build()
-    return cache[key]
+    if key in cache:
+        cache[key] = cache.pop(key)  # now the most recently used
+        return cache[key][0]
+    state = build()
+    size = nbytes(state)
+    held = sum(kept for _, kept in cache.values())
+    while cache and held + size > MAX_CONTEXT_STATE_BYTES:
+        held -= cache.pop(next(iter(cache)))[1]
+    cache[key] = (state, size)
+    return state
 
 
 class ArithmeticCodingCompressor(Compressor):

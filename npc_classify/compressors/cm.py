@@ -23,7 +23,8 @@ class CMCompressor(ArithmeticCodingCompressor):
     ``compress``/``decompress`` are real and lossless; sizes for NCD and
     class-conditional compression are the ideal code lengths (fractional
     bytes). A context given to :meth:`conditional_sizes` is read once per
-    thread and kept (up to 64 contexts).
+    thread and the model kept (up to 4 GiB of models per thread, the least
+    recently used dropped first).
 
     Parameters
     ----------
@@ -56,7 +57,7 @@ class CMCompressor(ArithmeticCodingCompressor):
     The tables are sized for the text they see (16 slots per byte, 2**16 to
     2**22 slots per model): a joint or conditional size uses the tables of
     the prefix or context it starts from. Memory: 3 bytes per slot and model
-    plus 17 MB; about 100 MB for a 360 KB class text at order 6. Each byte
+    plus 17 MB; about 130 MB for a 360 KB class text at order 6. Each byte
     costs ``8 (order + 3)`` table look-ups and updates in compiled code.
 
     References

@@ -56,8 +56,8 @@ class LMCompressor(ArithmeticCodingCompressor):
         state after it starts each item. N > 0: a copy of the model is trained
         N more steps on random 256-byte windows of it (batches of 16, Adam at
         1e-3, seeded) and codes each item from the start; the tuned copies are
-        kept per thread, one per distinct context (up to 64), so a second ``predict``
-        does not train again.
+        kept per thread, one per distinct context (up to 4 GiB of them, the least
+        recently used dropped first), so a second ``predict`` does not train again.
     """
 
     name = "lm"
@@ -172,6 +172,7 @@ class LMCompressor(ArithmeticCodingCompressor):
             loaded["tuned"],
             context,
             lambda: fine_tune_byte_lm(loaded["model"], context, steps=self.fine_tune_steps),
+            lambda model: sum(tensor.nbytes for tensor in model.state_dict().values()),
         )
 
     def _byte_bits(self, model: Any, prefix: bytes, data: bytes) -> np.ndarray:

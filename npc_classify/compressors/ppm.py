@@ -23,7 +23,8 @@ class PPMCompressor(ArithmeticCodingCompressor):
     bytes), which the real coder matches
     within a few bytes (tested). A prefix is read once and its counts serve
     every suffix; a context given to :meth:`conditional_sizes` is counted once
-    per thread and kept (up to 64 contexts).
+    per thread and its counts kept (up to 4 GiB of counts per thread, the least
+    recently used dropped first).
 
     Parameters
     ----------
