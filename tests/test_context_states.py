@@ -48,27 +48,43 @@ def test_a_state_above_the_whole_budget_is_kept_alone(monkeypatch):
     assert kept_after(cache, [b"a"]) == [b"a"]
 
 
-@pytest.mark.parametrize(
-    ("name", "module", "builder"), [("ppm", ppm, "count"), ("cm", cm.ContextMixer, "code")]
-)
-def test_a_hundred_class_texts_are_each_read_once_over_two_rounds(
-    monkeypatch, name, module, builder
-):
-    compressor = get_compressor(name)
-    reads = []
-    original = getattr(module, builder)
+def count_calls(monkeypatch, owner, name):
+    """A list that gets an entry at each call of ``owner.name``."""
+    calls = []
+    original = getattr(owner, name)
 
     def counted(*args, **kwargs):
-        reads.append(1)
+        calls.append(1)
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(module, builder, counted)
+    monkeypatch.setattr(owner, name, counted)
+    return calls
+
+
+def test_a_hundred_class_texts_are_each_counted_once_over_two_rounds(monkeypatch):
+    compressor = get_compressor("ppm")
+    counts = count_calls(monkeypatch, ppm, "count")
     contexts = [f"the text of class {i}\n".encode() * 3 for i in range(100)]
     first = [compressor.conditional_sizes(context, [b"a query"]) for context in contexts]
-    assert len(reads) == 100
+    assert len(counts) == 100
     second = [compressor.conditional_sizes(context, [b"a query"]) for context in contexts]
-    assert len(reads) == 100
+    assert len(counts) == 100
     np.testing.assert_array_equal(first, second)
+
+
+@pytest.mark.parametrize(("models_in_budget", "read_again"), [(2.5, True), (3.5, False)])
+def test_cm_models_count_against_the_budget_by_their_memory(
+    monkeypatch, models_in_budget, read_again
+):
+    one_model = cm.ContextMixer(6, 0.005, 255, 5.0, 100).nbytes  # 17 MB of maps and more
+    monkeypatch.setattr(
+        _arithmetic_coding, "MAX_CONTEXT_STATE_BYTES", int(models_in_budget * one_model)
+    )
+    compressor = get_compressor("cm")
+    reads = count_calls(monkeypatch, cm.ContextMixer, "code")
+    for context in [b"first class\n", b"second class\n", b"third class\n", b"first class\n"]:
+        compressor.conditional_sizes(context, [b"a query"])
+    assert len(reads) == (4 if read_again else 3)
 
 
 def test_a_cm_model_takes_the_memory_its_docstring_gives():
@@ -85,14 +101,7 @@ def test_the_language_models_tuned_copies_are_each_trained_once(monkeypatch, tin
     from npc_classify.coding import training
 
     compressor = get_compressor("lm", model_path=tiny_byte_lm, fine_tune_steps=1)
-    tunings = []
-    original = training.fine_tune_byte_lm
-
-    def counted(*args, **kwargs):
-        tunings.append(1)
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(training, "fine_tune_byte_lm", counted)
+    tunings = count_calls(monkeypatch, training, "fine_tune_byte_lm")
     contexts = [f"the text of class {i}\n".encode() * 3 for i in range(70)]
     for _ in range(2):
         for context in contexts:
