@@ -1,9 +1,10 @@
 """The ``npc-classify`` command's entry point, and how Ctrl-C and SIGTERM end it.
 
 Only the standard library is imported here: :func:`main` handles both
-signals before it imports :mod:`npc_classify.cli`, whose imports (NumPy,
-scikit-learn, joblib) take a second or more, so a signal during start-up ends
-the command like one during the run.
+signals before it imports :mod:`npc_classify.cli` and, once the arguments
+are parsed, the commands' imports (NumPy, scikit-learn, joblib), which take a
+second or more, so a signal during start-up ends the command like one during
+the run.
 """
 
 from __future__ import annotations

@@ -5,18 +5,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from numbers import Real
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 
+from ._constants import ORDERS, Order
 from ._neighbors import top_k
 from ._parallel import N_JOBS_CONSTRAINTS, map_query_chunks
 from ._text import PackedTexts, encode_text, encode_texts, pack_texts
 from ._validation import Interval, StrOptions, check_texts, validate_params
 from .compressors import COMPRESSOR_CONSTRAINTS, Compressor, check_compressor
 
-Order = Literal["query-first", "train-first", "symmetric"]
-ORDERS: tuple[str, ...] = ("query-first", "train-first", "symmetric")
 #: Constraints of the parameters that decide how NCD is computed and spread over
 #: workers, shared by :func:`pairwise_ncd` and every estimator that computes NCD.
 NCD_CONSTRAINTS: dict[str, list[Any]] = {

@@ -22,16 +22,13 @@ from joblib import Parallel, cpu_count, delayed, effective_n_jobs, parallel_conf
 from joblib.parallel import LokyBackend, get_active_backend
 from sklearn import get_config
 
+from ._constants import SERIAL_PAIRS
 from ._progress import progress_bar
 from ._validation import Interval
 
 #: Upper bound on the pairs one parallel task compresses, so that progress
 #: is reported every few seconds even against a very large training set.
 MAX_PAIRS_PER_TASK = 1 << 20
-#: Fewer pairs than this are compressed faster by one worker than by several: starting
-#: joblib's worker processes takes seconds (measured in the command-line guide's
-#: "Workers" section).
-SERIAL_PAIRS = 500_000
 #: Seconds between a worker process's checks that the process it works for is alive.
 PARENT_CHECK_SECONDS = 1.0
 #: The most workers ``n_jobs`` may ask for (or, negative, leave out): joblib counts

@@ -1,34 +1,24 @@
-"""The ``npc-classify`` command line: parses arguments, runs :mod:`npc_classify.evaluation`."""
+"""The ``npc-classify`` command line: its arguments, parsed here, then run by
+:mod:`npc_classify._subcommands`.
+
+This module imports nothing slow (no scikit-learn, SciPy or joblib), so that
+``--help`` and a mistyped option answer at once; the commands' imports come
+after the arguments are parsed.
+"""
 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
-import numpy as np
-
-from . import __version__, datasets, evaluation, load_model, reports, save_model
+from . import __version__, datasets
 from ._command import ending_on_signals, signal_behind
-from ._compression_classifier import CompressionClassifier
-from ._distance import ORDERS
-from ._ncd_classifier import NCDClassifier
-from ._output import STDOUT, check_destination, default_checkpoint, write_chunks, write_text
-from ._parallel import SERIAL_PAIRS, dask_backend, local_workers, workers_for
-from ._text import encode_texts
-from ._voting import TIE_BREAKS, WEIGHTS
-from .compressors import (
-    DEFAULT_MAX_SIZE,
-    Compressor,
-    available_compressors,
-    compressor_from_settings,
-    get_compressor,
-)
-from .datasets import LabeledTexts
-from .evaluation import MODEL_FREE_COMPRESSORS, PAPER_TOP_K
+from ._constants import BUILT_IN_COMPRESSORS, DEFAULT_MAX_SIZE, ORDERS, SERIAL_PAIRS
+from ._output import STDOUT, check_destination
+from ._voting import PAPER_TOP_K, TIE_BREAKS, WEIGHTS
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -45,9 +35,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _run(argv: Sequence[str] | None) -> int:
     args = _build_parser().parse_args(argv)
+    from . import _subcommands
+
     try:
-        with dask_backend(args.scheduler):
-            return int(args.handler(args))
+        return _subcommands.run(args)
     except (ValueError, TypeError, FileNotFoundError, ImportError, OSError) as error:
         if signal_behind(error) is not None:
             raise  # a signal in disguise, reported by ending_on_signals
@@ -109,7 +100,7 @@ class _HelpFormatter(argparse.HelpFormatter):
 
 
 #: The options of ``train-lm``, passed on to ``train_byte_lm``: name, type, default, help.
-_TRAIN_LM_OPTIONS: list[tuple[str, Callable[[str], Any], Any, str]] = [
+TRAIN_LM_OPTIONS: list[tuple[str, Callable[[str], Any], Any, str]] = [
     ("steps", _positive_int, 2000, "optimiser steps"),
     ("seq_len", _positive_int, 256, "bytes in each training window"),
     ("batch_size", _positive_int, 32, "windows in each step"),
@@ -119,24 +110,7 @@ _TRAIN_LM_OPTIONS: list[tuple[str, Callable[[str], Any], Any, str]] = [
     ("seed", int, 0, "seed of the weights and of the windows drawn"),
 ]
 #: The ``predict`` input that means standard input.
-_STDIN = "-"
-#: Compressor settings that only class-conditional compression reads.
-_CLASS_CONDITIONAL_SETTINGS = frozenset({"fine_tune_steps"})
-#: The options only NCD neighbours read, with the value each takes when not given.
-_NEIGHBOUR_OPTIONS: dict[str, Any] = {
-    "k": [5],
-    "tie": "nearest",
-    "candidates": None,
-    "weights": "uniform",
-    "order": "query-first",
-}
-#: The options only class-conditional compression reads, and theirs.
-_CLASS_CONDITIONAL_OPTIONS: dict[str, Any] = {
-    "n_dictionaries": 1,
-    "complement": None,
-    "class_offsets": None,
-    "temperature": 1.0,
-}
+STDIN = "-"
 
 
 def _build_parser() -> argparse.ArgumentParser:
@@ -149,7 +123,7 @@ def _build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
 
     summary = "fit on a training split, score a test split"
-    evaluate = _command(commands, "evaluate", _evaluate, summary)
+    evaluate = _command(commands, "evaluate", summary)
     _add_data_arguments(evaluate, test=True)
     _add_training_arguments(evaluate)
     _add_model_arguments(evaluate, scoring=True)
@@ -158,7 +132,7 @@ def _build_parser() -> argparse.ArgumentParser:
     output.add_argument("--checkpoint", type=Path, metavar="FILE", help=text)
 
     summary = "the paper's few-shot protocol: mean accuracy over seeds, 95%% interval"
-    shots = _command(commands, "few-shot", _few_shot, summary)
+    shots = _command(commands, "few-shot", summary)
     _add_data_arguments(shots, test=True)
     _add_training_arguments(shots, per_class=False)
     _add_model_arguments(shots, scoring=True)
@@ -169,18 +143,18 @@ def _build_parser() -> argparse.ArgumentParser:
     add("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4], metavar="S", help=text)
     _add_output_arguments(shots, progress=True)
 
-    fit = _command(commands, "fit", _fit, "fit a classifier on a training split and save it")
+    fit = _command(commands, "fit", "fit a classifier on a training split and save it")
     _add_data_arguments(fit, test=False)
     _add_training_arguments(fit, probabilities=True)
     _add_model_arguments(fit, scoring=False)
     fit.add_argument("--out", type=Path, required=True, metavar="FILE", help="model (required)")
     fit.set_defaults(progress=False)
 
-    predict = _command(commands, "predict", _predict, "classify texts with a saved model")
+    predict = _command(commands, "predict", "classify texts with a saved model")
     add = predict.add_argument
     add("model_file", type=Path, metavar="MODEL", help="a model file from fit or save_model")
     text = "a file of texts, one per line (or csv/tsv); - is standard input"
-    add("input", nargs="?", default=_STDIN, metavar="INPUT", help=text)
+    add("input", nargs="?", default=STDIN, metavar="INPUT", help=text)
     formats = datasets.TEXT_FORMATS
     add("--input-format", choices=formats, default="lines", help="how INPUT holds texts")
     _add_table_arguments(predict.add_argument_group("csv and tsv input"))
@@ -190,27 +164,25 @@ def _build_parser() -> argparse.ArgumentParser:
     _add_workers_argument(predict)
     _add_progress_argument(predict)
 
-    explain = _command(
-        commands, "explain", _explain, "why a saved classifier gives a text its class"
-    )
+    explain = _command(commands, "explain", "why a saved classifier gives a text its class")
     add = explain.add_argument
     add("model_file", type=Path, metavar="MODEL", help="a classifier file from fit or save_model")
     add("text", metavar="TEXT", help="the text to explain")
     add("--spans", type=_positive_int, default=5, metavar="N", help="spans to list (default: 5)")
     add("--html", type=Path, metavar="FILE", help="also write it as HTML to FILE (default: no)")
 
-    train_lm = _command(commands, "train-lm", _train_lm, "train the lm compressor's byte GRU")
+    train_lm = _command(commands, "train-lm", "train the lm compressor's byte GRU")
     add = train_lm.add_argument
     add("--corpus", required=True, metavar="FILE", help="text, or ag_news: its texts (required)")
     add("--data-dir", type=Path, metavar="DIR", help="AG News's CSVs (default: the Hub)")
     add("--out", type=Path, required=True, metavar="FILE", help="model (required)")
-    for name, kind, default, text in _TRAIN_LM_OPTIONS:
+    for name, kind, default, text in TRAIN_LM_OPTIONS:
         metavar = "LR" if kind is float else "N"
         add(f"--{name.replace('_', '-')}", type=kind, default=default, metavar=metavar, help=text)
     _add_progress_argument(train_lm)
 
     for name in ["compress", "decompress"]:
-        command = _command(commands, name, _code, f"{name} a file")
+        command = _command(commands, name, f"{name} a file")
         command.set_defaults(direction=name)
         command.add_argument("input", type=Path, metavar="FILE", help=f"the file to {name}")
         command.add_argument(
@@ -227,7 +199,7 @@ def _build_parser() -> argparse.ArgumentParser:
     )
 
     summary = "bits per byte of each compressor on the test texts, alone and as one file"
-    bpb = _command(commands, "bpb", _bpb, summary)
+    bpb = _command(commands, "bpb", summary)
     _add_data_arguments(bpb, test=True)
     add = bpb.add_argument
     add("--model", type=Path, metavar="FILE", help="also this train-lm model (default: none)")
@@ -237,15 +209,13 @@ def _build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _command(
-    commands: Any, name: str, handler: Callable[[argparse.Namespace], int], summary: str
-) -> argparse.ArgumentParser:
+def _command(commands: Any, name: str, summary: str) -> argparse.ArgumentParser:
     description = summary.replace("%%", "%")  # help= is %-formatted, description= is not
     command: argparse.ArgumentParser = commands.add_parser(
         name, help=summary, description=description, formatter_class=_HelpFormatter
     )
     defaults = {"scheduler": None, "n_jobs": None, "n_jobs_chosen_for_pairs": None}
-    command.set_defaults(handler=handler, **defaults)
+    command.set_defaults(command=name, **defaults)
     return command
 
 
@@ -309,10 +279,17 @@ def _add_training_arguments(
 
 def _add_compressor_arguments(group: Any) -> None:
     add = group.add_argument
-    add("--compressor", choices=available_compressors(), default="gzip", help="the compressor")
+    add("--compressor", choices=_compressor_names(), default="gzip", help="the compressor")
     text = "a setting of the compressor, repeatable: level=19... (default: none)"
     add("--param", dest="params", action="append", default=[], metavar="NAME=VALUE", help=text)
     add("--model", help="lm: a train-lm file; hf: a Hugging Face LM (default: none)")
+
+
+def _compressor_names() -> Sequence[str]:
+    """The registry's names once :mod:`npc_classify.compressors` is imported (a compressor
+    registered in this process is among them), else the built-in ones, without importing it."""
+    compressors = sys.modules.get(f"{__package__}.compressors")
+    return BUILT_IN_COMPRESSORS if compressors is None else compressors.available_compressors()
 
 
 def _add_model_arguments(parser: argparse.ArgumentParser, *, scoring: bool) -> None:
@@ -355,298 +332,6 @@ def _add_output_arguments(parser: argparse.ArgumentParser, *, progress: bool) ->
     if progress:
         _add_progress_argument(output)
     return output
-
-
-def _progress(args: argparse.Namespace) -> bool:
-    """``--progress`` or ``--no-progress``; without either, whether stderr is a terminal."""
-    return bool(sys.stderr.isatty() if args.progress is None else args.progress)
-
-
-def _report_stream(args: argparse.Namespace) -> TextIO:
-    """Where the printed report goes: standard error when the JSON goes to standard output."""
-    return sys.stderr if str(args.output) == STDOUT else sys.stdout
-
-
-def _file_options(args: argparse.Namespace) -> dict[str, Any]:
-    """How the csv/tsv files are read: the columns, the header row, the quoting."""
-    options = {"text_columns": args.text_column, "quoting": args.quoting}
-    options["header"] = not args.no_header
-    if "label_column" in args:  # labelled files; predict's texts have no label
-        options["label_column"] = args.label_column
-    return options
-
-
-def _load(args: argparse.Namespace) -> tuple[LabeledTexts, LabeledTexts]:
-    """The training and test splits of the data options, the test split sampled."""
-    files = {"train": args.train, "test": args.test, **_file_options(args)}
-    train, test = datasets.load_splits(args.dataset, data_dir=args.data_dir, **files)
-    if args.n_test is not None:
-        test = test.sample(args.n_test, np.random.RandomState(args.seed))
-    return train, test
-
-
-def _per_class(args: argparse.Namespace, train: LabeledTexts) -> LabeledTexts:
-    """``train``, or ``--n-train-per-class`` texts of each of its classes if asked."""
-    if args.n_train_per_class is None:
-        return train
-    rng = np.random.RandomState(args.seed)
-    return train.subset(datasets.sample_per_class(train.labels, args.n_train_per_class, rng))
-
-
-def _compressor(args: argparse.Namespace) -> Compressor:
-    """``--compressor`` with its ``--param`` settings and ``--model``, validated."""
-    return compressor_from_settings(args.compressor, args.params, model=args.model)
-
-
-def _model(args: argparse.Namespace) -> NCDClassifier | CompressionClassifier:
-    """The classifier ``--method`` names."""
-    _settle_method_options(args)
-    if args.method == "class-conditional":
-        return CompressionClassifier(
-            _compressor(args),
-            n_dictionaries=args.n_dictionaries,
-            complement=args.complement,
-            class_offsets=args.class_offsets,
-            temperature=getattr(args, "temperature", 1.0),
-            progress=_progress(args),
-            n_jobs=-1 if args.n_jobs is None and args.scheduler is not None else args.n_jobs,
-        )
-    return _classifier(args)
-
-
-def _settle_method_options(args: argparse.Namespace) -> None:
-    """Refuse the options of the method ``--method`` did not choose; give the chosen
-    method's options that were not given their defaults."""
-    neighbours = args.method != "class-conditional"
-    unused = _CLASS_CONDITIONAL_OPTIONS if neighbours else _NEIGHBOUR_OPTIONS
-    for name in unused:
-        if getattr(args, name, None) is not None:
-            flag = "--" + name.replace("_", "-")
-            raise ValueError(
-                f"{flag} is for --method class-conditional, not NCD neighbours."
-                if neighbours
-                else f"{flag} is for NCD neighbours, not --method class-conditional."
-            )
-    for name, default in (
-        _NEIGHBOUR_OPTIONS if neighbours else _CLASS_CONDITIONAL_OPTIONS
-    ).items():
-        if hasattr(args, name) and getattr(args, name) is None:
-            setattr(args, name, default)
-
-
-def _classifier(args: argparse.Namespace) -> NCDClassifier:
-    refused = _CLASS_CONDITIONAL_SETTINGS & {param.partition("=")[0] for param in args.params}
-    if refused:
-        raise ValueError(
-            f"--param {min(refused)} is for --method class-conditional, not NCD neighbours."
-        )
-    return NCDClassifier(
-        _compressor(args),
-        k=max(args.k),
-        weights=args.weights,
-        tie_break="nearest" if args.tie == PAPER_TOP_K else args.tie,
-        order=args.order,
-        candidates=args.candidates,
-        n_jobs=args.n_jobs,
-        progress=_progress(args),
-        random_state=args.seed,
-    )
-
-
-def _choose_workers(args: argparse.Namespace, model: Any, n_pairs: int, stream: TextIO) -> None:
-    """Set ``model``'s ``n_jobs``: ``--n-jobs``, or without it the workers ``n_pairs`` are worth.
-
-    With ``--scheduler`` and no ``--n-jobs``, every worker of the cluster. The
-    choice is printed to ``stream`` and kept in ``args`` for the JSON config.
-    """
-    if args.n_jobs is None and args.scheduler is None:
-        args.n_jobs, args.n_jobs_chosen_for_pairs = workers_for(n_pairs), n_pairs
-        count = local_workers(args.n_jobs)
-        print(f"{count} worker{'s' * (count > 1)}: {n_pairs:,} pairs", file=stream)
-    model.set_params(n_jobs=-1 if args.n_jobs is None else args.n_jobs)
-
-
-def _config(args: argparse.Namespace, clf: Any) -> dict[str, Any]:
-    """The arguments, JSON-ready, and the compressor that ``clf`` was built with."""
-    config = {key: value for key, value in vars(args).items() if key != "handler"}
-    config = {key: str(v) if isinstance(v, Path) else v for key, v in config.items()}
-    return {**config, "compressor": repr(clf.compressor)}
-
-
-def _evaluate(args: argparse.Namespace) -> int:
-    report, clf = _report_stream(args), _model(args)
-    train, test = _load(args)
-    train = _per_class(args, train)
-    outcome: dict[str, Any] = {"command": "evaluate"}
-    checkpoint = args.checkpoint or default_checkpoint(args.output)
-    if isinstance(clf, CompressionClassifier):
-        _announce(checkpoint)
-        outcome |= {"method": "class-conditional", "config": _config(args, clf)}
-        outcome |= evaluation.evaluate_class_conditional(clf, train, test, checkpoint=checkpoint)
-        if outcome["resumed_class_texts"]:
-            n_texts = len(clf.classes_) * (1 if clf.complement is None else 2)
-            resumed = outcome["resumed_class_texts"]
-            print(f"resumed {resumed} of {n_texts} class texts", file=sys.stderr)
-        description = f"{clf.compressor_!r}, {len(clf.classes_)} classes"
-        print(reports.format_class_conditional(outcome, description), file=report)
-    else:
-        n_pairs = len(test) * min(args.candidates or len(train), len(train))
-        _choose_workers(args, clf, n_pairs, report)
-        _announce(checkpoint)
-        paper_top_k = args.tie == PAPER_TOP_K
-        outcome["config"] = _config(args, clf)
-        outcome |= evaluation.evaluate_neighbors(
-            clf, train, test, args.k, paper_top_k=paper_top_k, checkpoint=checkpoint
-        )
-        if outcome["resumed_queries"]:
-            print(f"resumed {outcome['resumed_queries']} of {len(test)} queries", file=sys.stderr)
-        print(reports.format_neighbor_evaluation(outcome, clf.tie_break), file=report)
-    _write(outcome, args.output, report)
-    if args.checkpoint is None and checkpoint is not None:
-        checkpoint.unlink()
-    return 0
-
-
-def _announce(checkpoint: Path | None) -> None:
-    if checkpoint is not None:
-        print(f"checkpoint: {checkpoint} (rerun the same command to resume)", file=sys.stderr)
-
-
-def _few_shot(args: argparse.Namespace) -> int:
-    report, clf = _report_stream(args), _model(args)
-    pool, test = _load(args)
-    if isinstance(clf, CompressionClassifier):
-        rows = evaluation.few_shot(clf, pool, test, args.shots, args.seeds)
-        rules = [evaluation.CLASS_CONDITIONAL]
-    else:
-        sizes = [shots * len(np.unique(pool.labels)) for shots in args.shots]
-        n_pairs = len(args.seeds) * sum(len(test) * min(args.candidates or n, n) for n in sizes)
-        _choose_workers(args, clf, n_pairs, report)
-        paper_top_k = args.tie == PAPER_TOP_K
-        rows = evaluation.few_shot(
-            clf, pool, test, args.shots, args.seeds, args.k, paper_top_k=paper_top_k
-        )
-        rules = [clf.tie_break] + ([PAPER_TOP_K] if paper_top_k else [])
-    described = f"seeds {args.seeds}, {args.method}, {clf.compressor!r}"
-    print(f"few-shot on {len(test)} test texts, {described}", file=report)
-    print(reports.format_few_shot(rows, rules), file=report)
-    outcome = {"command": "few-shot", "config": _config(args, clf), "n_test": len(test)}
-    return _write({**outcome, "rows": rows}, args.output, report)
-
-
-def _fit(args: argparse.Namespace) -> int:
-    model = _model(args)
-    files = {"path": args.train, **_file_options(args)}
-    train = _per_class(
-        args, datasets.load_split(args.dataset, "train", data_dir=args.data_dir, **files)
-    )
-    model.fit(train.texts, train.labels)
-    save_model(model, args.out)
-    print(f"{model!r} fitted on {len(train)} texts of {len(model.classes_)} classes")
-    if getattr(model, "temperature", None) == "auto":
-        print(f"temperature: {model.temperature_:.4g} bits (least held-out log loss)")
-    if getattr(model, "class_offsets", None) == "auto":
-        names = datasets.label_names(model.classes_, train.class_names)
-        shown = ", ".join(
-            f"{n} {b:+.2f}" for n, b in zip(names, model.class_offsets_, strict=True)
-        )
-        print(f"class offsets, bits (fitted on held-out training texts): {shown}")
-    print(f"model written to {args.out}")
-    return 0
-
-
-def _predict(args: argparse.Namespace) -> int:
-    model = load_model(args.model_file)
-    source = sys.stdin.buffer if args.input == _STDIN else Path(args.input)
-    texts = datasets.read_texts(source, format=args.input_format, **_file_options(args))
-    params = model.get_params()
-    if "n_jobs" in params and hasattr(model, "n_candidates_"):  # an NCD neighbour search
-        _choose_workers(args, model, len(texts) * model.n_candidates_, sys.stderr)
-    elif "n_jobs" in params and args.n_jobs is not None:
-        model.set_params(n_jobs=args.n_jobs)
-    if "progress" in params:
-        model.set_params(progress=_progress(args))
-    style = "jsonl" if args.format == "jsonl" else "proba" if args.proba else "labels"
-    labels, proba = evaluation.predictions(
-        model, texts, labels=style != "proba", proba=style != "labels"
-    )
-    for line in reports.prediction_lines(getattr(model, "classes_", []), labels, proba, style):
-        print(line)
-    return 0
-
-
-def _explain(args: argparse.Namespace) -> int:
-    model = load_model(args.model_file)
-    if not hasattr(model, "explain"):
-        kind = type(model).__name__
-        raise ValueError(f"{args.model_file} holds a {kind}, which cannot explain a prediction.")
-    explanation = model.explain(args.text, n_spans=args.spans)
-    print(reports.format_explanation(explanation))
-    if args.html is not None:
-        check_destination(args.html)
-        write_text(args.html, explanation.to_html())
-        print(f"HTML written to {args.html}")
-    return 0
-
-
-def _train_lm(args: argparse.Namespace) -> int:
-    from .coding.training import train_byte_lm
-
-    if args.corpus == "ag_news":
-        corpus = "\n".join(datasets.load_ag_news("train", args.data_dir).texts).encode()
-    else:
-        corpus = Path(args.corpus).read_bytes()
-    options = {name: getattr(args, name) for name, _, _, _ in _TRAIN_LM_OPTIONS}
-    _, resumed_from = train_byte_lm(corpus, args.out, progress=_progress(args), **options)
-    if resumed_from:
-        print(f"resumed from step {resumed_from}")
-    print(f"model written to {args.out}")
-    return 0
-
-
-def _code(args: argparse.Namespace) -> int:
-    """``compress`` or ``decompress``, as ``args.direction`` says, a file into a file.
-
-    Decompressed output is written as it is inflated (one piece held at a
-    time) and replaces the output file only once it is whole.
-    """
-    compressor, data = _compressor(args), args.input.read_bytes()
-    if args.direction == "compress":
-        write_chunks(args.output, [compressor.compress(data)])
-    else:
-        write_chunks(args.output, compressor.decompress_chunks(data, max_size=args.max_size))
-    return 0
-
-
-def _bpb(args: argparse.Namespace) -> int:
-    report = _report_stream(args)
-    _, test = _load(args)
-    documents = encode_texts(test.texts[: args.n_docs])
-    compressors = {name: get_compressor(name) for name in MODEL_FREE_COMPRESSORS}
-    if args.model is not None:
-        compressors["lm"] = get_compressor("lm", model_path=str(args.model))
-    if args.hf_model is not None:
-        compressors["hf"] = get_compressor("hf", model=args.hf_model)
-    rows = {name: evaluation.bits_per_byte(c, documents) for name, c in compressors.items()}
-    print(f"{len(documents)} texts, {sum(map(len, documents)):,} bytes", file=report)
-    print(reports.format_bits_per_byte(rows), file=report)
-    table = {
-        name: {"per_document": per_document, "whole_file": whole_file}
-        for name, (per_document, whole_file) in rows.items()
-    }
-    outcome = {"command": "bpb", "n_documents": len(documents), "bits_per_byte": table}
-    return _write(outcome, args.output, report)
-
-
-def _write(outcome: dict[str, Any], path: Path | None, report: TextIO) -> int:
-    """The JSON of ``outcome`` to ``path`` (standard output for ``-``), if given; returns 0."""
-    text = json.dumps(outcome, indent=2) + "\n"
-    if path is not None and str(path) == STDOUT:
-        sys.stdout.write(text)
-    elif path is not None:
-        write_text(path, text)
-        print(f"\nresults written to {path}", file=report)
-    return 0
 
 
 if __name__ == "__main__":

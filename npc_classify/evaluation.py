@@ -33,7 +33,7 @@ from sklearn.metrics import (
 from ._checkpoint import resumable_class_bits, resumable_kneighbors
 from ._compression_classifier import CompressionClassifier
 from ._ncd_classifier import NCDClassifier
-from ._voting import tied_classes
+from ._voting import PAPER_TOP_K, tied_classes
 from .compressors import Compressor
 from .datasets import LabeledTexts, label_names, sample_per_class
 
@@ -54,8 +54,6 @@ __all__ = [
     "score_report",
 ]
 
-#: Name of the paper's optimistic tie rule wherever it is reported.
-PAPER_TOP_K = "paper-top-k"
 #: The key of a class-conditional classifier's scores in :func:`few_shot`'s rows.
 CLASS_CONDITIONAL = "class-conditional"
 

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from ._explanation import ClassCostExplanation, NeighborExplanation
-from .evaluation import PAPER_TOP_K
+from ._voting import PAPER_TOP_K
 
 _PAPER_TOP_K_NOTE = (
     f"({PAPER_TOP_K}: a tie counts as correct when the true class is among the tied "

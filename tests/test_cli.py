@@ -1020,7 +1020,7 @@ def test_a_signal_during_start_up_ends_the_command_with_its_one_line(
 def test_an_error_raised_by_an_interrupt_during_the_run_is_the_interrupt(
     capsys, monkeypatch, tmp_path
 ):
-    from npc_classify import cli
+    from npc_classify import _subcommands
 
     def interrupted(args):
         try:
@@ -1028,7 +1028,7 @@ def test_an_error_raised_by_an_interrupt_during_the_run_is_the_interrupt(
         except KeyboardInterrupt as interrupt:  # what a pybind11 module's import does
             raise ImportError("initialization failed") from interrupt
 
-    monkeypatch.setattr(cli, "_evaluate", interrupted)
+    monkeypatch.setitem(_subcommands.HANDLERS, "evaluate", interrupted)
     assert main(["evaluate", "--data-dir", str(tmp_path)]) == 130
     assert capsys.readouterr().err == "npc-classify: interrupted\n"
 
@@ -1044,6 +1044,26 @@ def test_the_command_s_entry_point_imports_nothing_heavy():
         [sys.executable, "-c", program], capture_output=True, text=True, timeout=60, check=True
     )
     assert completed.stdout == "[]\n"
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["evaluate", "--help"], ["fit", "--k", "0"]])
+def test_help_and_argument_errors_do_not_wait_for_the_estimators_imports(argv):
+    """scikit-learn, SciPy and joblib take over a second to import; parsing needs none."""
+    program = (
+        "import sys\n"
+        "from npc_classify._command import main\n"
+        "try:\n"
+        f"    main({argv!r})\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "heavy = {'sklearn', 'scipy', 'joblib', 'pandas', 'numba', 'torch'}\n"
+        "print(sorted({m.partition('.')[0] for m in sys.modules} & heavy), file=sys.stderr)"
+    )
+    completed = subprocess.run(
+        [sys.executable, "-c", program], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert completed.stderr.splitlines()[-1] == "[]"
+    assert "usage: npc-classify" in completed.stdout + completed.stderr
 
 
 SUBCOMMANDS = [

@@ -13,6 +13,7 @@ from typing import Any, ClassVar, TypeVar
 import numpy as np
 from sklearn.base import BaseEstimator
 
+from .._constants import DEFAULT_MAX_SIZE
 from .._validation import Interval, check_argument
 
 _Context = TypeVar("_Context")
@@ -20,10 +21,6 @@ _Context = TypeVar("_Context")
 
 class CorruptStreamError(ValueError):
     """``decompress`` was given bytes that are not one complete stream of its compressor."""
-
-
-#: What :meth:`Compressor.decompress` may write unless given another ``max_size``: 1 GiB.
-DEFAULT_MAX_SIZE = 1 << 30
 
 
 class OutputLimitError(ValueError):

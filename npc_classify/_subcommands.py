@@ -1,0 +1,360 @@
+"""What each ``npc-classify`` command does with its parsed arguments.
+
+:mod:`npc_classify.cli` parses the arguments and imports this module only
+then: its imports (the estimators, scikit-learn, SciPy, joblib) take over a
+second, which ``--help`` and a mistyped option do not wait for.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TextIO
+
+import numpy as np
+
+from . import datasets, evaluation, load_model, reports, save_model
+from ._compression_classifier import CompressionClassifier
+from ._ncd_classifier import NCDClassifier
+from ._output import STDOUT, check_destination, default_checkpoint, write_chunks, write_text
+from ._parallel import dask_backend, local_workers, workers_for
+from ._text import encode_texts
+from ._voting import PAPER_TOP_K
+from .cli import STDIN, TRAIN_LM_OPTIONS
+from .compressors import Compressor, compressor_from_settings, get_compressor
+from .datasets import LabeledTexts
+from .evaluation import MODEL_FREE_COMPRESSORS
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the command ``args.command`` names; returns its exit status."""
+    with dask_backend(args.scheduler):
+        return int(HANDLERS[args.command](args))
+
+
+#: Compressor settings that only class-conditional compression reads.
+_CLASS_CONDITIONAL_SETTINGS = frozenset({"fine_tune_steps"})
+#: The options only NCD neighbours read, with the value each takes when not given.
+_NEIGHBOUR_OPTIONS: dict[str, Any] = {
+    "k": [5],
+    "tie": "nearest",
+    "candidates": None,
+    "weights": "uniform",
+    "order": "query-first",
+}
+#: The options only class-conditional compression reads, and theirs.
+_CLASS_CONDITIONAL_OPTIONS: dict[str, Any] = {
+    "n_dictionaries": 1,
+    "complement": None,
+    "class_offsets": None,
+    "temperature": 1.0,
+}
+
+
+def _progress(args: argparse.Namespace) -> bool:
+    """``--progress`` or ``--no-progress``; without either, whether stderr is a terminal."""
+    return bool(sys.stderr.isatty() if args.progress is None else args.progress)
+
+
+def _report_stream(args: argparse.Namespace) -> TextIO:
+    """Where the printed report goes: standard error when the JSON goes to standard output."""
+    return sys.stderr if str(args.output) == STDOUT else sys.stdout
+
+
+def _file_options(args: argparse.Namespace) -> dict[str, Any]:
+    """How the csv/tsv files are read: the columns, the header row, the quoting."""
+    options = {"text_columns": args.text_column, "quoting": args.quoting}
+    options["header"] = not args.no_header
+    if "label_column" in args:  # labelled files; predict's texts have no label
+        options["label_column"] = args.label_column
+    return options
+
+
+def _load(args: argparse.Namespace) -> tuple[LabeledTexts, LabeledTexts]:
+    """The training and test splits of the data options, the test split sampled."""
+    files = {"train": args.train, "test": args.test, **_file_options(args)}
+    train, test = datasets.load_splits(args.dataset, data_dir=args.data_dir, **files)
+    if args.n_test is not None:
+        test = test.sample(args.n_test, np.random.RandomState(args.seed))
+    return train, test
+
+
+def _per_class(args: argparse.Namespace, train: LabeledTexts) -> LabeledTexts:
+    """``train``, or ``--n-train-per-class`` texts of each of its classes if asked."""
+    if args.n_train_per_class is None:
+        return train
+    rng = np.random.RandomState(args.seed)
+    return train.subset(datasets.sample_per_class(train.labels, args.n_train_per_class, rng))
+
+
+def _compressor(args: argparse.Namespace) -> Compressor:
+    """``--compressor`` with its ``--param`` settings and ``--model``, validated."""
+    return compressor_from_settings(args.compressor, args.params, model=args.model)
+
+
+def _model(args: argparse.Namespace) -> NCDClassifier | CompressionClassifier:
+    """The classifier ``--method`` names."""
+    _settle_method_options(args)
+    if args.method == "class-conditional":
+        return CompressionClassifier(
+            _compressor(args),
+            n_dictionaries=args.n_dictionaries,
+            complement=args.complement,
+            class_offsets=args.class_offsets,
+            temperature=getattr(args, "temperature", 1.0),
+            progress=_progress(args),
+            n_jobs=-1 if args.n_jobs is None and args.scheduler is not None else args.n_jobs,
+        )
+    return _classifier(args)
+
+
+def _settle_method_options(args: argparse.Namespace) -> None:
+    """Refuse the options of the method ``--method`` did not choose; give the chosen
+    method's options that were not given their defaults."""
+    neighbours = args.method != "class-conditional"
+    unused = _CLASS_CONDITIONAL_OPTIONS if neighbours else _NEIGHBOUR_OPTIONS
+    for name in unused:
+        if getattr(args, name, None) is not None:
+            flag = "--" + name.replace("_", "-")
+            raise ValueError(
+                f"{flag} is for --method class-conditional, not NCD neighbours."
+                if neighbours
+                else f"{flag} is for NCD neighbours, not --method class-conditional."
+            )
+    for name, default in (
+        _NEIGHBOUR_OPTIONS if neighbours else _CLASS_CONDITIONAL_OPTIONS
+    ).items():
+        if hasattr(args, name) and getattr(args, name) is None:
+            setattr(args, name, default)
+
+
+def _classifier(args: argparse.Namespace) -> NCDClassifier:
+    refused = _CLASS_CONDITIONAL_SETTINGS & {param.partition("=")[0] for param in args.params}
+    if refused:
+        raise ValueError(
+            f"--param {min(refused)} is for --method class-conditional, not NCD neighbours."
+        )
+    return NCDClassifier(
+        _compressor(args),
+        k=max(args.k),
+        weights=args.weights,
+        tie_break="nearest" if args.tie == PAPER_TOP_K else args.tie,
+        order=args.order,
+        candidates=args.candidates,
+        n_jobs=args.n_jobs,
+        progress=_progress(args),
+        random_state=args.seed,
+    )
+
+
+def _choose_workers(args: argparse.Namespace, model: Any, n_pairs: int, stream: TextIO) -> None:
+    """Set ``model``'s ``n_jobs``: ``--n-jobs``, or without it the workers ``n_pairs`` are worth.
+
+    With ``--scheduler`` and no ``--n-jobs``, every worker of the cluster. The
+    choice is printed to ``stream`` and kept in ``args`` for the JSON config.
+    """
+    if args.n_jobs is None and args.scheduler is None:
+        args.n_jobs, args.n_jobs_chosen_for_pairs = workers_for(n_pairs), n_pairs
+        count = local_workers(args.n_jobs)
+        print(f"{count} worker{'s' * (count > 1)}: {n_pairs:,} pairs", file=stream)
+    model.set_params(n_jobs=-1 if args.n_jobs is None else args.n_jobs)
+
+
+def _config(args: argparse.Namespace, clf: Any) -> dict[str, Any]:
+    """The arguments, JSON-ready, and the compressor that ``clf`` was built with."""
+    config = {key: value for key, value in vars(args).items() if key != "command"}
+    config = {key: str(v) if isinstance(v, Path) else v for key, v in config.items()}
+    return {**config, "compressor": repr(clf.compressor)}
+
+
+def _evaluate(args: argparse.Namespace) -> int:
+    report, clf = _report_stream(args), _model(args)
+    train, test = _load(args)
+    train = _per_class(args, train)
+    outcome: dict[str, Any] = {"command": "evaluate"}
+    checkpoint = args.checkpoint or default_checkpoint(args.output)
+    if isinstance(clf, CompressionClassifier):
+        _announce(checkpoint)
+        outcome |= {"method": "class-conditional", "config": _config(args, clf)}
+        outcome |= evaluation.evaluate_class_conditional(clf, train, test, checkpoint=checkpoint)
+        if outcome["resumed_class_texts"]:
+            n_texts = len(clf.classes_) * (1 if clf.complement is None else 2)
+            resumed = outcome["resumed_class_texts"]
+            print(f"resumed {resumed} of {n_texts} class texts", file=sys.stderr)
+        description = f"{clf.compressor_!r}, {len(clf.classes_)} classes"
+        print(reports.format_class_conditional(outcome, description), file=report)
+    else:
+        n_pairs = len(test) * min(args.candidates or len(train), len(train))
+        _choose_workers(args, clf, n_pairs, report)
+        _announce(checkpoint)
+        paper_top_k = args.tie == PAPER_TOP_K
+        outcome["config"] = _config(args, clf)
+        outcome |= evaluation.evaluate_neighbors(
+            clf, train, test, args.k, paper_top_k=paper_top_k, checkpoint=checkpoint
+        )
+        if outcome["resumed_queries"]:
+            print(f"resumed {outcome['resumed_queries']} of {len(test)} queries", file=sys.stderr)
+        print(reports.format_neighbor_evaluation(outcome, clf.tie_break), file=report)
+    _write(outcome, args.output, report)
+    if args.checkpoint is None and checkpoint is not None:
+        checkpoint.unlink()
+    return 0
+
+
+def _announce(checkpoint: Path | None) -> None:
+    if checkpoint is not None:
+        print(f"checkpoint: {checkpoint} (rerun the same command to resume)", file=sys.stderr)
+
+
+def _few_shot(args: argparse.Namespace) -> int:
+    report, clf = _report_stream(args), _model(args)
+    pool, test = _load(args)
+    if isinstance(clf, CompressionClassifier):
+        rows = evaluation.few_shot(clf, pool, test, args.shots, args.seeds)
+        rules = [evaluation.CLASS_CONDITIONAL]
+    else:
+        sizes = [shots * len(np.unique(pool.labels)) for shots in args.shots]
+        n_pairs = len(args.seeds) * sum(len(test) * min(args.candidates or n, n) for n in sizes)
+        _choose_workers(args, clf, n_pairs, report)
+        paper_top_k = args.tie == PAPER_TOP_K
+        rows = evaluation.few_shot(
+            clf, pool, test, args.shots, args.seeds, args.k, paper_top_k=paper_top_k
+        )
+        rules = [clf.tie_break] + ([PAPER_TOP_K] if paper_top_k else [])
+    described = f"seeds {args.seeds}, {args.method}, {clf.compressor!r}"
+    print(f"few-shot on {len(test)} test texts, {described}", file=report)
+    print(reports.format_few_shot(rows, rules), file=report)
+    outcome = {"command": "few-shot", "config": _config(args, clf), "n_test": len(test)}
+    return _write({**outcome, "rows": rows}, args.output, report)
+
+
+def _fit(args: argparse.Namespace) -> int:
+    model = _model(args)
+    files = {"path": args.train, **_file_options(args)}
+    train = _per_class(
+        args, datasets.load_split(args.dataset, "train", data_dir=args.data_dir, **files)
+    )
+    model.fit(train.texts, train.labels)
+    save_model(model, args.out)
+    print(f"{model!r} fitted on {len(train)} texts of {len(model.classes_)} classes")
+    if getattr(model, "temperature", None) == "auto":
+        print(f"temperature: {model.temperature_:.4g} bits (least held-out log loss)")
+    if getattr(model, "class_offsets", None) == "auto":
+        names = datasets.label_names(model.classes_, train.class_names)
+        shown = ", ".join(
+            f"{n} {b:+.2f}" for n, b in zip(names, model.class_offsets_, strict=True)
+        )
+        print(f"class offsets, bits (fitted on held-out training texts): {shown}")
+    print(f"model written to {args.out}")
+    return 0
+
+
+def _predict(args: argparse.Namespace) -> int:
+    model = load_model(args.model_file)
+    source = sys.stdin.buffer if args.input == STDIN else Path(args.input)
+    texts = datasets.read_texts(source, format=args.input_format, **_file_options(args))
+    params = model.get_params()
+    if "n_jobs" in params and hasattr(model, "n_candidates_"):  # an NCD neighbour search
+        _choose_workers(args, model, len(texts) * model.n_candidates_, sys.stderr)
+    elif "n_jobs" in params and args.n_jobs is not None:
+        model.set_params(n_jobs=args.n_jobs)
+    if "progress" in params:
+        model.set_params(progress=_progress(args))
+    style = "jsonl" if args.format == "jsonl" else "proba" if args.proba else "labels"
+    labels, proba = evaluation.predictions(
+        model, texts, labels=style != "proba", proba=style != "labels"
+    )
+    for line in reports.prediction_lines(getattr(model, "classes_", []), labels, proba, style):
+        print(line)
+    return 0
+
+
+def _explain(args: argparse.Namespace) -> int:
+    model = load_model(args.model_file)
+    if not hasattr(model, "explain"):
+        kind = type(model).__name__
+        raise ValueError(f"{args.model_file} holds a {kind}, which cannot explain a prediction.")
+    explanation = model.explain(args.text, n_spans=args.spans)
+    print(reports.format_explanation(explanation))
+    if args.html is not None:
+        check_destination(args.html)
+        write_text(args.html, explanation.to_html())
+        print(f"HTML written to {args.html}")
+    return 0
+
+
+def _train_lm(args: argparse.Namespace) -> int:
+    from .coding.training import train_byte_lm
+
+    if args.corpus == "ag_news":
+        corpus = "\n".join(datasets.load_ag_news("train", args.data_dir).texts).encode()
+    else:
+        corpus = Path(args.corpus).read_bytes()
+    options = {name: getattr(args, name) for name, _, _, _ in TRAIN_LM_OPTIONS}
+    _, resumed_from = train_byte_lm(corpus, args.out, progress=_progress(args), **options)
+    if resumed_from:
+        print(f"resumed from step {resumed_from}")
+    print(f"model written to {args.out}")
+    return 0
+
+
+def _code(args: argparse.Namespace) -> int:
+    """``compress`` or ``decompress``, as ``args.direction`` says, a file into a file.
+
+    Decompressed output is written as it is inflated (one piece held at a
+    time) and replaces the output file only once it is whole.
+    """
+    compressor, data = _compressor(args), args.input.read_bytes()
+    if args.direction == "compress":
+        write_chunks(args.output, [compressor.compress(data)])
+    else:
+        write_chunks(args.output, compressor.decompress_chunks(data, max_size=args.max_size))
+    return 0
+
+
+def _bpb(args: argparse.Namespace) -> int:
+    report = _report_stream(args)
+    _, test = _load(args)
+    documents = encode_texts(test.texts[: args.n_docs])
+    compressors = {name: get_compressor(name) for name in MODEL_FREE_COMPRESSORS}
+    if args.model is not None:
+        compressors["lm"] = get_compressor("lm", model_path=str(args.model))
+    if args.hf_model is not None:
+        compressors["hf"] = get_compressor("hf", model=args.hf_model)
+    rows = {name: evaluation.bits_per_byte(c, documents) for name, c in compressors.items()}
+    print(f"{len(documents)} texts, {sum(map(len, documents)):,} bytes", file=report)
+    print(reports.format_bits_per_byte(rows), file=report)
+    table = {
+        name: {"per_document": per_document, "whole_file": whole_file}
+        for name, (per_document, whole_file) in rows.items()
+    }
+    outcome = {"command": "bpb", "n_documents": len(documents), "bits_per_byte": table}
+    return _write(outcome, args.output, report)
+
+
+def _write(outcome: dict[str, Any], path: Path | None, report: TextIO) -> int:
+    """The JSON of ``outcome`` to ``path`` (standard output for ``-``), if given; returns 0."""
+    text = json.dumps(outcome, indent=2) + "\n"
+    if path is not None and str(path) == STDOUT:
+        sys.stdout.write(text)
+    elif path is not None:
+        write_text(path, text)
+        print(f"\nresults written to {path}", file=report)
+    return 0
+
+
+#: The function that runs each command.
+HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "evaluate": _evaluate,
+    "few-shot": _few_shot,
+    "fit": _fit,
+    "predict": _predict,
+    "explain": _explain,
+    "train-lm": _train_lm,
+    "compress": _code,
+    "decompress": _code,
+    "bpb": _bpb,
+}
