@@ -87,7 +87,10 @@ def _per_class(args: argparse.Namespace, train: LabeledTexts) -> LabeledTexts:
     if args.n_train_per_class is None:
         return train
     rng = np.random.RandomState(args.seed)
-    return train.subset(datasets.sample_per_class(train.labels, args.n_train_per_class, rng))
+    chosen = datasets.sample_per_class(
+        train.labels, args.n_train_per_class, rng, class_names=train.class_names
+    )
+    return train.subset(chosen)
 
 
 def _compressor(args: argparse.Namespace) -> Compressor:
@@ -237,15 +240,16 @@ def _fit(args: argparse.Namespace) -> int:
     train = _per_class(
         args, datasets.load_split(args.dataset, "train", data_dir=args.data_dir, **files)
     )
-    model.fit(train.texts, train.labels)
+    # the classes by name (World, Sports...), so that predict and explain print them
+    model.fit(train.texts, datasets.label_names(train.labels, train.class_names))
     save_model(model, args.out)
     print(f"{model!r} fitted on {len(train)} texts of {len(model.classes_)} classes")
     if getattr(model, "temperature", None) == "auto":
         print(f"temperature: {model.temperature_:.4g} bits (least held-out log loss)")
     if getattr(model, "class_offsets", None) == "auto":
-        names = datasets.label_names(model.classes_, train.class_names)
         shown = ", ".join(
-            f"{n} {b:+.2f}" for n, b in zip(names, model.class_offsets_, strict=True)
+            f"{name} {bits:+.2f}"
+            for name, bits in zip(model.classes_, model.class_offsets_, strict=True)
         )
         print(f"class offsets, bits (fitted on held-out training texts): {shown}")
     print(f"model written to {args.out}")

@@ -27,6 +27,7 @@ __all__ = [
     "TEXT_FORMATS",
     "TREC_FILES",
     "LabeledTexts",
+    "check_per_class",
     "label_names",
     "load_ag_news",
     "load_split",
@@ -667,21 +668,47 @@ def load_splits(
 
 
 def sample_per_class(
-    labels: np.ndarray, n_per_class: int, random_state: np.random.RandomState
+    labels: np.ndarray,
+    n_per_class: int,
+    random_state: np.random.RandomState,
+    *,
+    class_names: Sequence[str] = (),
 ) -> np.ndarray:
     """Indices of ``n_per_class`` items of every class, drawn without replacement.
 
-    Raises ``ValueError`` when a class has fewer than ``n_per_class`` items.
-    Indices are returned sorted so the data keep their original order.
+    Raises ``ValueError`` when a class has fewer than ``n_per_class`` items
+    (:func:`check_per_class`). Indices are returned sorted so the data keep
+    their original order.
     """
-    chosen = []
-    for label in np.unique(labels):
-        members = np.flatnonzero(labels == label)
-        if len(members) < n_per_class:
-            shown = label.item() if isinstance(label, np.generic) else label
-            raise ValueError(
-                f"Class {shown!r} has {len(members)} examples, fewer than the "
-                f"{n_per_class} per class asked for."
-            )
-        chosen.append(random_state.choice(members, n_per_class, replace=False))
+    check_per_class(labels, n_per_class, class_names=class_names)
+    chosen = [
+        random_state.choice(np.flatnonzero(labels == label), n_per_class, replace=False)
+        for label in np.unique(labels)
+    ]
     return np.sort(np.concatenate(chosen))
+
+
+def check_per_class(
+    labels: np.ndarray, n_per_class: int, *, class_names: Sequence[str] = ()
+) -> None:
+    """Refuse ``n_per_class`` when a class of ``labels`` has fewer items.
+
+    The error names the smallest class (by its entry in ``class_names``, if
+    given) and the most items that every class has.
+
+    >>> check_per_class(np.array(["HUM", "HUM", "LOC"]), 2)
+    Traceback (most recent call last):
+    ...
+    ValueError: Class 'LOC' has 1 examples, fewer than the 2 per class asked for: ...
+    """
+    classes, counts = np.unique(labels, return_counts=True)
+    if n_per_class > counts.min():
+        smallest = classes[counts.argmin()]
+        if class_names:
+            shown = label_names([smallest], class_names)[0]
+        else:
+            shown = smallest.item() if isinstance(smallest, np.generic) else smallest
+        raise ValueError(
+            f"Class {shown!r} has {counts.min()} examples, fewer than the {n_per_class} "
+            f"per class asked for: every class has at least {counts.min()}."
+        )

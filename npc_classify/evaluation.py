@@ -35,7 +35,7 @@ from ._compression_classifier import CompressionClassifier
 from ._ncd_classifier import NCDClassifier
 from ._voting import PAPER_TOP_K, tied_classes
 from .compressors import Compressor
-from .datasets import LabeledTexts, label_names, sample_per_class
+from .datasets import LabeledTexts, check_per_class, label_names, sample_per_class
 
 __all__ = [
     "CLASS_CONDITIONAL",
@@ -345,7 +345,8 @@ def few_shot(
     Raises
     ------
     ValueError
-        If a class of ``train_pool`` has fewer than ``shots`` texts, if
+        If a class of ``train_pool`` has fewer than ``max(shots)`` texts (before
+        any sample is scored), if
         ``seeds`` is empty, or if a CompressionClassifier is given
         ``k_values`` or ``paper_top_k``.
 
@@ -374,11 +375,14 @@ def few_shot(
             "k_values and paper_top_k score neighbours; a CompressionClassifier has none: "
             f"expected neither, got k_values={list(k_values)}, paper_top_k={paper_top_k}."
         )
+    names = train_pool.class_names
+    check_per_class(train_pool.labels, max(shots, default=0), class_names=names)
     rows = []
     for n_shots in shots:
         runs = []
         for seed in seeds:
-            chosen = sample_per_class(train_pool.labels, n_shots, np.random.RandomState(seed))
+            rng = np.random.RandomState(seed)
+            chosen = sample_per_class(train_pool.labels, n_shots, rng, class_names=names)
             sample = train_pool.subset(chosen)
             runs.append(_sample_scores(clf, sample, test, k_values, paper_top_k))
         for index, entry in enumerate(runs[0]):

@@ -314,6 +314,25 @@ def test_fit_on_trec_fine_classes_saves_a_model_that_predicts_them(capsys, tmp_p
     assert out == "LOC:city\n"
 
 
+def test_fit_on_ag_news_saves_a_model_that_predicts_and_explains_by_class_name(
+    capsys, tmp_path, ag_news_dir
+):
+    model = tmp_path / "ag.skops"
+    argv = ["fit", "--data-dir", ag_news_dir, "--method", "class-conditional",
+            "--compressor", "ppm", "--class-offsets", "--out", model]  # fmt: skip
+    code, out, err = run_cli(capsys, *argv)
+    assert code == 0, err
+    assert "Business" in out.split("class offsets, bits")[1]
+    question = tmp_path / "news.txt"
+    question.write_text("The striker scored twice in the final.\n", encoding="utf-8")
+    code, out, err = run_cli(capsys, "predict", model, question, "--proba", "--no-progress")
+    assert code == 0, err
+    assert out.splitlines()[0].split("\t") == ["Business", "Sci/Tech", "Sports", "World"]
+    code, out, err = run_cli(capsys, "explain", model, "Lawmakers approved the budget.")
+    assert code == 0, err
+    assert any(name in out for name in ["World", "Sports", "Business", "Sci/Tech"])
+
+
 def test_evaluate_joins_several_text_columns(capsys, tmp_path):
     rows = [(lab, *text.split(" ", 1)) for lab, text in tiny_news_rows()]
     path = write_csv(tmp_path / "split.csv", ["topic", "head", "rest"], rows)
@@ -461,6 +480,18 @@ def test_few_shot_with_more_shots_than_a_class_holds_fails_cleanly(capsys, ag_ne
     assert code == 2
     assert err.startswith("npc-classify: error: ")
     assert "fewer than the 5 per class" in err
+
+
+def test_a_sample_larger_than_a_class_names_the_class_and_what_every_class_has(
+    capsys, ag_news_dir
+):
+    argv = ["evaluate", "--data-dir", ag_news_dir, "--n-train-per-class", 5, *FAST]
+    code, _, err = run_cli(capsys, *argv)
+    assert code == 2
+    assert err == (
+        "npc-classify: error: Class 'World' has 4 examples, fewer than the 5 per class "
+        "asked for: every class has at least 4.\n"
+    )
 
 
 # --- compressor settings: --param NAME=VALUE and --model ----------------------------

@@ -320,6 +320,13 @@ def test_sample_per_class_rejects_a_class_that_is_too_small(pool_labels):
         sample_per_class(pool_labels, 11, np.random.RandomState(0))
 
 
+def test_sample_per_class_names_the_smallest_class_by_its_name(pool_labels):
+    names = ("World", "Sports", "Business")
+    expected = "Class 'World' has 10 examples, fewer than the 11 per class asked for: every"
+    with pytest.raises(ValueError, match=expected):
+        sample_per_class(pool_labels, 11, np.random.RandomState(0), class_names=names)
+
+
 # --- TSV quoting, line numbers, files without a header ------------------------------
 
 

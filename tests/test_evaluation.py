@@ -288,10 +288,15 @@ def test_few_shot_reports_both_rules_when_asked(halves):
     assert all(o >= f for o, f in zip(optimistic["accuracies"], fair["accuracies"], strict=True))
 
 
-def test_few_shot_with_more_shots_than_a_class_holds_is_refused(halves):
+def test_few_shot_with_more_shots_than_a_class_holds_is_refused_before_any_sample(
+    halves, monkeypatch
+):
     pool, test = halves
+    fitted = []
+    monkeypatch.setattr(NCDClassifier, "fit", lambda self, X, y: fitted.append(len(X)))
     with pytest.raises(ValueError, match="fewer than the 5 per class"):
-        few_shot(NCDClassifier(k=1), pool, test, shots=[5], seeds=[0], k_values=[1])
+        few_shot(NCDClassifier(k=1), pool, test, shots=[1, 5], seeds=[0], k_values=[1])
+    assert fitted == []
 
 
 def test_few_shot_scores_a_class_conditional_classifier_on_each_seeds_sample(halves):
