@@ -79,6 +79,13 @@ def _complement_ratio(text: str) -> float:
     return float("inf") if text == "all" else _positive_number(text, "all")
 
 
+def _file(text: str) -> Path:
+    """A file to write (a model, an HTML page), refused before any work when it is a folder."""
+    if Path(text).is_dir():
+        raise argparse.ArgumentTypeError(f"{text} is a directory; expected the path of a file")
+    return Path(text)
+
+
 def _destination(text: str) -> Path:
     """A report's ``--output``, refused before any work when it cannot take one."""
     try:
@@ -147,7 +154,7 @@ def _build_parser() -> argparse.ArgumentParser:
     _add_data_arguments(fit, test=False)
     _add_training_arguments(fit, probabilities=True)
     _add_model_arguments(fit, scoring=False)
-    fit.add_argument("--out", type=Path, required=True, metavar="FILE", help="model (required)")
+    fit.add_argument("--out", type=_file, required=True, metavar="FILE", help="model (required)")
     fit.set_defaults(progress=False)
 
     predict = _command(commands, "predict", "classify texts with a saved model")
@@ -169,13 +176,13 @@ def _build_parser() -> argparse.ArgumentParser:
     add("model_file", type=Path, metavar="MODEL", help="a classifier file from fit or save_model")
     add("text", metavar="TEXT", help="the text to explain")
     add("--spans", type=_positive_int, default=5, metavar="N", help="spans to list (default: 5)")
-    add("--html", type=Path, metavar="FILE", help="also write it as HTML to FILE (default: no)")
+    add("--html", type=_file, metavar="FILE", help="also write it as HTML to FILE (default: no)")
 
     train_lm = _command(commands, "train-lm", "train the lm compressor's byte GRU")
     add = train_lm.add_argument
     add("--corpus", required=True, metavar="FILE", help="text, or ag_news: its texts (required)")
     add("--data-dir", type=Path, metavar="DIR", help="AG News's CSVs (default: the Hub)")
-    add("--out", type=Path, required=True, metavar="FILE", help="model (required)")
+    add("--out", type=_file, required=True, metavar="FILE", help="model (required)")
     for name, kind, default, text in TRAIN_LM_OPTIONS:
         metavar = "LR" if kind is float else "N"
         add(f"--{name.replace('_', '-')}", type=kind, default=default, metavar=metavar, help=text)

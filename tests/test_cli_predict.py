@@ -278,3 +278,21 @@ def test_explain_refuses_a_model_that_cannot_explain(tiny_news, tmp_path, capsys
     save_model(NCDTransformer().fit(tiny_news[0]), tmp_path / "features.skops")
     assert main(["explain", str(tmp_path / "features.skops"), "a text"]) == 2
     assert "holds a NCDTransformer, which cannot explain a prediction" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", ["fit", "explain"])
+def test_a_folder_given_for_the_model_or_the_html_is_refused_before_any_work(
+    tmp_path, capsys, halves, command
+):
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    if command == "fit":
+        argv = ["fit", "--dataset", "csv", "--train", str(halves[0]), "--out", str(folder)]
+    else:
+        argv = ["explain", str(tmp_path / "missing.skops"), "a text", "--html", str(folder)]
+    with pytest.raises(SystemExit) as exited:
+        main(argv)
+    assert exited.value.code == 2
+    captured = capsys.readouterr()
+    assert f"{folder} is a directory; expected the path of a file" in captured.err
+    assert captured.out == ""

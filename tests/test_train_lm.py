@@ -83,6 +83,40 @@ def test_a_corpus_shorter_than_a_window_is_refused(tmp_path):
         train_byte_lm(b"short", tmp_path / "m.pt", steps=1, **SMALL)
 
 
+def test_a_model_path_in_a_missing_folder_gets_the_folder(corpus, tmp_path):
+    out = tmp_path / "models" / "news" / "m.pt"
+    train_byte_lm(corpus, out, steps=1, **SMALL)
+    assert load_byte_lm(out).config["hidden_size"] == 32
+
+
+def test_a_folder_as_the_model_path_is_refused_before_training(corpus, tmp_path, monkeypatch):
+    monkeypatch.setattr(torch.optim, "Adam", None)  # any step taken would fail otherwise
+    with pytest.raises(ValueError, match="is a directory; expected the path of the model file"):
+        train_byte_lm(corpus, tmp_path, steps=1, **SMALL)
+
+
+def test_a_model_too_large_for_memory_is_refused_with_its_size(corpus, tmp_path):
+    sizes = {**SMALL, "hidden_size": 10_000_000}  # 3 x 10**14 weights
+    with pytest.raises(ValueError, match="hidden_size=10000000 does not fit in this machine"):
+        train_byte_lm(corpus, tmp_path / "m.pt", steps=1, **sizes)
+
+
+def test_the_cli_refuses_a_folder_as_the_model_before_training(tmp_path, capsys):
+    with pytest.raises(SystemExit) as exited:
+        main(["train-lm", "--corpus", str(TINY_NEWS), "--out", str(tmp_path), "--steps", "1"])
+    assert exited.value.code == 2
+    assert f"{tmp_path} is a directory; expected the path of a file" in capsys.readouterr().err
+
+
+def test_the_cli_refuses_a_model_too_large_for_memory_without_a_traceback(tmp_path, capsys):
+    out = tmp_path / "m.pt"
+    argv = ["train-lm", "--corpus", str(TINY_NEWS), "--out", str(out), "--steps", "1"]
+    assert main([*argv, "--hidden-size", "10000000", "--no-progress"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("npc-classify: error: A GRU of hidden_size=10000000 does not fit")
+    assert not out.exists()
+
+
 def test_the_cli_trains_a_model_the_compressor_can_use(tmp_path, capsys):
     out = tmp_path / "model.pt"
     argv = ["train-lm", "--corpus", str(TINY_NEWS), "--out", str(out), "--steps", "3"]

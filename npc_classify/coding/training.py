@@ -33,22 +33,36 @@ def train_byte_lm(
     random generators are saved to ``out + ".ckpt"`` (tensors and plain values,
     read back with ``weights_only=True``); called again with the
     same arguments, training resumes from there and ends with the same weights
-    as an uninterrupted run. The finished model is written to ``out`` and the
-    checkpoint removed.
+    as an uninterrupted run. The finished model is written to ``out`` (its
+    folder created if missing) and the checkpoint removed.
 
     Returns
     -------
     model : ByteGRU
     resumed_from : int
         The step training resumed from (0 for a fresh start).
+
+    Raises
+    ------
+    ValueError
+        Before any training: if ``corpus`` is too short, ``out`` is a directory,
+        the model does not fit in memory, or the checkpoint is another run's.
     """
     if len(corpus) < seq_len + 1:
         raise ValueError(
             f"The corpus has {len(corpus)} bytes; training needs more than seq_len={seq_len}."
         )
+    if Path(out).is_dir():
+        raise ValueError(f"{out} is a directory; expected the path of the model file to write.")
+    Path(out).parent.mkdir(parents=True, exist_ok=True)
     checkpoint = Path(f"{out}.ckpt")
     torch.manual_seed(seed)
-    model = ByteGRU(embedding_dim, hidden_size)
+    try:
+        model = ByteGRU(embedding_dim, hidden_size)
+    except RuntimeError as error:  # torch's allocator: "can't allocate memory"
+        raise ValueError(
+            f"A GRU of hidden_size={hidden_size} does not fit in this machine's memory: {error}"
+        ) from None
     optimizer = torch.optim.Adam(model.parameters(), lr=learning_rate)
     rng = np.random.RandomState(seed)
     settings = [len(corpus), seq_len, batch_size, learning_rate, embedding_dim, hidden_size, seed]
