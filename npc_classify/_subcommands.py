@@ -188,7 +188,7 @@ def _evaluate(args: argparse.Namespace) -> int:
             resumed = outcome["resumed_class_texts"]
             print(f"resumed {resumed} of {n_texts} class texts", file=sys.stderr)
         description = f"{clf.compressor_!r}, {len(clf.classes_)} classes"
-        print(reports.format_class_conditional(outcome, description), file=report)
+        text = reports.format_class_conditional(outcome, description)
     else:
         n_pairs = len(test) * min(args.candidates or len(train), len(train))
         _choose_workers(args, clf, n_pairs, report)
@@ -200,11 +200,11 @@ def _evaluate(args: argparse.Namespace) -> int:
         )
         if outcome["resumed_queries"]:
             print(f"resumed {outcome['resumed_queries']} of {len(test)} queries", file=sys.stderr)
-        print(reports.format_neighbor_evaluation(outcome, clf.tie_break), file=report)
-    _write(outcome, args.output, report)
+        text = reports.format_neighbor_evaluation(outcome, clf.tie_break)
+    _save(outcome, args.output)
     if args.checkpoint is None and checkpoint is not None:
         checkpoint.unlink()
-    return 0
+    return _show(text, outcome, args.output, report)
 
 
 def _announce(checkpoint: Path | None) -> None:
@@ -228,10 +228,12 @@ def _few_shot(args: argparse.Namespace) -> int:
         )
         rules = [clf.tie_break] + ([PAPER_TOP_K] if paper_top_k else [])
     described = f"seeds {args.seeds}, {args.method}, {clf.compressor!r}"
-    print(f"few-shot on {len(test)} test texts, {described}", file=report)
-    print(reports.format_few_shot(rows, rules), file=report)
+    text = f"few-shot on {len(test)} test texts, {described}\n"
+    text += reports.format_few_shot(rows, rules)
     outcome = {"command": "few-shot", "config": _config(args, clf), "n_test": len(test)}
-    return _write({**outcome, "rows": rows}, args.output, report)
+    outcome["rows"] = rows
+    _save(outcome, args.output)
+    return _show(text, outcome, args.output, report)
 
 
 def _fit(args: argparse.Namespace) -> int:
@@ -329,25 +331,40 @@ def _bpb(args: argparse.Namespace) -> int:
     if args.hf_model is not None:
         compressors["hf"] = get_compressor("hf", model=args.hf_model)
     rows = {name: evaluation.bits_per_byte(c, documents) for name, c in compressors.items()}
-    print(f"{len(documents)} texts, {sum(map(len, documents)):,} bytes", file=report)
-    print(reports.format_bits_per_byte(rows), file=report)
+    text = f"{len(documents)} texts, {sum(map(len, documents)):,} bytes\n"
+    text += reports.format_bits_per_byte(rows)
     table = {
         name: {"per_document": per_document, "whole_file": whole_file}
         for name, (per_document, whole_file) in rows.items()
     }
     outcome = {"command": "bpb", "n_documents": len(documents), "bits_per_byte": table}
-    return _write(outcome, args.output, report)
+    _save(outcome, args.output)
+    return _show(text, outcome, args.output, report)
 
 
-def _write(outcome: dict[str, Any], path: Path | None, report: TextIO) -> int:
-    """The JSON of ``outcome`` to ``path`` (standard output for ``-``), if given; returns 0."""
-    text = json.dumps(outcome, indent=2) + "\n"
+def _save(outcome: dict[str, Any], path: Path | None) -> None:
+    """The JSON of ``outcome`` to the file ``path``, if one is given.
+
+    Written before the report is printed, so that a reader who closes the
+    pipe early (``| head``) cuts the report short, not the results.
+    """
+    if path is not None and str(path) != STDOUT:
+        write_text(path, _json(outcome))
+
+
+def _show(text: str, outcome: dict[str, Any], path: Path | None, report: TextIO) -> int:
+    """Print the report ``text``, then the JSON to standard output for ``--output -``, or
+    where :func:`_save` wrote it; returns 0."""
+    print(text, file=report)
     if path is not None and str(path) == STDOUT:
-        sys.stdout.write(text)
+        sys.stdout.write(_json(outcome))
     elif path is not None:
-        write_text(path, text)
         print(f"\nresults written to {path}", file=report)
     return 0
+
+
+def _json(outcome: dict[str, Any]) -> str:
+    return json.dumps(outcome, indent=2) + "\n"
 
 
 #: The function that runs each command.

@@ -9,6 +9,7 @@ after the arguments are parsed.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -19,6 +20,10 @@ from ._command import ending_on_signals, signal_behind
 from ._constants import BUILT_IN_COMPRESSORS, DEFAULT_MAX_SIZE, ORDERS, SERIAL_PAIRS
 from ._output import STDOUT, check_destination
 from ._voting import PAPER_TOP_K, TIE_BREAKS, WEIGHTS
+
+#: Exit status when the reader of the output went away: 128 + SIGPIPE, as a shell reports
+#: a command that SIGPIPE ended.
+BROKEN_PIPE = 141
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -39,6 +44,11 @@ def _run(argv: Sequence[str] | None) -> int:
 
     try:
         return _subcommands.run(args)
+    except BrokenPipeError:
+        # The reader of the output left (``| head``): stop quietly, as if by SIGPIPE, and
+        # keep Python from failing again when it flushes standard output at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return BROKEN_PIPE
     except (ValueError, TypeError, FileNotFoundError, ImportError, OSError) as error:
         if signal_behind(error) is not None:
             raise  # a signal in disguise, reported by ending_on_signals

@@ -1191,6 +1191,20 @@ def test_output_dash_works_for_every_command_with_a_json_report(capsys, ag_news_
     assert err
 
 
+def test_a_reader_that_closes_the_pipe_early_cuts_the_report_short_not_the_results(tmp_path):
+    """``evaluate ... --output out.json | head -1``: the JSON is written before the report."""
+    argv = [str(arg) for arg in tiny_news_argv("--output", "out.json")]
+    command = [sys.executable, "-m", "npc_classify", *argv]
+    run = subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert run.stdout is not None and run.stderr is not None
+    run.stdout.close()  # the reader is gone before the report is printed
+    err = run.stderr.read().decode()
+    assert run.wait(timeout=120) == 141, err
+    assert "error" not in err and "Traceback" not in err
+    assert json.loads((tmp_path / "out.json").read_text())["n_test"] == 24
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["out.json"]
+
+
 fifo_only = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are POSIX")
 
 
