@@ -56,15 +56,21 @@ def _run(argv: Sequence[str] | None) -> int:
         return 2
 
 
-def _positive_int(text: str) -> int:
-    value = int(text)
+def _positive_int(text: str, other: str = "") -> int:
+    """A positive integer; the error names ``other``, a word the option also takes."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
     if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text}")
+        expected = f"a positive integer{f' or {other}' if other else ''}"
+        raise argparse.ArgumentTypeError(f"expected {expected}, got {text!r}")
     return value
 
 
 def _dictionary_count(text: str) -> int | str:
-    return text if text == "auto" else _positive_int(text)
+    """``--n-dictionaries``: a positive integer, or ``auto``."""
+    return text if text == "auto" else _positive_int(text, "auto")
 
 
 def _positive_number(text: str, other: str, *, finite: bool = False) -> float:

@@ -921,7 +921,17 @@ def test_a_number_of_dictionaries_other_than_a_positive_int_or_auto_is_refused(c
     with pytest.raises(SystemExit) as exited:
         main(["evaluate", "--method", "class-conditional", "--n-dictionaries", value])
     assert exited.value.code == 2
-    assert "--n-dictionaries" in capsys.readouterr().err
+    expected = f"argument --n-dictionaries: expected a positive integer or auto, got {value!r}"
+    assert expected in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("value", ["-3", "abc", "2.5"])
+def test_a_count_that_is_not_a_positive_integer_is_refused_saying_so(capsys, value):
+    with pytest.raises(SystemExit) as exited:
+        main(["evaluate", "--n-test", value])
+    assert exited.value.code == 2
+    expected = f"argument --n-test: expected a positive integer, got {value!r}\n"
+    assert capsys.readouterr().err.endswith(expected)
 
 
 @pytest.mark.parametrize("compressor", ["gzip", "zstd", "bz2", "lzma"])
