@@ -295,6 +295,11 @@ def _explain(args: argparse.Namespace) -> int:
 def _train_lm(args: argparse.Namespace) -> int:
     from .coding.training import train_byte_lm
 
+    if args.data_dir is not None and args.corpus != "ag_news":
+        raise ValueError(
+            f"--data-dir is for --corpus ag_news, AG News's CSVs; got --corpus {args.corpus}, "
+            "a file read as it is."
+        )
     if args.corpus == "ag_news":
         corpus = "\n".join(datasets.load_ag_news("train", args.data_dir).texts).encode()
     else:

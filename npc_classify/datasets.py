@@ -492,7 +492,7 @@ def read_texts(
         aligned with the lines). ``"csv"``, ``"tsv"``: the ``text_columns`` of
         every row, read as :func:`read_labeled_file` reads them.
     text_columns, header, quoting
-        For csv and tsv, as in :func:`read_labeled_file`.
+        For csv and tsv, as in :func:`read_labeled_file`; refused for lines.
 
     Returns
     -------
@@ -513,6 +513,7 @@ def read_texts(
     if format not in TEXT_FORMATS:
         raise ValueError(f"format must be one of {TEXT_FORMATS}, got {format!r}.")
     if format == "lines":
+        _refuse_table_options("format='lines'", text_columns, header, quoting)
         if isinstance(source, (str, os.PathLike)):
             with open(source, "rb") as handle:
                 return _decode_lines(handle, str(source))
@@ -546,6 +547,27 @@ def _decode_lines(stream: BinaryIO, name: str) -> list[str]:
     return texts
 
 
+def _refuse_table_options(
+    reading: str,
+    text_columns: Sequence[str | int] | None,
+    header: bool,
+    quoting: str | None,
+    *,
+    label_column: str | int | None = None,
+) -> None:
+    """Refuse the options of csv and tsv files when ``reading`` reads none, rather than
+    ignore them."""
+    given = {
+        "text_columns (--text-column)": text_columns is not None,
+        "label_column (--label-column)": label_column is not None,
+        "header=False (--no-header)": not header,
+        "quoting (--quoting)": quoting is not None,
+    }
+    for option, is_given in given.items():
+        if is_given:
+            raise ValueError(f"{option} is for csv and tsv files; {reading} reads none.")
+
+
 def load_split(
     dataset: str,
     split: str,
@@ -575,7 +597,8 @@ def load_split(
     path : path-like, default=None
         The csv or tsv file; not for the built-in datasets.
     text_columns, label_column, header, quoting
-        For csv and tsv, as in :func:`read_labeled_file`.
+        For csv and tsv, as in :func:`read_labeled_file`; refused for the
+        built-in datasets.
 
     Returns
     -------
@@ -589,6 +612,9 @@ def load_split(
                 f"A {split} file (--{split}) is for csv/tsv; {_SOURCES[dataset]}. "
                 f"Got {split}={path}."
             )
+        _refuse_table_options(
+            f"dataset={dataset!r}", text_columns, header, quoting, label_column=label_column
+        )
         if dataset == "ag_news":
             return load_ag_news(split, data_dir)
         return load_trec(split, data_dir, fine=dataset == "trec-fine")

@@ -296,3 +296,14 @@ def test_a_folder_given_for_the_model_or_the_html_is_refused_before_any_work(
     captured = capsys.readouterr()
     assert f"{folder} is a directory; expected the path of a file" in captured.err
     assert captured.out == ""
+
+
+def test_predict_refuses_a_text_column_for_input_read_as_lines(tmp_path, capsys, halves):
+    model = fitted_model(capsys, tmp_path, halves[0], "--k", "1")
+    table = write_csv(tmp_path / "new.csv", ["text"], [[text] for text in halves[1]])
+    code, out, err = run(capsys, "predict", model, table, "--text-column", "text", *QUIET)
+    assert (code, out) == (2, "")
+    assert err == (
+        "npc-classify: error: text_columns (--text-column) is for csv and tsv files; "
+        "format='lines' reads none.\n"
+    )

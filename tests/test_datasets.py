@@ -484,6 +484,21 @@ def test_read_texts_refuses_a_stream_for_a_table_and_an_unknown_format(tmp_path)
         read_texts(io.BytesIO(b"x"), format="json")
 
 
+@pytest.mark.parametrize(
+    "option, named",
+    [
+        ({"text_columns": ["text"]}, "text_columns (--text-column)"),
+        ({"header": False}, "header=False (--no-header)"),
+        ({"quoting": "none"}, "quoting (--quoting)"),
+    ],
+)
+def test_read_texts_refuses_the_options_of_a_table_for_lines(tmp_path, option, named):
+    path = write_text(tmp_path / "texts.csv", "text\nLate goal\n")
+    expected = f"{named} is for csv and tsv files; format='lines' reads none."
+    with pytest.raises(ValueError, match=re.escape(expected)):
+        read_texts(path, **option)
+
+
 # --- load_split -------------------------------------------------------------------
 
 
@@ -499,6 +514,13 @@ def test_load_split_without_a_file_or_folder_names_both(tmp_path):
         load_split("csv", "train")
     with pytest.raises(ValueError, match=r"A test file \(--test\) is for csv/tsv"):
         load_split("ag_news", "test", path=tmp_path / "test.csv")
+
+
+@pytest.mark.parametrize("dataset", ["ag_news", "trec"])
+def test_load_split_refuses_the_options_of_a_table_for_a_built_in_dataset(tmp_path, dataset):
+    expected = f"label_column (--label-column) is for csv and tsv files; dataset='{dataset}'"
+    with pytest.raises(ValueError, match=re.escape(expected)):
+        load_split(dataset, "train", data_dir=tmp_path, label_column="topic")
 
 
 def test_load_split_refuses_an_unknown_dataset_with_the_choices():

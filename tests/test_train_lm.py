@@ -117,6 +117,12 @@ def test_the_cli_refuses_a_model_too_large_for_memory_without_a_traceback(tmp_pa
     assert not out.exists()
 
 
+def test_the_cli_refuses_a_data_dir_for_a_corpus_file(tmp_path, capsys):
+    argv = ["train-lm", "--corpus", str(TINY_NEWS), "--data-dir", str(tmp_path)]
+    assert main([*argv, "--out", str(tmp_path / "m.pt"), "--steps", "1"]) == 2
+    assert "--data-dir is for --corpus ag_news" in capsys.readouterr().err
+
+
 def test_the_cli_trains_a_model_the_compressor_can_use(tmp_path, capsys):
     out = tmp_path / "model.pt"
     argv = ["train-lm", "--corpus", str(TINY_NEWS), "--out", str(out), "--steps", "3"]
