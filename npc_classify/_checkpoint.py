@@ -208,16 +208,13 @@ def _opened(
             "a checkpoint is read back and appended to, so name a file."
         )
     path.parent.mkdir(parents=True, exist_ok=True)
+    header = {"format": CHECKPOINT_FORMAT, "fingerprint": fingerprint, "n_queries": n_queries}
     with _locked(path) as handle:
+        _refuse_another_file(handle, path, header)
         entries = _saved_entries(handle, path)
         if entries:
             _check_header(entries[0], path, fingerprint, other)
         else:
-            header = {
-                "format": CHECKPOINT_FORMAT,
-                "fingerprint": fingerprint,
-                "n_queries": n_queries,
-            }
             _append(handle, header)
         yield handle, list(enumerate(entries[1:], start=2))
 
@@ -236,6 +233,32 @@ def _locked(path: Path) -> Iterator[IO[bytes]]:
                 ) from None
         handle.seek(0)
         yield handle
+
+
+def _refuse_another_file(handle: IO[bytes], path: Path, header: dict[str, Any]) -> None:
+    """Refuse, and leave as it is, a file whose first line is no checkpoint's header.
+
+    A torn first line is taken for this run's header cut short by a kill only
+    when it begins that header; anything else (a data file, a report, notes)
+    is no checkpoint, and reading it as one would trim its last line.
+    """
+    first = handle.readline()
+    handle.seek(0)
+    if not first:
+        return
+    if first.endswith(b"\n"):
+        try:
+            entry = json.loads(first)
+        except ValueError:
+            entry = None
+        if isinstance(entry, dict) and {"format", "fingerprint"} <= set(entry):
+            return
+    elif json.dumps(header).encode("utf-8").startswith(first):
+        return
+    raise ValueError(
+        f"{path} is not a checkpoint: its first line is not a checkpoint's header. It was "
+        "left as it is; name a new file, or the one an earlier run of the same search wrote."
+    )
 
 
 def _append(handle: IO[bytes], entry: dict[str, Any]) -> None:

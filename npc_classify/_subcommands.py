@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -175,10 +176,11 @@ def _config(args: argparse.Namespace, clf: Any) -> dict[str, Any]:
 
 def _evaluate(args: argparse.Namespace) -> int:
     report, clf = _report_stream(args), _model(args)
+    checkpoint = args.checkpoint or default_checkpoint(args.output)
+    _refuse_overwriting_inputs(args, {"--output": args.output, "--checkpoint": checkpoint})
     train, test = _load(args)
     train = _per_class(args, train)
     outcome: dict[str, Any] = {"command": "evaluate"}
-    checkpoint = args.checkpoint or default_checkpoint(args.output)
     if isinstance(clf, CompressionClassifier):
         _announce(checkpoint)
         outcome |= {"method": "class-conditional", "config": _config(args, clf)}
@@ -207,6 +209,33 @@ def _evaluate(args: argparse.Namespace) -> int:
     return _show(text, outcome, args.output, report)
 
 
+def _refuse_overwriting_inputs(
+    args: argparse.Namespace, destinations: dict[str, Path | None]
+) -> None:
+    """Refuse a report or checkpoint file that is one of the data files, or each other."""
+    inputs = [path for path in (args.train, args.test) if path is not None]
+    if args.data_dir is not None:
+        names = [f"{split}.{kind}" for split in ("train", "test") for kind in ("csv", "tsv")]
+        inputs += [args.data_dir / name for name in [*names, *datasets.TREC_FILES.values()]]
+    written = {
+        option: Path(path).resolve()
+        for option, path in destinations.items()
+        if path is not None and str(path) != STDOUT
+    }
+    for option, path in written.items():
+        for data in inputs:
+            if data.is_file() and path.is_file() and os.path.samefile(data, path):
+                raise ValueError(
+                    f"{option} {destinations[option]} is the data file {data}, which it would "
+                    "replace; name another file."
+                )
+    if len(set(written.values())) < len(written):
+        raise ValueError(
+            f"--output and --checkpoint name the same file, {args.output}: the report would "
+            "replace the checkpoint; name two files."
+        )
+
+
 def _announce(checkpoint: Path | None) -> None:
     if checkpoint is not None:
         print(f"checkpoint: {checkpoint} (rerun the same command to resume)", file=sys.stderr)
@@ -214,6 +243,7 @@ def _announce(checkpoint: Path | None) -> None:
 
 def _few_shot(args: argparse.Namespace) -> int:
     report, clf = _report_stream(args), _model(args)
+    _refuse_overwriting_inputs(args, {"--output": args.output})
     pool, test = _load(args)
     if isinstance(clf, CompressionClassifier):
         rows = evaluation.few_shot(clf, pool, test, args.shots, args.seeds)
@@ -328,6 +358,7 @@ def _code(args: argparse.Namespace) -> int:
 
 def _bpb(args: argparse.Namespace) -> int:
     report = _report_stream(args)
+    _refuse_overwriting_inputs(args, {"--output": args.output})
     _, test = _load(args)
     documents = encode_texts(test.texts[: args.n_docs])
     compressors = {name: get_compressor(name) for name in MODEL_FREE_COMPRESSORS}

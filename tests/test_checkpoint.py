@@ -103,6 +103,33 @@ def test_a_damaged_checkpoint_is_reported_not_trusted(fitted, tiny_news, tmp_pat
         resumable_kneighbors(fitted, texts[:4], 3, path)
 
 
+@pytest.mark.parametrize(
+    "contents",
+    [b"label,text\nsport,Late goal\n", b"a note without a newline", b'{"id": 1}\n{"id": 2}'],
+    ids=["csv file", "one torn line", "jsonl of other records"],
+)
+def test_a_file_that_is_no_checkpoint_is_refused_and_left_as_it_is(
+    fitted, tiny_news, tmp_path, contents
+):
+    path = tmp_path / "data.txt"
+    path.write_bytes(contents)
+    with pytest.raises(ValueError, match=r"data\.txt is not a checkpoint: its first line is"):
+        resumable_kneighbors(fitted, tiny_news[0][:4], 3, path)
+    assert path.read_bytes() == contents
+
+
+def test_a_header_cut_short_by_a_kill_is_written_again(fitted, tiny_news, tmp_path):
+    texts, _ = tiny_news
+    path = tmp_path / "search.jsonl"
+    expected = resumable_kneighbors(fitted, texts[:4], 3, path)
+    whole = path.read_bytes()
+    path.write_bytes(whole[:30])  # killed while the header was written
+    _, neigh_ind, resumed = resumable_kneighbors(fitted, texts[:4], 3, path)
+    assert resumed == 0
+    np.testing.assert_array_equal(neigh_ind, expected[1])
+    assert path.read_bytes() == whole
+
+
 def edit_line(path, number: int, change) -> None:
     """Apply ``change`` to the JSON object on line ``number`` of ``path``, in place."""
     lines = path.read_text().splitlines()

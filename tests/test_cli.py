@@ -1215,6 +1215,27 @@ def test_a_reader_that_closes_the_pipe_early_cuts_the_report_short_not_the_resul
     assert sorted(path.name for path in tmp_path.iterdir()) == ["out.json"]
 
 
+@pytest.mark.parametrize("option", ["--output", "--checkpoint"])
+def test_a_report_or_checkpoint_naming_a_data_file_is_refused_and_the_file_kept(
+    capsys, split_news, option
+):
+    train, test = split_news
+    before = train.read_bytes()
+    argv = ["--dataset", "csv", "--train", train, "--test", test, option, train]
+    code, _, err = run_cli(capsys, "evaluate", *argv, *FAST)
+    assert code == 2
+    assert f"{option} {train} is the data file {train}, which it would replace" in err
+    assert train.read_bytes() == before
+
+
+def test_output_and_checkpoint_naming_one_file_are_refused(capsys, tmp_path):
+    same = tmp_path / "run.json"
+    code, _, err = run_cli(capsys, *tiny_news_argv("--output", same, "--checkpoint", same))
+    assert code == 2
+    assert "--output and --checkpoint name the same file" in err
+    assert not same.exists()
+
+
 fifo_only = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are POSIX")
 
 
