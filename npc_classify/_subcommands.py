@@ -96,7 +96,10 @@ def _per_class(args: argparse.Namespace, train: LabeledTexts) -> LabeledTexts:
 
 def _compressor(args: argparse.Namespace) -> Compressor:
     """``--compressor`` with its ``--param`` settings and ``--model``, validated."""
-    return compressor_from_settings(args.compressor, args.params, model=args.model)
+    model = args.model
+    if model is not None and Path(model).exists():  # a file or folder, not a Hub name
+        model = str(Path(model).resolve())  # a saved model finds it from any folder
+    return compressor_from_settings(args.compressor, args.params, model=model)
 
 
 def _model(args: argparse.Namespace) -> NCDClassifier | CompressionClassifier:

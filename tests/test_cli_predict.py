@@ -307,3 +307,18 @@ def test_predict_refuses_a_text_column_for_input_read_as_lines(tmp_path, capsys,
         "npc-classify: error: text_columns (--text-column) is for csv and tsv files; "
         "format='lines' reads none.\n"
     )
+
+
+def test_a_model_file_named_relative_to_the_folder_of_fit_is_found_from_any_folder(
+    tmp_path, capsys, halves, texts_file, tiny_byte_lm, monkeypatch
+):
+    (tmp_path / "fit_here").mkdir()
+    (tmp_path / "fit_here" / "lm.pt").write_bytes(Path(tiny_byte_lm).read_bytes())
+    monkeypatch.chdir(tmp_path / "fit_here")
+    argv = ["--compressor", "lm", "--model", "lm.pt", "--method", "class-conditional"]
+    model = fitted_model(capsys, tmp_path, halves[0], *argv)
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run(capsys, "predict", model, texts_file, *QUIET)
+    assert code == 0, err
+    assert len(out.splitlines()) == len(halves[1])
+    assert load_model(model).compressor.model_path == str(tmp_path / "fit_here" / "lm.pt")
