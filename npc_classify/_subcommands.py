@@ -183,6 +183,7 @@ def _evaluate(args: argparse.Namespace) -> int:
     _refuse_overwriting_inputs(args, {"--output": args.output, "--checkpoint": checkpoint})
     train, test = _load(args)
     train = _per_class(args, train)
+    _warn_of_unseen_labels(train, test)
     outcome: dict[str, Any] = {"command": "evaluate"}
     if isinstance(clf, CompressionClassifier):
         _announce(checkpoint)
@@ -210,6 +211,21 @@ def _evaluate(args: argparse.Namespace) -> int:
     if args.checkpoint is None and checkpoint is not None:
         checkpoint.unlink()
     return _show(text, outcome, args.output, report)
+
+
+def _warn_of_unseen_labels(train: LabeledTexts, test: LabeledTexts) -> None:
+    """Say on standard error which test labels no training text has: no model predicts them."""
+    known = set(datasets.label_names(train.labels, train.class_names))
+    tested = datasets.label_names(test.labels, test.class_names)
+    unseen = sorted(set(tested) - known)
+    if unseen:
+        count = sum(label in unseen for label in tested)
+        print(
+            f"warning: {count} of {len(tested)} test texts have a label no training text has, "
+            f"which no classifier fitted on them predicts: {unseen} (training labels: "
+            f"{sorted(known)})",
+            file=sys.stderr,
+        )
 
 
 def _refuse_overwriting_inputs(
@@ -248,6 +264,7 @@ def _few_shot(args: argparse.Namespace) -> int:
     report, clf = _report_stream(args), _model(args)
     _refuse_overwriting_inputs(args, {"--output": args.output})
     pool, test = _load(args)
+    _warn_of_unseen_labels(pool, test)
     if isinstance(clf, CompressionClassifier):
         rows = evaluation.few_shot(clf, pool, test, args.shots, args.seeds)
         rules = [evaluation.CLASS_CONDITIONAL]

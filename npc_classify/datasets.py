@@ -443,9 +443,9 @@ def read_labeled_file(
     Raises
     ------
     ValueError
-        A missing column, a row with another number of fields than the
-        header (or first row), an empty label, malformed quoting or invalid
-        UTF-8; the message names the file and the line.
+        No rows, a missing column, a row with another number of fields than
+        the header (or first row), an empty label, malformed quoting or
+        invalid UTF-8; the message names the file and the line.
 
     Examples
     --------
@@ -468,6 +468,9 @@ def read_labeled_file(
             raise ValueError(f"{path}, line {line}: the label is empty.")
         labels.append(label)
         texts.append(" ".join(parts))
+    if not texts:
+        below = " below its header" if header else ""
+        raise ValueError(f"{path} holds no labelled texts: no rows{below}.")
     return LabeledTexts(texts, np.asarray(labels, dtype=object))
 
 

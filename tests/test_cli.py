@@ -724,6 +724,33 @@ def test_k_larger_than_the_training_set_exits_2(capsys):
     assert "25 is larger than the training set (24 texts)" in err
 
 
+def test_a_test_file_without_rows_is_refused_naming_it(capsys, tmp_path, split_news):
+    empty = tmp_path / "empty.csv"
+    empty.write_text("label,text\n", encoding="utf-8")
+    argv = ["--dataset", "csv", "--train", split_news[0], "--test", empty, "--k", 1, *FAST]
+    code, out, err = run_cli(capsys, "evaluate", *argv)
+    assert (code, out) == (2, "")
+    expected = f"{empty} holds no labelled texts: no rows below its header.\n"
+    assert err == f"npc-classify: error: {expected}"
+
+
+def test_test_labels_no_training_text_has_are_named_in_a_warning(capsys, tmp_path):
+    train = write_csv(
+        tmp_path / "train.csv",
+        ["label", "text"],
+        [(" sport ", "A late goal won it"), ("business", "Shares fell")],
+    )
+    test = write_csv(tmp_path / "test.csv", ["label", "text"],
+                     [("sport", "The keeper saved"), ("business", "Profits rose")])  # fmt: skip
+    argv = ["--dataset", "csv", "--train", train, "--test", test, "--k", 1, *FAST]
+    code, _, err = run_cli(capsys, "evaluate", *argv)
+    assert code == 0
+    assert err.startswith(
+        "warning: 1 of 2 test texts have a label no training text has, which no classifier "
+        "fitted on them predicts: ['sport'] (training labels: [' sport ', 'business'])\n"
+    )
+
+
 def test_non_positive_k_is_a_usage_error(capsys):
     with pytest.raises(SystemExit) as exit_info:
         main(["evaluate", "--dataset", "csv", "--k", "0"])
