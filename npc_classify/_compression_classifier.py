@@ -95,7 +95,8 @@ def _least_log_loss_softmax(
     :data:`OFFSET_PENALTY` times the sum of the squared ``offsets / temperature``. The
     loss is convex in ``1 / temperature`` and ``offsets / temperature``, which L-BFGS-B
     searches. A text whose class the other folds lack is left out; with none left, the
-    answer is 1 bit and no offsets, with a warning.
+    answer is 1 bit and no offsets, with a warning. A temperature at the upper bound
+    (the held-out texts' classes told apart no better than chance) is warned of too.
     """
     scored = []
     for fold in folds:
@@ -143,6 +144,14 @@ def _least_log_loss_softmax(
     options = {"ftol": 1e-13, "gtol": 1e-10, "maxiter": 10_000}
     found = minimize(loss, start, jac=True, method="L-BFGS-B", bounds=bounds, options=options)
     temperature = spread / float(found.x[0])
+    if temperature >= high * (1 - 1e-9):
+        warnings.warn(
+            f'"auto" put temperature_ at its upper bound, {high:.0f} bits: on held-out training '
+            "texts the class bits tell the classes apart no better than chance, so every "
+            "probability is close to 1 / n_classes; fit on more texts per class.",
+            UserWarning,
+            stacklevel=5,
+        )
     return temperature, found.x[1:] * temperature
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pickle
 import re
+import warnings
 
 import numpy as np
 import pytest
@@ -109,6 +110,23 @@ def test_without_a_held_out_text_of_a_known_class_auto_keeps_one_bit_and_says_so
     with pytest.warns(UserWarning, match=r'"auto" found no held-out training text'):
         clf = CompressionClassifier("zstd", temperature="auto").fit(["a b", "c d"], ["x", "y"])
     assert clf.temperature_ == 1.0
+
+
+def test_held_out_classes_told_apart_no_better_than_chance_put_auto_at_its_bound_with_a_warning():
+    rng = np.random.RandomState(0)
+    words = "goal match team shares bank market planet star vote".split()
+    texts = [" ".join(rng.choice(words, 5)) for _ in range(24)]
+    labels = rng.choice(["a", "b"], 24)  # no relation between a text and its label
+    with pytest.warns(UserWarning, match=r'"auto" put temperature_ at its upper bound, 1048576'):
+        clf = CompressionClassifier("ppm", temperature="auto").fit(texts, labels)
+    assert clf.temperature_ == AUTO_TEMPERATURES[1]
+
+
+def test_a_temperature_within_its_bounds_is_not_warned_of(tiny_news):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        clf = CompressionClassifier("zstd", temperature="auto").fit(*tiny_news)
+    assert AUTO_TEMPERATURES[0] < clf.temperature_ < AUTO_TEMPERATURES[1]
 
 
 def test_auto_shows_its_cross_validation_progress(tiny_news, capsys):
