@@ -139,7 +139,10 @@ STDIN = "-"
 def _build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="npc-classify",
-        description="Text classification with compressors (NCD + k nearest neighbours).",
+        description=(
+            "Text classification with compressors: NCD + k nearest neighbours, or one "
+            "compression per class."
+        ),
         formatter_class=_HelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
