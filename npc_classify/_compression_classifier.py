@@ -95,8 +95,7 @@ def _least_log_loss_softmax(
     :data:`OFFSET_PENALTY` times the sum of the squared ``offsets / temperature``. The
     loss is convex in ``1 / temperature`` and ``offsets / temperature``, which L-BFGS-B
     searches. A text whose class the other folds lack is left out; with none left, the
-    answer is 1 bit and no offsets, with a warning. A temperature at the upper bound
-    (the held-out texts' classes told apart no better than chance) is warned of too.
+    answer is 1 bit and no offsets, with a warning.
     """
     scored = []
     for fold in folds:
@@ -144,14 +143,6 @@ def _least_log_loss_softmax(
     options = {"ftol": 1e-13, "gtol": 1e-10, "maxiter": 10_000}
     found = minimize(loss, start, jac=True, method="L-BFGS-B", bounds=bounds, options=options)
     temperature = spread / float(found.x[0])
-    if temperature >= high * (1 - 1e-9):
-        warnings.warn(
-            f'"auto" put temperature_ at its upper bound, {high:.0f} bits: on held-out training '
-            "texts the class bits tell the classes apart no better than chance, so every "
-            "probability is close to 1 / n_classes; fit on more texts per class.",
-            UserWarning,
-            stacklevel=5,
-        )
     return temperature, found.x[1:] * temperature
 
 
@@ -526,7 +517,26 @@ class CompressionClassifier(
             temperature, self.class_offsets_ = _least_log_loss_softmax(
                 folds, self.n_dictionaries_, self.classes_, self.class_offsets == "auto"
             )
+            if temperature >= AUTO_TEMPERATURES[1] * (1 - 1e-9):
+                warnings.warn(self._no_better_than_chance(), UserWarning, stacklevel=3)
         self.temperature_ = temperature if self.temperature == "auto" else float(self.temperature)
+
+    def _no_better_than_chance(self) -> str:
+        """What a fit at the largest temperature means for what ``"auto"`` fitted."""
+        consequences = []
+        if self.temperature == "auto":
+            consequences.append("every probability is close to 1 / n_classes")
+        if self.class_offsets == "auto":
+            consequences.append(
+                "the class offsets outweigh every text's bits, so the predictions follow "
+                "how often each class was held out"
+            )
+        return (
+            f'"auto" fitted the held-out training texts best at the largest temperature, '
+            f"{AUTO_TEMPERATURES[1]:.0f} bits: their class bits tell the classes apart no "
+            f"better than chance, and {' and '.join(consequences)}. Fit on more texts per "
+            "class."
+        )
 
     def _cross_validate(
         self, texts: list[str], labels: np.ndarray, candidates: tuple[int, ...], name: str

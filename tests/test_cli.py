@@ -319,10 +319,9 @@ def test_fit_on_ag_news_saves_a_model_that_predicts_and_explains_by_class_name(
 ):
     model = tmp_path / "ag.skops"
     argv = ["fit", "--data-dir", ag_news_dir, "--method", "class-conditional",
-            "--compressor", "ppm", "--class-offsets", "--out", model]  # fmt: skip
-    code, out, err = run_cli(capsys, *argv)
+            "--compressor", "ppm", "--out", model]  # fmt: skip
+    code, _, err = run_cli(capsys, *argv)
     assert code == 0, err
-    assert "Business" in out.split("class offsets, bits")[1]
     question = tmp_path / "news.txt"
     question.write_text("The striker scored twice in the final.\n", encoding="utf-8")
     code, out, err = run_cli(capsys, "predict", model, question, "--proba", "--no-progress")

@@ -112,14 +112,27 @@ def test_without_a_held_out_text_of_a_known_class_auto_keeps_one_bit_and_says_so
     assert clf.temperature_ == 1.0
 
 
-def test_held_out_classes_told_apart_no_better_than_chance_put_auto_at_its_bound_with_a_warning():
+@pytest.mark.parametrize(
+    "params, consequence",
+    [
+        ({"temperature": "auto"}, "every probability is close to 1 / n_classes"),
+        ({"class_offsets": "auto"}, "the class offsets outweigh every text's bits"),
+    ],
+)
+def test_held_out_classes_told_apart_no_better_than_chance_are_warned_of(params, consequence):
     rng = np.random.RandomState(0)
     words = "goal match team shares bank market planet star vote".split()
     texts = [" ".join(rng.choice(words, 5)) for _ in range(24)]
     labels = rng.choice(["a", "b"], 24)  # no relation between a text and its label
-    with pytest.warns(UserWarning, match=r'"auto" put temperature_ at its upper bound, 1048576'):
-        clf = CompressionClassifier("ppm", temperature="auto").fit(texts, labels)
-    assert clf.temperature_ == AUTO_TEMPERATURES[1]
+    with pytest.warns(UserWarning) as caught:
+        clf = CompressionClassifier("ppm", **params).fit(texts, labels)
+    message = str(caught[0].message)
+    assert message.startswith('"auto" fitted the held-out training texts best at the largest')
+    assert consequence in message
+    if "temperature" in params:
+        assert clf.temperature_ == AUTO_TEMPERATURES[1]
+    else:  # the offsets decide: every text gets the class held out most often
+        assert set(clf.predict(texts)) == {"a"} and np.sum(labels == "a") == 16
 
 
 def test_a_temperature_within_its_bounds_is_not_warned_of(tiny_news):
