@@ -111,6 +111,14 @@ def format_neighbor_evaluation(outcome: Mapping[str, Any], tie: str) -> str:
     return "\n".join(lines)
 
 
+def _resumed(outcome: Mapping[str, Any]) -> str:
+    """That a class-conditional run's time is for the class texts it did not read back."""
+    resumed = outcome.get("resumed_class_texts", 0)
+    if not resumed:
+        return ""
+    return f" (this run's, {resumed} class texts read back from the checkpoint)"
+
+
 def format_class_conditional(outcome: Mapping[str, Any], description: str) -> str:
     """Speed, accuracy and its 95% interval, macro-F1 and the report of a class-conditional
     evaluation.
@@ -127,7 +135,7 @@ def format_class_conditional(outcome: Mapping[str, Any], description: str) -> st
         [
             f"class-conditional {description}: {outcome['n_test']} test texts "
             f"({outcome['n_train']} training texts), "
-            f"{outcome['ms_per_document']:.3f} ms per document, "
+            f"{outcome['ms_per_document']:.3f} ms per document{_resumed(outcome)}, "
             f"{_dictionaries(outcome['n_dictionaries'])} per class{_chosen(outcome)}"
             f"{_complement(outcome)}{_offsets(outcome)}",
             f"accuracy {report['accuracy']:.4f} (95% interval {_interval(report)})  "

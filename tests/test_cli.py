@@ -423,12 +423,17 @@ def test_a_class_conditional_evaluation_resumes_from_its_checkpoint(capsys, tmp_
     checkpoint = tmp_path / "run.jsonl"
     argv = ["--data-dir", ag_news_dir, "--method", "class-conditional", "--complement", "2"]
     argv += [*FAST, "--checkpoint", checkpoint]
-    reports = []
+    reports, printed = [], []
     for name in ("first.json", "second.json"):
-        code, _, err = run_cli(capsys, "evaluate", *argv, "--output", tmp_path / name)
+        code, out, err = run_cli(capsys, "evaluate", *argv, "--output", tmp_path / name)
         assert code == 0, err
         reports.append(json.loads((tmp_path / name).read_text(encoding="utf-8")))
+        printed.append(out)
     assert "resumed 8 of 8 class texts" in err  # 4 classes, 4 complement texts
+    assert "read back" not in printed[0]
+    assert (
+        "ms per document (this run's, 8 class texts read back from the checkpoint)" in (printed[1])
+    )
     assert (reports[0]["resumed_class_texts"], reports[1]["resumed_class_texts"]) == (0, 8)
     assert reports[1]["report"] == reports[0]["report"]
     assert checkpoint.is_file()  # named by the user: kept
