@@ -11,7 +11,7 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -363,16 +363,24 @@ def _train_lm(args: argparse.Namespace) -> int:
 
 
 def _code(args: argparse.Namespace) -> int:
-    """``compress`` or ``decompress``, as ``args.direction`` says, a file into a file.
+    """``compress`` or ``decompress``, as ``args.direction`` says, a file (or standard
+    input, ``-``) into a file (or standard output, ``-``).
 
     Decompressed output is written as it is inflated (one piece held at a
     time) and replaces the output file only once it is whole.
     """
-    compressor, data = _compressor(args), args.input.read_bytes()
+    compressor = _compressor(args)
+    data = sys.stdin.buffer.read() if str(args.input) == STDIN else args.input.read_bytes()
     if args.direction == "compress":
-        write_chunks(args.output, [compressor.compress(data)])
+        chunks: Iterable[bytes] = [compressor.compress(data)]
     else:
-        write_chunks(args.output, compressor.decompress_chunks(data, max_size=args.max_size))
+        chunks = compressor.decompress_chunks(data, max_size=args.max_size)
+    if str(args.output) == STDOUT:
+        for chunk in chunks:
+            sys.stdout.buffer.write(chunk)
+        sys.stdout.buffer.flush()
+    else:
+        write_chunks(args.output, chunks)
     return 0
 
 

@@ -210,9 +210,15 @@ def _build_parser() -> argparse.ArgumentParser:
     for name in ["compress", "decompress"]:
         command = _command(commands, name, f"{name} a file")
         command.set_defaults(direction=name)
-        command.add_argument("input", type=Path, metavar="FILE", help=f"the file to {name}")
+        text = f"the file to {name}; {STDIN}: standard input"
+        command.add_argument("input", type=Path, metavar="FILE", help=text)
         command.add_argument(
-            "--output", "-o", type=Path, required=True, metavar="FILE", help="(required)"
+            "--output",
+            "-o",
+            type=Path,
+            required=True,
+            metavar="FILE",
+            help=f"the output file; {STDOUT}: standard output (required)",
         )
         _add_compressor_arguments(command)
     decompress = commands.choices["decompress"]

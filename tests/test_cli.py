@@ -965,6 +965,24 @@ def test_a_count_that_is_not_a_positive_integer_is_refused_saying_so(capsys, val
     assert capsys.readouterr().err.endswith(expected)
 
 
+@pytest.mark.parametrize("compressor", ["zstd", "ppm"])
+def test_compress_and_decompress_read_standard_input_and_write_standard_output(
+    tmp_path, compressor
+):
+    def command(direction: str, data: bytes) -> bytes:
+        argv = [direction, "-", "-o", "-", "--compressor", compressor]
+        return subprocess.run(
+            [sys.executable, "-m", "npc_classify", *argv],
+            input=data, capture_output=True, cwd=tmp_path, timeout=120, check=True,
+        ).stdout  # fmt: skip
+
+    original = TINY_NEWS.read_bytes()
+    packed = command("compress", original)
+    assert len(packed) < len(original)
+    assert command("decompress", packed) == original
+    assert list(tmp_path.iterdir()) == []  # no file named -
+
+
 @pytest.mark.parametrize("compressor", ["gzip", "zstd", "bz2", "lzma"])
 def test_compress_then_decompress_restores_the_file(tmp_path, compressor):
     packed, unpacked = tmp_path / "news.packed", tmp_path / "news.csv"
