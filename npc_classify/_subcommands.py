@@ -78,9 +78,14 @@ def _load(args: argparse.Namespace) -> tuple[LabeledTexts, LabeledTexts]:
     """The training and test splits of the data options, the test split sampled."""
     files = {"train": args.train, "test": args.test, **_file_options(args)}
     train, test = datasets.load_splits(args.dataset, data_dir=args.data_dir, **files)
-    if args.n_test is not None:
-        test = test.sample(args.n_test, np.random.RandomState(args.seed))
-    return train, test
+    return train, _sampled(args, test)
+
+
+def _sampled(args: argparse.Namespace, test: LabeledTexts) -> LabeledTexts:
+    """``test``, or ``--n-test`` of its texts if asked."""
+    if args.n_test is None:
+        return test
+    return test.sample(args.n_test, np.random.RandomState(args.seed))
 
 
 def _per_class(args: argparse.Namespace, train: LabeledTexts) -> LabeledTexts:
@@ -136,6 +141,8 @@ def _settle_method_options(args: argparse.Namespace) -> None:
     ).items():
         if hasattr(args, name) and getattr(args, name) is None:
             setattr(args, name, default)
+    if neighbours:
+        args.k = sorted(set(args.k))  # one row per k, in order, however they were given
 
 
 def _classifier(args: argparse.Namespace) -> NCDClassifier:
@@ -232,7 +239,8 @@ def _refuse_overwriting_inputs(
     args: argparse.Namespace, destinations: dict[str, Path | None]
 ) -> None:
     """Refuse a report or checkpoint file that is one of the data files, or each other."""
-    inputs = [path for path in (args.train, args.test) if path is not None]
+    named = (getattr(args, split, None) for split in ("train", "test"))
+    inputs = [path for path in named if path is not None]
     if args.data_dir is not None:
         names = [f"{split}.{kind}" for split in ("train", "test") for kind in ("csv", "tsv")]
         inputs += [args.data_dir / name for name in [*names, *datasets.TREC_FILES.values()]]
@@ -387,7 +395,9 @@ def _code(args: argparse.Namespace) -> int:
 def _bpb(args: argparse.Namespace) -> int:
     report = _report_stream(args)
     _refuse_overwriting_inputs(args, {"--output": args.output})
-    _, test = _load(args)
+    files = {"path": args.test, **_file_options(args)}
+    test = datasets.load_split(args.dataset, "test", data_dir=args.data_dir, **files)
+    test = _sampled(args, test)
     documents = encode_texts(test.texts[: args.n_docs])
     compressors = {name: get_compressor(name) for name in MODEL_FREE_COMPRESSORS}
     if args.model is not None:

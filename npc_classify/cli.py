@@ -68,6 +68,20 @@ def _positive_int(text: str, other: str = "") -> int:
     return value
 
 
+def _workers(text: str) -> int:
+    """``--n-jobs``: a number of workers, or, negative, counted from the cores (-1: all)."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value == 0:
+        raise argparse.ArgumentTypeError(
+            f"expected a number of workers, or a negative number counted from the cores "
+            f"(-1: all of them), got {text!r}"
+        )
+    return value
+
+
 def _dictionary_count(text: str) -> int | str:
     """``--n-dictionaries``: a positive integer, or ``auto``."""
     return text if text == "auto" else _positive_int(text, "auto")
@@ -150,7 +164,7 @@ def _build_parser() -> argparse.ArgumentParser:
 
     summary = "fit on a training split, score a test split"
     evaluate = _command(commands, "evaluate", summary)
-    _add_data_arguments(evaluate, test=True)
+    _add_data_arguments(evaluate, splits=("train", "test"))
     _add_training_arguments(evaluate)
     _add_model_arguments(evaluate, scoring=True)
     output = _add_output_arguments(evaluate, progress=True)
@@ -159,7 +173,7 @@ def _build_parser() -> argparse.ArgumentParser:
 
     summary = "the paper's few-shot protocol: mean accuracy over seeds, 95%% interval"
     shots = _command(commands, "few-shot", summary)
-    _add_data_arguments(shots, test=True)
+    _add_data_arguments(shots, splits=("train", "test"))
     _add_training_arguments(shots, per_class=False)
     _add_model_arguments(shots, scoring=True)
     add = shots.add_argument
@@ -170,7 +184,7 @@ def _build_parser() -> argparse.ArgumentParser:
     _add_output_arguments(shots, progress=True)
 
     fit = _command(commands, "fit", "fit a classifier on a training split and save it")
-    _add_data_arguments(fit, test=False)
+    _add_data_arguments(fit, splits=("train",))
     _add_training_arguments(fit, probabilities=True)
     _add_model_arguments(fit, scoring=False)
     fit.add_argument("--out", type=_file, required=True, metavar="FILE", help="model (required)")
@@ -232,7 +246,7 @@ def _build_parser() -> argparse.ArgumentParser:
 
     summary = "bits per byte of each compressor on the test texts, alone and as one file"
     bpb = _command(commands, "bpb", summary)
-    _add_data_arguments(bpb, test=True)
+    _add_data_arguments(bpb, splits=("test",))
     add = bpb.add_argument
     add("--model", type=Path, metavar="FILE", help="also this train-lm model (default: none)")
     add("--hf-model", metavar="MODEL", help="also this Hugging Face LM (default: none)")
@@ -251,19 +265,20 @@ def _command(commands: Any, name: str, summary: str) -> argparse.ArgumentParser:
     return command
 
 
-def _add_data_arguments(parser: argparse.ArgumentParser, *, test: bool) -> None:
+def _add_data_arguments(parser: argparse.ArgumentParser, *, splits: tuple[str, ...]) -> None:
+    """The options that say where the data are, for the splits the command reads."""
     add = parser.add_argument_group("data").add_argument
     text = "AG News, TREC (6 coarse or 50 fine classes), or your csv/tsv files"
     add("--dataset", choices=datasets.DATASETS, default="ag_news", help=text)
     text = "the files' folder (default: the Hub, for AG News)"
     add("--data-dir", type=Path, metavar="DIR", help=text)
-    for split in ["train", "test"] if test else ["train"]:
+    for split in splits:
         add(f"--{split}", type=Path, metavar="FILE", help=f"csv/tsv (default: DIR/{split}.csv)")
     table = parser.add_argument_group("csv and tsv files")
     _add_table_arguments(table)
     text = "the class column (default: label, or 1 with --no-header)"
     table.add_argument("--label-column", metavar="COL", help=text)
-    if test:
+    if "test" in splits:
         add("--n-test", type=_positive_int, metavar="N", help="sample N test texts (default: all)")
     add("--seed", type=int, default=0, metavar="S", help="seed of samples and random ties")
 
@@ -349,7 +364,7 @@ def _add_workers_argument(group: Any) -> None:
         f"parallel workers (default: 1 below {SERIAL_PAIRS:,} NCD pairs, else all cores; "
         "class-conditional: 1)"
     )
-    group.add_argument("--n-jobs", type=int, metavar="N", help=text)
+    group.add_argument("--n-jobs", type=_workers, metavar="N", help=text)
 
 
 def _add_progress_argument(group: Any) -> None:

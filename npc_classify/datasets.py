@@ -349,6 +349,14 @@ def _column_indices(
                 "columns with --text-column / --label-column, or, for a file without a "
                 "header row, give their numbers with --no-header (header=False)."
             )
+        repeated = [name for name in dict.fromkeys(names) if first.count(name) > 1]
+        if repeated:
+            fields = [i + 1 for i, name in enumerate(first) if name == repeated[0]]
+            raise ValueError(
+                f"{path}: the header names {_shorten(repeated[0])!r} more than once (fields "
+                f"{', '.join(map(str, fields))}), so which one to read is unclear. Rename "
+                "one, or give the columns' numbers with --no-header (header=False)."
+            )
         return [first.index(name) for name in names]
     indices = []
     for column in columns:

@@ -1007,6 +1007,30 @@ def test_bpb_reports_every_compressor(capsys, tmp_path, ag_news_dir):
     assert all(0 < row["per_document"] and 0 < row["whole_file"] for row in table.values())
 
 
+def test_bpb_reads_the_test_file_alone(capsys, split_news):
+    _, test = split_news
+    code, out, err = run_cli(capsys, "bpb", "--dataset", "csv", "--test", test, "--n-docs", 3)
+    assert code == 0, err
+    assert out.startswith("3 texts, ")
+    with pytest.raises(SystemExit):
+        main(["bpb", "--dataset", "csv", "--test", str(test), "--train", str(test)])
+
+
+def test_each_k_is_scored_once_in_increasing_order(capsys, tmp_path):
+    report = evaluate_json(capsys, tmp_path, *tiny_news_argv("--k", 3, 3, 1)[1:])
+    assert [row["k"] for row in report["results"]] == [1, 3]
+
+
+@pytest.mark.parametrize("command", ["evaluate", "predict"])
+def test_zero_workers_are_refused_saying_what_n_jobs_takes(capsys, command):
+    with pytest.raises(SystemExit) as exited:
+        main([command, *(["model.skops"] if command == "predict" else []), "--n-jobs", "0"])
+    assert exited.value.code == 2
+    assert "argument --n-jobs: expected a number of workers, or a negative number counted " in (
+        capsys.readouterr().err
+    )
+
+
 # --- version, python -m, help -------------------------------------------------------
 
 

@@ -251,6 +251,13 @@ def test_labeled_file_missing_column_lists_the_header(tmp_path):
         read_labeled_file(path)
 
 
+def test_labeled_file_refuses_a_column_named_twice_in_the_header(tmp_path):
+    path = write_text(tmp_path / "data.csv", "text,text,label\nA goal.,Late,sport\n")
+    expected = "the header names 'text' more than once (fields 1, 2)"
+    with pytest.raises(ValueError, match=re.escape(expected)):
+        read_labeled_file(path)
+
+
 def test_labeled_file_short_row_names_path_and_line(tmp_path):
     path = write_text(tmp_path / "data.csv", "label,text\nsport,A goal.\nbusiness\n")
     with pytest.raises(ValueError, match=re.escape(f"{path}, line 3")):
