@@ -340,7 +340,9 @@ def few_shot(
         [low, high]}}`` for the rule ``clf.tie_break``, and :data:`PAPER_TOP_K`
         when asked and ``k >= 2``. CompressionClassifier: one per shots,
         ``{"shots": ..., CLASS_CONDITIONAL: {"accuracies": ..., "mean": ...,
-        "ci95": ...}}``.
+        "ci95": ...}}``. The interval is cut to [0, 1], where an accuracy lies
+        (with two or three seeds a Student-t interval reaches past it); with
+        one seed it is None.
 
     Raises
     ------
@@ -391,7 +393,9 @@ def few_shot(
             for rule in [key for key in entry if key != "k"]:
                 accuracies = [run[index][rule]["accuracy"] for run in runs]
                 mean, low, high = mean_confidence_interval(accuracies)
-                row[rule] = {"accuracies": accuracies, "mean": mean, "ci95": [low, high]}
+                # an accuracy lies in [0, 1]; one seed gives no interval at all
+                interval = [max(low, 0.0), min(high, 1.0)] if len(seeds) > 1 else None
+                row[rule] = {"accuracies": accuracies, "mean": mean, "ci95": interval}
             rows.append(row)
     return rows
 

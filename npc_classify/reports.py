@@ -150,6 +150,13 @@ def _dictionaries(n: int) -> str:
     return "1 dictionary" if n == 1 else f"{n} dictionaries"
 
 
+def _seeds_interval(interval: Sequence[float] | None) -> str:
+    """``[low, high]``, or why there is none: one seed."""
+    if interval is None:
+        return f"{'(one seed)':<23}"
+    return f"[{interval[0]:.4f}, {interval[1]:.4f}]"
+
+
 def format_few_shot(rows: Sequence[Mapping[str, Any]], rules: Sequence[str]) -> str:
     """Mean accuracy and its 95% interval per number of shots (and k), for each rule.
 
@@ -170,7 +177,7 @@ def format_few_shot(rows: Sequence[Mapping[str, Any]], rules: Sequence[str]) -> 
     lines = [header]
     for row in rows:
         cells = "".join(
-            f"  {row[r]['mean']:>10.4f} [{row[r]['ci95'][0]:.4f}, {row[r]['ci95'][1]:.4f}]"
+            f"  {row[r]['mean']:>10.4f} {_seeds_interval(row[r]['ci95'])}"
             if r in row
             else f"  {'':>34}"
             for r in rules

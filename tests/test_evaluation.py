@@ -313,6 +313,18 @@ def test_few_shot_scores_a_class_conditional_classifier_on_each_seeds_sample(hal
         assert scores["ci95"][0] <= scores["mean"] <= scores["ci95"][1]
 
 
+def test_few_shot_intervals_stay_within_0_and_1_and_one_seed_gives_none(halves):
+    pool, test = halves
+    clf = CompressionClassifier("ppm")
+    two = few_shot(clf, pool, test, shots=[1], seeds=[0, 1])[0][CLASS_CONDITIONAL]
+    _, low, high = mean_confidence_interval(two["accuracies"])
+    assert two["ci95"] == [max(low, 0.0), min(high, 1.0)]
+    assert 0.0 <= two["ci95"][0] <= two["mean"] <= two["ci95"][1] <= 1.0
+    assert (low, high) != (two["ci95"][0], two["ci95"][1])  # two seeds reach past [0, 1]
+    one = few_shot(clf, pool, test, shots=[1], seeds=[0])[0][CLASS_CONDITIONAL]
+    assert one["ci95"] is None
+
+
 @pytest.mark.parametrize(
     "options", [{"k_values": [1]}, {"paper_top_k": True}], ids=["k_values", "paper_top_k"]
 )

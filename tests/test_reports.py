@@ -47,5 +47,9 @@ def test_few_shot_and_bits_per_byte_tables_have_one_row_per_entry():
     header, row = format_few_shot(rows, ["class-conditional"]).splitlines()
     assert header.split()[:2] == ["shots", "class-conditional"]  # no k column
     assert row.split()[:2] == ["5", "0.7500"]
+    rows = [{"shots": 5, "class-conditional": {"mean": 0.75, "ci95": None}}]
+    assert format_few_shot(rows, ["class-conditional"]).splitlines()[1].split() == [
+        "5", "0.7500", "(one", "seed)"
+    ]  # fmt: skip
     table = format_bits_per_byte({"gzip": (3.25, 2.5)})
     assert table.splitlines()[1].split() == ["gzip", "3.250", "2.500"]
