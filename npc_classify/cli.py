@@ -39,7 +39,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(argv: Sequence[str] | None) -> int:
-    args = _build_parser().parse_args(argv)
+    parser, commands = _build_parser()
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:  # the command's usage, not the top level's, says what it takes
+        commands[args.command].error(f"unrecognized arguments: {' '.join(unknown)}")
     from . import _subcommands
 
     try:
@@ -150,7 +153,8 @@ TRAIN_LM_OPTIONS: list[tuple[str, Callable[[str], Any], Any, str]] = [
 STDIN = "-"
 
 
-def _build_parser() -> argparse.ArgumentParser:
+def _build_parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParser]]:
+    """The command's parser, and each subcommand's by name."""
     parser = argparse.ArgumentParser(
         prog="npc-classify",
         description=(
@@ -252,7 +256,7 @@ def _build_parser() -> argparse.ArgumentParser:
     add("--hf-model", metavar="MODEL", help="also this Hugging Face LM (default: none)")
     add("--n-docs", type=_positive_int, default=200, metavar="N", help="the first N test texts")
     _add_output_arguments(bpb, progress=False)
-    return parser
+    return parser, commands.choices
 
 
 def _command(commands: Any, name: str, summary: str) -> argparse.ArgumentParser:

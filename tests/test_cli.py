@@ -755,6 +755,16 @@ def test_test_labels_no_training_text_has_are_named_in_a_warning(capsys, tmp_pat
     )
 
 
+def test_an_option_a_command_lacks_is_refused_with_that_command_s_usage(capsys):
+    with pytest.raises(SystemExit) as exited:
+        main(["few-shot", "--checkpoint", "run.jsonl"])
+    assert exited.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("usage: npc-classify few-shot ")
+    expected = "npc-classify few-shot: error: unrecognized arguments: --checkpoint run.jsonl\n"
+    assert err.endswith(expected)
+
+
 def test_non_positive_k_is_a_usage_error(capsys):
     with pytest.raises(SystemExit) as exit_info:
         main(["evaluate", "--dataset", "csv", "--k", "0"])
