@@ -272,7 +272,7 @@ def test_bpb_adds_a_hugging_face_model(tiny_causal_lm, tmp_path, capsys):
     from conftest import TINY_NEWS
 
     output = tmp_path / "bpb.json"
-    data = ["--dataset", "csv", "--train", str(TINY_NEWS), "--test", str(TINY_NEWS)]
+    data = ["--dataset", "csv", "--test", str(TINY_NEWS)]
     argv = ["bpb", *data, "--hf-model", tiny_causal_lm, "--n-docs", "5"]
     assert main([*argv, "--output", str(output)]) == 0
     table = json.loads(output.read_text())["bits_per_byte"]
