@@ -207,6 +207,15 @@ def format_bits_per_byte(table: Mapping[str, tuple[float, float]]) -> str:
 PREDICTION_STYLES = ("labels", "proba", "jsonl")
 
 
+#: How a label's characters that would break a line or a tab-separated field are written.
+_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _one_field(label: Any) -> str:
+    """``label`` as one tab-separated field of one line."""
+    return str(label).translate(_ESCAPES)
+
+
 def prediction_lines(
     classes: Sequence[Any],
     labels: Sequence[Any] | np.ndarray | None,
@@ -225,9 +234,11 @@ def prediction_lines(
         The class probabilities; needed by ``"proba"`` and ``"jsonl"``.
     style : {"labels", "proba", "jsonl"}
         ``"labels"``: one label per line. ``"proba"``: a header line of the
-        class names, then each text's probabilities, tab-separated.
-        ``"jsonl"``: one JSON object ``{"label": ..., "proba": {class: p}}``
-        per text.
+        class names, then each text's probabilities, tab-separated. In both,
+        a backslash, tab, newline or carriage return of a label is written
+        ``\\\\``, ``\\t``, ``\\n``, ``\\r``, so that a label stays one field of
+        one line. ``"jsonl"``: one JSON object ``{"label": ..., "proba":
+        {class: p}}`` per text, the labels as they are.
 
     Examples
     --------
@@ -239,10 +250,10 @@ def prediction_lines(
     ['{"label": "sport", "proba": {"sport": 0.75, "world": 0.25}}']
     """
     if style == "labels" and labels is not None:
-        return [str(label) for label in labels]
+        return [_one_field(label) for label in labels]
     if style == "proba" and proba is not None:
         rows = ["\t".join(str(float(p)) for p in row) for row in proba]
-        return ["\t".join(map(str, classes)), *rows]
+        return ["\t".join(map(_one_field, classes)), *rows]
     if style == "jsonl" and labels is not None and proba is not None:
         names = [str(name) for name in classes]
         return [

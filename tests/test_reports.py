@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+
+import numpy as np
+
 from npc_classify import NCDClassifier
 from npc_classify.datasets import LabeledTexts
 from npc_classify.evaluation import PAPER_TOP_K, evaluate_neighbors, score_report
@@ -10,12 +14,11 @@ from npc_classify.reports import (
     format_few_shot,
     format_neighbor_evaluation,
     format_score_report,
+    prediction_lines,
 )
 
 
 def split(texts, labels):
-    import numpy as np
-
     return LabeledTexts(list(texts), np.asarray(labels))
 
 
@@ -53,3 +56,14 @@ def test_few_shot_and_bits_per_byte_tables_have_one_row_per_entry():
     ]  # fmt: skip
     table = format_bits_per_byte({"gzip": (3.25, 2.5)})
     assert table.splitlines()[1].split() == ["gzip", "3.250", "2.500"]
+
+
+def test_predicted_lines_keep_a_label_with_a_tab_or_newline_on_one_field_of_one_line():
+    classes = ["busi\nness", "sp\tort", "a\\b"]
+    proba = np.array([[0.5, 0.25, 0.25]])
+    header, row = prediction_lines(classes, None, proba, "proba")
+    assert row == "0.5\t0.25\t0.25"
+    assert header.split("\t") == ["busi\\nness", "sp\\tort", "a\\\\b"]
+    assert prediction_lines(classes, classes, None, "labels") == header.split("\t")
+    (line,) = prediction_lines(classes, ["sp\tort"], proba, "jsonl")
+    assert json.loads(line)["label"] == "sp\tort"  # JSON keeps the label as it is
