@@ -33,6 +33,7 @@ from ._validation import (
     check_labels,
     check_one_text,
     check_texts,
+    label_kind,
 )
 from .compressors import (
     COMPRESSOR_CONSTRAINTS,
@@ -471,6 +472,13 @@ class CompressionClassifier(
         """:meth:`partial_fit` on texts already checked."""
         self._validate_params()
         labels = check_labels(y, len(texts))
+        if hasattr(self, "classes_") and len(labels):
+            known, given = label_kind(self.classes_[0]), label_kind(labels[0])
+            if known != given:  # checked before the texts are stored, which leaves self as it was
+                raise TypeError(
+                    f"y holds {given} labels, but this classifier's classes are {known} labels "
+                    f"({self.classes_.tolist()[:5]}); give new texts labels of that type."
+                )
         if not hasattr(self, "_class_texts"):
             self.compressor_ = check_compressor(self.compressor)
             self._separator = encode_text(self.separator)

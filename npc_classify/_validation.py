@@ -169,12 +169,7 @@ def check_labels(y: Any, n_samples: int) -> np.ndarray:
                 f"y must hold one label per text, a str or a number, but item {i} is a "
                 f"{type(label).__name__}: {_preview(label)}. Join or encode it into one label."
             )
-        if isinstance(label, str):
-            kinds.add("str")
-        elif isinstance(label, numbers.Number):
-            kinds.add("number")
-        else:
-            kinds.add(type(label).__name__)
+        kinds.add(label_kind(label))
     if len(kinds) > 1:
         raise TypeError(
             f"y mixes label types {sorted(kinds)}; use one type for all labels, "
@@ -185,6 +180,15 @@ def check_labels(y: Any, n_samples: int) -> np.ndarray:
     labels = np.asarray(items)
     check_classification_targets(labels)
     return labels
+
+
+def label_kind(label: Any) -> str:
+    """What kind of label ``label`` is, as errors name it: "str", "number" or its type."""
+    if isinstance(label, str):
+        return "str"
+    if isinstance(label, numbers.Number):
+        return "number"
+    return type(label).__name__
 
 
 def check_targets(y: Any, n_samples: int) -> np.ndarray:

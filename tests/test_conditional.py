@@ -92,6 +92,18 @@ def test_partial_fit_accepts_a_new_class(tiny_news):
     assert clf.predict(["The symphony orchestra played in the concert hall."])[0] == "arts"
 
 
+def test_partial_fit_refuses_labels_of_another_type_and_leaves_the_classifier_as_it_was(
+    tiny_news,
+):
+    texts, labels = tiny_news
+    clf = CompressionClassifier().fit(texts, labels)
+    before = clf.extra_bits(QUERIES)
+    with pytest.raises(TypeError, match=r"y holds number labels, but this classifier's classes"):
+        clf.partial_fit(["Quantum physics, explained."], [3])
+    assert clf.classes_.tolist() == ["business", "science", "sport"]
+    np.testing.assert_array_equal(clf.extra_bits(QUERIES), before)
+
+
 def test_fit_starts_again_from_nothing(tiny_news):
     texts, labels = tiny_news
     clf = CompressionClassifier().fit(["an unrelated text"], ["other"])
