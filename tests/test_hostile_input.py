@@ -37,6 +37,20 @@ def test_every_truncation_of_a_stream_is_reported_as_corrupt(stream_compressor):
             compressor.decompress(stream[:cut])
 
 
+def test_a_truncated_arithmetic_code_is_reported_as_corrupt_never_decoded_to_other_bytes(
+    language_model_compressor,
+):
+    """The last bytes' cuts most of all: their lost bits are read as zeros, which decode."""
+    compressor = language_model_compressor
+    texts = [SAMPLE, b"the business strategy.", b"hello world", b"Shares fell sharply."]
+    for text in texts:
+        stream = compressor.compress(text)
+        last = range(max(len(stream) - 6, 0), len(stream))
+        for cut in sorted({*last, *range(0, len(stream), 9)}):
+            with pytest.raises(CorruptStreamError, match="corrupted, truncated or of another"):
+                compressor.decompress(stream[:cut])
+
+
 def test_bytes_after_the_stream_are_reported_as_corrupt(stream_compressor):
     compressor = stream_compressor
     with pytest.raises(CorruptStreamError):

@@ -27,6 +27,8 @@ from numba import njit
 #: Bits of the coder's state (low and high).
 STATE_BITS = 32
 
+#: Where a coder's state keeps the position of the next bit (written, or read).
+POSITION = 3
 #: Where a decoder's state keeps its error (0: none).
 ERROR = 4
 #: Decoder errors: reading past the code's end, symbols costing more bits than it holds,

@@ -164,6 +164,7 @@ def decode(code: bytes, model: SymbolModel, alphabet_size: int = ALPHABET_SIZE) 
         check_decoder(state)
         out.append(symbol)
         distribution = model.update(symbol)
+    check_decoded(state, payload)
     return out
 
 
@@ -199,6 +200,24 @@ def check_decoder(state: np.ndarray) -> None:
     """
     if state[kernels.ERROR]:
         raise ValueError(_DECODER_ERRORS[int(state[kernels.ERROR])])
+
+
+def check_decoded(state: np.ndarray, code: np.ndarray) -> None:
+    """Raise if the decoder, its symbols all decoded, needed bits past the end of ``code``.
+
+    The encoder writes one bit for every bit the decoder shifts in past its
+    first :data:`STATE_BITS`, and two more to end the stream; a code shorter
+    than that lost its last byte or more, and its last symbols were decoded
+    from zeros standing in for them.
+
+    Raises
+    ------
+    ValueError
+        If the code was truncated or corrupted.
+    """
+    check_decoder(state)
+    if state[kernels.POSITION] - STATE_BITS + 2 > 8 * len(code):
+        raise ValueError(_DECODER_ERRORS[kernels.TRUNCATED])
 
 
 def _read_varint(data: bytes) -> tuple[int, int]:

@@ -186,5 +186,5 @@ def decode(code: bytes, order: int, learning_rate: float, limit: int, prior: flo
     text = np.zeros(length, dtype=np.uint8)
     state, spent = coder.new_decoder(payload), np.zeros(1)
     model._run(text, 0, kernels.DECODE, state=state, spent=spent, stream=payload)
-    arithmetic.check_decoder(state)
+    arithmetic.check_decoded(state, payload)
     return text.tobytes()

@@ -320,6 +320,7 @@ def decode(code: bytes, order: int, escape: float = 1.0) -> bytes:
             state, spent, payload,
         )  # fmt: skip
         arithmetic.check_decoder(state)
+    arithmetic.check_decoded(state, payload)
     return text.tobytes()
 
 

@@ -68,7 +68,9 @@ def state_for_context(
 class ArithmeticCodingCompressor(Compressor):
     """A next-symbol model driving the coder of :mod:`npc_classify.coding.arithmetic`.
 
-    ``compress``/``decompress`` are real and lossless; sizes for NCD are the
+    ``compress``/``decompress`` are real and lossless (``decompress`` codes its
+    output again and refuses a stream that is not that code, as a truncated one
+    can be: it takes about twice a decoding); sizes for NCD are the
     ideal code lengths in (fractional) bytes, which the real coder matches
     within a few bytes. Subclasses give :meth:`compressed_sizes_with_prefix`
     and either the model's stream and alphabet (:meth:`_coding`) with the
@@ -107,6 +109,13 @@ class ArithmeticCodingCompressor(Compressor):
         check_output_size(arithmetic.declared_length(data), max_size)
         out = self._decode(data)
         check_output_size(len(out), max_size)
+        # A code cut short can decode, from the zeros that stand in for its lost bits, to
+        # other last bytes; it is then not the code of what it decodes to.
+        if self._encode(out) != data:
+            raise ValueError(
+                "The arithmetic code is truncated or corrupted: it is not the code of the "
+                "bytes it decodes to."
+            )
         return out
 
     def _encode(self, data: bytes) -> bytes:
