@@ -75,7 +75,9 @@ class NCDClassifier(ClassifierMixin, NCDNeighborsBase):
         search follows M's share of the training set: on AG News, 5-8% of
         it kept 99% of the predictions.
     random_state : int, RandomState or None, default=None
-        Seeds ``tie_break="random"``; an int makes predictions reproducible.
+        Seeds ``tie_break="random"``; an int makes predictions reproducible,
+        and each text's draw independent of the other texts predicted with it
+        (it is seeded by ``random_state`` and the text's neighbours).
 
     Attributes
     ----------
@@ -258,8 +260,13 @@ class NCDClassifier(ClassifierMixin, NCDNeighborsBase):
         y_pred : ndarray of shape (n_queries,)
         """
         votes = self.class_votes(neigh_dist, neigh_ind)
-        random_state = check_random_state(self.random_state)
-        return self.classes_[break_ties(votes, self._y[neigh_ind], self.tie_break, random_state)]
+        seed = None
+        if self.tie_break == "random":
+            seed = int(check_random_state(self.random_state).randint(2**31))
+        predicted = break_ties(
+            votes, self._y[neigh_ind], self.tie_break, seed=seed, neigh_ind=neigh_ind
+        )
+        return self.classes_[predicted]
 
     def explain(self, text: str, *, n_spans: int = 5) -> NeighborExplanation:
         """Why one text gets its class: its neighbours, and the bytes the nearest one explains.

@@ -68,7 +68,9 @@ def break_ties(
     scores: np.ndarray,
     neigh_class: np.ndarray,
     tie_break: str,
-    random_state: np.random.RandomState | None = None,
+    *,
+    seed: int | None = None,
+    neigh_ind: np.ndarray | None = None,
 ) -> np.ndarray:
     """Index of the predicted class of each row.
 
@@ -79,11 +81,14 @@ def break_ties(
         Neighbour classes, nearest first.
     tie_break : {"nearest", "random", "lowest"}
         Among classes sharing the top score: the one whose nearest member is
-        closest; one drawn uniformly with ``random_state``; or the first in
-        ``classes_`` order.
-    random_state : RandomState, default=None
-        Required for ``"random"``. Rows are drawn in order, so the result is
-        independent of chunking and of the number of workers.
+        closest; one drawn uniformly; or the first in ``classes_`` order.
+    seed : int, default=None
+        Required for ``"random"``, with ``neigh_ind``: each row's draw comes
+        from a generator seeded by ``seed`` and the row's neighbours, so a
+        query gets the same draw whatever other queries share its batch, its
+        chunk or its worker.
+    neigh_ind : ndarray of shape (n_queries, k), default=None
+        The neighbours' indices in the training set, nearest first.
 
     Returns
     -------
@@ -93,9 +98,14 @@ def break_ties(
     if tie_break == "lowest":
         return tied.argmax(axis=1)
     if tie_break == "random":
-        if random_state is None:
-            raise ValueError('tie_break="random" needs a random_state.')
-        return np.array([random_state.choice(np.flatnonzero(row)) for row in tied], dtype=np.intp)
+        if seed is None or neigh_ind is None:
+            raise ValueError('tie_break="random" needs a seed and the neighbours\' indices.')
+        predicted = tied.argmax(axis=1)
+        for row in np.flatnonzero(tied.sum(axis=1) > 1):
+            candidates = np.flatnonzero(tied[row])
+            rng = np.random.default_rng([seed, *neigh_ind[row].tolist()])
+            predicted[row] = candidates[rng.integers(len(candidates))]
+        return predicted
     # "nearest": the first neighbour (nearest first) whose class is tied.
     neighbour_is_tied = np.take_along_axis(tied, neigh_class, axis=1)
     first = neighbour_is_tied.argmax(axis=1)

@@ -11,7 +11,7 @@ import pytest
 from sklearn.exceptions import NotFittedError
 
 from npc_classify import NCDClassifier, pairwise_ncd
-from npc_classify._voting import break_ties, class_scores
+from npc_classify._voting import break_ties, class_scores, tied_classes
 from npc_classify.compressors import GzipCompressor
 
 QUERIES = [
@@ -170,10 +170,24 @@ def test_tie_rules(rule, expected):
 
 def test_random_tie_rule_draws_only_among_the_tied_classes():
     neigh_class = np.array([[2, 1, 0, 0]] * 200)
+    neigh_ind = np.arange(800).reshape(200, 4)  # other neighbours, other draws
     scores = class_scores(np.zeros((200, 4)), neigh_class, 3, "uniform")
     scores[:, 0] = 0  # class 0 is out of the tie: classes 1 and 2 share the top
-    drawn = break_ties(scores, neigh_class, "random", np.random.RandomState(0))
+    drawn = break_ties(scores, neigh_class, "random", seed=0, neigh_ind=neigh_ind)
     assert set(drawn.tolist()) == {1, 2}
+
+
+def test_a_random_tie_is_drawn_the_same_whatever_else_is_predicted_with_the_text(tiny_news):
+    texts, labels = tiny_news
+    clf = NCDClassifier(k=4, tie_break="random", random_state=3).fit(texts, labels)
+    queries = texts + QUERIES
+    votes = clf.class_votes(*clf.kneighbors(queries))
+    assert (tied_classes(votes).sum(axis=1) > 1).sum() >= 5  # enough ties to tell
+    together = clf.predict(queries)
+    alone = [clf.predict([query])[0] for query in queries]
+    np.testing.assert_array_equal(together, alone)
+    np.testing.assert_array_equal(clf.predict(queries[::-1]), together[::-1])
+    assert [clf.explain(query).predicted for query in queries[:8]] == alone[:8]
 
 
 # Bad input: each refusal says what was expected and what was received.
