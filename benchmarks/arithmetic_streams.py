@@ -41,7 +41,7 @@ def best_of(repeats: int, run) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data-dir", type=Path, help="the local AG News CSVs")
     parser.add_argument("--n-texts", type=int, default=1000, help="texts in the stream")
     parser.add_argument("--order", type=int, default=3, help="the PPM order (default: 3)")

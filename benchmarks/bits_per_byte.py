@@ -21,7 +21,7 @@ from npc_classify.evaluation import MODEL_FREE_COMPRESSORS, bits_per_byte
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data-dir")
     parser.add_argument("--lm", help="a model written by npc-classify train-lm")
     parser.add_argument("--n-docs", type=int, default=200)

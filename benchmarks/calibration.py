@@ -79,7 +79,7 @@ def scores(model: Any, X: list[str], y: list[Any], X_test: list[str], y_test: li
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data-dir", type=Path, help="the local AG News CSVs")
     parser.add_argument("--trec-dir", type=Path, help="the TREC .label files (optional)")
     parser.add_argument("--compressors", nargs="+", choices=COMPRESSORS, default=list(COMPRESSORS))

@@ -36,7 +36,7 @@ from npc_classify.datasets import load_ag_news
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data-dir")
     parser.add_argument("--lm", metavar="FILE", help="also the byte LM from train-lm")
     parser.add_argument("--lm-fine-tune-steps", type=int, default=400)

@@ -74,7 +74,7 @@ def task_cv_scores(clf: CompressionClassifier, tasks: dict[str, Task], n_jobs: i
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data-dir", type=Path, help="the local AG News CSVs")
     parser.add_argument("--trec-dir", type=Path, help="the TREC .label files (optional)")
     parser.add_argument("--orders", type=int, nargs="+", default=[4, 6])

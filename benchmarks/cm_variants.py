@@ -143,7 +143,7 @@ def self_trained_accuracy(
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data-dir", type=Path, required=True, help="the local AG News CSVs")
     parser.add_argument("--n-jobs", type=int, default=2, help="cells scored at once")
     parser.add_argument("--orders", type=int, default=4, help="the most orders averaged")

@@ -38,7 +38,7 @@ def complement_value(text: str) -> float | None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data-dir", type=Path, help="the local AG News CSVs")
     parser.add_argument("--trec-dir", type=Path, help="the TREC .label files (optional)")
     parser.add_argument(

@@ -42,7 +42,7 @@ SETTINGS: dict[str, tuple[str | Compressor, dict[str, Any]]] = {
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data-dir", type=Path, required=True, help="the local AG News CSVs")
     parser.add_argument("--n-jobs", type=int, default=2, help="the workers timed against one")
     parser.add_argument("--backend", default="loky", help="joblib's backend for the workers")

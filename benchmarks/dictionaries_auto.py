@@ -25,7 +25,7 @@ from npc_classify.datasets import load_splits
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--ag-news", type=Path, required=True, help="the local AG News CSVs")
     parser.add_argument("--trec", type=Path, required=True, help="the TREC .label files")
     args = parser.parse_args()

@@ -74,7 +74,7 @@ class PeakMemory(threading.Thread):
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data-dir")
     parser.add_argument("--compressor", default="zstd-prefix")
     parser.add_argument("--n-train", type=int, default=120_000)

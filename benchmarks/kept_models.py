@@ -38,7 +38,7 @@ def peak_rss_gb() -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--trec-dir", type=Path, required=True, help="the TREC .label files")
     parser.add_argument("--budgets", type=float, nargs="+", default=[1.0, 4.0], metavar="GIB")
     parser.add_argument("--rounds", type=int, default=3, help="predicts of the test split")

@@ -66,7 +66,7 @@ def score_cell(
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data-dir", type=Path, help="the local AG News CSVs")
     parser.add_argument("--trec-dir", type=Path, help="TREC's .label files: its coarse classes")
     parser.add_argument("--per-class", type=int, nargs="+", default=[25, 50, 100, 250, 500, 1000])

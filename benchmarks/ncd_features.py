@@ -54,7 +54,7 @@ HEADS: dict[str, Callable[[float], Any]] = {
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data-dir")
     parser.add_argument("--cv-per-class", type=int, default=750)
     parser.add_argument("--folds", type=int, default=3)

@@ -200,8 +200,6 @@ def load_corpora(args: argparse.Namespace) -> dict[str, Corpus]:
             train, test = load_ag_news("train", args.ag_news), load_ag_news("test", args.ag_news)
             full = (train.texts, np.asarray(train.labels), test.texts, np.asarray(test.labels))
         else:
-            if args.trec is None:
-                raise SystemExit(f"--trec is needed for {CORPORA[key]}")
             train, test = load_splits("trec" if key == "trec-coarse" else key, data_dir=args.trec)
             full = (train.texts, train.labels, test.texts, test.labels)
         x_train, y_train = subset(full[0], full[1], args.max_train, args.seed)
@@ -334,9 +332,10 @@ def run_cell(method: Method, corpus: Corpus, args: argparse.Namespace, where: st
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--ag-news", type=Path, required=True, help="the local AG News CSVs")
-    parser.add_argument("--trec", type=Path, help="the TREC .label files")
+    text = "the TREC .label files (needed for the TREC corpora, in --corpora by default)"
+    parser.add_argument("--trec", type=Path, help=text)
     parser.add_argument("--max-train", type=int, help="training texts per corpus (default: all)")
     parser.add_argument("--max-test", type=int, help="test texts per corpus (default: all)")
     parser.add_argument("--cv-max-train", type=int, default=3000, help="NCD-kNN's CV subsample")
@@ -345,6 +344,9 @@ def main() -> None:
     parser.add_argument("--warm-up", type=float, default=10.0, help="seconds of zlib first")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
+    needing_trec = [CORPORA[key] for key in args.corpora if key != "ag-news"]
+    if needing_trec and args.trec is None:
+        parser.error(f"--trec is needed for {' and '.join(needing_trec)}")
     warnings.filterwarnings("ignore", message="The least populated class in y")
     run_started = time.perf_counter()
 

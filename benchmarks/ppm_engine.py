@@ -50,7 +50,7 @@ def best_of(repeats: int, run) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data-dir", type=Path, help="the local AG News CSVs")
     parser.add_argument("--n-test", type=int, default=400, help="test documents (default: 400)")
     parser.add_argument("--n-pairs-train", type=int, default=1000, help="training texts per query")

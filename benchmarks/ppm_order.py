@@ -34,7 +34,7 @@ def fold_score(order: int, train_texts, train_labels, test_texts, test_labels):
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data-dir")
     parser.add_argument("--orders", type=int, nargs="+", default=[1, 2, 3, 4, 5, 6])
     parser.add_argument("--folds", type=int, default=5)

@@ -18,7 +18,7 @@ from npc_classify.datasets import load_ag_news
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data-dir")
     parser.add_argument("--n-test", type=int, default=200)
     parser.add_argument("--n-train", type=int, nargs="+", default=[750, 1500, 3000, 6000])

@@ -84,7 +84,7 @@ def accuracy(scores: np.ndarray, labels: np.ndarray, classes: np.ndarray) -> flo
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data-dir")
     parser.add_argument("--n-jobs", type=int, default=-1)
     args = parser.parse_args()

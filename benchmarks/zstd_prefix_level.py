@@ -26,7 +26,7 @@ from npc_classify.datasets import load_ag_news
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data-dir", type=Path, help="the local AG News CSVs")
     parser.add_argument("--n-train", type=int, default=3000, help="training texts (default: 3000)")
     parser.add_argument("--levels", type=int, nargs="+", default=[1, 2, 3, 4, 6, 9])

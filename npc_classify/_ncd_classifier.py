@@ -42,8 +42,10 @@ class NCDClassifier(ClassifierMixin, NCDNeighborsBase):
     Parameters
     ----------
     compressor : str or Compressor, default="gzip"
-        A registered name (``"gzip"``, ``"zstd"``, ``"bz2"``, ``"lzma"``) or
-        a :class:`~npc_classify.compressors.Compressor` instance, whose
+        A registered name (:func:`~npc_classify.compressors.available_compressors`:
+        ``"gzip"``, ``"zstd"``, ``"zstd-prefix"``, ``"bz2"``, ``"lzma"``, ``"ppm"``,
+        ``"cm"``, ``"lm"``, ``"hf"``) or a
+        :class:`~npc_classify.compressors.Compressor` instance, whose
         parameters can then be tuned as ``compressor__level``.
     k : int, default=5
         Number of neighbours that vote.
@@ -277,7 +279,7 @@ class NCDClassifier(ClassifierMixin, NCDNeighborsBase):
         after that neighbour and the separator instead of alone (the query
         comes second whatever ``order`` the distance uses): the
         compressor's own per-byte code lengths for the model-based compressors
-        (``ppm``, ``lm``), and for the stream compressors (gzip, zstd, bz2,
+        (``ppm``, ``cm``, ``lm``), and for the stream compressors (gzip, zstd, bz2,
         lzma), which have none, the increments of the compressed size as the
         query grows one byte at a time (see ``method`` in
         :class:`~npc_classify.NeighborExplanation`): a marginal cost, not a

@@ -37,8 +37,10 @@ class NCDTransformer(CompressorParameterMixin, TransformerMixin, TextInputMixin,
     Parameters
     ----------
     compressor : str or Compressor, default="gzip"
-        A registered name (``"gzip"``, ``"zstd"``, ``"bz2"``, ``"lzma"``...) or
-        a :class:`~npc_classify.compressors.Compressor` instance, whose
+        A registered name (:func:`~npc_classify.compressors.available_compressors`:
+        ``"gzip"``, ``"zstd"``, ``"zstd-prefix"``, ``"bz2"``, ``"lzma"``, ``"ppm"``,
+        ``"cm"``, ``"lm"``, ``"hf"``) or a
+        :class:`~npc_classify.compressors.Compressor` instance, whose
         parameters can then be tuned as ``compressor__level``.
     n_references : int, default=None
         Reference texts per class, drawn without replacement with

@@ -157,7 +157,7 @@ class ArithmeticCodingCompressor(Compressor):
         raise NotImplementedError(
             f"{type(self).__name__} gives no code length per byte: its model codes tokens "
             "of one or more bytes, and a token's bits have no share per byte. "
-            "PPMCompressor and LMCompressor code byte by byte."
+            "PPMCompressor, CMCompressor and LMCompressor code byte by byte."
         )
 
     def conditional_code_lengths(self, context: bytes, data: bytes) -> np.ndarray:
