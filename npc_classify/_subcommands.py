@@ -20,7 +20,7 @@ import numpy as np
 from . import datasets, evaluation, load_model, reports, save_model
 from ._compression_classifier import CompressionClassifier
 from ._ncd_classifier import NCDClassifier
-from ._output import STDOUT, check_destination, default_checkpoint, write_chunks, write_text
+from ._output import STDOUT, default_checkpoint, write_chunks, write_text
 from ._parallel import dask_backend, local_workers, workers_for
 from ._text import encode_texts
 from ._voting import PAPER_TOP_K
@@ -343,8 +343,7 @@ def _explain(args: argparse.Namespace) -> int:
         raise ValueError(f"{args.model_file} holds a {kind}, which cannot explain a prediction.")
     explanation = model.explain(args.text, n_spans=args.spans)
     print(reports.format_explanation(explanation))
-    if args.html is not None:
-        check_destination(args.html)
+    if args.html is not None:  # a folder was refused when the arguments were parsed
         write_text(args.html, explanation.to_html())
         print(f"HTML written to {args.html}")
     return 0
