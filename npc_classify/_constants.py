@@ -1,8 +1,8 @@
 """Names and limits that the estimators share with the command line's parser.
 
-Nothing is imported here: the parser, and so ``npc-classify --help``, reads
-these without the estimators' imports (scikit-learn, SciPy, joblib), which
-take over a second.
+Only ``typing`` is imported here: the parser, and so ``npc-classify
+--help``, reads these without the estimators' imports (scikit-learn, SciPy,
+joblib), which take over a second.
 """
 
 from __future__ import annotations
