@@ -9,6 +9,7 @@ after the arguments are parsed.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -50,7 +51,8 @@ def _run(argv: Sequence[str] | None) -> int:
     except BrokenPipeError:
         # The reader of the output left (``| head``): stop quietly, as if by SIGPIPE, and
         # keep Python from failing again when it flushes standard output at exit.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        with contextlib.suppress(OSError, ValueError):  # a standard output without a file
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return BROKEN_PIPE
     except (ValueError, TypeError, FileNotFoundError, ImportError, OSError) as error:
         if signal_behind(error) is not None:
