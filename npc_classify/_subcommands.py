@@ -187,8 +187,8 @@ def _config(args: argparse.Namespace, clf: Any) -> dict[str, Any]:
 def _evaluate(args: argparse.Namespace) -> int:
     report, clf = _report_stream(args), _model(args)
     checkpoint = args.checkpoint or default_checkpoint(args.output)
-    _refuse_overwriting_inputs(args, {"--output": args.output, "--checkpoint": checkpoint})
     train, test = _load(args)
+    _refuse_overwriting_inputs(args, {"--output": args.output, "--checkpoint": checkpoint})
     train = _per_class(args, train)
     _warn_of_unseen_labels(train, test)
     outcome: dict[str, Any] = {"command": "evaluate"}
@@ -238,12 +238,18 @@ def _warn_of_unseen_labels(train: LabeledTexts, test: LabeledTexts) -> None:
 def _refuse_overwriting_inputs(
     args: argparse.Namespace, destinations: dict[str, Path | None]
 ) -> None:
-    """Refuse a report or checkpoint file that is one of the data files, or each other."""
-    named = (getattr(args, split, None) for split in ("train", "test"))
-    inputs = [path for path in named if path is not None]
-    if args.data_dir is not None:
-        names = [f"{split}.{kind}" for split in ("train", "test") for kind in ("csv", "tsv")]
-        inputs += [args.data_dir / name for name in [*names, *datasets.TREC_FILES.values()]]
+    """Refuse a report or checkpoint file that is one of the data files read, or each other.
+
+    Called after the data are read, so that their loader's checks speak first;
+    nothing has been written then.
+    """
+    files = (
+        datasets.split_file(
+            args.dataset, split, data_dir=args.data_dir, path=getattr(args, split, None)
+        )
+        for split in ("train", "test")
+    )
+    inputs = [path for path in files if path is not None]
     written = {
         option: Path(path).resolve()
         for option, path in destinations.items()
@@ -270,8 +276,8 @@ def _announce(checkpoint: Path | None) -> None:
 
 def _few_shot(args: argparse.Namespace) -> int:
     report, clf = _report_stream(args), _model(args)
-    _refuse_overwriting_inputs(args, {"--output": args.output})
     pool, test = _load(args)
+    _refuse_overwriting_inputs(args, {"--output": args.output})
     _warn_of_unseen_labels(pool, test)
     if isinstance(clf, CompressionClassifier):
         rows = evaluation.few_shot(clf, pool, test, args.shots, args.seeds)
@@ -393,9 +399,9 @@ def _code(args: argparse.Namespace) -> int:
 
 def _bpb(args: argparse.Namespace) -> int:
     report = _report_stream(args)
-    _refuse_overwriting_inputs(args, {"--output": args.output})
     files = {"path": args.test, **_file_options(args)}
     test = datasets.load_split(args.dataset, "test", data_dir=args.data_dir, **files)
+    _refuse_overwriting_inputs(args, {"--output": args.output})
     test = _sampled(args, test)
     documents = encode_texts(test.texts[: args.n_docs])
     compressors = {name: get_compressor(name) for name in MODEL_FREE_COMPRESSORS}

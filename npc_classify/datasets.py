@@ -38,6 +38,7 @@ __all__ = [
     "read_texts",
     "read_trec_file",
     "sample_per_class",
+    "split_file",
 ]
 
 AG_NEWS_CLASSES: tuple[str, ...] = ("World", "Sports", "Business", "Sci/Tech")
@@ -225,10 +226,8 @@ def load_ag_news(split: str, data_dir: str | os.PathLike[str] | None = None) -> 
     data : LabeledTexts
         Texts ``title + " " + description``, labels 0-3.
     """
-    if split not in ("train", "test"):
-        raise ValueError(f'split must be "train" or "test", got {split!r}.')
-    if data_dir is not None:
-        path = Path(data_dir) / f"{split}.csv"
+    path = split_file("ag_news", split, data_dir=data_dir)
+    if path is not None:
         if not path.is_file():
             raise FileNotFoundError(
                 f"Expected the AG News {split} split at {path}: a folder with the "
@@ -318,16 +317,14 @@ def load_trec(
     -------
     data : LabeledTexts
     """
-    if split not in TREC_FILES:
-        raise ValueError(f'split must be "train" or "test", got {split!r}.')
+    path = split_file("trec", split, data_dir=data_dir)
     files = " and ".join(TREC_FILES.values())
-    if data_dir is None:
+    if path is None:
         raise ValueError(
             f"TREC is read from a folder holding the authors' {files} "
             "(https://cogcomp.seas.upenn.edu/Data/QA/QC/): pass it as data_dir "
             "(--data-dir); got data_dir=None."
         )
-    path = Path(data_dir) / TREC_FILES[split]
     if not path.is_file():
         raise FileNotFoundError(
             f"Expected the TREC {split} split at {path}: a folder with the authors' {files}."
@@ -579,6 +576,58 @@ def _refuse_table_options(
             raise ValueError(f"{option} is for csv and tsv files; {reading} reads none.")
 
 
+def split_file(
+    dataset: str,
+    split: str,
+    *,
+    data_dir: str | os.PathLike[str] | None = None,
+    path: str | os.PathLike[str] | None = None,
+) -> Path | None:
+    """The file :func:`load_split` reads a split from, whether or not it exists.
+
+    Parameters
+    ----------
+    dataset : {"ag_news", "trec", "trec-fine", "csv", "tsv"}
+    split : {"train", "test"}
+    data_dir, path : path-like, default=None
+        As in :func:`load_split`: ``path`` only for csv and tsv.
+
+    Returns
+    -------
+    file : Path or None
+        AG News: ``data_dir/{split}.csv``; TREC: ``data_dir`` joined with the
+        split's :data:`TREC_FILES` name; csv and tsv: ``path``, or
+        ``data_dir/{split}.csv`` (``.tsv``). None where no file is named:
+        without ``data_dir`` (AG News then comes from the Hub) and ``path``.
+
+    Examples
+    --------
+    >>> split_file("trec", "test", data_dir="data/trec").as_posix()
+    'data/trec/TREC_10.label'
+    >>> split_file("tsv", "train", data_dir="mine").as_posix()
+    'mine/train.tsv'
+    >>> split_file("ag_news", "train") is None
+    True
+    """
+    if dataset not in DATASETS:
+        raise ValueError(f"dataset must be one of {DATASETS}, got {dataset!r}.")
+    if split not in ("train", "test"):
+        raise ValueError(f'split must be "train" or "test", got {split!r}.')
+    if dataset in _SOURCES and path is not None:
+        raise ValueError(
+            f"A {split} file (--{split}) is for csv/tsv; {_SOURCES[dataset]}. Got {split}={path}."
+        )
+    if path is not None:
+        return Path(path)
+    if data_dir is None:
+        return None
+    if dataset == "ag_news":
+        return Path(data_dir) / f"{split}.csv"
+    if dataset in _SOURCES:
+        return Path(data_dir) / TREC_FILES[split]
+    return Path(data_dir) / f"{split}.{dataset}"
+
+
 def load_split(
     dataset: str,
     split: str,
@@ -615,31 +664,23 @@ def load_split(
     -------
     data : LabeledTexts
     """
-    if dataset not in DATASETS:
-        raise ValueError(f"dataset must be one of {DATASETS}, got {dataset!r}.")
+    file = split_file(dataset, split, data_dir=data_dir, path=path)
     if dataset in _SOURCES:
-        if path is not None:
-            raise ValueError(
-                f"A {split} file (--{split}) is for csv/tsv; {_SOURCES[dataset]}. "
-                f"Got {split}={path}."
-            )
         _refuse_table_options(
             f"dataset={dataset!r}", text_columns, header, quoting, label_column=label_column
         )
         if dataset == "ag_news":
             return load_ag_news(split, data_dir)
         return load_trec(split, data_dir, fine=dataset == "trec-fine")
-    if path is None:
-        if data_dir is None:
-            raise ValueError(
-                f"dataset {dataset} needs a {split} file (--{split}), or data_dir "
-                f"(--data-dir); got {split}=None."
-            )
-        path = Path(data_dir) / f"{split}.{dataset}"
-    if not Path(path).is_file():
-        raise FileNotFoundError(f"No such {dataset} file: {path}")
+    if file is None:
+        raise ValueError(
+            f"dataset {dataset} needs a {split} file (--{split}), or data_dir "
+            f"(--data-dir); got {split}=None."
+        )
+    if not file.is_file():
+        raise FileNotFoundError(f"No such {dataset} file: {file}")
     return read_labeled_file(
-        path,
+        file,
         delimiter="\t" if dataset == "tsv" else ",",
         text_columns=text_columns,
         label_column=label_column,

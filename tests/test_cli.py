@@ -1311,6 +1311,26 @@ def test_a_report_or_checkpoint_naming_a_data_file_is_refused_and_the_file_kept(
     assert train.read_bytes() == before
 
 
+def test_a_report_naming_a_file_the_data_folder_gives_is_refused(capsys, split_news):
+    _, test = split_news
+    before = test.read_bytes()
+    argv = ["--dataset", "csv", "--data-dir", test.parent, "--output", test]
+    code, _, err = run_cli(capsys, "evaluate", *argv, *FAST)
+    assert code == 2
+    assert f"--output {test} is the data file {test}, which it would replace" in err
+    assert test.read_bytes() == before
+
+
+def test_a_file_beside_the_data_that_the_run_does_not_read_may_be_the_report(capsys, split_news):
+    train, _ = split_news
+    unread = train.with_suffix(".tsv")  # --dataset csv reads train.csv and test.csv alone
+    unread.write_text("an old report\n")
+    argv = ["--dataset", "csv", "--data-dir", train.parent, "--k", 1, "--output", unread]
+    code, _, err = run_cli(capsys, "evaluate", *argv, *FAST)
+    assert code == 0, err
+    assert json.loads(unread.read_text())["n_test"] == len(tiny_news_rows()[1::2])
+
+
 def test_output_and_checkpoint_naming_one_file_are_refused(capsys, tmp_path):
     same = tmp_path / "run.json"
     code, _, err = run_cli(capsys, *tiny_news_argv("--output", same, "--checkpoint", same))

@@ -25,6 +25,7 @@ from npc_classify.datasets import (
     read_texts,
     read_trec_file,
     sample_per_class,
+    split_file,
 )
 
 # Made-up rows in the canonical AG News layout: (class index 1-4, title, description).
@@ -528,6 +529,36 @@ def test_load_split_refuses_the_options_of_a_table_for_a_built_in_dataset(tmp_pa
     expected = f"label_column (--label-column) is for csv and tsv files; dataset='{dataset}'"
     with pytest.raises(ValueError, match=re.escape(expected)):
         load_split(dataset, "train", data_dir=tmp_path, label_column="topic")
+
+
+@pytest.mark.parametrize(
+    ("dataset", "split", "name"),
+    [
+        ("ag_news", "train", "train.csv"),
+        ("ag_news", "test", "test.csv"),
+        ("trec", "train", "train_5500.label"),
+        ("trec-fine", "test", "TREC_10.label"),
+        ("csv", "test", "test.csv"),
+        ("tsv", "train", "train.tsv"),
+    ],
+)
+def test_split_file_names_the_file_each_split_is_read_from(tmp_path, dataset, split, name):
+    assert split_file(dataset, split, data_dir=tmp_path) == tmp_path / name
+
+
+def test_split_file_is_the_named_file_for_a_table_and_none_without_a_folder(tmp_path):
+    assert split_file("csv", "train", data_dir=tmp_path, path="mine.csv") == Path("mine.csv")
+    assert split_file("ag_news", "train") is None  # read from the Hub
+    assert split_file("tsv", "test") is None
+
+
+def test_split_file_refuses_what_load_split_refuses(tmp_path):
+    with pytest.raises(ValueError, match='split must be "train" or "test", got \'dev\''):
+        split_file("csv", "dev", data_dir=tmp_path)
+    with pytest.raises(ValueError, match=r"A train file \(--train\) is for csv/tsv"):
+        split_file("trec", "train", path=tmp_path / "train.csv")
+    with pytest.raises(ValueError, match=re.escape(f"dataset must be one of {DATASETS}")):
+        split_file("imdb", "train")
 
 
 def test_load_split_refuses_an_unknown_dataset_with_the_choices():
