@@ -157,7 +157,7 @@ def resumable_class_bits(
         def save(kind: str, column: int, bits: np.ndarray) -> None:
             _append(handle, {"kind": kind, "column": column, "bits": bits.tolist()})
 
-        return clf._class_bits(texts, SavedColumns(known, save)), len(known)
+        return clf.class_bits(texts, saved=SavedColumns(known, save)), len(known)
 
 
 def _check_column(

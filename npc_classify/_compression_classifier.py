@@ -151,15 +151,36 @@ def _least_log_loss_softmax(
 class SavedColumns:
     """Columns of bits an earlier run computed, and where newly computed ones go.
 
-    What lets a stopped run resume (:func:`~npc_classify.evaluation.resumable_class_bits`).
+    What :meth:`CompressionClassifier.class_bits` takes as ``saved`` to resume
+    a stopped run (:func:`~npc_classify.evaluation.resumable_class_bits` keeps
+    them in a file).
 
     Attributes
     ----------
     known : dict of (str, int) to ndarray
-        The bits of every query after the texts of one kind (:data:`CLASS` or
-        :data:`COMPLEMENT`) of one class (its column of ``classes_``).
+        Keyed by kind (``"class"``, or ``"complement"`` for the complement
+        texts) and class (its column of ``classes_``): the bits of every
+        query after that class's texts of that kind, the mean over its
+        groups.
     save : callable
         Called as ``save(kind, column, bits)`` with each column computed.
+
+    Examples
+    --------
+    >>> from npc_classify import CompressionClassifier
+    >>> from npc_classify.evaluation import SavedColumns
+    >>> clf = CompressionClassifier(compressor="ppm").fit(
+    ...     ["goal in the last minute", "shares fell sharply"], ["sport", "money"]
+    ... )
+    >>> computed = {}
+    >>> saved = SavedColumns({}, lambda kind, column, bits: computed.update({column: bits}))
+    >>> bits = clf.class_bits(["a late goal"], saved=saved)
+    >>> sorted(computed)  # both columns, each handed over when done
+    [0, 1]
+    >>> again = clf.class_bits(["a late goal"], saved=SavedColumns(
+    ...     {("class", j): b for j, b in computed.items()}, lambda *_: None))
+    >>> bool((again == bits).all())
+    True
     """
 
     known: dict[tuple[str, int], np.ndarray]
@@ -732,25 +753,31 @@ class CompressionClassifier(
         complements = _complements(self._class_texts, self.complement)
         return self._bits_after(complements, self.n_dictionaries_, queries, COMPLEMENT, shown=True)
 
-    def class_bits(self, X: Sequence[str]) -> np.ndarray:
+    def class_bits(self, X: Sequence[str], *, saved: SavedColumns | None = None) -> np.ndarray:
         """The cost of each query under each class, which the predictions compare.
 
         ``extra_bits(X)``, less ``complement_bits(X)`` when ``complement`` is set,
         less ``class_offsets_``.
+
+        Parameters
+        ----------
+        X : sequence of str
+            Query texts.
+        saved : SavedColumns, default=None
+            Columns of bits computed earlier for the same queries, which are
+            not computed again, and where each column computed is handed as
+            it is done: what lets
+            :func:`~npc_classify.evaluation.resumable_class_bits` resume a
+            stopped run. None computes every column.
 
         Returns
         -------
         bits : ndarray of shape (n_queries, n_classes)
             Columns follow ``classes_``; the smallest of a row is the prediction.
         """
-        return self._class_bits(check_texts(X, name="X"))
-
-    def _class_bits(self, texts: list[str], saved: SavedColumns | None = None) -> np.ndarray:
-        """:meth:`class_bits` of texts already checked, resuming from ``saved`` columns."""
         check_is_fitted(self)
-        costs = self._costs(
-            self._class_texts, self.n_dictionaries_, encode_texts(texts), True, saved
-        )
+        queries = encode_texts(check_texts(X, name="X"))
+        costs = self._costs(self._class_texts, self.n_dictionaries_, queries, True, saved)
         return costs - self.class_offsets_
 
     def bits_fingerprint(self, X: Sequence[str]) -> str:

@@ -31,7 +31,7 @@ from sklearn.metrics import (
 )
 
 from ._checkpoint import resumable_class_bits, resumable_kneighbors
-from ._compression_classifier import CompressionClassifier
+from ._compression_classifier import CompressionClassifier, SavedColumns
 from ._ncd_classifier import NCDClassifier
 from ._voting import PAPER_TOP_K, tied_classes
 from .compressors import Compressor
@@ -40,6 +40,7 @@ from .datasets import LabeledTexts, check_per_class, label_names, sample_per_cla
 __all__ = [
     "CLASS_CONDITIONAL",
     "PAPER_TOP_K",
+    "SavedColumns",
     "bits_per_byte",
     "evaluate_class_conditional",
     "evaluate_neighbors",

@@ -19,6 +19,7 @@ from npc_classify.coding import _cm_kernels as cm_kernels
 from npc_classify.coding import _ppm_kernels as ppm_kernels
 from npc_classify.compressors import Bz2Compressor, GzipCompressor, ZstdCompressor
 from npc_classify.datasets import read_ag_news_csv
+from npc_classify.evaluation import SavedColumns
 
 QUERIES = [
     "The goalkeeper saved a penalty in the cup final.",
@@ -185,6 +186,23 @@ def test_partial_fit_keeps_the_first_fits_choice(tiny_news, monkeypatch):
     assert clf.n_dictionaries_ == chosen
     with pytest.raises(AssertionError, match="cross-validated again"):
         clf.fit(texts, labels)  # a new fit chooses anew
+
+
+def test_class_bits_take_saved_columns_as_given_and_hand_over_the_others(tiny_news):
+    clf = CompressionClassifier(ZstdCompressor(), complement=1).fit(*tiny_news)
+    n_classes = len(clf.classes_)
+    given = {("class", 0): np.full(len(QUERIES), 1000.0), ("complement", 1): np.zeros(3)}
+    handed: dict = {}
+    saved = SavedColumns(given, lambda kind, j, bits: handed.update({(kind, j): bits}))
+    bits = clf.class_bits(QUERIES, saved=saved)
+    expected = clf.extra_bits(QUERIES) - clf.complement_bits(QUERIES)
+    expected[:, 0] = 1000.0 - clf.complement_bits(QUERIES)[:, 0]
+    expected[:, 1] = clf.extra_bits(QUERIES)[:, 1]
+    np.testing.assert_array_equal(bits, expected)
+    kinds = [("class", j) for j in range(n_classes)] + [
+        ("complement", j) for j in range(n_classes)
+    ]
+    assert sorted(handed) == sorted(set(kinds) - set(given))
 
 
 def test_probabilities_are_a_softmax_of_negative_bits(tiny_news):
