@@ -33,7 +33,9 @@ from ._validation import (
     check_labels,
     check_one_text,
     check_texts,
+    forget_fit,
     label_kind,
+    unfitted_on_failure,
 )
 from .compressors import (
     COMPRESSOR_CONSTRAINTS,
@@ -417,6 +419,8 @@ class CompressionClassifier(
     ['sport', 'business']
     """
 
+    #: Fitted state besides the attributes ending in "_" (see ``forget_fit``).
+    _private_state = ("_separator", "_class_texts")
     _parameter_constraints: dict[str, list[Any]] = {
         "compressor": COMPRESSOR_CONSTRAINTS,
         "separator": [str],
@@ -467,13 +471,14 @@ class CompressionClassifier(
         -------
         self : CompressionClassifier
         """
-        fitted = ("_class_texts", "n_dictionaries_", "cv_accuracy_", "temperature_")
-        for attribute in ("classes_", "class_offsets_", *fitted):
-            self.__dict__.pop(attribute, None)
+        self._validate_params()
         texts = check_texts(X, name="X")
         if not texts:
             raise ValueError("Cannot fit on an empty training set: X has no texts.")
-        return self._append(texts, y)
+        labels = check_labels(y, len(texts))
+        forget_fit(self)
+        with unfitted_on_failure(self):
+            return self._append(texts, labels)
 
     def partial_fit(self, X: Sequence[str], y: ArrayLike) -> CompressionClassifier:
         """Append texts to their class texts; unseen labels become new classes.
@@ -487,12 +492,16 @@ class CompressionClassifier(
         -------
         self : CompressionClassifier
         """
-        return self._append(check_texts(X, name="X"), y)
-
-    def _append(self, texts: list[str], y: ArrayLike) -> CompressionClassifier:
-        """:meth:`partial_fit` on texts already checked."""
         self._validate_params()
+        texts = check_texts(X, name="X")
         labels = check_labels(y, len(texts))
+        if hasattr(self, "n_dictionaries_"):
+            return self._append(texts, labels)
+        with unfitted_on_failure(self):  # the first fit: settings chosen, perhaps by CV
+            return self._append(texts, labels)
+
+    def _append(self, texts: list[str], labels: np.ndarray) -> CompressionClassifier:
+        """:meth:`partial_fit` on texts and labels already checked."""
         if hasattr(self, "classes_") and len(labels):
             known, given = label_kind(self.classes_[0]), label_kind(labels[0])
             if known != given:  # checked before the texts are stored, which leaves self as it was

@@ -22,6 +22,7 @@ from ._validation import (
     check_labels,
     check_one_text,
     check_texts,
+    unfitted_on_failure,
 )
 from ._voting import TIE_BREAKS, WEIGHTS, break_ties, class_scores
 from .compressors import Compressor
@@ -188,8 +189,10 @@ class NCDClassifier(ClassifierMixin, NCDNeighborsBase):
         self._validate_params()
         texts = check_texts(X, name="X")
         labels = check_labels(y, len(texts))
-        self._fit_search(texts)
-        self.classes_, self._y = np.unique(labels, return_inverse=True)
+        self._check_search(texts)
+        with unfitted_on_failure(self):
+            self._fit_search(texts)
+            self.classes_, self._y = np.unique(labels, return_inverse=True)
         return self
 
     def predict_proba(self, X: Sequence[str]) -> np.ndarray:

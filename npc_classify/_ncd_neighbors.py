@@ -55,6 +55,8 @@ class NCDNeighborsBase(CompressorParameterMixin, TextInputMixin, BaseEstimator, 
         None compares every pair.
     """
 
+    #: Fitted state besides the attributes ending in "_" (see ``forget_fit``).
+    _private_state = ("_separator", "_fit_buffer", "_fit_offsets", "_y")
     _parameter_constraints: dict[str, list[Any]] = {
         **NCD_CONSTRAINTS,
         "k": [Interval(Integral, 1, None, closed="left")],
@@ -82,12 +84,8 @@ class NCDNeighborsBase(CompressorParameterMixin, TextInputMixin, BaseEstimator, 
         self.progress = progress
         self.candidates = candidates
 
-    def _fit_search(self, texts: list[str]) -> None:
-        """Store the training texts (checked) and everything the search needs from them.
-
-        Sets ``compressor_``, ``train_sizes_``, ``n_samples_fit_``,
-        ``candidate_index_`` and ``n_candidates_``.
-        """
+    def _check_search(self, texts: list[str]) -> None:
+        """Refuse training texts (checked) the search cannot use with these parameters."""
         if not texts:
             raise ValueError("Cannot fit on an empty training set: X has no texts.")
         _check_at_most_training_set(self.k, "k", len(texts))
@@ -96,6 +94,13 @@ class NCDNeighborsBase(CompressorParameterMixin, TextInputMixin, BaseEstimator, 
                 f"candidates={self.candidates} must be at least k={self.k}: the "
                 "neighbours are chosen among the candidates."
             )
+
+    def _fit_search(self, texts: list[str]) -> None:
+        """Store the training texts (checked) and everything the search needs from them.
+
+        Sets ``compressor_``, ``train_sizes_``, ``n_samples_fit_``,
+        ``candidate_index_`` and ``n_candidates_``.
+        """
         self._separator = encode_text(self.separator)
         self.compressor_ = check_compressor(self.compressor)
         encoded = encode_texts(texts)

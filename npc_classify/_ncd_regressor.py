@@ -11,7 +11,7 @@ from sklearn.base import RegressorMixin
 from sklearn.utils.validation import check_is_fitted
 
 from ._ncd_neighbors import NCDNeighborsBase
-from ._validation import StrOptions, check_targets, check_texts
+from ._validation import StrOptions, check_targets, check_texts, unfitted_on_failure
 from ._voting import WEIGHTS, neighbor_weights
 from .compressors import Compressor
 
@@ -146,8 +146,10 @@ class NCDRegressor(RegressorMixin, NCDNeighborsBase):
         self._validate_params()
         texts = check_texts(X, name="X")
         targets = check_targets(y, len(texts))
-        self._fit_search(texts)
-        self._y = targets
+        self._check_search(texts)
+        with unfitted_on_failure(self):
+            self._fit_search(texts)
+            self._y = targets
         return self
 
     def predict(self, X: Sequence[str]) -> np.ndarray:

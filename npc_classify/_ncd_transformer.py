@@ -16,7 +16,14 @@ from sklearn.utils.validation import check_is_fitted
 from ._compressor_parameter import CompressorParameterMixin
 from ._distance import NCD_CONSTRAINTS, compressed_sizes, ncd_matrix
 from ._text import check_packed_state, encode_text, encode_texts, pack_texts
-from ._validation import Interval, TextInputMixin, check_labels, check_targets, check_texts
+from ._validation import (
+    Interval,
+    TextInputMixin,
+    check_labels,
+    check_targets,
+    check_texts,
+    unfitted_on_failure,
+)
 from .compressors import Compressor, check_compressor
 
 
@@ -111,6 +118,8 @@ class NCDTransformer(CompressorParameterMixin, TransformerMixin, TextInputMixin,
     ['sport', 'business']
     """
 
+    #: Fitted state besides the attributes ending in "_" (see ``forget_fit``).
+    _private_state = ("_separator", "_reference_buffer", "_reference_offsets")
     _parameter_constraints: dict[str, list[Any]] = {
         **NCD_CONSTRAINTS,
         "n_references": [Interval(Integral, 1, None, closed="left"), None],
@@ -158,13 +167,14 @@ class NCDTransformer(CompressorParameterMixin, TransformerMixin, TextInputMixin,
         strata = _strata(y, len(texts))
         if not texts:
             raise ValueError("Cannot fit on an empty training set: X has no texts.")
-        self.compressor_ = check_compressor(self.compressor)
-        self._separator = encode_text(self.separator)
-        self.references_ = self._draw_references(len(texts), strata)
-        references = encode_texts([texts[i] for i in self.references_])
-        self._reference_buffer, self._reference_offsets = pack_texts(references)
-        self.reference_sizes_ = compressed_sizes(self.compressor_, references)
-        self.n_features_out_ = len(self.references_)
+        with unfitted_on_failure(self):
+            self.compressor_ = check_compressor(self.compressor)
+            self._separator = encode_text(self.separator)
+            self.references_ = self._draw_references(len(texts), strata)
+            references = encode_texts([texts[i] for i in self.references_])
+            self._reference_buffer, self._reference_offsets = pack_texts(references)
+            self.reference_sizes_ = compressed_sizes(self.compressor_, references)
+            self.n_features_out_ = len(self.references_)
         return self
 
     def __setstate__(self, state: dict[str, Any]) -> None:

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from collections.abc import Set as AbstractSet
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -40,6 +41,8 @@ __all__ = [
     "check_one_text",
     "check_targets",
     "check_texts",
+    "forget_fit",
+    "unfitted_on_failure",
     "validate_params",
 ]
 
@@ -62,6 +65,37 @@ class TextInputMixin:
         tags.input_tags.string = True
         tags.input_tags.two_d_array = False
         return tags
+
+
+def forget_fit(estimator: Any) -> None:
+    """Remove ``estimator``'s fitted state.
+
+    Its attributes ending in ``_`` (what ``check_is_fitted`` looks for) and the
+    private ones its class names in ``_private_state``; scikit-learn's own
+    attributes (``set_output``'s settings, callback contexts) are left alone.
+    """
+    private = getattr(estimator, "_private_state", ())
+    for name in list(vars(estimator)):
+        if (name.endswith("_") and not name.startswith("__")) or name in private:
+            delattr(estimator, name)
+
+
+@contextmanager
+def unfitted_on_failure(estimator: Any) -> Iterator[None]:
+    """Leave ``estimator`` unfitted when the fit inside fails or is interrupted.
+
+    A fit replaces the fitted state piece by piece; stopped half-way (an error,
+    Ctrl-C), it would leave pieces of two fits that predict without an error,
+    and wrongly. So on any exception the fitted state is removed
+    (:func:`forget_fit`) and the estimator raises ``NotFittedError`` until it
+    is fitted again. Inputs are checked before it, so that a fit refused for
+    its input leaves the earlier fit in place.
+    """
+    try:
+        yield
+    except BaseException:
+        forget_fit(estimator)
+        raise
 
 
 def check_texts(X: Any, *, name: str = "X") -> list[str]:

@@ -105,6 +105,25 @@ def test_partial_fit_refuses_labels_of_another_type_and_leaves_the_classifier_as
     np.testing.assert_array_equal(clf.extra_bits(QUERIES), before)
 
 
+def test_a_first_partial_fit_stopped_in_its_cross_validation_leaves_nothing_behind(
+    tiny_news, monkeypatch
+):
+    texts, labels = tiny_news
+    clf = CompressionClassifier(ZstdCompressor(), n_dictionaries="auto")
+
+    def interrupt(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(CompressionClassifier, "_cross_validate", interrupt)
+    with pytest.raises(KeyboardInterrupt):
+        clf.partial_fit(texts, labels)
+    with pytest.raises(NotFittedError):
+        clf.predict(QUERIES)
+    monkeypatch.undo()
+    clf.partial_fit(texts[:12], labels[:12])  # starts from nothing, not from the stored texts
+    assert clf.class_bytes_.tolist() == clf.fit(texts[:12], labels[:12]).class_bytes_.tolist()
+
+
 def test_fit_starts_again_from_nothing(tiny_news):
     texts, labels = tiny_news
     clf = CompressionClassifier().fit(["an unrelated text"], ["other"])

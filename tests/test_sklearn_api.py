@@ -17,12 +17,20 @@ import pytest
 import skops.io
 from conftest import fit_targets, outputs
 from sklearn.base import clone, is_classifier, is_regressor
+from sklearn.exceptions import NotFittedError
 from sklearn.model_selection import GridSearchCV, StratifiedKFold, cross_val_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer
 from sklearn.utils import estimator_checks, get_tags
 
-from npc_classify import CompressionClassifier, NCDClassifier, NCDRegressor, NCDTransformer
+from npc_classify import (
+    CompressionClassifier,
+    NCDClassifier,
+    NCDRegressor,
+    NCDTransformer,
+    _ncd_neighbors,
+    _ncd_transformer,
+)
 from npc_classify.compressors import GzipCompressor
 
 DATA_FREE_CHECKS = [
@@ -110,6 +118,50 @@ def test_refitting_forgets_the_previous_training_set(tiny_news):
     clf.fit(texts[8:], labels[8:])
     assert clf.classes_.tolist() == ["business", "science"]
     assert clf.n_samples_fit_ == 16
+
+
+FOUR_ESTIMATORS = [
+    NCDClassifier(k=1),
+    CompressionClassifier(),
+    NCDRegressor(k=1),
+    NCDTransformer(n_references=2, random_state=0),
+]
+
+
+@pytest.mark.parametrize("estimator", FOUR_ESTIMATORS, ids=repr)
+def test_a_refit_refused_for_its_input_keeps_the_previous_fit(estimator, tiny_news):
+    texts, labels = tiny_news
+    fitted = clone(estimator).fit(texts, fit_targets(estimator, labels))
+    expected = outputs(fitted, QUERIES)
+    with pytest.raises(ValueError, match="same length"):
+        fitted.fit(texts, fit_targets(estimator, labels)[:-1])
+    np.testing.assert_array_equal(outputs(fitted, QUERIES), expected)
+
+
+def interrupt(*args, **kwargs):
+    raise KeyboardInterrupt
+
+
+@pytest.mark.parametrize("estimator", FOUR_ESTIMATORS, ids=repr)
+def test_a_refit_stopped_half_way_leaves_the_estimator_unfitted(estimator, tiny_news, monkeypatch):
+    """No mix of two fits that would predict without an error, and wrongly."""
+    texts, labels = tiny_news
+    fitted = clone(estimator).fit(texts[:12], fit_targets(estimator, labels)[:12])
+    if isinstance(estimator, CompressionClassifier):  # its long step: choosing settings by CV
+        fitted.set_params(n_dictionaries="auto")
+        monkeypatch.setattr(CompressionClassifier, "_cross_validate", interrupt)
+    else:  # the training texts' compressed sizes
+        module = _ncd_transformer if isinstance(estimator, NCDTransformer) else _ncd_neighbors
+        monkeypatch.setattr(module, "compressed_sizes", interrupt)
+    with pytest.raises(KeyboardInterrupt):
+        fitted.fit(texts, fit_targets(estimator, labels))
+    with pytest.raises(NotFittedError):
+        outputs(fitted, QUERIES)
+    assert set(vars(fitted)) == set(fitted.get_params(deep=False))
+    monkeypatch.undo()
+    refitted = fitted.fit(texts, fit_targets(estimator, labels))
+    fresh = clone(fitted).fit(texts, fit_targets(estimator, labels))
+    np.testing.assert_array_equal(outputs(refitted, QUERIES), outputs(fresh, QUERIES))
 
 
 def test_inside_a_pipeline(tiny_news):
