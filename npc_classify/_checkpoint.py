@@ -293,7 +293,7 @@ def _check_header(entry: Any, path: Path, fingerprint: str, other: str) -> None:
     if entry.get("fingerprint") != fingerprint:
         raise ValueError(
             f"Checkpoint {path} was written by {other}. "
-            "Delete it, or name another --checkpoint file."
+            "Delete it, or give another path (--checkpoint)."
         )
 
 

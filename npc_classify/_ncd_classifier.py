@@ -216,8 +216,7 @@ class NCDClassifier(ClassifierMixin, NCDNeighborsBase):
         which takes the first of them. Breaking the tie inside the
         probabilities would report a certainty the neighbours do not give.
         """
-        scores = self.class_votes(*self.kneighbors(X))
-        return scores / scores.sum(axis=1, keepdims=True)
+        return self.proba_from_neighbors(*self.kneighbors(X))
 
     def predict(self, X: Sequence[str]) -> np.ndarray:
         """Predicted class of each query, ties settled by ``tie_break``.
@@ -232,21 +231,76 @@ class NCDClassifier(ClassifierMixin, NCDNeighborsBase):
         """
         return self.predict_from_neighbors(*self.kneighbors(X))
 
-    def class_votes(self, neigh_dist: np.ndarray, neigh_ind: np.ndarray) -> np.ndarray:
+    def class_votes(
+        self, neigh_dist: np.ndarray, neigh_ind: np.ndarray, *, weights: str | None = None
+    ) -> np.ndarray:
         """The (weighted) votes each class gets from a neighbour search.
 
         Parameters
         ----------
         neigh_dist, neigh_ind : ndarray of shape (n_queries, n_neighbors)
             As returned by :meth:`kneighbors`; every column votes.
+        weights : {"uniform", "distance"}, default=None
+            How each neighbour votes; None: as ``self.weights`` says.
 
         Returns
         -------
         votes : ndarray of shape (n_queries, n_classes)
             Columns follow ``classes_``.
+
+        Raises
+        ------
+        ValueError
+            If the arrays are not two of one shape (n_queries, n_neighbors >= 1),
+            or ``neigh_ind`` holds other than positions in the training set.
         """
         check_is_fitted(self)
-        return class_scores(neigh_dist, self._y[neigh_ind], len(self.classes_), self.weights)
+        self._check_neighbors(neigh_dist, neigh_ind)
+        if weights is not None:
+            check_argument(weights, "weights", [StrOptions(set(WEIGHTS))], "class_votes")
+        how = self.weights if weights is None else weights
+        return class_scores(neigh_dist, self._y[neigh_ind], len(self.classes_), how)
+
+    def _check_neighbors(self, neigh_dist: Any, neigh_ind: Any) -> None:
+        """Refuse what is not a neighbour search of this classifier's training set."""
+        what = "neigh_dist and neigh_ind, as kneighbors returns them,"
+        if not isinstance(neigh_dist, np.ndarray) or not isinstance(neigh_ind, np.ndarray):
+            raise TypeError(
+                f"{what} must be numpy arrays; got {type(neigh_dist).__name__} and "
+                f"{type(neigh_ind).__name__}."
+            )
+        if neigh_ind.ndim != 2 or neigh_dist.shape != neigh_ind.shape or not neigh_ind.shape[1]:
+            raise ValueError(
+                f"{what} must be of one shape (n_queries, n_neighbors >= 1); got shapes "
+                f"{neigh_dist.shape} and {neigh_ind.shape}."
+            )
+        if neigh_ind.dtype.kind not in "iu":
+            raise ValueError(
+                f"neigh_ind must hold integer positions; got dtype {neigh_ind.dtype}."
+            )
+        if neigh_ind.size and (neigh_ind.min() < 0 or neigh_ind.max() >= self.n_samples_fit_):
+            raise ValueError(
+                f"neigh_ind must hold positions in the training set, 0 to "
+                f"{self.n_samples_fit_ - 1}; got {neigh_ind.min()} to {neigh_ind.max()}."
+            )
+
+    def proba_from_neighbors(self, neigh_dist: np.ndarray, neigh_ind: np.ndarray) -> np.ndarray:
+        """Probabilities from a neighbour search done before, every column of which votes.
+
+        ``proba_from_neighbors(*kneighbors(X))`` equals ``predict_proba(X)``.
+
+        Parameters
+        ----------
+        neigh_dist, neigh_ind : ndarray of shape (n_queries, n_neighbors)
+            As returned by :meth:`kneighbors`.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_queries, n_classes)
+            Each class's share of the (weighted) votes; columns follow ``classes_``.
+        """
+        votes = self.class_votes(neigh_dist, neigh_ind)
+        return votes / votes.sum(axis=1, keepdims=True)
 
     def predict_from_neighbors(self, neigh_dist: np.ndarray, neigh_ind: np.ndarray) -> np.ndarray:
         """Predictions from a neighbour search done before, every column of which votes.

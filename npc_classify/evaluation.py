@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Sequence
+from numbers import Integral
 from typing import Any
 
 import numpy as np
@@ -33,6 +34,7 @@ from sklearn.metrics import (
 from ._checkpoint import resumable_class_bits, resumable_kneighbors
 from ._compression_classifier import CompressionClassifier, SavedColumns
 from ._ncd_classifier import NCDClassifier
+from ._validation import Interval, check_argument, label_kind
 from ._voting import PAPER_TOP_K, tied_classes
 from .compressors import Compressor
 from .datasets import LabeledTexts, check_per_class, label_names, sample_per_class
@@ -67,8 +69,13 @@ def neighbor_predictions(
     ``neigh_dist`` and ``neigh_ind`` come from ``clf.kneighbors(X,
     n_neighbors=K)`` with ``K >= k``, so one search scores every ``k <= K``.
     The result equals ``clf.set_params(k=k).predict(X)``.
+
+    Raises
+    ------
+    ValueError
+        If ``k`` is not a whole number from 1 to the search's ``n_neighbors``.
     """
-    _check_depth(neigh_ind, k)
+    _check_depth(neigh_ind, k, "neighbor_predictions")
     return clf.predict_from_neighbors(neigh_dist[:, :k], neigh_ind[:, :k])
 
 
@@ -81,13 +88,30 @@ def paper_top_k_predictions(
 ) -> np.ndarray:
     """The paper's optimistic labels: the true class whenever it is among the tied.
 
-    Where the true class is not among the classes tied for the most votes,
-    the class chosen by ``clf.tie_break`` is returned. These are not
-    predictions (they read ``y_true``); they give an upper bound.
+    The paper's rule counts one vote per neighbour, whatever ``clf.weights``
+    says. Where the true class is not among the classes tied for the most
+    votes, the fair prediction (``clf``'s weights and ``tie_break``) is
+    returned. These are not predictions (they read ``y_true``); they give an
+    upper bound.
+
+    Neighbours at equal distances are taken in the order of the training
+    texts (as :meth:`~npc_classify.NCDClassifier.kneighbors` gives them); the
+    paper's code takes them in the order of NumPy's default, unstable,
+    ``argsort``, so where the ``k``-th neighbour ties with the next, a query's
+    votes can differ from the paper's code.
+
+    Raises
+    ------
+    ValueError
+        If ``k`` is not a whole number from 1 to the search's
+        ``n_neighbors``, or ``y_true`` holds other than one label per query.
+    TypeError
+        If ``y_true`` holds labels of another type than ``clf.classes_``.
     """
+    _check_depth(neigh_ind, k, "paper_top_k_predictions")
     fair = neighbor_predictions(clf, neigh_dist, neigh_ind, k)
-    scores = clf.class_votes(neigh_dist[:, :k], neigh_ind[:, :k])
-    truth = np.asarray(y_true)
+    scores = clf.class_votes(neigh_dist[:, :k], neigh_ind[:, :k], weights="uniform")
+    truth = _check_truth(clf, y_true, len(fair))
     true_index = np.clip(np.searchsorted(clf.classes_, truth), 0, len(clf.classes_) - 1)
     known = clf.classes_[true_index] == truth
     true_is_tied = known & tied_classes(scores)[np.arange(len(fair)), true_index]
@@ -104,7 +128,8 @@ def paper_top_k_accuracy(
     """Accuracy under the paper's optimistic tie rule (an upper bound).
 
     A query counts as correct when its true class is among the classes tied
-    for the most votes of its ``k`` nearest neighbours.
+    for the most votes (one per neighbour) of its ``k`` nearest neighbours;
+    see :func:`paper_top_k_predictions`.
     """
     predicted = paper_top_k_predictions(clf, neigh_dist, neigh_ind, k, y_true)
     return float(np.mean(predicted == np.asarray(y_true)))
@@ -225,7 +250,7 @@ def evaluate_neighbors(
         Numbers of voting neighbours to score, each at most ``len(train)``.
     paper_top_k : bool, default=False
         Also score each k from 2 up under the paper's optimistic rule (an upper
-        bound, :func:`paper_top_k_predictions`), under the key
+        bound, one vote per neighbour, :func:`paper_top_k_predictions`), under the key
         :data:`PAPER_TOP_K`. One neighbour never ties, so for k=1 the rule is
         the fair score and is not repeated.
     checkpoint : path-like, default=None
@@ -264,6 +289,8 @@ def evaluate_neighbors(
     """
     if len(k_values) == 0:
         raise ValueError("k_values is empty: expected at least one number of neighbours.")
+    for k in k_values:
+        check_argument(k, "k_values", [_AT_LEAST_ONE], "evaluate_neighbors")
     depth = max(k_values)
     started = time.perf_counter()
     clf.fit(train.texts, train.labels)
@@ -536,14 +563,34 @@ def predictions(
             )
     if labels and proba and isinstance(model, NCDClassifier):
         neigh_dist, neigh_ind = model.kneighbors(X)
-        votes = model.class_votes(neigh_dist, neigh_ind)
-        shares = votes / votes.sum(axis=1, keepdims=True)  # the vote shares, as predict_proba
+        shares = model.proba_from_neighbors(neigh_dist, neigh_ind)
         return model.predict_from_neighbors(neigh_dist, neigh_ind), shares
     return (model.predict(X) if labels else None), (model.predict_proba(X) if proba else None)
 
 
-def _check_depth(neigh_ind: np.ndarray, k: int) -> None:
-    if neigh_ind.shape[1] < k:
+_AT_LEAST_ONE = Interval(Integral, 1, None, closed="left")
+
+
+def _check_depth(neigh_ind: np.ndarray, k: Any, caller: str) -> None:
+    """Refuse a ``k`` that is no number of the search's neighbours."""
+    check_argument(k, "k", [_AT_LEAST_ONE], caller)
+    if np.ndim(neigh_ind) != 2 or np.shape(neigh_ind)[1] < k:
         raise ValueError(
-            f"k={k} needs at least {k} neighbours per query, got {neigh_ind.shape[1]}."
+            f"k={k} needs a search of at least {k} neighbours per query; got neigh_ind of "
+            f"shape {np.shape(neigh_ind)}."
         )
+
+
+def _check_truth(clf: NCDClassifier, y_true: ArrayLike, n_queries: int) -> np.ndarray:
+    """``y_true`` as an array of one label per query, of the type of ``clf``'s classes."""
+    truth = np.asarray(y_true)
+    if truth.shape != (n_queries,):
+        raise ValueError(
+            f"y_true must hold one label per query, {n_queries}; got shape {truth.shape}."
+        )
+    if n_queries and label_kind(truth[0]) != label_kind(clf.classes_[0]):
+        raise TypeError(
+            f"y_true holds {label_kind(truth[0])} labels, but the classifier's classes are "
+            f"{label_kind(clf.classes_[0])} labels ({clf.classes_.tolist()[:5]})."
+        )
+    return truth

@@ -258,6 +258,32 @@ def test_predict_rejects_a_bare_string(tiny_news):
         clf.predict("a single text")
 
 
+def test_probabilities_and_predictions_from_a_search_equal_those_of_the_texts(tiny_news):
+    clf = NCDClassifier(k=5).fit(*tiny_news)
+    search = clf.kneighbors(QUERIES)
+    np.testing.assert_array_equal(clf.proba_from_neighbors(*search), clf.predict_proba(QUERIES))
+    np.testing.assert_array_equal(clf.predict_from_neighbors(*search), clf.predict(QUERIES))
+
+
+@pytest.mark.parametrize(
+    ("edit", "error", "message"),
+    [
+        (lambda d, i: (d, i + 24), ValueError, r"positions in the training set, 0 to 23; got 2"),
+        (lambda d, i: (d, -1 - i), ValueError, r"positions in the training set, 0 to 23; got -"),
+        (lambda d, i: (d[:, :2], i), ValueError, r"one shape .* got shapes \(3, 2\) and \(3, 3\)"),
+        (lambda d, i: (d[:, :0], i[:, :0]), ValueError, r"n_neighbors >= 1"),
+        (lambda d, i: (d, i.astype(float)), ValueError, r"integer positions; got dtype float64"),
+        (lambda d, i: (d.tolist(), i.tolist()), TypeError, r"must be numpy arrays; got list"),
+    ],
+)
+def test_a_search_that_is_not_of_this_training_set_is_refused(tiny_news, edit, error, message):
+    clf = NCDClassifier(k=3).fit(*tiny_news)
+    neigh_dist, neigh_ind = edit(*clf.kneighbors(QUERIES))
+    for method in (clf.predict_from_neighbors, clf.proba_from_neighbors, clf.class_votes):
+        with pytest.raises(error, match=message):
+            method(neigh_dist, neigh_ind)
+
+
 def test_kneighbors_rejects_more_neighbours_than_training_texts(tiny_news):
     clf = NCDClassifier().fit(*tiny_news)
     with pytest.raises(ValueError, match=r"n_neighbors=25 is larger than the training set"):

@@ -49,8 +49,25 @@ def test_one_search_scores_every_smaller_k_as_predict_would(fitted, tiny_news):
 
 def test_scoring_a_k_deeper_than_the_search_is_refused(fitted):
     neigh_dist, neigh_ind = fitted.kneighbors(QUERIES, n_neighbors=2)
-    with pytest.raises(ValueError, match="k=3 needs at least 3 neighbours per query, got 2"):
+    with pytest.raises(
+        ValueError,
+        match=r"k=3 needs a search of at least 3 neighbours per query; got neigh_ind of shape "
+        r"\(4, 2\)",
+    ):
         neighbor_predictions(fitted, neigh_dist, neigh_ind, 3)
+
+
+@pytest.mark.parametrize("k", [0, -1, 1.5])
+def test_a_k_that_is_no_number_of_neighbours_is_refused(fitted, k):
+    neigh_dist, neigh_ind = fitted.kneighbors(QUERIES, n_neighbors=3)
+    with pytest.raises(
+        ValueError,
+        match="The 'k' parameter of neighbor_predictions must be an int in the range \\[1, inf\\)",
+    ):
+        neighbor_predictions(fitted, neigh_dist, neigh_ind, k)
+    labels = [fitted.classes_[0]] * len(QUERIES)
+    with pytest.raises(ValueError, match="The 'k' parameter of paper_top_k_predictions"):
+        paper_top_k_accuracy(fitted, neigh_dist, neigh_ind, k, labels)
 
 
 def hand_made(neighbour_labels: list[list[str]]) -> tuple[NCDClassifier, np.ndarray, np.ndarray]:
@@ -89,6 +106,22 @@ def test_paper_rule_with_k1_is_the_fair_score():
 def test_paper_rule_handles_a_true_class_never_seen_in_training():
     clf, neigh_dist, neigh_ind = hand_made([["a", "b"]])
     assert paper_top_k_accuracy(clf, neigh_dist, neigh_ind, 2, ["z"]) == 0.0
+
+
+def test_paper_rule_counts_one_vote_per_neighbour_whatever_the_weights():
+    clf, neigh_dist, neigh_ind = hand_made([["a", "b"], ["a", "b"]])
+    truth = ["b", "a"]
+    weighted = clf.set_params(weights="distance")  # a, the nearer, outweighs b: no tie
+    assert neighbor_predictions(weighted, neigh_dist, neigh_ind, 2).tolist() == ["a", "a"]
+    assert paper_top_k_predictions(weighted, neigh_dist, neigh_ind, 2, truth).tolist() == truth
+
+
+def test_paper_rule_refuses_true_labels_that_do_not_match_the_queries():
+    clf, neigh_dist, neigh_ind = hand_made([["a", "b"], ["a", "b"], ["a", "a"]])
+    with pytest.raises(ValueError, match=r"one label per query, 3; got shape \(1,\)"):
+        paper_top_k_accuracy(clf, neigh_dist, neigh_ind, 2, ["a"])
+    with pytest.raises(TypeError, match=r"y_true holds number labels, but the classifier's "):
+        paper_top_k_accuracy(clf, neigh_dist, neigh_ind, 2, [0, 1, 0])
 
 
 def test_paper_score_is_never_below_the_fair_score(fitted, tiny_news):
@@ -247,6 +280,16 @@ def test_evaluate_neighbors_refuses_a_k_larger_than_the_training_set(halves):
     train, test = halves
     with pytest.raises(ValueError, match="13 is larger than the training set"):
         evaluate_neighbors(NCDClassifier(k=1), train, test, [1, 13])
+
+
+@pytest.mark.parametrize("k", [0, -1])
+def test_evaluate_neighbors_refuses_a_k_below_one_before_fitting(halves, k):
+    clf = NCDClassifier(k=1)
+    with pytest.raises(
+        ValueError, match=rf"'k_values' parameter of evaluate_neighbors .* Got {k} "
+    ):
+        evaluate_neighbors(clf, *halves, [k, 3])
+    assert not hasattr(clf, "classes_")
 
 
 def test_evaluate_neighbors_needs_a_k_to_score(halves):
