@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from . import compressors as compressors
     from . import datasets as datasets
     from . import evaluation as evaluation
+    from . import reports as reports
     from ._compression_classifier import CompressionClassifier
     from ._distance import pairwise_ncd
     from ._explanation import ClassCostExplanation, NeighborExplanation
@@ -61,7 +62,7 @@ _HOMES = {
     "trusted_types": "._persistence",
 }
 #: The public subpackages and modules, attributes of the package once imported.
-_SUBMODULES = ("coding", "compressors", "datasets", "evaluation")
+_SUBMODULES = ("coding", "compressors", "datasets", "evaluation", "reports")
 
 if not TYPE_CHECKING:  # type checkers see the imports above, and no catch-all attribute
 

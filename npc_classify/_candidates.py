@@ -22,6 +22,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
+from scipy.sparse import csr_matrix
 from sklearn.feature_extraction.text import HashingVectorizer
 
 from ._distance import joint_size_from_ncd, ncd_from_sizes
@@ -110,7 +111,7 @@ class CandidateIndex:
             list(threads.map(search_block, range(0, len(texts), block)))
         return out
 
-    def _shares(self, query_grams) -> np.ndarray:
+    def _shares(self, query_grams: csr_matrix) -> np.ndarray:
         """Share of each training text's distinct 4-grams (columns) found in each query (rows)."""
         return (query_grams @ self.train_grams_t).toarray() / self.train_gram_counts
 

@@ -1,4 +1,4 @@
-"""The ``compressor`` parameter both estimators share, and what to do when it is misused.
+"""The ``compressor`` parameter every estimator shares, and what to do when it is misused.
 
 Two mistakes are common: giving a compressor's setting to the estimator
 (``CompressionClassifier("zstd", level=19)``), and tuning a compressor's

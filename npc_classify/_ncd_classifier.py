@@ -92,8 +92,9 @@ class NCDClassifier(ClassifierMixin, NCDNeighborsBase):
         Compressed size of every training text, computed once in ``fit``.
     n_samples_fit_ : int
         Number of training texts.
-    candidate_index_ : CandidateIndex or None
-        The calibrated first stage of the approximate search; None when every
+    candidate_index_ : object or None
+        The calibrated first stage of the approximate search (an internal
+        index of character n-grams, saved and loaded with the model); None when every
         pair is compressed (``candidates`` is None or covers the training set).
     n_candidates_ : int
         Training texts compressed with each query: ``candidates``, or

@@ -144,8 +144,9 @@ def score_report(
     ----------
     y_true, y_pred : array-like of labels
     class_names : sequence of str, default=()
-        Display names of the sorted label values; the labels themselves when
-        empty.
+        Display names of integer labels, indexed by the label (AG News's
+        ``("World", "Sports", "Business", "Sci/Tech")`` for 0-3); the labels
+        themselves, as strings, when empty.
 
     Returns
     -------

@@ -122,10 +122,18 @@ def test_the_stream_is_the_references_bit_for_bit(model, data):
 
 
 @pytest.mark.parametrize(
-    "probabilities", [np.ones(255), np.r_[np.ones(255), np.nan], np.r_[np.ones(255), -1.0]]
+    ("probabilities", "message"),
+    [
+        (np.ones(255), r"must be 256 numbers, got shape \(255,\)"),
+        (np.r_[np.ones(255), np.nan], "finite non-negative numbers, got 1 not finite and 0 neg"),
+        (
+            np.r_[np.ones(254), -1.0, -2.0],
+            "finite non-negative numbers, got 0 not finite and 2 neg",
+        ),
+    ],
 )
-def test_a_malformed_distribution_is_refused(probabilities):
-    with pytest.raises(ValueError, match="256 finite non-negative numbers"):
+def test_a_malformed_distribution_is_refused_saying_what_is_wrong(probabilities, message):
+    with pytest.raises(ValueError, match=message):
         quantize(probabilities)
 
 

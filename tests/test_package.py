@@ -23,8 +23,29 @@ def test_every_public_name_is_importable_from_the_package(name):
 def test_dir_lists_the_public_names_and_the_public_modules():
     listed = dir(npc_classify)
     assert set(npc_classify.__all__) <= set(listed)
-    assert {"__version__", "coding", "compressors", "datasets", "evaluation"} <= set(listed)
+    modules = {"coding", "compressors", "datasets", "evaluation", "reports"}
+    assert {"__version__", *modules} <= set(listed)
+    for module in modules:
+        assert getattr(npc_classify, module) is importlib.import_module(f"npc_classify.{module}")
     assert listed == sorted(listed)
+
+
+@pytest.mark.parametrize(
+    ("module", "extra"),
+    [
+        ("npc_classify.coding.byte_lm", "lm"),
+        ("npc_classify.coding.training", "lm"),
+        ("npc_classify.coding.hf_lm", "hf"),
+    ],
+)
+def test_a_module_needing_pytorch_names_the_extra_to_install_without_it(module, extra):
+    program = f"import sys; sys.modules['torch'] = None; import {module}"
+    completed = subprocess.run(
+        [sys.executable, "-c", program], capture_output=True, text=True, timeout=60
+    )
+    assert completed.returncode == 1
+    assert "ImportError: " in completed.stderr
+    assert f'pip install "npc-classify[{extra}]"' in completed.stderr
 
 
 def test_a_name_the_package_lacks_is_an_attribute_error():

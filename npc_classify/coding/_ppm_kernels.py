@@ -181,7 +181,9 @@ def code(
 
 
 @njit(cache=True, nogil=True)
-def roll_back(contexts: np.ndarray, pairs: np.ndarray, sizes: np.ndarray, journal: np.ndarray):
+def roll_back(
+    contexts: np.ndarray, pairs: np.ndarray, sizes: np.ndarray, journal: np.ndarray
+) -> None:
     """Undo every change in the journal, newest first; the journal is emptied."""
     for n in range(sizes[2] - 1, -1, -1):
         kind, pair, slot = journal[n, 0], journal[n, 1], journal[n, 2]

@@ -66,10 +66,15 @@ def quantize(probabilities: np.ndarray, alphabet_size: int = ALPHABET_SIZE) -> n
         ``cumulative[-1]`` is ``2 ** frequency_bits(alphabet_size)``.
     """
     p = np.ascontiguousarray(probabilities, dtype=np.float64)
-    if p.shape != (alphabet_size,) or not np.all(np.isfinite(p)) or np.any(p < 0):
+    if p.shape != (alphabet_size,):
         raise ValueError(
-            f"A next-symbol distribution must be {alphabet_size} finite non-negative "
-            f"numbers, got shape {p.shape}."
+            f"A next-symbol distribution must be {alphabet_size} numbers, got shape {p.shape}."
+        )
+    if not np.all(np.isfinite(p)) or np.any(p < 0):
+        raise ValueError(
+            "A next-symbol distribution must be finite non-negative numbers, got "
+            f"{np.count_nonzero(~np.isfinite(p))} not finite and {np.count_nonzero(p < 0)} "
+            "negative."
         )
     return kernels.quantize(p, frequency_bits(alphabet_size))
 

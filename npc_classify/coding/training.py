@@ -7,7 +7,13 @@ import os
 from pathlib import Path
 
 import numpy as np
-import torch
+
+try:
+    import torch
+except ImportError as error:  # exercised without torch installed (tests/test_package.py)
+    raise ImportError(
+        'Training the byte-level language model needs PyTorch: pip install "npc-classify[lm]".'
+    ) from error
 
 from .._progress import progress_bar
 from .byte_lm import START_SYMBOL, ByteGRU, save_byte_lm

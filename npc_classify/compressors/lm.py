@@ -74,7 +74,7 @@ class LMCompressor(ArithmeticCodingCompressor):
 
     def __init__(
         self,
-        model_path: str = "",
+        model_path: str | os.PathLike[str] = "",
         device: str = "cpu",
         batch_size: int = 64,
         cache_order: int = -1,

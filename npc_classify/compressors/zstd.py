@@ -19,7 +19,8 @@ class ZstdCompressor(Compressor):
     ----------
     level : int, default=3
         Compression level, 1 to 22 (zstd's default is 3). Negative levels
-        select zstd's fast modes.
+        select zstd's fast modes; 0 is zstd's default level, 3 (the same
+        streams, under another setting).
 
     Notes
     -----
