@@ -18,6 +18,7 @@ from ._distance import NCD_CONSTRAINTS, compressed_sizes, ncd_matrix
 from ._text import check_packed_state, encode_text, encode_texts, pack_texts
 from ._validation import (
     Interval,
+    StrOptions,
     TextInputMixin,
     check_labels,
     check_targets,
@@ -52,10 +53,16 @@ class NCDTransformer(CompressorParameterMixin, TransformerMixin, TextInputMixin,
     n_references : int, default=None
         Reference texts per class, drawn without replacement with
         ``random_state`` (a class with fewer training texts gives all of
-        them). When ``fit`` gets no ``y``, or numeric targets that are not
-        class labels (scikit-learn's ``type_of_target`` says "continuous"),
-        ``n_references`` texts are drawn from the whole training set. None
-        keeps every training text.
+        them); without classes (``stratify``), ``n_references`` texts drawn
+        from the whole training set. None keeps every training text.
+    stratify : "auto" or bool, default="auto"
+        Whether ``n_references`` are drawn per class of ``fit``'s ``y``.
+        ``"auto"``: when ``y`` holds class labels as scikit-learn's
+        ``type_of_target`` reads them (strings, and also whole numbers such as
+        star ratings 1.0 to 5.0), not for continuous targets or no ``y``.
+        False draws from the whole training set whatever ``y`` holds, as a
+        regression pipeline on whole-number targets wants; True refuses a
+        ``y`` without class labels.
     separator : str, default=" "
         Placed between the two texts when they are concatenated.
     order : {"query-first", "train-first", "symmetric"}, default="query-first"
@@ -123,6 +130,7 @@ class NCDTransformer(CompressorParameterMixin, TransformerMixin, TextInputMixin,
     _parameter_constraints: dict[str, list[Any]] = {
         **NCD_CONSTRAINTS,
         "n_references": [Interval(Integral, 1, None, closed="left"), None],
+        "stratify": [StrOptions({"auto"}), "boolean"],
         "random_state": ["random_state"],
     }
 
@@ -131,6 +139,7 @@ class NCDTransformer(CompressorParameterMixin, TransformerMixin, TextInputMixin,
         compressor: str | Compressor = "gzip",
         *,
         n_references: int | None = None,
+        stratify: bool | str = "auto",
         separator: str = " ",
         order: str = "query-first",
         n_jobs: int | None = None,
@@ -140,6 +149,7 @@ class NCDTransformer(CompressorParameterMixin, TransformerMixin, TextInputMixin,
     ) -> None:
         self.compressor = compressor
         self.n_references = n_references
+        self.stratify = stratify
         self.separator = separator
         self.order = order
         self.n_jobs = n_jobs
@@ -155,8 +165,8 @@ class NCDTransformer(CompressorParameterMixin, TransformerMixin, TextInputMixin,
         X : sequence of str of length n_samples
             Training texts.
         y : sequence of length n_samples, default=None
-            Class labels, to draw ``n_references`` per class; numeric
-            regression targets or None draw them from all the texts.
+            Class labels, to draw ``n_references`` per class, or regression
+            targets (see ``stratify``); read only to draw the references.
 
         Returns
         -------
@@ -164,7 +174,7 @@ class NCDTransformer(CompressorParameterMixin, TransformerMixin, TextInputMixin,
         """
         self._validate_params()
         texts = check_texts(X, name="X")
-        strata = _strata(y, len(texts))
+        strata = _strata(y, len(texts), self.stratify)
         if not texts:
             raise ValueError("Cannot fit on an empty training set: X has no texts.")
         with unfitted_on_failure(self):
@@ -179,6 +189,7 @@ class NCDTransformer(CompressorParameterMixin, TransformerMixin, TextInputMixin,
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         """Restore a pickled or skops-loaded transformer, refusing an inconsistent fitted state."""
+        state.setdefault("stratify", "auto")  # the behaviour before the parameter existed
         super().__setstate__(state)
         if "_reference_buffer" not in state:
             return  # not fitted
@@ -251,15 +262,23 @@ class NCDTransformer(CompressorParameterMixin, TransformerMixin, TextInputMixin,
         return np.asarray([f"ncd_{index}" for index in self.references_], dtype=object)
 
 
-def _strata(y: ArrayLike | None, n_samples: int) -> np.ndarray | None:
-    """Class index of each training text, or None when ``y`` holds no class labels."""
+def _strata(y: ArrayLike | None, n_samples: int, stratify: bool | str) -> np.ndarray | None:
+    """Class index of each training text, or None to draw from all of them (``stratify``)."""
     if y is None:
+        if stratify is True:
+            raise ValueError("stratify=True draws the references per class, but y is None.")
         return None
     try:
         continuous = type_of_target(y, input_name="y") == "continuous"
     except ValueError:  # not an array of targets: check_labels says why
         continuous = False
+    if continuous and stratify is True:
+        raise ValueError(
+            "stratify=True draws the references per class, but y holds continuous targets "
+            "(type_of_target); give class labels, or stratify='auto' or False."
+        )
     if continuous:
         check_targets(y, n_samples)
         return None
-    return np.unique(check_labels(y, n_samples), return_inverse=True)[1]
+    labels = check_labels(y, n_samples)
+    return None if stratify is False else np.unique(labels, return_inverse=True)[1]

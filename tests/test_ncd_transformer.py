@@ -94,6 +94,38 @@ def test_continuous_targets_draw_from_all_texts(tiny_news):
     assert transformer.n_features_out_ == 5
 
 
+def test_whole_number_targets_count_as_classes_unless_stratify_is_false(tiny_news):
+    texts, _ = tiny_news
+    stars = [float(1 + i % 5) for i in range(len(texts))]  # ratings 1.0 to 5.0
+    by_class = NCDTransformer(n_references=2, random_state=0).fit(texts, stars)
+    assert by_class.n_features_out_ == 2 * 5
+    regression = NCDTransformer(n_references=2, stratify=False, random_state=0)
+    assert regression.fit(texts, stars).n_features_out_ == 2
+
+
+def test_stratify_true_refuses_a_y_without_class_labels(tiny_news):
+    texts, _ = tiny_news
+    transformer = NCDTransformer(n_references=2, stratify=True)
+    with pytest.raises(
+        ValueError, match="stratify=True draws the references per class, but y is None"
+    ):
+        transformer.fit(texts)
+    targets = np.linspace(0.0, 1.0, len(texts)) + 0.01
+    with pytest.raises(ValueError, match="but y holds continuous targets"):
+        transformer.fit(texts, targets)
+
+
+def test_a_transformer_pickled_before_stratify_existed_draws_as_it_did(tiny_news):
+    texts, labels = tiny_news
+    fitted = NCDTransformer(n_references=2, random_state=0).fit(texts, labels)
+    state = dict(fitted.__getstate__())
+    del state["stratify"]
+    restored = NCDTransformer.__new__(NCDTransformer)
+    restored.__setstate__(state)
+    assert restored.stratify == "auto"
+    np.testing.assert_array_equal(restored.transform(texts[:3]), fitted.transform(texts[:3]))
+
+
 def test_targets_of_the_wrong_length_are_refused(tiny_news):
     texts, labels = tiny_news
     with pytest.raises(ValueError, match="got 24 texts and 3 labels"):
