@@ -56,8 +56,6 @@ MAP_BUCKETS = 33
 MAP_ROWS = 256 + 65536
 #: Learning rate of the maps.
 MAP_RATE = 0.02
-#: The quantised bit frequencies of the coder: 16 bits, as for bytes.
-_PRECISION = 16
 #: Coded probabilities stay within [1/4096, 4095/4096].
 _FLOOR = 1.0 / 4096
 
@@ -216,8 +214,10 @@ def code(
             # Code.
             if mode == DECODE:
                 pair[0], pair[1] = 1 - p1, p1
-                cumulative = coder.quantize(pair, _PRECISION)
-                bit = coder.decode_symbol(state, spent, stream, cumulative, _PRECISION)
+                cumulative = coder.quantize(pair, coder.SMALL_ALPHABET_BITS)
+                bit = coder.decode_symbol(
+                    state, spent, stream, cumulative, coder.SMALL_ALPHABET_BITS
+                )
                 if state[coder.ERROR]:
                     return bits  # a damaged code: the error is in state
                 byte |= bit << b
@@ -225,8 +225,8 @@ def code(
                 bit = (byte >> b) & 1
                 if mode == ENCODE:
                     pair[0], pair[1] = 1 - p1, p1
-                    cumulative = coder.quantize(pair, _PRECISION)
-                    coder.encode_symbol(state, out, cumulative, bit, _PRECISION)
+                    cumulative = coder.quantize(pair, coder.SMALL_ALPHABET_BITS)
+                    coder.encode_symbol(state, out, cumulative, bit, coder.SMALL_ALPHABET_BITS)
             cost -= np.log2(p1 if bit else 1 - p1)
             # Learn.
             error = bit - mixed

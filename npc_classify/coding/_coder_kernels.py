@@ -26,6 +26,9 @@ from numba import njit
 
 #: Bits of the coder's state (low and high).
 STATE_BITS = 32
+#: Quantised frequencies of bits and bytes sum to 2 ** 16 (and of larger alphabets to
+#: more: ``arithmetic.frequency_bits``).
+SMALL_ALPHABET_BITS = 16
 
 #: Where a coder's state keeps the position of the next bit (written, or read).
 POSITION = 3

@@ -45,8 +45,6 @@ _NEW_CONTEXT = 0
 _NEW_PAIR = 1
 _MORE = 2
 
-#: Bits of the quantised byte frequencies: 16, as ``arithmetic.frequency_bits(256)``.
-_BYTE_PRECISION = 16
 
 _ONE = np.uint64(1)
 _BYTE = np.uint64(8)
@@ -313,8 +311,8 @@ def encode_stream(
     uniform, nothing, no_journal = np.full(256, 1.0 / 256), np.empty(0), np.empty((0, 3), np.int64)
     for i in range(start, stop):
         p = distribution(contexts, pairs, text[:i], order, uniform, escape)
-        cumulative = coder.quantize(p, _BYTE_PRECISION)
-        coder.encode_symbol(state, out, cumulative, text[i], _BYTE_PRECISION)
+        cumulative = coder.quantize(p, coder.SMALL_ALPHABET_BITS)
+        coder.encode_symbol(state, out, cumulative, text[i], coder.SMALL_ALPHABET_BITS)
         code(contexts, pairs, sizes, text, i, i + 1, order, nothing, escape, no_journal,
              nothing, 0.0)  # fmt: skip
 
@@ -339,8 +337,8 @@ def decode_stream(
     uniform, nothing, no_journal = np.full(256, 1.0 / 256), np.empty(0), np.empty((0, 3), np.int64)
     for i in range(start, stop):
         p = distribution(contexts, pairs, text[:i], order, uniform, escape)
-        cumulative = coder.quantize(p, _BYTE_PRECISION)
-        text[i] = coder.decode_symbol(state, spent, stream, cumulative, _BYTE_PRECISION)
+        cumulative = coder.quantize(p, coder.SMALL_ALPHABET_BITS)
+        text[i] = coder.decode_symbol(state, spent, stream, cumulative, coder.SMALL_ALPHABET_BITS)
         if state[coder.ERROR]:
             return
         code(contexts, pairs, sizes, text, i, i + 1, order, nothing, escape, no_journal,

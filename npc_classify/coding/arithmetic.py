@@ -18,7 +18,7 @@ from typing import Protocol
 import numpy as np
 
 from . import _coder_kernels as kernels
-from ._coder_kernels import STATE_BITS
+from ._coder_kernels import SMALL_ALPHABET_BITS, STATE_BITS
 
 #: The default alphabet: bytes.
 ALPHABET_SIZE = 256
@@ -49,7 +49,7 @@ def frequency_bits(alphabet_size: int = ALPHABET_SIZE) -> int:
         raise ValueError(
             f"The alphabet must have 2 to {MAX_ALPHABET_SIZE} symbols, got {alphabet_size}."
         )
-    return max(16, (alphabet_size - 1).bit_length() + 8)
+    return max(SMALL_ALPHABET_BITS, (alphabet_size - 1).bit_length() + 8)
 
 
 def quantize(probabilities: np.ndarray, alphabet_size: int = ALPHABET_SIZE) -> np.ndarray:
