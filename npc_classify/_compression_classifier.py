@@ -33,6 +33,7 @@ from ._validation import (
     check_labels,
     check_one_text,
     check_texts,
+    check_training_texts,
     forget_fit,
     label_kind,
     unfitted_on_failure,
@@ -472,9 +473,7 @@ class CompressionClassifier(
         self : CompressionClassifier
         """
         self._validate_params()
-        texts = check_texts(X, name="X")
-        if not texts:
-            raise ValueError("Cannot fit on an empty training set: X has no texts.")
+        texts = check_training_texts(X)
         labels = check_labels(y, len(texts))
         forget_fit(self)
         with unfitted_on_failure(self):

@@ -21,7 +21,7 @@ from ._validation import (
     check_argument,
     check_labels,
     check_one_text,
-    check_texts,
+    check_training_texts,
     unfitted_on_failure,
 )
 from ._voting import TIE_BREAKS, WEIGHTS, break_ties, class_scores
@@ -188,7 +188,7 @@ class NCDClassifier(ClassifierMixin, NCDNeighborsBase):
         self : NCDClassifier
         """
         self._validate_params()
-        texts = check_texts(X, name="X")
+        texts = check_training_texts(X)
         labels = check_labels(y, len(texts))
         self._check_search(texts)
         with unfitted_on_failure(self):

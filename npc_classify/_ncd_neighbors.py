@@ -86,8 +86,6 @@ class NCDNeighborsBase(CompressorParameterMixin, TextInputMixin, BaseEstimator, 
 
     def _check_search(self, texts: list[str]) -> None:
         """Refuse training texts (checked) the search cannot use with these parameters."""
-        if not texts:
-            raise ValueError("Cannot fit on an empty training set: X has no texts.")
         _check_at_most_training_set(self.k, "k", len(texts))
         if self.candidates is not None and self.candidates < self.k:
             raise ValueError(

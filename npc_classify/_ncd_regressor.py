@@ -11,7 +11,7 @@ from sklearn.base import RegressorMixin
 from sklearn.utils.validation import check_is_fitted
 
 from ._ncd_neighbors import NCDNeighborsBase
-from ._validation import StrOptions, check_targets, check_texts, unfitted_on_failure
+from ._validation import StrOptions, check_targets, check_training_texts, unfitted_on_failure
 from ._voting import WEIGHTS, neighbor_weights
 from .compressors import Compressor
 
@@ -145,7 +145,7 @@ class NCDRegressor(RegressorMixin, NCDNeighborsBase):
         self : NCDRegressor
         """
         self._validate_params()
-        texts = check_texts(X, name="X")
+        texts = check_training_texts(X)
         targets = check_targets(y, len(texts))
         self._check_search(texts)
         with unfitted_on_failure(self):

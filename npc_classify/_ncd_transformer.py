@@ -23,6 +23,7 @@ from ._validation import (
     check_labels,
     check_targets,
     check_texts,
+    check_training_texts,
     unfitted_on_failure,
 )
 from .compressors import Compressor, check_compressor
@@ -173,10 +174,8 @@ class NCDTransformer(CompressorParameterMixin, TransformerMixin, TextInputMixin,
         self : NCDTransformer
         """
         self._validate_params()
-        texts = check_texts(X, name="X")
+        texts = check_training_texts(X)
         strata = _strata(y, len(texts), self.stratify)
-        if not texts:
-            raise ValueError("Cannot fit on an empty training set: X has no texts.")
         with unfitted_on_failure(self):
             self.compressor_ = check_compressor(self.compressor)
             self._separator = encode_text(self.separator)

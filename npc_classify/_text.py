@@ -24,6 +24,15 @@ def decode_text(data: bytes) -> str:
     return data.decode("utf-8", "surrogatepass")
 
 
+def shorten(text: str, width: int) -> str:
+    """``text`` cut to ``width`` characters, ending in "..." where it is cut.
+
+    >>> shorten("a long label", 9)
+    'a long...'
+    """
+    return text if len(text) <= width else text[: width - 3] + "..."
+
+
 def encode_texts(texts: Sequence[str]) -> list[bytes]:
     """:func:`encode_text` of each text."""
     return [encode_text(text) for text in texts]

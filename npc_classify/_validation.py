@@ -31,6 +31,8 @@ from sklearn.utils._param_validation import (
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import column_or_1d
 
+from ._text import shorten
+
 __all__ = [
     "Interval",
     "InvalidParameterError",
@@ -41,6 +43,7 @@ __all__ = [
     "check_one_text",
     "check_targets",
     "check_texts",
+    "check_training_texts",
     "forget_fit",
     "unfitted_on_failure",
     "validate_params",
@@ -146,6 +149,14 @@ def check_texts(X: Any, *, name: str = "X") -> list[str]:
                 f"{name} must contain only str, but item {i} is "
                 f"{type(text).__name__}: {_preview(text)}. Convert or drop it first."
             )
+    return texts
+
+
+def check_training_texts(X: Any) -> list[str]:
+    """:func:`check_texts` of a training set, which must hold at least one text."""
+    texts = check_texts(X, name="X")
+    if not texts:
+        raise ValueError("Cannot fit on an empty training set: X has no texts.")
     return texts
 
 
@@ -287,5 +298,5 @@ def _refuse_unordered(collection: Any, name: str) -> None:
 
 
 def _preview(value: Any, width: int = 40) -> str:
-    text = repr(value)
-    return text if len(text) <= width else text[: width - 3] + "..."
+    """``repr(value)``, cut to ``width`` characters for an error message."""
+    return shorten(repr(value), width)

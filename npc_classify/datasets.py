@@ -20,6 +20,8 @@ from typing import Any, BinaryIO
 import numpy as np
 from numpy.typing import ArrayLike
 
+from ._text import shorten
+
 __all__ = [
     "AG_NEWS_CLASSES",
     "DATASETS",
@@ -129,11 +131,6 @@ TEXT_FORMATS = ("lines", "csv", "tsv")
 MESSAGE_WIDTH = 80
 
 
-def _shorten(text: str) -> str:
-    """``text`` cut to :data:`MESSAGE_WIDTH` characters, ending in "..." when cut."""
-    return text if len(text) <= MESSAGE_WIDTH else text[: MESSAGE_WIDTH - 3] + "..."
-
-
 @contextlib.contextmanager
 def _csv_rows(
     path: str | os.PathLike[str], **dialect: Any
@@ -197,13 +194,13 @@ def read_ag_news_csv(path: str | os.PathLike[str]) -> LabeledTexts:
             if len(row) != 3:
                 raise ValueError(
                     f"{path}, line {line}: expected 3 fields (label, title, description), "
-                    f"got {len(row)}: {_shorten(repr(row))}"
+                    f"got {len(row)}: {shorten(repr(row), MESSAGE_WIDTH)}"
                 )
             label, title, description = row
             if label.strip() not in {"1", "2", "3", "4"}:
                 raise ValueError(
                     f"{path}, line {line}: expected a class index 1-4 in the first column, "
-                    f"got {_shorten(repr(label))}."
+                    f"got {shorten(repr(label), MESSAGE_WIDTH)}."
                 )
             labels.append(int(label) - 1)
             texts.append(f"{title} {description}")
@@ -289,7 +286,7 @@ def read_trec_file(path: str | os.PathLike[str], *, fine: bool = False) -> Label
         if not (coarse and subclass and question.strip()):
             raise ValueError(
                 f"{path}, line {number}: expected a COARSE:fine label, a space and a "
-                f"question, got {_shorten(repr(line))}."
+                f"question, got {shorten(repr(line), MESSAGE_WIDTH)}."
             )
         labels.append(label if fine else coarse)
         texts.append(question)
@@ -340,7 +337,7 @@ def _column_indices(
         names = [str(column) for column in columns]
         missing = [name for name in names if name not in first]
         if missing:
-            shown = [_shorten(name) for name in first]
+            shown = [shorten(name, MESSAGE_WIDTH) for name in first]
             raise ValueError(
                 f"{path}: missing column(s) {missing}; the header has {shown}. Name the "
                 "columns with --text-column / --label-column, or, for a file without a "
@@ -349,8 +346,9 @@ def _column_indices(
         repeated = [name for name in dict.fromkeys(names) if first.count(name) > 1]
         if repeated:
             fields = [i + 1 for i, name in enumerate(first) if name == repeated[0]]
+            shown_name = shorten(repeated[0], MESSAGE_WIDTH)
             raise ValueError(
-                f"{path}: the header names {_shorten(repeated[0])!r} more than once (fields "
+                f"{path}: the header names {shown_name!r} more than once (fields "
                 f"{', '.join(map(str, fields))}), so which one to read is unclear. Rename "
                 "one, or give the columns' numbers with --no-header (header=False)."
             )
@@ -360,7 +358,7 @@ def _column_indices(
         if not str(column).isdecimal() or int(column) < 1:
             raise ValueError(
                 "Without a header row (--no-header), columns are numbers, 1 for the first "
-                f"field; got {_shorten(repr(column))}."
+                f"field; got {shorten(repr(column), MESSAGE_WIDTH)}."
             )
         if int(column) > len(first):
             raise ValueError(
@@ -463,7 +461,7 @@ def read_labeled_file(
     if label_column is None:
         label_column = "label" if header else 1
     if text_columns is None:
-        text_columns = ("text",) if header else (2,)
+        text_columns = _default_text_columns(header)
     rows = _read_columns(
         path, (label_column, *text_columns), delimiter=delimiter, header=header, quoting=quoting
     )
@@ -532,10 +530,15 @@ def read_texts(
             'text per line (format="lines").'
         )
     if text_columns is None:
-        text_columns = ("text",) if header else (2,)
+        text_columns = _default_text_columns(header)
     delimiter = "\t" if format == "tsv" else ","
     rows = _read_columns(source, text_columns, delimiter=delimiter, header=header, quoting=quoting)
     return [" ".join(parts) for _, parts in rows]
+
+
+def _default_text_columns(header: bool) -> tuple[str | int, ...]:
+    """Where a table's text is when no column is named: the column "text", or the second."""
+    return ("text",) if header else (2,)
 
 
 def _decode_lines(stream: BinaryIO, name: str) -> list[str]:

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from ._explanation import ClassCostExplanation, NeighborExplanation
+from ._text import encode_text, shorten
 from ._voting import PAPER_TOP_K
 
 _PAPER_TOP_K_NOTE = (
@@ -281,7 +282,7 @@ def format_explanation(explanation: NeighborExplanation | ClassCostExplanation) 
     explanation : NeighborExplanation or ClassCostExplanation
         As returned by ``NCDClassifier.explain`` or ``CompressionClassifier.explain``.
     """
-    data = explanation.text.encode("utf-8", "surrogatepass")
+    data = encode_text(explanation.text)
     if isinstance(explanation, NeighborExplanation):
         lines = [f"predicted: {explanation.predicted}", "neighbours (nearest first):"]
         lines.append(f"{'rank':>4} {'index':>7} {'NCD':>7}  label")
@@ -295,7 +296,7 @@ def format_explanation(explanation: NeighborExplanation | ClassCostExplanation) 
             start=1,
         ):
             lines.append(f"{rank:>4} {index:>7} {distance:>7.4f}  {label}")
-        reference = _cut(explanation.reference_text)
+        reference = shorten(explanation.reference_text, 60)
         lines.append(
             f"saved against training text {explanation.reference_index} ({reference}), "
             f"by {explanation.method}:"
@@ -310,12 +311,8 @@ def format_explanation(explanation: NeighborExplanation | ClassCostExplanation) 
         lines.append(f"saved under {explanation.predicted} against {explanation.runner_up}:")
     for (start, stop), saved in zip(explanation.spans, explanation.span_savings, strict=True):
         span = data[start:stop].decode("utf-8", "replace").strip()
-        lines.append(f"  {saved:>7.1f} bits  {_cut(span)!r}")
+        lines.append(f"  {saved:>7.1f} bits  {shorten(span, 60)!r}")
     return "\n".join(lines)
-
-
-def _cut(text: str, width: int = 60) -> str:
-    return text if len(text) <= width else text[: width - 3] + "..."
 
 
 def _complement(outcome: Mapping[str, Any]) -> str:

@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from .._text import pack_texts
 from . import _coder_kernels as coder
 from . import _ppm_kernels as kernels
 from . import arithmetic
@@ -184,8 +185,7 @@ class CountTable:
         if self.sizes[2]:
             raise RuntimeError("Roll back the journaled coding before coding again.")
         tail = np.frombuffer(prefix[max(0, len(prefix) - self.order) :], dtype=np.uint8)
-        offsets = np.zeros(len(suffixes) + 1, dtype=np.int64)
-        np.cumsum([len(suffix) for suffix in suffixes], out=offsets[1:])
+        buffer, offsets = pack_texts(suffixes)
         longest = int(np.diff(offsets).max(initial=0))
         self.reserve(longest)
         self._reserve_journal(longest)
@@ -199,7 +199,7 @@ class CountTable:
             self.pairs,
             self.sizes,
             tail,
-            np.frombuffer(b"".join(suffixes), dtype=np.uint8),
+            buffer,
             offsets,
             self.order,
             below,
