@@ -67,13 +67,13 @@ def _forget_inherited_workers() -> None:
 
     The child inherits the parent's pool object but not its workers, so a
     parallel search in the child would wait on them for ever; dropping it
-    makes joblib start the child's own pool.
+    makes joblib start the child's own pool. The names are loky's private
+    ones; a test checks that the installed joblib still has them.
     """
     from joblib.externals.loky import reusable_executor
 
-    with contextlib.suppress(AttributeError):
-        reusable_executor._executor = None
-        reusable_executor._executor_kwargs = None
+    reusable_executor._executor = None
+    reusable_executor._executor_kwargs = None
 
 
 if hasattr(os, "register_at_fork"):

@@ -312,6 +312,13 @@ def test_the_users_joblib_backend_runs_the_pairwise_work(tiny_news):
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="fork is POSIX")
+def test_the_installed_joblib_keeps_its_worker_pool_where_the_fork_handler_drops_it():
+    from joblib.externals.loky import reusable_executor
+
+    assert hasattr(reusable_executor, "_executor")
+    assert hasattr(reusable_executor, "_executor_kwargs")
+
+
 def test_a_process_forked_after_a_parallel_predict_predicts_in_parallel_too(tiny_news):
     texts, labels = tiny_news
     clf = NCDClassifier(k=1, n_jobs=2).fit(texts, labels)
