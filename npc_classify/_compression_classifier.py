@@ -727,6 +727,11 @@ class CompressionClassifier(
     def extra_bits(self, X: Sequence[str]) -> np.ndarray:
         """Bits each query costs given each class text (mean over its dictionaries).
 
+        Parameters
+        ----------
+        X : sequence of str
+            Query texts.
+
         Returns
         -------
         bits : ndarray of shape (n_queries, n_classes)
@@ -740,6 +745,11 @@ class CompressionClassifier(
 
     def complement_bits(self, X: Sequence[str]) -> np.ndarray:
         """Bits each query costs given each class's complement text (mean over its groups).
+
+        Parameters
+        ----------
+        X : sequence of str
+            Query texts.
 
         Returns
         -------
@@ -797,6 +807,16 @@ class CompressionClassifier(
         when there are any, the class texts with their labels, and the
         queries: two calls with the same fingerprint give the same bits, so a
         checkpoint of one can resume the other.
+
+        Parameters
+        ----------
+        X : sequence of str
+            Query texts.
+
+        Returns
+        -------
+        fingerprint : str
+            The SHA-256 digest, in hexadecimal.
         """
         check_is_fitted(self)
         digest = hashlib.sha256()
@@ -824,6 +844,11 @@ class CompressionClassifier(
         stacked on them: ``StackingClassifier(...,
         stack_method="decision_function")``.
 
+        Parameters
+        ----------
+        X : sequence of str
+            Query texts.
+
         Returns
         -------
         scores : ndarray of shape (n_queries, n_classes), or (n_queries,) for two classes
@@ -838,11 +863,32 @@ class CompressionClassifier(
         return bits.mean(axis=1, keepdims=True) - bits
 
     def predict_proba(self, X: Sequence[str]) -> np.ndarray:
-        """Softmax of ``-class_bits / temperature_`` over the classes."""
+        """Softmax of ``-class_bits / temperature_`` over the classes.
+
+        Parameters
+        ----------
+        X : sequence of str
+            Query texts.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_queries, n_classes)
+            Columns follow ``classes_``.
+        """
         return softmax(-self.class_bits(X) / self.temperature_, axis=1)
 
     def predict(self, X: Sequence[str]) -> np.ndarray:
-        """The class under which each query costs the fewest bits (of :meth:`class_bits`)."""
+        """The class under which each query costs the fewest bits (of :meth:`class_bits`).
+
+        Parameters
+        ----------
+        X : sequence of str
+            Query texts.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_queries,)
+        """
         bits = self.class_bits(X)
         return self.classes_[bits.argmin(axis=1)]
 

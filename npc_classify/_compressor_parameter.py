@@ -28,7 +28,14 @@ class CompressorParameterMixin:
         return super().__new__(cls)
 
     def set_params(self, **params: Any) -> Any:
-        """Set parameters; ``compressor__<name>`` needs a compressor object, not a name."""
+        """Set parameters; ``compressor__<name>`` needs a compressor object, not a name.
+
+        Parameters
+        ----------
+        **params : dict
+            Estimator parameters, and ``compressor__<name>`` for a setting of
+            the compressor.
+        """
         nested = sorted(name for name in params if name.startswith("compressor__"))
         compressor = params.get("compressor", getattr(self, "compressor", None))
         if nested and isinstance(compressor, str):

@@ -236,6 +236,18 @@ class NCDNeighborsBase(CompressorParameterMixin, TextInputMixin, BaseEstimator, 
         weights), the training texts and targets, the queries and the number
         of neighbours: two searches with the same fingerprint give the same
         result, so a checkpoint of one can resume the other.
+
+        Parameters
+        ----------
+        X : sequence of str of length n_queries
+            Query texts.
+        n_neighbors : int
+            Neighbours per query, as given to :meth:`kneighbors`.
+
+        Returns
+        -------
+        fingerprint : str
+            The SHA-256 digest, in hexadecimal.
         """
         check_is_fitted(self)
         digest = hashlib.sha256()

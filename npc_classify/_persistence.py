@@ -35,6 +35,13 @@ def save_model(model: Estimator, path: str | os.PathLike[str]) -> None:
     A language-model compressor is saved as its settings, the model's file or
     name included, not its weights: the model must be at the same place when
     the estimator is loaded.
+
+    Parameters
+    ----------
+    model : NCDClassifier, NCDRegressor, NCDTransformer or CompressionClassifier
+        The estimator to save.
+    path : path-like
+        The file to write.
     """
     skops_io = _skops_io()
     skops_io.dump(model, path)
@@ -56,6 +63,11 @@ def load_model(path: str | os.PathLike[str], *, max_size: int = DEFAULT_MAX_MODE
         The file.
     max_size : int, default=DEFAULT_MAX_MODEL_SIZE
         The most the file's members may unpack to, in bytes (4 GiB).
+
+    Returns
+    -------
+    model : estimator
+        The estimator the file holds, as it was saved.
 
     Raises
     ------

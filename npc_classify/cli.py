@@ -35,6 +35,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     and one line says what happened (exit status 130 and 143). The command
     itself starts in :func:`npc_classify._command.main`, which handles them
     from before this module's imports.
+
+    Parameters
+    ----------
+    argv : sequence of str, default=None
+        The arguments, without the program's name; None: ``sys.argv[1:]``.
     """
     return ending_on_signals(lambda: _run(argv))
 

@@ -65,6 +65,14 @@ def label_names(labels: ArrayLike, class_names: Sequence[str] = ()) -> list[str]
     """The display name of each label value: its entry in ``class_names``, or itself as a
     string when ``class_names`` is empty.
 
+    Parameters
+    ----------
+    labels : array-like of labels
+    class_names : sequence of str, default=()
+        Display names of integer labels, indexed by the label.
+
+    Examples
+    --------
     >>> label_names([0, 2], ("World", "Sports", "Business"))
     ['World', 'Business']
     >>> label_names(["HUM", "LOC"])
@@ -97,13 +105,24 @@ class LabeledTexts:
         return len(self.texts)
 
     def subset(self, indices: np.ndarray) -> LabeledTexts:
-        """The texts at ``indices``, in that order."""
+        """The texts at ``indices``, in that order.
+
+        Parameters
+        ----------
+        indices : ndarray of int
+        """
         return LabeledTexts(
             [self.texts[i] for i in indices], self.labels[indices], self.class_names
         )
 
     def sample(self, n: int, random_state: np.random.RandomState) -> LabeledTexts:
         """``n`` texts drawn without replacement, kept in their order; all if ``n >= len``.
+
+        Parameters
+        ----------
+        n : int
+        random_state : RandomState
+            Draws the texts.
 
         Examples
         --------
@@ -758,8 +777,23 @@ def sample_per_class(
     """Indices of ``n_per_class`` items of every class, drawn without replacement.
 
     Raises ``ValueError`` when a class has fewer than ``n_per_class`` items
-    (:func:`check_per_class`). Indices are returned sorted so the data keep
-    their original order.
+    (:func:`check_per_class`).
+
+    Parameters
+    ----------
+    labels : ndarray of shape (n_items,)
+        The label of each item.
+    n_per_class : int
+        Items to draw from each class.
+    random_state : RandomState
+        Draws the items.
+    class_names : sequence of str, default=()
+        As in :func:`check_per_class`.
+
+    Returns
+    -------
+    indices : ndarray of shape (n_classes * n_per_class,)
+        Sorted, so the data keep their original order.
     """
     check_per_class(labels, n_per_class, class_names=class_names)
     chosen = [
@@ -777,6 +811,17 @@ def check_per_class(
     The error names the smallest class (by its entry in ``class_names``, if
     given) and the most items that every class has.
 
+    Parameters
+    ----------
+    labels : ndarray of shape (n_items,)
+        The label of each item.
+    n_per_class : int
+        Items asked for from every class.
+    class_names : sequence of str, default=()
+        Display names of integer labels, indexed by the label.
+
+    Examples
+    --------
     >>> check_per_class(np.array(["HUM", "HUM", "LOC"]), 2)
     Traceback (most recent call last):
     ...

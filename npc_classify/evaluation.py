@@ -70,6 +70,19 @@ def neighbor_predictions(
     n_neighbors=K)`` with ``K >= k``, so one search scores every ``k <= K``.
     The result equals ``clf.set_params(k=k).predict(X)``.
 
+    Parameters
+    ----------
+    clf : NCDClassifier
+        Fitted.
+    neigh_dist, neigh_ind : ndarray of shape (n_queries, n_neighbors)
+        As returned by ``clf.kneighbors``.
+    k : int
+        Voting neighbours: the first ``k`` of each row.
+
+    Returns
+    -------
+    y_pred : ndarray of shape (n_queries,)
+
     Raises
     ------
     ValueError
@@ -99,6 +112,21 @@ def paper_top_k_predictions(
     paper's code takes them in the order of NumPy's default, unstable,
     ``argsort``, so where the ``k``-th neighbour ties with the next, a query's
     votes can differ from the paper's code.
+
+    Parameters
+    ----------
+    clf : NCDClassifier
+        Fitted.
+    neigh_dist, neigh_ind : ndarray of shape (n_queries, n_neighbors)
+        As returned by ``clf.kneighbors``.
+    k : int
+        Voting neighbours: the first ``k`` of each row.
+    y_true : array-like of shape (n_queries,)
+        The true class of each query.
+
+    Returns
+    -------
+    y_optimistic : ndarray of shape (n_queries,)
 
     Raises
     ------
@@ -130,6 +158,21 @@ def paper_top_k_accuracy(
     A query counts as correct when its true class is among the classes tied
     for the most votes (one per neighbour) of its ``k`` nearest neighbours;
     see :func:`paper_top_k_predictions`.
+
+    Parameters
+    ----------
+    clf : NCDClassifier
+        Fitted.
+    neigh_dist, neigh_ind : ndarray of shape (n_queries, n_neighbors)
+        As returned by ``clf.kneighbors``.
+    k : int
+        Voting neighbours: the first ``k`` of each row.
+    y_true : array-like of shape (n_queries,)
+        The true class of each query.
+
+    Returns
+    -------
+    accuracy : float
     """
     predicted = paper_top_k_predictions(clf, neigh_dist, neigh_ind, k, y_true)
     return float(np.mean(predicted == np.asarray(y_true)))
@@ -195,6 +238,12 @@ def bits_per_byte(compressor: Compressor, documents: Sequence[bytes]) -> tuple[f
     Per document is the regime of NCD (every text compressed on its own); the
     whole file joins the documents with newlines.
 
+    Parameters
+    ----------
+    compressor : Compressor
+    documents : sequence of bytes
+        At least one of them not empty.
+
     Returns
     -------
     per_document, whole_file : float
@@ -211,6 +260,13 @@ def mean_confidence_interval(
     values: ArrayLike, confidence: float = 0.95
 ) -> tuple[float, float, float]:
     """Mean and Student-t confidence interval of repeated measurements.
+
+    Parameters
+    ----------
+    values : array-like of float
+        The measurements.
+    confidence : float, default=0.95
+        The interval's confidence level, between 0 and 1.
 
     Returns
     -------

@@ -33,7 +33,13 @@ class SymbolModel(Protocol):
         """Forget the stream; return the distribution of its first symbol."""
 
     def update(self, symbol: int) -> np.ndarray:
-        """Observe ``symbol``; return the distribution of the next one."""
+        """Observe ``symbol``; return the distribution of the next one.
+
+        Parameters
+        ----------
+        symbol : int
+            The stream's next symbol.
+        """
 
 
 def frequency_bits(alphabet_size: int = ALPHABET_SIZE) -> int:
@@ -42,6 +48,13 @@ def frequency_bits(alphabet_size: int = ALPHABET_SIZE) -> int:
     16 bits for bytes; 8 bits more than the alphabet needs for larger ones, so
     the count reserved for every symbol costs under 1/256 of the mass.
 
+    Parameters
+    ----------
+    alphabet_size : int, default=ALPHABET_SIZE
+        Symbols in the alphabet, 2 to :data:`MAX_ALPHABET_SIZE`.
+
+    Examples
+    --------
     >>> frequency_bits(256), frequency_bits(50257)
     (16, 24)
     """
@@ -58,6 +71,14 @@ def quantize(probabilities: np.ndarray, alphabet_size: int = ALPHABET_SIZE) -> n
     Deterministic: the same probabilities always give the same frequencies
     (floors, then the remainder to the largest fractional parts, ties to the
     lower symbol), so encoder and decoder agree exactly.
+
+    Parameters
+    ----------
+    probabilities : array-like of shape (alphabet_size,)
+        The next symbol's distribution: finite, non-negative, not necessarily
+        summing to 1 (all zeros count as uniform).
+    alphabet_size : int, default=ALPHABET_SIZE
+        Symbols in the alphabet (256: bytes).
 
     Returns
     -------
@@ -82,7 +103,17 @@ def quantize(probabilities: np.ndarray, alphabet_size: int = ALPHABET_SIZE) -> n
 def ideal_code_length(
     symbols: Sequence[int], model: SymbolModel, alphabet_size: int = ALPHABET_SIZE
 ) -> float:
-    """-sum log2 p(symbol | previous symbols) in bits, under the quantised model."""
+    """-sum log2 p(symbol | previous symbols) in bits, under the quantised model.
+
+    Parameters
+    ----------
+    symbols : sequence of int
+        The stream, each symbol below ``alphabet_size``.
+    model : SymbolModel
+        Reset, then updated with each symbol.
+    alphabet_size : int, default=ALPHABET_SIZE
+        Symbols in the alphabet (256: bytes).
+    """
     bits = 0.0
     distribution = model.reset()
     for symbol in symbols:
@@ -98,6 +129,15 @@ def encode(
     """Arithmetic-code ``symbols`` (bytes, or ints below ``alphabet_size``) under ``model``.
 
     The number of symbols is stored up front as a varint.
+
+    Parameters
+    ----------
+    symbols : bytes or sequence of int
+        The stream.
+    model : SymbolModel
+        Reset, then updated with each symbol.
+    alphabet_size : int, default=ALPHABET_SIZE
+        Symbols in the alphabet (256: bytes).
     """
     precision = frequency_bits(alphabet_size)
     state, out = kernels.new_encoder(), output_buffer(len(symbols), precision)
@@ -117,12 +157,25 @@ def output_buffer(n_symbols: int, precision: int) -> np.ndarray:
     A symbol keeps a frequency of at least 1 out of ``2 ** precision``, so it
     settles at most ``precision + 1`` bits; the end of the stream adds at
     most two more.
+
+    Parameters
+    ----------
+    n_symbols : int
+        Symbols to code.
+    precision : int
+        The alphabet's :func:`frequency_bits`.
     """
     return np.zeros(((precision + 1) * n_symbols + 2 * STATE_BITS) // 8 + 1, dtype=np.uint8)
 
 
 def declared_length(code: bytes) -> int:
-    """The number of symbols the header of ``code`` announces, read without decoding."""
+    """The number of symbols the header of ``code`` announces, read without decoding.
+
+    Parameters
+    ----------
+    code : bytes
+        A code written by :func:`encode`.
+    """
     return _read_varint(code)[0]
 
 
@@ -131,8 +184,15 @@ def read_header(
 ) -> tuple[int, np.ndarray]:
     """The number of symbols ``code`` announces, and its payload as a uint8 array.
 
-    ``cheapest`` is the fewest bits a symbol can cost; by default that of the
-    likeliest symbol when every other keeps one count.
+    Parameters
+    ----------
+    code : bytes
+        A code written by :func:`encode`.
+    alphabet_size : int, default=ALPHABET_SIZE
+        Symbols in the alphabet (256: bytes).
+    cheapest : float, default=None
+        The fewest bits a symbol can cost; None: that of the likeliest symbol
+        when every other keeps one count.
 
     Raises
     ------
@@ -157,7 +217,17 @@ def read_header(
 
 
 def decode(code: bytes, model: SymbolModel, alphabet_size: int = ALPHABET_SIZE) -> list[int]:
-    """Invert :func:`encode` under the same model: the symbols, as ints."""
+    """Invert :func:`encode` under the same model: the symbols, as ints.
+
+    Parameters
+    ----------
+    code : bytes
+        A code written by :func:`encode`.
+    model : SymbolModel
+        The model it was written under; reset, then updated with each symbol.
+    alphabet_size : int, default=ALPHABET_SIZE
+        Symbols in the alphabet (256: bytes).
+    """
     precision = frequency_bits(alphabet_size)
     length, payload = read_header(code, alphabet_size)
     state, spent = kernels.new_decoder(payload), np.zeros(1)
@@ -176,6 +246,13 @@ def decode(code: bytes, model: SymbolModel, alphabet_size: int = ALPHABET_SIZE) 
 def varint(number: int) -> bytes:
     """``number`` as the stream's length header: 7 bits per byte, lowest first.
 
+    Parameters
+    ----------
+    number : int
+        Not negative.
+
+    Examples
+    --------
     >>> varint(300).hex()
     'ac02'
     """
@@ -198,6 +275,11 @@ _DECODER_ERRORS = {
 def check_decoder(state: np.ndarray) -> None:
     """Raise the error a compiled decoder's ``state`` records, if any.
 
+    Parameters
+    ----------
+    state : ndarray
+        The state of the compiled decoder.
+
     Raises
     ------
     ValueError
@@ -214,6 +296,13 @@ def check_decoded(state: np.ndarray, code: np.ndarray) -> None:
     first :data:`STATE_BITS`, and two more to end the stream; a code shorter
     than that lost its last byte or more, and its last symbols were decoded
     from zeros standing in for them.
+
+    Parameters
+    ----------
+    state : ndarray
+        The state of the compiled decoder after the last symbol.
+    code : ndarray of uint8
+        The payload it decoded (:func:`read_header`'s).
 
     Raises
     ------

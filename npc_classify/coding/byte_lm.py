@@ -50,13 +50,28 @@ class ByteGRU(nn.Module):
     def forward(
         self, symbols: torch.Tensor, state: torch.Tensor | None = None
     ) -> tuple[torch.Tensor, torch.Tensor]:
-        """Log-probabilities of the byte after each input symbol, and the new state."""
+        """Log-probabilities of the byte after each input symbol, and the new state.
+
+        Parameters
+        ----------
+        symbols : Tensor of shape (batch, length)
+            Integer symbols: bytes, or :data:`START_SYMBOL`.
+        state : Tensor of shape (num_layers, batch, hidden_size), default=None
+            The GRU's state after the symbols before; None starts from zeros.
+        """
         output, state = self.gru(self.embed(symbols), state)
         return torch.log_softmax(self.head(output), dim=-1), state
 
 
 def save_byte_lm(model: ByteGRU, path: str | os.PathLike[str]) -> None:
-    """Write the configuration and weights (tensors only, no pickled code)."""
+    """Write the configuration and weights (tensors only, no pickled code).
+
+    Parameters
+    ----------
+    model : ByteGRU
+    path : path-like
+        The file to write.
+    """
     torch.save({"config": dict(model.config), "state_dict": model.state_dict()}, path)
 
 
@@ -67,6 +82,13 @@ def load_byte_lm(path: str | os.PathLike[str], device: str = "cpu") -> ByteGRU:
     size it names must be the size of the weights the file holds (so a
     1 KB file cannot ask for 8,000 layers or a 43 GB matrix), and every
     weight must be finite.
+
+    Parameters
+    ----------
+    path : path-like
+        A file written by :func:`save_byte_lm`.
+    device : str, default="cpu"
+        The torch device to put the model on.
 
     Raises
     ------
@@ -173,6 +195,16 @@ def prefix_and_suffix_probabilities(
 
     The prefix is read once; its final state starts every suffix, and the
     suffixes run in padded batches.
+
+    Parameters
+    ----------
+    model : ByteGRU
+    prefix : bytes
+    suffixes : list of bytes
+    device : str
+        The torch device the model is on.
+    batch_size : int
+        Suffixes per batch.
     """
     symbols = torch.tensor([[START_SYMBOL, *prefix]], device=device)
     log_probs, state = model(symbols)

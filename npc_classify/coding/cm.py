@@ -44,6 +44,13 @@ _NO_BYTES = np.empty(0, dtype=np.uint8)
 def table_bits(n_bytes: int) -> int:
     """Bits of the number of table slots for a text of ``n_bytes``.
 
+    Parameters
+    ----------
+    n_bytes : int
+        The text's length in bytes.
+
+    Examples
+    --------
     >>> table_bits(100), table_bits(360_000), table_bits(10**9)
     (16, 22, 22)
     """
@@ -127,7 +134,12 @@ class ContextMixer:
         self.tail = text[max(0, len(text) - max(self.order, 1)) :].tobytes()
 
     def code(self, data: bytes) -> float:
-        """Bits of ``data`` coded after everything coded so far; the model learns it."""
+        """Bits of ``data`` coded after everything coded so far; the model learns it.
+
+        Parameters
+        ----------
+        data : bytes
+        """
         text, start = self._history(data)
         bits = self._run(text, start)
         self._keep_tail(text)
@@ -138,7 +150,11 @@ class ContextMixer:
     ) -> np.ndarray:
         """Bits of each suffix coded after everything coded so far; the model is left as it was.
 
-        ``costs``, when given with one suffix, receives each of its bytes' bits.
+        Parameters
+        ----------
+        suffixes : sequence of bytes
+        costs : ndarray of shape (len(suffix),), default=None
+            Given with one suffix, receives each of its bytes' bits.
 
         Returns
         -------
@@ -165,7 +181,14 @@ class ContextMixer:
 
 
 def encode(data: bytes, order: int, learning_rate: float, limit: int, prior: float) -> bytes:
-    """The arithmetic code of ``data`` under the model, a bit a symbol, in one compiled loop."""
+    """The arithmetic code of ``data`` under the model, a bit a symbol, in one compiled loop.
+
+    Parameters
+    ----------
+    data : bytes
+    order, learning_rate, limit, prior
+        As in :class:`ContextMixer`.
+    """
     model = ContextMixer(order, learning_rate, limit, prior, len(data))
     text = np.frombuffer(data, dtype=np.uint8).copy()
     state, out = coder.new_encoder(), arithmetic.output_buffer(8 * len(text), _PRECISION)
@@ -175,6 +198,13 @@ def encode(data: bytes, order: int, learning_rate: float, limit: int, prior: flo
 
 def decode(code: bytes, order: int, learning_rate: float, limit: int, prior: float) -> bytes:
     """Invert :func:`encode`.
+
+    Parameters
+    ----------
+    code : bytes
+        A code written by :func:`encode` with the same settings.
+    order, learning_rate, limit, prior
+        As in :class:`ContextMixer`.
 
     Raises
     ------

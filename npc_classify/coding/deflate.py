@@ -69,7 +69,12 @@ class DeflateSizer:
         self._workspace = kernels.Workspace()
 
     def sizes(self, items: Sequence[bytes]) -> np.ndarray:
-        """``len(zlib.compress(item, level, wbits=-15))`` for each item, as int64."""
+        """``len(zlib.compress(item, level, wbits=-15))`` for each item, as int64.
+
+        Parameters
+        ----------
+        items : sequence of bytes
+        """
         data, offsets = _packed(items)
         return kernels.deflate_sizes(data, offsets, *self._parameters, *self._workspace.arrays())
 
@@ -78,6 +83,11 @@ class DeflateSizer:
 
         Suffixes given as :class:`~npc_classify._text.PackedTexts` are read
         from their buffer as they are; any other sequence is packed first.
+
+        Parameters
+        ----------
+        prefix : bytes
+        suffixes : sequence of bytes
         """
         data, offsets = _packed(suffixes)
         return kernels.deflate_sizes_with_prefix(
@@ -118,6 +128,11 @@ def agrees_with_zlib(level: int) -> bool:
 
     Both the whole-input and the shared-prefix paths are compared, on every
     sample input; the answer is computed once per level and process.
+
+    Parameters
+    ----------
+    level : int
+        zlib's compression level, one of :data:`LEVELS`.
     """
     prefix, suffixes = self_check_sample()
     sizer = DeflateSizer(level)

@@ -122,7 +122,12 @@ class ByteTokenizer:
             )
 
     def encode(self, data: bytes) -> list[int]:
-        """Token ids whose bytes, joined, are exactly ``data``."""
+        """Token ids whose bytes, joined, are exactly ``data``.
+
+        Parameters
+        ----------
+        data : bytes
+        """
         return self.encode_many([data])[0]
 
     def encode_many(self, texts: Sequence[bytes]) -> list[list[int]]:
@@ -131,6 +136,10 @@ class ByteTokenizer:
         Each text is tokenized line by line (see :func:`last_line_start`); a
         line's valid UTF-8 runs keep the tokenizer's tokens when they spell the
         run exactly, and every other byte gets its single-byte token.
+
+        Parameters
+        ----------
+        texts : sequence of bytes
         """
         runs: list[tuple[int, bytes, str | None]] = []  # text index, bytes, text to tokenize
         for index, data in enumerate(texts):
@@ -175,7 +184,12 @@ class ByteTokenizer:
         return head + tokens[1:]
 
     def decode(self, ids: Sequence[int]) -> bytes:
-        """The bytes the token ids spell; special or unknown ids are an error."""
+        """The bytes the token ids spell; special or unknown ids are an error.
+
+        Parameters
+        ----------
+        ids : sequence of int
+        """
         out = []
         for index in ids:
             spelled = self.token_bytes[index] if 0 <= index < len(self.token_bytes) else None
@@ -193,6 +207,14 @@ def byte_level_bpe_tokenizer(texts: Sequence[str], vocab_size: int) -> Any:
     For models built here rather than downloaded (the tests' tiny GPT-2, the
     speed benchmark's GPT-2-small shape): ``<|endoftext|>`` is its beginning-
     and end-of-sequence token, and its vocabulary holds all 256 bytes.
+
+    Parameters
+    ----------
+    texts : sequence of str
+        The training texts.
+    vocab_size : int
+        The largest vocabulary the training may reach, ``<|endoftext|>`` and
+        the 256 bytes included.
     """
     from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
     from transformers import PreTrainedTokenizerFast
@@ -216,6 +238,13 @@ def load_causal_lm(name: str, device: str = "cpu") -> tuple[Any, ByteTokenizer]:
 
     Weights are read from safetensors only (no pickle, no code from the
     files: ``trust_remote_code`` stays off).
+
+    Parameters
+    ----------
+    name : str
+        A Hugging Face Hub name, or a folder written by ``save_pretrained``.
+    device : str, default="cpu"
+        The torch device to put the model on.
 
     Raises
     ------
@@ -251,7 +280,14 @@ def _cache_keyword(model: Any) -> str:
 
 
 def context_size(model: Any) -> int:
-    """The number of positions the model reads (at least 2)."""
+    """The number of positions the model reads (at least 2).
+
+    Parameters
+    ----------
+    model : transformers causal LM
+        Its config gives the number (``max_position_embeddings``,
+        ``n_positions`` or ``n_ctx``); 1024 where it does not.
+    """
     config = model.config
     for attribute in ("max_position_embeddings", "n_positions", "n_ctx"):
         value = getattr(config, attribute, None)
@@ -314,7 +350,17 @@ def _target_log_probs(logits: torch.Tensor, targets: torch.Tensor) -> torch.Tens
 
 @torch.no_grad()
 def sequence_bits(model: Any, bos_id: int, tokens: Sequence[int], device: str) -> float:
-    """Ideal code length of ``tokens`` in bits, window by window, no cache."""
+    """Ideal code length of ``tokens`` in bits, window by window, no cache.
+
+    Parameters
+    ----------
+    model : transformers causal LM
+    bos_id : int
+        The token each window starts from.
+    tokens : sequence of int
+    device : str
+        The torch device the model is on.
+    """
     window, bits = context_size(model), 0.0
     for start in range(0, len(tokens), window):
         chunk = torch.tensor([[bos_id, *tokens[start : start + window]]], device=device)
@@ -329,6 +375,10 @@ def last_line_start(data: bytes) -> int:
     A line starts after a line break followed by a non-space byte. Both bytes
     lie inside ``data``, so the offset stays a line start whatever is appended:
     ``encode(data + more)`` is ``encode(data[:offset]) + encode(data[offset:] + more)``.
+
+    Parameters
+    ----------
+    data : bytes
     """
     return max((match.start() for match in _LINE_START.finditer(data)), default=0)
 
@@ -360,6 +410,18 @@ def joint_bits(
     whatever follows; its last, open window is read with the cache kept, and a
     copy of that cache starts each batch of tails. A tail that overflows the
     open window is scored on its own from there.
+
+    Parameters
+    ----------
+    model : transformers causal LM
+    tokenizer : ByteTokenizer
+        The model's tokenizer.
+    prefix : bytes
+    suffixes : sequence of bytes
+    device : str
+        The torch device the model is on.
+    batch_size : int
+        Tails per batch.
     """
     window, keyword = context_size(model), _cache_keyword(model)
     cut = last_line_start(prefix)

@@ -86,7 +86,12 @@ class CountTable:
         return self.contexts.nbytes + self.pairs.nbytes + self.journal.nbytes
 
     def reserve(self, n_bytes: int) -> None:
-        """Make room for coding ``n_bytes`` more bytes (their new contexts and pairs)."""
+        """Make room for coding ``n_bytes`` more bytes (their new contexts and pairs).
+
+        Parameters
+        ----------
+        n_bytes : int
+        """
         new = (self.order + 1) * n_bytes
         contexts = max(len(self.contexts), _power_of_two(2 * (self.n_contexts + new)))
         pairs = max(len(self.pairs), _power_of_two(2 * (self.n_pairs + new)))
@@ -114,11 +119,21 @@ class CountTable:
     ) -> float:
         """Bits of ``text[start:]`` coded after ``text[:start]``, counted as it goes.
 
-        ``base`` gives each coded byte's probability below order 0 (uniform
-        when None); ``escape`` scales every context's escape weight (PPM
-        method C's number of distinct bytes seen after it). With ``journal``,
-        every change is recorded so that :meth:`roll_back` takes it back.
-        ``costs``, of length ``len(text) - start``, receives each byte's bits.
+        Parameters
+        ----------
+        text : bytes
+        start : int, default=0
+            The first byte coded; those before are only the contexts of the
+            first ones.
+        base : sequence of float of length len(text) - start, default=None
+            Each coded byte's probability below order 0; None: uniform.
+        escape : float, default=1.0
+            Scales every context's escape weight (PPM method C's number of
+            distinct bytes seen after it).
+        journal : bool, default=False
+            Record every change, so that :meth:`roll_back` takes it back.
+        costs : ndarray of shape (len(text) - start,), default=None
+            Receives each coded byte's bits.
         """
         if self.sizes[2]:
             raise RuntimeError("Roll back the journaled coding before coding again.")
@@ -175,8 +190,18 @@ class CountTable:
         """Bits of each suffix coded after ``prefix``, whose counts this table holds.
 
         The table is left as it was: each suffix is counted, then rolled back.
-        ``bases`` gives each suffix's probabilities below order 0 (uniform
-        when None), ``escape`` as in :meth:`code`.
+
+        Parameters
+        ----------
+        prefix : bytes
+            The text whose counts the table holds; its last ``order`` bytes
+            are the contexts of each suffix's first bytes.
+        suffixes : sequence of bytes
+        bases : sequence of array-like, default=None
+            For each suffix, each of its bytes' probability below order 0;
+            None: uniform.
+        escape : float, default=1.0
+            As in :meth:`code`.
 
         Returns
         -------
@@ -217,6 +242,16 @@ class CountTable:
         """Bits of each byte of ``suffix`` coded after ``prefix``: the terms of
         :meth:`code_suffixes`'s total; the table is left as it was.
 
+        Parameters
+        ----------
+        prefix : bytes
+            As in :meth:`code_suffixes`.
+        suffix : bytes
+        base : sequence of float of length len(suffix), default=None
+            As in :meth:`code`.
+        escape : float, default=1.0
+            As in :meth:`code`.
+
         Returns
         -------
         bits : ndarray of shape (len(suffix),)
@@ -240,7 +275,17 @@ class CountTable:
     def distribution(
         self, text: bytes, base: np.ndarray | None = None, escape: float = 1.0
     ) -> np.ndarray:
-        """Probabilities of every byte after ``text``, as :meth:`code` would code it."""
+        """Probabilities of every byte after ``text``, as :meth:`code` would code it.
+
+        Parameters
+        ----------
+        text : bytes
+            The bytes before, whose last ``order`` are the contexts.
+        base : ndarray of shape (256,), default=None
+            Each byte's probability below order 0; None: uniform.
+        escape : float, default=1.0
+            As in :meth:`code`.
+        """
         below = np.full(256, 1.0 / 256) if base is None else np.asarray(base, dtype=np.float64)
         return kernels.distribution(
             self.contexts,
@@ -257,7 +302,14 @@ def _power_of_two(n: int) -> int:
 
 
 def count(text: bytes, order: int) -> CountTable:
-    """The counts of every context of orders 0..``order`` after coding ``text``."""
+    """The counts of every context of orders 0..``order`` after coding ``text``.
+
+    Parameters
+    ----------
+    text : bytes
+    order : int
+        The longest context, in bytes (0 to 16).
+    """
     table = CountTable(order)
     table.code(text)
     return table
@@ -273,8 +325,20 @@ def prefix_and_suffix_bits(
 ) -> tuple[float, np.ndarray]:
     """Bits of ``prefix``, and of each suffix coded after it; the prefix is counted once.
 
-    ``prefix_base`` and ``suffix_bases`` give each byte's probability below
-    order 0 (uniform if None), as :meth:`CountTable.code`'s ``base``.
+    Parameters
+    ----------
+    prefix : bytes
+    suffixes : sequence of bytes
+    order : int
+        The longest context, in bytes (0 to 16).
+    prefix_base : sequence of float of length len(prefix), default=None
+        Each byte's probability below order 0, as :meth:`CountTable.code`'s
+        ``base``; None: uniform.
+    suffix_bases : sequence of array-like, default=None
+        The same for each suffix, as :meth:`CountTable.code_suffixes`'s
+        ``bases``.
+    escape : float, default=1.0
+        As in :meth:`CountTable.code`.
     """
     table = CountTable(order)
     prefix_bits = table.code(prefix, base=prefix_base, escape=escape)
@@ -286,6 +350,14 @@ def encode(data: bytes, order: int, escape: float = 1.0) -> bytes:
 
     The same stream as :func:`npc_classify.coding.arithmetic.encode` under
     :class:`PPMModel`, byte for byte (tested), without a Python call per byte.
+
+    Parameters
+    ----------
+    data : bytes
+    order : int
+        The longest context, in bytes (0 to 16).
+    escape : float, default=1.0
+        As in :meth:`CountTable.code`.
     """
     table = CountTable(order)
     text = np.frombuffer(data, dtype=np.uint8)
@@ -301,6 +373,15 @@ def encode(data: bytes, order: int, escape: float = 1.0) -> bytes:
 
 def decode(code: bytes, order: int, escape: float = 1.0) -> bytes:
     """Invert :func:`encode`: the bytes of an arithmetic code made under the same model.
+
+    Parameters
+    ----------
+    code : bytes
+        A code written by :func:`encode` with the same ``order`` and ``escape``.
+    order : int
+        The longest context, in bytes (0 to 16).
+    escape : float, default=1.0
+        As in :meth:`CountTable.code`.
 
     Raises
     ------

@@ -42,6 +42,31 @@ def train_byte_lm(
     as an uninterrupted run. The finished model is written to ``out`` (its
     folder created if missing) and the checkpoint removed.
 
+    Parameters
+    ----------
+    corpus : bytes
+        The training text, longer than ``seq_len`` bytes.
+    out : path-like
+        The model file to write.
+    steps : int, default=2000
+        Optimiser steps in all, those before a resumed checkpoint included.
+    seq_len : int, default=256
+        Bytes per window.
+    batch_size : int, default=32
+        Windows per step.
+    learning_rate : float, default=3e-3
+        Adam's learning rate.
+    embedding_dim : int, default=32
+        As in :class:`~npc_classify.coding.byte_lm.ByteGRU`.
+    hidden_size : int, default=256
+        As in :class:`~npc_classify.coding.byte_lm.ByteGRU`.
+    seed : int, default=0
+        Seeds the initial weights and the draw of the windows.
+    checkpoint_every : int, default=100
+        Steps between checkpoints.
+    progress : bool, default=True
+        Show a progress bar over the steps, with the last step's bits per byte.
+
     Returns
     -------
     model : ByteGRU
@@ -129,6 +154,28 @@ def fine_tune_byte_lm(
 
     The original is left untouched. A text shorter than ``seq_len + 1`` bytes
     is used whole, in every window.
+
+    Parameters
+    ----------
+    model : ByteGRU
+        The model to start from.
+    text : bytes
+        The text to train on; one of fewer than 2 bytes gives no step.
+    steps : int
+        Optimiser steps.
+    seq_len : int, default=256
+        Bytes per window.
+    batch_size : int, default=16
+        Windows per step.
+    learning_rate : float, default=1e-3
+        Adam's learning rate.
+    seed : int, default=0
+        Seeds the draw of the windows and torch's generator.
+
+    Returns
+    -------
+    tuned : ByteGRU
+        In evaluation mode, on ``model``'s device.
     """
     tuned = copy.deepcopy(model).train()
     torch.manual_seed(seed)

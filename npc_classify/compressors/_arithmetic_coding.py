@@ -87,7 +87,15 @@ class ArithmeticCodingCompressor(Compressor):
 
     @abstractmethod
     def compressed_sizes_with_prefix(self, prefix: bytes, suffixes: Sequence[bytes]) -> np.ndarray:
-        """Ideal code lengths of ``prefix + suffix`` in bytes; the prefix is read once."""
+        """Ideal code lengths of ``prefix + suffix`` in bytes; the prefix is read once.
+
+        Parameters
+        ----------
+        prefix : bytes
+            Bytes shared by every input.
+        suffixes : sequence of bytes
+            The varying tails.
+        """
 
     def _to_symbols(self, data: bytes) -> Sequence[int]:
         return data
@@ -168,6 +176,13 @@ class ArithmeticCodingCompressor(Compressor):
         :meth:`code_lengths` after ``context``, as ``conditional_sizes`` is
         ``C(context + data) - C(context)``.
 
+        Parameters
+        ----------
+        context : bytes
+            The bytes the model is conditioned on.
+        data : bytes
+            The bytes whose costs are returned.
+
         Returns
         -------
         bits : ndarray of shape (len(data),), dtype=float64
@@ -175,6 +190,11 @@ class ArithmeticCodingCompressor(Compressor):
         return self.code_lengths(context, data)
 
     def ideal_bits(self, data: bytes) -> float:
-        """-sum log2 p over ``data``'s symbols under the quantised model the coder uses."""
+        """-sum log2 p over ``data``'s symbols under the quantised model the coder uses.
+
+        Parameters
+        ----------
+        data : bytes
+        """
         stream, alphabet_size = self._coding()
         return arithmetic.ideal_code_length(self._to_symbols(data), stream, alphabet_size)

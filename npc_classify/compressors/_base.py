@@ -204,7 +204,12 @@ class Compressor(BaseEstimator, ABC):
 
     @abstractmethod
     def compress(self, data: bytes) -> bytes:
-        """Compress ``data`` into a self-contained stream."""
+        """Compress ``data`` into a self-contained stream.
+
+        Parameters
+        ----------
+        data : bytes
+        """
 
     def decompress(self, data: bytes, *, max_size: int = DEFAULT_MAX_SIZE) -> bytes:
         """Invert :meth:`compress`, writing at most ``max_size`` bytes.
@@ -235,8 +240,15 @@ class Compressor(BaseEstimator, ABC):
 
         The stream compressors yield as they inflate, so a caller that writes
         each piece holds one at a time; the others yield their whole output.
-        Parameters and errors are those of :meth:`decompress`; an error may
-        come after some pieces.
+        Errors are those of :meth:`decompress`; one may come after some
+        pieces.
+
+        Parameters
+        ----------
+        data : bytes
+            As in :meth:`decompress`.
+        max_size : int, default=DEFAULT_MAX_SIZE
+            As in :meth:`decompress`.
         """
         check_argument(
             max_size, "max_size", [Interval(Integral, 0, None, closed="left")], "decompress"
@@ -264,13 +276,22 @@ class Compressor(BaseEstimator, ABC):
         )
 
     def compressed_size(self, data: bytes) -> float:
-        """Size of ``data`` compressed, in bytes: ``len(self.compress(data))`` by default."""
+        """Size of ``data`` compressed, in bytes: ``len(self.compress(data))`` by default.
+
+        Parameters
+        ----------
+        data : bytes
+        """
         return float(len(self.compress(data)))
 
     def compressed_sizes(self, items: Sequence[bytes]) -> np.ndarray:
         """:meth:`compressed_size` of each item, shape (len(items),), dtype=float64.
 
         Compressors with a faster batch path override it.
+
+        Parameters
+        ----------
+        items : sequence of bytes
         """
         size = self.compressed_size
         return np.fromiter((size(item) for item in items), dtype=np.float64, count=len(items))
@@ -307,6 +328,12 @@ class Compressor(BaseEstimator, ABC):
         ``context`` as a dictionary, which digests the context once instead of
         once per item.
 
+        Parameters
+        ----------
+        context : bytes
+            The bytes read before each item.
+        items : sequence of bytes
+
         Returns
         -------
         sizes : ndarray of shape (len(items),), dtype=float64
@@ -324,7 +351,13 @@ class Compressor(BaseEstimator, ABC):
         return context
 
     def set_params(self, **params: Any) -> Compressor:
-        """Set parameters and forget any native context built from the old ones."""
+        """Set parameters and forget any native context built from the old ones.
+
+        Parameters
+        ----------
+        **params : dict
+            The compressor's settings, by name.
+        """
         self.__dict__.pop("_local", None)
         return super().set_params(**params)
 

@@ -91,6 +91,11 @@ def check_compressor(compressor: str | Compressor) -> Compressor:
     fitting never changes the user's object. Its parameters are checked
     (:meth:`Compressor.validate`), then :meth:`Compressor.load` reads any
     model file, so a missing file fails in ``fit``.
+
+    Parameters
+    ----------
+    compressor : str or Compressor
+        A registered name or a :class:`Compressor`.
     """
     built = get_compressor(compressor)
     if built is compressor:

@@ -95,25 +95,53 @@ class CMCompressor(ArithmeticCodingCompressor):
         return cm.decode(code, *self._settings())
 
     def ideal_bits(self, data: bytes) -> float:
-        """-sum log2 p over ``data``'s bits under the model."""
+        """-sum log2 p over ``data``'s bits under the model.
+
+        Parameters
+        ----------
+        data : bytes
+        """
         return cm.ContextMixer(*self._settings(), len(data)).code(data)
 
     def compressed_size(self, data: bytes) -> float:
         return self.ideal_bits(data) / 8.0
 
     def compressed_sizes_with_prefix(self, prefix: bytes, suffixes: Sequence[bytes]) -> np.ndarray:
-        """Ideal sizes of ``prefix + suffix`` in bytes; the prefix is read once."""
+        """Ideal sizes of ``prefix + suffix`` in bytes; the prefix is read once.
+
+        Parameters
+        ----------
+        prefix : bytes
+            Bytes shared by every input.
+        suffixes : sequence of bytes
+            The varying tails.
+        """
         longest = max((len(s) for s in suffixes), default=0)
         model = cm.ContextMixer(*self._settings(), len(prefix) + longest)
         prefix_bits = model.code(prefix)
         return (prefix_bits + model.code_suffixes(suffixes)) / 8.0
 
     def conditional_sizes(self, context: bytes, items: Sequence[bytes]) -> np.ndarray:
-        """Ideal bytes of each item coded after ``context``, from the model that read it."""
+        """Ideal bytes of each item coded after ``context``, from the model that read it.
+
+        Parameters
+        ----------
+        context : bytes
+            The bytes read before each item.
+        items : sequence of bytes
+        """
         return self._model(context).code_suffixes(items) / 8.0
 
     def code_lengths(self, prefix: bytes, data: bytes) -> np.ndarray:
-        """Ideal bits of each byte of ``data`` coded after ``prefix``."""
+        """Ideal bits of each byte of ``data`` coded after ``prefix``.
+
+        Parameters
+        ----------
+        prefix : bytes
+            Bytes coded before ``data``.
+        data : bytes
+            The bytes whose costs are returned.
+        """
         costs = np.empty(len(data))
         self._model(prefix).code_suffixes([data], costs)
         return costs

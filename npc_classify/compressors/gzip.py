@@ -77,7 +77,14 @@ class GzipCompressor(Compressor):
 
     def conditional_sizes(self, context: bytes, items: Sequence[bytes]) -> np.ndarray:
         """Raw DEFLATE size of each item with the last 32 KiB of ``context`` as preset
-        dictionary (DEFLATE cannot look further back)."""
+        dictionary (DEFLATE cannot look further back).
+
+        Parameters
+        ----------
+        context : bytes
+            The bytes read before each item.
+        items : sequence of bytes
+        """
         dictionary = context[-DEFLATE_WINDOW:]
         sizes = np.empty(len(items), dtype=np.float64)
         for i, item in enumerate(items):
@@ -115,7 +122,13 @@ class GzipCompressor(Compressor):
 
 def native_sizes_agree(level: int) -> bool:
     """:func:`~npc_classify.coding.deflate.agrees_with_zlib`, with a warning (once per
-    level and process) when it does not."""
+    level and process) when it does not.
+
+    Parameters
+    ----------
+    level : int
+        zlib's compression level, one of :data:`~npc_classify.coding.deflate.LEVELS`.
+    """
     if deflate.agrees_with_zlib(level):
         return True
     if level not in _WARNED:

@@ -97,6 +97,12 @@ class HuggingFaceCompressor(ArithmeticCodingCompressor):
 
         ``C(context)`` is the joined text with an empty item, scored in the same
         call, so the context is read once rather than twice.
+
+        Parameters
+        ----------
+        context : bytes
+            The bytes read before each item.
+        items : sequence of bytes
         """
         sizes = self.compressed_sizes_with_prefix(context, [*items, b""])
         return sizes[:-1] - sizes[-1]

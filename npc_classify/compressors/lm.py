@@ -143,6 +143,12 @@ class LMCompressor(ArithmeticCodingCompressor):
         """Bytes each item costs under the model conditioned on ``context``.
 
         See ``fine_tune_steps`` for the two ways of conditioning.
+
+        Parameters
+        ----------
+        context : bytes
+            The bytes read before each item.
+        items : sequence of bytes
         """
         if self.fine_tune_steps == 0:
             _, bits = self._prefix_and_suffix_bits(self._model(), context, items)
@@ -151,13 +157,28 @@ class LMCompressor(ArithmeticCodingCompressor):
         return bits / 8.0
 
     def code_lengths(self, prefix: bytes, data: bytes) -> np.ndarray:
-        """Ideal bits of each byte of ``data`` after ``prefix``, under the model and the cache."""
+        """Ideal bits of each byte of ``data`` after ``prefix``, under the model and the cache.
+
+        Parameters
+        ----------
+        prefix : bytes
+            Bytes coded before ``data``.
+        data : bytes
+            The bytes whose costs are returned.
+        """
         return self._byte_bits(self._model(), prefix, data)
 
     def conditional_code_lengths(self, context: bytes, data: bytes) -> np.ndarray:
         """Bits of each byte of ``data`` under the model conditioned on ``context``.
 
         Conditioned as :meth:`conditional_sizes` conditions it (see ``fine_tune_steps``).
+
+        Parameters
+        ----------
+        context : bytes
+            The bytes the model is conditioned on.
+        data : bytes
+            The bytes whose costs are returned.
         """
         if self.fine_tune_steps == 0:
             return super().conditional_code_lengths(context, data)

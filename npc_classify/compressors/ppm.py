@@ -68,16 +68,39 @@ class PPMCompressor(ArithmeticCodingCompressor):
         return ppm.decode(code, self.order)
 
     def compressed_sizes_with_prefix(self, prefix: bytes, suffixes: Sequence[bytes]) -> np.ndarray:
-        """Ideal sizes of ``prefix + suffix`` in bytes; the prefix is counted once."""
+        """Ideal sizes of ``prefix + suffix`` in bytes; the prefix is counted once.
+
+        Parameters
+        ----------
+        prefix : bytes
+            Bytes shared by every input.
+        suffixes : sequence of bytes
+            The varying tails.
+        """
         prefix_bits, suffix_bits = ppm.prefix_and_suffix_bits(prefix, suffixes, self.order)
         return (prefix_bits + suffix_bits) / 8.0
 
     def conditional_sizes(self, context: bytes, items: Sequence[bytes]) -> np.ndarray:
-        """Ideal bytes of each item coded after ``context``: C(context + item) - C(context)."""
+        """Ideal bytes of each item coded after ``context``: C(context + item) - C(context).
+
+        Parameters
+        ----------
+        context : bytes
+            The bytes read before each item.
+        items : sequence of bytes
+        """
         return self._counts(context).code_suffixes(context, items) / 8.0
 
     def code_lengths(self, prefix: bytes, data: bytes) -> np.ndarray:
-        """Ideal bits of each byte of ``data`` coded after ``prefix``, from the same loop."""
+        """Ideal bits of each byte of ``data`` coded after ``prefix``, from the same loop.
+
+        Parameters
+        ----------
+        prefix : bytes
+            Bytes coded before ``data``.
+        data : bytes
+            The bytes whose costs are returned.
+        """
         return self._counts(prefix).suffix_byte_bits(prefix, data)
 
     def _counts(self, context: bytes) -> ppm.CountTable:

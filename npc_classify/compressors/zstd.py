@@ -54,7 +54,14 @@ class ZstdCompressor(Compressor):
         )
 
     def conditional_sizes(self, context: bytes, items: Sequence[bytes]) -> np.ndarray:
-        """Size of each item compressed with ``context`` as a raw-content dictionary."""
+        """Size of each item compressed with ``context`` as a raw-content dictionary.
+
+        Parameters
+        ----------
+        context : bytes
+            The bytes read before each item.
+        items : sequence of bytes
+        """
         return self._dictionary_sizes(context, items)
 
     def _dictionary_sizes(self, dictionary: bytes, items: Sequence[bytes]) -> np.ndarray:
