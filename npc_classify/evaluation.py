@@ -161,14 +161,8 @@ def paper_top_k_accuracy(
 
     Parameters
     ----------
-    clf : NCDClassifier
-        Fitted.
-    neigh_dist, neigh_ind : ndarray of shape (n_queries, n_neighbors)
-        As returned by ``clf.kneighbors``.
-    k : int
-        Voting neighbours: the first ``k`` of each row.
-    y_true : array-like of shape (n_queries,)
-        The true class of each query.
+    clf, neigh_dist, neigh_ind, k, y_true
+        As in :func:`paper_top_k_predictions`, which raises what this raises.
 
     Returns
     -------

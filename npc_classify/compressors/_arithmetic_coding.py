@@ -91,10 +91,8 @@ class ArithmeticCodingCompressor(Compressor):
 
         Parameters
         ----------
-        prefix : bytes
-            Bytes shared by every input.
-        suffixes : sequence of bytes
-            The varying tails.
+        prefix, suffixes
+            As in :meth:`~npc_classify.compressors.Compressor.compressed_sizes_with_prefix`.
         """
 
     def _to_symbols(self, data: bytes) -> Sequence[int]:

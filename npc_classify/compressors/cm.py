@@ -111,10 +111,8 @@ class CMCompressor(ArithmeticCodingCompressor):
 
         Parameters
         ----------
-        prefix : bytes
-            Bytes shared by every input.
-        suffixes : sequence of bytes
-            The varying tails.
+        prefix, suffixes
+            As in :meth:`~npc_classify.compressors.Compressor.compressed_sizes_with_prefix`.
         """
         longest = max((len(s) for s in suffixes), default=0)
         model = cm.ContextMixer(*self._settings(), len(prefix) + longest)
@@ -126,9 +124,8 @@ class CMCompressor(ArithmeticCodingCompressor):
 
         Parameters
         ----------
-        context : bytes
-            The bytes read before each item.
-        items : sequence of bytes
+        context, items
+            As in :meth:`~npc_classify.compressors.Compressor.conditional_sizes`.
         """
         return self._model(context).code_suffixes(items) / 8.0
 
@@ -137,10 +134,8 @@ class CMCompressor(ArithmeticCodingCompressor):
 
         Parameters
         ----------
-        prefix : bytes
-            Bytes coded before ``data``.
-        data : bytes
-            The bytes whose costs are returned.
+        prefix, data
+            As in :meth:`~npc_classify.compressors.ArithmeticCodingCompressor.code_lengths`.
         """
         costs = np.empty(len(data))
         self._model(prefix).code_suffixes([data], costs)

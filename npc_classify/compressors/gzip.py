@@ -81,9 +81,8 @@ class GzipCompressor(Compressor):
 
         Parameters
         ----------
-        context : bytes
-            The bytes read before each item.
-        items : sequence of bytes
+        context, items
+            As in :meth:`~npc_classify.compressors.Compressor.conditional_sizes`.
         """
         dictionary = context[-DEFLATE_WINDOW:]
         sizes = np.empty(len(items), dtype=np.float64)

@@ -100,9 +100,8 @@ class HuggingFaceCompressor(ArithmeticCodingCompressor):
 
         Parameters
         ----------
-        context : bytes
-            The bytes read before each item.
-        items : sequence of bytes
+        context, items
+            As in :meth:`~npc_classify.compressors.Compressor.conditional_sizes`.
         """
         sizes = self.compressed_sizes_with_prefix(context, [*items, b""])
         return sizes[:-1] - sizes[-1]

@@ -146,9 +146,8 @@ class LMCompressor(ArithmeticCodingCompressor):
 
         Parameters
         ----------
-        context : bytes
-            The bytes read before each item.
-        items : sequence of bytes
+        context, items
+            As in :meth:`~npc_classify.compressors.Compressor.conditional_sizes`.
         """
         if self.fine_tune_steps == 0:
             _, bits = self._prefix_and_suffix_bits(self._model(), context, items)
@@ -161,10 +160,8 @@ class LMCompressor(ArithmeticCodingCompressor):
 
         Parameters
         ----------
-        prefix : bytes
-            Bytes coded before ``data``.
-        data : bytes
-            The bytes whose costs are returned.
+        prefix, data
+            As in :meth:`~npc_classify.compressors.ArithmeticCodingCompressor.code_lengths`.
         """
         return self._byte_bits(self._model(), prefix, data)
 
@@ -175,10 +172,9 @@ class LMCompressor(ArithmeticCodingCompressor):
 
         Parameters
         ----------
-        context : bytes
-            The bytes the model is conditioned on.
-        data : bytes
-            The bytes whose costs are returned.
+        context, data
+            As in
+            :meth:`~npc_classify.compressors.ArithmeticCodingCompressor.conditional_code_lengths`.
         """
         if self.fine_tune_steps == 0:
             return super().conditional_code_lengths(context, data)

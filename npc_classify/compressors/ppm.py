@@ -72,10 +72,8 @@ class PPMCompressor(ArithmeticCodingCompressor):
 
         Parameters
         ----------
-        prefix : bytes
-            Bytes shared by every input.
-        suffixes : sequence of bytes
-            The varying tails.
+        prefix, suffixes
+            As in :meth:`~npc_classify.compressors.Compressor.compressed_sizes_with_prefix`.
         """
         prefix_bits, suffix_bits = ppm.prefix_and_suffix_bits(prefix, suffixes, self.order)
         return (prefix_bits + suffix_bits) / 8.0
@@ -85,9 +83,8 @@ class PPMCompressor(ArithmeticCodingCompressor):
 
         Parameters
         ----------
-        context : bytes
-            The bytes read before each item.
-        items : sequence of bytes
+        context, items
+            As in :meth:`~npc_classify.compressors.Compressor.conditional_sizes`.
         """
         return self._counts(context).code_suffixes(context, items) / 8.0
 
@@ -96,10 +93,8 @@ class PPMCompressor(ArithmeticCodingCompressor):
 
         Parameters
         ----------
-        prefix : bytes
-            Bytes coded before ``data``.
-        data : bytes
-            The bytes whose costs are returned.
+        prefix, data
+            As in :meth:`~npc_classify.compressors.ArithmeticCodingCompressor.code_lengths`.
         """
         return self._counts(prefix).suffix_byte_bits(prefix, data)
 

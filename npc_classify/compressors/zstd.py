@@ -58,9 +58,8 @@ class ZstdCompressor(Compressor):
 
         Parameters
         ----------
-        context : bytes
-            The bytes read before each item.
-        items : sequence of bytes
+        context, items
+            As in :meth:`~npc_classify.compressors.Compressor.conditional_sizes`.
         """
         return self._dictionary_sizes(context, items)
 
