@@ -24,6 +24,8 @@ from npc_classify.coding.hf_lm import (
     ByteTokenizer,
     TokenStream,
     _cache_keyword,
+    context_size,
+    context_tail,
     joint_bits,
     last_line_start,
     load_causal_lm,
@@ -140,22 +142,44 @@ def test_ncd_classifier_runs_on_a_hugging_face_model(tiny_causal_lm, tiny_news):
     assert clf.predict(["A goal in the cup final."]).shape == (1,)
 
 
-def test_a_query_is_coded_as_the_next_line_of_each_class_text(compressor, tiny_news):
+def test_a_query_is_coded_after_the_end_of_each_class_text(compressor, tiny_news):
     texts, labels = tiny_news
     queries = ["A late goal won the cup final.", "Shares fell"]
     bits = CompressionClassifier(compressor).fit(texts, labels).extra_bits(queries)
+    model, tokenizer = compressor._loaded()
     for column, label in enumerate(sorted(set(labels))):
         lines = (t + "\n" for t, lab in zip(texts, labels, strict=True) if lab == label)
         context = "".join(lines).encode()
+        tail = context_tail(model, tokenizer, context, [q.encode() for q in queries])
+        assert context.endswith(tail) and len(tail) < len(context)  # longer than the window
         expected = [
-            8
-            * (
-                compressor.compressed_size(context + q.encode())
-                - compressor.compressed_size(context)
-            )
+            8 * (compressor.compressed_size(tail + q.encode()) - compressor.compressed_size(tail))
             for q in queries
         ]
         np.testing.assert_allclose(bits[:, column], expected, rtol=1e-5)
+
+
+def test_the_context_tail_is_the_most_whole_tokens_one_window_holds_beside_the_item(compressor):
+    model, tokenizer = compressor._loaded()
+    item = b"A late goal won the cup final."
+    short = b"The keeper saved a penalty.\n"
+    assert context_tail(model, tokenizer, short, [item]) == short
+    context = b"".join(f"Line {i} of the class text, about the cup.\n".encode() for i in range(40))
+    tail = context_tail(model, tokenizer, context, [item])
+    room = context_size(model) - 1 - len(tokenizer.encode(item)) - 8  # start token, seam
+    tokens = tokenizer.encode(context)
+    assert tokenizer.decode(tokens[-room:]) == tail  # whole tokens, as many as fit
+
+
+def test_class_texts_of_any_length_condition_a_query_on_the_same_amount_of_their_end(
+    compressor,
+):
+    end = b"".join(f"Line {i} of the class text, about the cup.\n".encode() for i in range(40))
+    queries = [b"A late goal won the cup final.", b"Shares fell"]
+    reference = compressor.conditional_sizes(end, queries)
+    for extra in range(1, 6):  # earlier texts of every length: the same end, the same costs
+        longer = b"Earlier news. " * extra + b"\n" + end
+        np.testing.assert_allclose(compressor.conditional_sizes(longer, queries), reference)
 
 
 def test_a_model_that_is_not_there_is_a_clear_error(tmp_path):

@@ -337,6 +337,42 @@ class TokenStream:
         return torch.softmax(logits, dim=0).numpy()
 
 
+#: Tokens of a window kept free beside the longest item, for tokens the seam between the
+#: context's end and an item may add.
+_SEAM_TOKENS = 8
+
+
+def context_tail(
+    model: Any, tokenizer: ByteTokenizer, context: bytes, items: Sequence[bytes]
+) -> bytes:
+    """The end of ``context`` that one window holds before the longest of ``items``.
+
+    Whole tokens of ``context``, as many as leave room in the model's window
+    (:func:`context_size`) for the start token, the longest item's tokens and
+    :data:`_SEAM_TOKENS` more; all of ``context`` when it fits.
+
+    Parameters
+    ----------
+    model : transformers causal LM
+    tokenizer : ByteTokenizer
+        The model's tokenizer.
+    context : bytes
+    items : sequence of bytes
+
+    Returns
+    -------
+    tail : bytes
+        A suffix of ``context`` starting on a token boundary (empty when the
+        longest item fills the window alone).
+    """
+    tokens, *item_tokens = tokenizer.encode_many([context, *items])
+    room = context_size(model) - 1 - max(map(len, item_tokens), default=0) - _SEAM_TOKENS
+    if len(tokens) <= room:
+        return context
+    kept = tokenizer.decode(tokens[len(tokens) - room :]) if room > 0 else b""
+    return context[len(context) - len(kept) :]
+
+
 def _target_log_probs(logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
     """Natural log-probabilities of ``targets`` under ``logits``, in float64.
 

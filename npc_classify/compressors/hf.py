@@ -93,15 +93,26 @@ class HuggingFaceCompressor(ArithmeticCodingCompressor):
         return bits / 8.0
 
     def conditional_sizes(self, context: bytes, items: Sequence[bytes]) -> np.ndarray:
-        """Bytes each item costs after ``context``: ``C(context + item) - C(context)``.
+        """Bytes each item costs coded after the end of ``context``, as much as a window holds.
 
-        ``C(context)`` is the joined text with an empty item, scored in the same
-        call, so the context is read once rather than twice.
+        The model reads at most its window of tokens, so each item is coded
+        after the last tokens of ``context`` that leave room in one window for
+        the longest item (``npc_classify.coding.hf_lm.context_tail``):
+        ``C(tail + item) - C(tail)``. Every context then conditions its items on
+        the same amount of its text, whatever its length; ``C(context + item) -
+        C(context)``, with windows aligned on the context's start, would leave
+        an item anywhere from none to a window of the context's tokens, by the
+        context's length. ``C(tail)`` is the joined text with an empty item,
+        scored in the same call, so the tail is read once.
 
         Parameters
         ----------
         context, items
             As in :meth:`~npc_classify.compressors.Compressor.conditional_sizes`.
         """
-        sizes = self.compressed_sizes_with_prefix(context, [*items, b""])
+        from ..coding.hf_lm import context_tail
+
+        model, tokenizer = self._loaded()
+        tail = context_tail(model, tokenizer, context, items)
+        sizes = self.compressed_sizes_with_prefix(tail, [*items, b""])
         return sizes[:-1] - sizes[-1]
