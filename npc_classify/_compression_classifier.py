@@ -283,7 +283,8 @@ class CompressionClassifier(
         texts when the classifier is first fitted (see Notes).
     max_class_bytes : int, default=None
         Keep only the most recently added texts of each class whose joined
-        length is at most this many bytes (always at least the newest text);
+        length is at most this many bytes (always at least the newest text),
+        and cut the class texts of ``"auto"``'s cross-validation the same way;
         None keeps everything.
     temperature : float or "auto", default=1.0
         Softness of :meth:`predict_proba`, in bits: probabilities are a
@@ -514,13 +515,8 @@ class CompressionClassifier(
             self._class_texts: dict[Any, list[bytes]] = {}
         for label, text in zip(labels.tolist(), encode_texts(texts), strict=True):
             self._class_texts.setdefault(label, []).append(text)
-        if self.max_class_bytes is not None:
-            for class_texts in self._class_texts.values():
-                while (
-                    len(class_texts) > 1
-                    and self._joined_length(class_texts) > self.max_class_bytes
-                ):
-                    del class_texts[0]
+        for class_texts in self._class_texts.values():
+            self._keep_most_recent(class_texts)
         classes = np.array(sorted(self._class_texts))
         if hasattr(self, "class_offsets_"):  # a class partial_fit adds gets offset 0
             offsets = dict(zip(self.classes_.tolist(), self.class_offsets_.tolist(), strict=True))
@@ -595,6 +591,8 @@ class CompressionClassifier(
                     bar.update(len(candidates))
                     continue
                 by_class = {c: [encoded[i] for i in kept if labels[i] == c] for c in classes}
+                for class_texts in by_class.values():  # as predict will read them
+                    self._keep_most_recent(class_texts)
                 query_bytes = [encoded[i] for i in queries]
                 bits = {}
                 for n in candidates:
@@ -652,6 +650,14 @@ class CompressionClassifier(
             raise ValueError(
                 f"{what}: temperature_ is not a positive finite float, got {chosen_temperature!r}"
             )
+
+    def _keep_most_recent(self, class_texts: list[bytes]) -> None:
+        """Drop a class's oldest texts until it holds at most ``max_class_bytes`` (the
+        newest text always kept)."""
+        if self.max_class_bytes is None:
+            return
+        while len(class_texts) > 1 and self._joined_length(class_texts) > self.max_class_bytes:
+            del class_texts[0]
 
     def _joined_length(self, texts: list[bytes]) -> int:
         return sum(map(len, texts)) + len(self._separator) * len(texts)

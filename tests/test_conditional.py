@@ -167,17 +167,22 @@ def test_auto_dictionaries_take_the_most_accurate_candidate_in_training_cv(ag_ne
     np.testing.assert_array_equal(clf.extra_bits(QUERIES), fixed.extra_bits(QUERIES))
 
 
-def test_auto_cross_validation_scores_held_out_training_texts(tiny_news):
-    """Each candidate's accuracy is that of class texts without the scored text, by hand."""
+@pytest.mark.parametrize("max_class_bytes", [None, 150])
+def test_auto_cross_validation_scores_held_out_training_texts(tiny_news, max_class_bytes):
+    """Each candidate's accuracy is that of class texts without the scored text, by hand,
+    cut to ``max_class_bytes`` as the fitted classifier's are."""
     texts, labels = tiny_news
-    clf = CompressionClassifier("zstd", n_dictionaries="auto").fit(texts, labels)
+    clf = CompressionClassifier("zstd", n_dictionaries="auto", max_class_bytes=max_class_bytes)
+    clf.fit(texts, labels)
     rng = np.random.default_rng(0)
     fold = rng.permutation(len(texts)) % 3
     for n in AUTO_DICTIONARIES:
         right = 0
         for i, text in enumerate(texts):
             kept = fold != fold[i]
-            held = CompressionClassifier("zstd", n_dictionaries=n).fit(
+            held = CompressionClassifier(
+                "zstd", n_dictionaries=n, max_class_bytes=max_class_bytes
+            ).fit(
                 [t for t, k in zip(texts, kept, strict=True) if k],
                 [lab for lab, k in zip(labels, kept, strict=True) if k],
             )
