@@ -124,6 +124,25 @@ def test_a_first_partial_fit_stopped_in_its_cross_validation_leaves_nothing_behi
     assert clf.class_bytes_.tolist() == clf.fit(texts[:12], labels[:12]).class_bytes_.tolist()
 
 
+def test_an_empty_first_partial_fit_is_refused_and_a_later_one_changes_nothing(tiny_news):
+    texts, labels = tiny_news
+    clf = CompressionClassifier("ppm")
+    with pytest.raises(ValueError, match="Cannot fit on an empty training set"):
+        clf.partial_fit([], [])
+    clf.partial_fit(texts, labels)
+    before = clf.class_bits(QUERIES)
+    np.testing.assert_array_equal(clf.partial_fit([], []).class_bits(QUERIES), before)
+
+
+@pytest.mark.parametrize("method", ["fit", "partial_fit"])
+def test_auto_settings_cross_validated_on_one_class_warn_that_they_say_nothing(tiny_news, method):
+    texts, labels = tiny_news
+    sport = [t for t, lab in zip(texts, labels, strict=True) if lab == labels[0]]
+    clf = CompressionClassifier("zstd", n_dictionaries="auto", temperature="auto")
+    with pytest.warns(UserWarning, match=r"n_dictionaries, temperature='auto' cross-valid"):
+        getattr(clf, method)(sport, [labels[0]] * len(sport))
+
+
 def test_fit_starts_again_from_nothing(tiny_news):
     texts, labels = tiny_news
     clf = CompressionClassifier().fit(["an unrelated text"], ["other"])

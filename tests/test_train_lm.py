@@ -83,6 +83,11 @@ def test_a_corpus_shorter_than_a_window_is_refused(tmp_path):
         train_byte_lm(b"short", tmp_path / "m.pt", steps=1, **SMALL)
 
 
+def test_a_text_as_the_corpus_is_refused_saying_to_encode_it(tmp_path):
+    with pytest.raises(TypeError, match=r"corpus must be bytes, got str; encode a text first"):
+        train_byte_lm("a text, not bytes " * 100, tmp_path / "lm.pt", steps=1)
+
+
 def test_a_model_path_in_a_missing_folder_gets_the_folder(corpus, tmp_path):
     out = tmp_path / "models" / "news" / "m.pt"
     train_byte_lm(corpus, out, steps=1, **SMALL)

@@ -75,10 +75,17 @@ def train_byte_lm(
 
     Raises
     ------
+    TypeError
+        If ``corpus`` is not bytes (a ``str`` is to be encoded first).
     ValueError
         Before any training: if ``corpus`` is too short, ``out`` is a directory,
         the model does not fit in memory, or the checkpoint is another run's.
     """
+    if not isinstance(corpus, (bytes, bytearray, memoryview)):
+        raise TypeError(
+            f"corpus must be bytes, got {type(corpus).__name__}; encode a text first "
+            '(text.encode("utf-8")).'
+        )
     if len(corpus) < seq_len + 1:
         raise ValueError(
             f"The corpus has {len(corpus)} bytes; training needs more than seq_len={seq_len}."
