@@ -145,7 +145,7 @@ def resumable_class_bits(
     """
     texts = check_texts(X, name="X")
     path = Path(path)
-    kinds = (CLASS,) if clf.complement is None else (CLASS, COMPLEMENT)
+    kinds = (CLASS,) if clf.complement_ is None else (CLASS, COMPLEMENT)
     with _opened(path, clf.bits_fingerprint(texts), len(texts), _BITS) as (handle, records):
         known: dict[tuple[str, int], np.ndarray] = {}
         for number, entry in records:

@@ -337,6 +337,10 @@ class CompressionClassifier(
     compressor_ : Compressor
     class_bytes_ : ndarray of shape (n_classes,)
         Length of each class text.
+    complement_ : float or None
+        ``complement`` as the classifier was fitted with it, which the bits
+        use: like every other setting, a ``set_params(complement=...)`` takes
+        effect at the next ``fit``.
     n_dictionaries_ : int
         The number of groups per class asked for: ``n_dictionaries``, or the
         one ``"auto"`` chose. A class of fewer texts is split into one group
@@ -519,6 +523,7 @@ class CompressionClassifier(
                 )
         if not hasattr(self, "_class_texts"):
             self.compressor_ = check_compressor(self.compressor)
+            self.complement_ = self.complement
             self._separator = encode_text(self.separator)
             self._class_texts: dict[Any, list[bytes]] = {}
         for label, text in zip(labels.tolist(), encode_texts(texts), strict=True):
@@ -624,13 +629,16 @@ class CompressionClassifier(
         A state saved before ``complement``, ``progress`` or ``n_jobs`` existed is
         restored with ``complement=None``, the scoring it was fitted for,
         ``progress=False`` and ``n_jobs=None``; one saved before ``temperature_``
-        existed, with ``temperature_`` its ``temperature``; one saved before class
+        existed, with ``temperature_`` its ``temperature``, and before
+        ``complement_``, with its ``complement``; one saved before class
         offsets existed, with ``class_offsets=None`` and no offsets."""
         defaults = {"complement": None, "class_offsets": None, "progress": False, "n_jobs": None}
         state = {**defaults, **state}
         super().__setstate__(state)
         if "_class_texts" not in state:
             return  # not fitted
+        if "complement_" not in state:  # saved before the fitted copy existed
+            self.complement_ = state["complement"]
         what = "CompressionClassifier's fitted state"
         texts, classes = state["_class_texts"], state.get("classes_")
         if not isinstance(texts, dict) or not isinstance(classes, np.ndarray):
@@ -738,8 +746,8 @@ class CompressionClassifier(
         a bar for the class texts and one for the complement texts; ``saved``: as for
         :meth:`_bits_after`."""
         bits = self._bits_after(by_class, n, queries, CLASS, shown, saved)
-        if self.complement is not None:
-            complements = _complements(by_class, self.complement)
+        if self.complement_ is not None:
+            complements = _complements(by_class, self.complement_)
             bits = bits - self._bits_after(complements, n, queries, COMPLEMENT, shown, saved)
         return bits
 
@@ -785,13 +793,13 @@ class CompressionClassifier(
             When the classifier has no ``complement``.
         """
         check_is_fitted(self)
-        if self.complement is None:
+        if self.complement_ is None:
             raise ValueError(
-                "complement_bits needs complement texts, but this classifier has "
+                "complement_bits needs complement texts, but this classifier was fitted with "
                 "complement=None; set complement (for example complement=8) and fit it again."
             )
         queries = encode_texts(check_texts(X, name="X"))
-        complements = _complements(self._class_texts, self.complement)
+        complements = _complements(self._class_texts, self.complement_)
         return self._bits_after(complements, self.n_dictionaries_, queries, COMPLEMENT, shown=True)
 
     def class_bits(self, X: Sequence[str], *, saved: SavedColumns | None = None) -> np.ndarray:
@@ -847,7 +855,7 @@ class CompressionClassifier(
             self.compressor_.fingerprint(),
             self.separator,
             self.n_dictionaries_,
-            None if self.complement is None else str(float(self.complement)),
+            None if self.complement_ is None else str(float(self.complement_)),
             [repr(label) for label in self.classes_.tolist()],
         ]
         if self.class_offsets_.any():
@@ -985,8 +993,8 @@ class CompressionClassifier(
 
         labels = self.classes_.tolist()
         byte_bits = np.array([byte_costs(self._class_texts[c]) for c in labels])
-        if self.complement is not None:
-            complements = _complements(self._class_texts, self.complement)
+        if self.complement_ is not None:
+            complements = _complements(self._class_texts, self.complement_)
             byte_bits -= np.array([byte_costs(complements[c]) for c in labels])
         class_bits = self.class_bits([text])[0]
         predicted, runner_up = np.argsort(class_bits, kind="stable")[:2]

@@ -197,7 +197,7 @@ def _evaluate(args: argparse.Namespace) -> int:
         outcome |= {"method": "class-conditional", "config": _config(args, clf)}
         outcome |= evaluation.evaluate_class_conditional(clf, train, test, checkpoint=checkpoint)
         if outcome["resumed_class_texts"]:
-            n_texts = len(clf.classes_) * (1 if clf.complement is None else 2)
+            n_texts = len(clf.classes_) * (1 if clf.complement_ is None else 2)
             resumed = outcome["resumed_class_texts"]
             print(f"resumed {resumed} of {n_texts} class texts", file=sys.stderr)
         description = f"{clf.compressor_!r}, {len(clf.classes_)} classes"

@@ -559,7 +559,7 @@ def evaluate_class_conditional(
         "ms_per_document": 1000 * seconds / max(len(test), 1),
         "n_dictionaries": clf.n_dictionaries_,
         "cv_accuracy": getattr(clf, "cv_accuracy_", None),
-        "complement": "all" if clf.complement == float("inf") else clf.complement,
+        "complement": "all" if clf.complement_ == float("inf") else clf.complement_,
         "class_offsets": None
         if clf.class_offsets is None
         else dict(

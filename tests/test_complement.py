@@ -122,6 +122,32 @@ def test_the_explanation_adds_up_to_the_bits_predictions_compare(tiny_news, comp
     assert explanation.predicted == clf.predict(QUERIES[1:2])[0]
 
 
+def test_a_complement_set_after_fit_takes_effect_at_the_next_fit(tiny_news):
+    clf = CompressionClassifier(ZstdCompressor()).fit(*tiny_news)
+    before = clf.class_bits(QUERIES)
+    clf.set_params(complement=8)
+    np.testing.assert_array_equal(clf.class_bits(QUERIES), before)
+    assert clf.complement_ is None
+    with pytest.raises(ValueError, match="was fitted with complement=None"):
+        clf.complement_bits(QUERIES)
+    refitted = clf.fit(*tiny_news)
+    assert refitted.complement_ == 8
+    expected = refitted.extra_bits(QUERIES) - refitted.complement_bits(QUERIES)
+    np.testing.assert_array_equal(refitted.class_bits(QUERIES), expected)
+
+
+def test_a_classifier_pickled_before_its_fitted_complement_existed_keeps_its_scoring(
+    tiny_news,
+):
+    clf = CompressionClassifier(ZstdCompressor(), complement=8).fit(*tiny_news)
+    state = dict(clf.__getstate__())
+    del state["complement_"]
+    restored = CompressionClassifier.__new__(CompressionClassifier)
+    restored.__setstate__(state)
+    assert restored.complement_ == 8
+    np.testing.assert_array_equal(restored.class_bits(QUERIES), clf.class_bits(QUERIES))
+
+
 def test_a_classifier_pickled_before_complement_existed_scores_its_own_text(tiny_news):
     clf = CompressionClassifier("zstd").fit(*tiny_news)
     state = dict(clf.__getstate__())  # a copy: the estimator's own dict otherwise
