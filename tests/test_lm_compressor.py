@@ -14,6 +14,7 @@ import pytest
 torch = pytest.importorskip("torch")
 
 from npc_classify import NCDClassifier  # noqa: E402
+from npc_classify.coding import byte_lm  # noqa: E402
 from npc_classify.coding.byte_lm import load_byte_lm  # noqa: E402
 from npc_classify.compressors import CorruptStreamError, LMCompressor  # noqa: E402
 
@@ -46,6 +47,29 @@ def test_without_a_cache_the_size_is_the_networks_code_length(model_path):
     first, second = network_probability(model_path, b"a"), network_probability(model_path, b"aa")
     bits = LMCompressor(model_path).compressed_size(b"aa") * 8
     assert bits == pytest.approx(-np.log2(first) - np.log2(second), rel=1e-5)
+
+
+def test_a_long_prefix_is_read_in_pieces_with_the_probabilities_of_reading_it_whole(
+    model_path, monkeypatch
+):
+    model = load_byte_lm(model_path)
+    prefix = b"The striker scored a late goal in the cup final." * 40  # 1,920 bytes
+    suffixes = [b"A late goal.", b"Shares fell", b""]
+    whole = byte_lm.prefix_and_suffix_probabilities(model, prefix, suffixes, "cpu", 2)
+    monkeypatch.setattr(byte_lm, "PREFIX_CHUNK", 300)
+    lengths: list[int] = []
+    forward = type(model).forward
+
+    def recorded(self, symbols, state=None):
+        lengths.append(symbols.shape[1])
+        return forward(self, symbols, state)
+
+    monkeypatch.setattr(type(model), "forward", recorded)
+    pieces = byte_lm.prefix_and_suffix_probabilities(model, prefix, suffixes, "cpu", 2)
+    assert lengths[:7] == [300] * 6 + [121]  # the 1,921 symbols from the start symbol on
+    np.testing.assert_allclose(np.log2(pieces[0]), np.log2(whole[0]), atol=1e-5)
+    for piece, read_whole in zip(pieces[1], whole[1], strict=True):
+        np.testing.assert_allclose(np.log2(piece), np.log2(read_whole), atol=1e-5)
 
 
 def test_the_cache_blends_the_counts_seen_so_far_over_the_network(model_path):
