@@ -137,8 +137,9 @@ def paper_top_k_predictions(
         If ``y_true`` holds labels of another type than ``clf.classes_``.
     """
     _check_depth(neigh_ind, k, "paper_top_k_predictions")
-    fair = neighbor_predictions(clf, neigh_dist, neigh_ind, k)
-    scores = clf.class_votes(neigh_dist[:, :k], neigh_ind[:, :k], weights="uniform")
+    nearest_dist, nearest_ind = neigh_dist[:, :k], neigh_ind[:, :k]
+    fair = clf.predict_from_neighbors(nearest_dist, nearest_ind)
+    scores = clf.class_votes(nearest_dist, nearest_ind, weights="uniform")
     truth = _check_truth(clf, y_true, len(fair))
     true_index = np.clip(np.searchsorted(clf.classes_, truth), 0, len(clf.classes_) - 1)
     known = clf.classes_[true_index] == truth
