@@ -68,6 +68,10 @@ def test_a_long_prefix_is_read_in_pieces_with_the_probabilities_of_reading_it_wh
     pieces = byte_lm.prefix_and_suffix_probabilities(model, prefix, suffixes, "cpu", 2)
     assert lengths[:7] == [300] * 6 + [121]  # the 1,921 symbols from the start symbol on
     np.testing.assert_allclose(np.log2(pieces[0]), np.log2(whole[0]), atol=1e-5)
+    with torch.no_grad():  # and those of the network reading the prefix in one call
+        log_probs, _ = model(torch.tensor([[256, *prefix[:-1]]]))
+    read_by_network = log_probs[0].gather(1, torch.tensor([*prefix])[:, None])[:, 0]
+    np.testing.assert_allclose(np.log2(pieces[0]), read_by_network / np.log(2), atol=1e-5)
     for piece, read_whole in zip(pieces[1], whole[1], strict=True):
         np.testing.assert_allclose(np.log2(piece), np.log2(read_whole), atol=1e-5)
 
