@@ -11,7 +11,7 @@ import pytest
 from sklearn.exceptions import NotFittedError
 
 from npc_classify import NCDClassifier, pairwise_ncd
-from npc_classify._voting import break_ties, class_scores, tied_classes
+from npc_classify._voting import MIN_WEIGHTED_DISTANCE, break_ties, class_scores, tied_classes
 from npc_classify.compressors import GzipCompressor
 
 QUERIES = [
@@ -58,17 +58,18 @@ def test_kneighbors_can_return_indices_only(tiny_news):
     assert clf.kneighbors(QUERIES, n_neighbors=2, return_distance=False).shape == (3, 2)
 
 
-def test_predict_proba_columns_follow_classes(tiny_news):
+@pytest.mark.parametrize("weights", ["uniform", "distance"])
+def test_predict_proba_is_each_classs_share_of_the_votes_in_classes_order(tiny_news, weights):
     texts, labels = tiny_news
-    clf = NCDClassifier(k=7).fit(texts, labels)
+    clf = NCDClassifier(k=7, weights=weights).fit(texts, labels)
     proba = clf.predict_proba(QUERIES)
-    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
-    _, neigh_ind = clf.kneighbors(QUERIES)
+    neigh_dist, neigh_ind = clf.kneighbors(QUERIES)
+    votes = 1 / np.maximum(neigh_dist, 1e-6) if weights == "distance" else np.ones((3, 7))
     neighbour_labels = np.asarray(labels)[neigh_ind]
-    for row, cls in enumerate(clf.classes_):
-        assert proba[row, list(clf.classes_).index(cls)] == pytest.approx(
-            np.mean(neighbour_labels[row] == cls)
-        )
+    for row in range(len(QUERIES)):
+        for column, cls in enumerate(clf.classes_):
+            share = votes[row][neighbour_labels[row] == cls].sum() / votes[row].sum()
+            assert proba[row, column] == pytest.approx(share, rel=1e-12)
 
 
 def test_predict_is_the_most_voted_class(tiny_news):
@@ -153,9 +154,12 @@ def test_distance_votes_weigh_by_inverse_distance():
     assert scores.tolist() == [[4.0, 4.0]]
 
 
-def test_distance_votes_stay_finite_at_zero_distance():
+def test_distance_votes_at_zero_or_negative_distance_weigh_as_the_floor():
+    """NCD falls below 0 where a compressor codes a pair in fewer bytes than one of its
+    texts alone: such a neighbour is as near as can be, weighed 1 / the floor."""
     scores = class_scores(np.array([[0.0, -0.01]]), np.array([[0, 1]]), 2, "distance")
-    assert np.all(np.isfinite(scores))
+    floor = 1 / MIN_WEIGHTED_DISTANCE
+    assert scores.tolist() == [[floor, floor]]
 
 
 @pytest.mark.parametrize(

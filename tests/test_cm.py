@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 
+import cm_reference as reference
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -19,6 +20,38 @@ from npc_classify.datasets import read_ag_news_csv
 def news(ag_news_path):
     """300 real AG News training texts, as bytes."""
     return [text.encode() for text in read_ag_news_csv(ag_news_path / "train.csv").texts[:300]]
+
+
+@pytest.mark.parametrize(
+    ("order", "learning_rate", "limit", "prior"),
+    [(0, 0.005, 255, 5.0), (3, 0.02, 255, 0.5), (6, 0.005, 255, 5.0), (6, 0.005, 3, 0.0),
+     (8, 0.002, 30, 23.0)],
+)  # fmt: skip
+def test_each_bytes_bits_are_those_of_the_naive_reference_model(
+    news, order, learning_rate, limit, prior
+):
+    """On real news text, every byte costs what a pure-Python model of one dict per table,
+    a bit at a time and nothing cached, gives it: coded from scratch, and after a prefix."""
+    text = b"\n".join(news[:4])
+    model = cm.ContextMixer(order, learning_rate, limit, prior, len(text))
+    costs = np.empty(len(text))
+    model.code_suffixes([text], costs=costs)
+    state = reference.new_state(order, cm.table_bits(len(text)))
+    expected = reference.code_bits(state, text, 0, order, learning_rate, limit, prior)
+    np.testing.assert_allclose(costs, expected, rtol=0, atol=1e-9)
+    assert model.code(text) == pytest.approx(sum(expected), abs=1e-9)
+
+    prefix, suffixes = b"\n".join(news[4:8]), [news[8], news[9][:40], b""]
+    model = cm.ContextMixer(order, learning_rate, limit, prior, len(prefix))
+    model.code(prefix)
+    np.testing.assert_allclose(
+        model.code_suffixes(suffixes),
+        reference.suffix_bits(
+            prefix, suffixes, order, learning_rate, limit, prior, cm.table_bits(len(prefix))
+        ),
+        rtol=0,
+        atol=1e-9,
+    )
 
 
 @pytest.mark.parametrize(("order", "prior"), [(0, 0.5), (2, 0.0), (6, 0.5), (6, 23.0)])
