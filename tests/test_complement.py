@@ -11,7 +11,7 @@ from sklearn.utils._param_validation import InvalidParameterError
 
 from npc_classify import CompressionClassifier
 from npc_classify._compression_classifier import AUTO_DICTIONARIES
-from npc_classify.compressors import ZstdCompressor
+from npc_classify.compressors import CMCompressor, ZstdCompressor
 
 QUERIES = [
     "The goalkeeper saved a penalty in the cup final.",
@@ -25,17 +25,42 @@ TEXTS = ["aa first 1", "aa second2", "bb first 1", "bb second2", "bb third 3", "
 LABELS = ["a", "a", "b", "b", "b", "b", "c", "c"]
 
 
-def zstd_bits(context: str, queries: list[str]) -> np.ndarray:
-    """8 x the query's zstd size with ``context`` as a raw-content dictionary."""
+def cm_bits(context: str, queries: list[str]) -> np.ndarray:
+    """Bits of each query coded by CM after ``context``: every byte of the context and
+    their order change them (zstd's sizes, in whole bytes, are the same for all these
+    contexts; PPM's counts do not see the order of two texts)."""
     encoded = [q.encode() for q in queries]
-    return 8.0 * ZstdCompressor().conditional_sizes(context.encode(), encoded)
+    return 8.0 * CMCompressor().conditional_sizes(context.encode(), encoded)
+
+
+def test_the_bits_these_tests_compare_tell_every_complement_apart():
+    complements = [
+        "bb first 1\ncc first 1\nbb second2\nbb third 3\ncc second2\nbb fourth4\n",
+        "cc first 1\nbb first 1\nbb second2\nbb third 3\ncc second2\nbb fourth4\n",
+        "bb fourth4\n",
+        "cc second2\nbb fourth4\n",
+        "bb third 3\ncc second2\nbb fourth4\n",
+        "",
+    ]
+    bits = {tuple(cm_bits(complement, QUERIES)) for complement in complements}
+    assert len(bits) == len(complements)
 
 
 def test_the_complement_text_spreads_each_other_class_evenly_in_its_own_order():
-    clf = CompressionClassifier("zstd", complement=float("inf")).fit(TEXTS, LABELS)
+    clf = CompressionClassifier("cm", complement=float("inf")).fit(TEXTS, LABELS)
     # Of class a: b's four texts sit at 1/8, 3/8, 5/8, 7/8 of it, c's two at 1/4 and 3/4.
     expected = "bb first 1\ncc first 1\nbb second2\nbb third 3\ncc second2\nbb fourth4\n"
-    np.testing.assert_array_equal(clf.complement_bits(QUERIES)[:, 0], zstd_bits(expected, QUERIES))
+    np.testing.assert_array_equal(clf.complement_bits(QUERIES)[:, 0], cm_bits(expected, QUERIES))
+
+
+def test_texts_at_the_same_place_in_their_classes_follow_the_order_of_the_labels():
+    texts = ["aa first 1", "aa second2", "cc first 1", "cc second2", "bb first 1", "bb second2"]
+    clf = CompressionClassifier("cm", complement=float("inf"))
+    clf.fit(texts, ["a", "a", "c", "c", "b", "b"])
+    expected = "bb first 1\ncc first 1\nbb second2\ncc second2\n"  # b's and c's at 1/4, 3/4
+    np.testing.assert_array_equal(clf.complement_bits(QUERIES)[:, 0], cm_bits(expected, QUERIES))
+    swapped = "cc first 1\nbb first 1\ncc second2\nbb second2\n"
+    assert not np.array_equal(cm_bits(swapped, QUERIES), cm_bits(expected, QUERIES))
 
 
 @pytest.mark.parametrize(
@@ -47,15 +72,15 @@ def test_the_complement_text_spreads_each_other_class_evenly_in_its_own_order():
     ],
 )
 def test_the_complement_keeps_the_most_recent_texts_up_to_ratio_times_the_class(ratio, expected):
-    clf = CompressionClassifier("zstd", complement=ratio).fit(TEXTS, LABELS)
-    np.testing.assert_array_equal(clf.complement_bits(QUERIES)[:, 0], zstd_bits(expected, QUERIES))
+    clf = CompressionClassifier("cm", complement=ratio).fit(TEXTS, LABELS)
+    np.testing.assert_array_equal(clf.complement_bits(QUERIES)[:, 0], cm_bits(expected, QUERIES))
 
 
 def test_the_complement_is_split_into_groups_like_the_class_text():
-    clf = CompressionClassifier("zstd", complement=float("inf"), n_dictionaries=2)
+    clf = CompressionClassifier("cm", complement=float("inf"), n_dictionaries=2)
     clf.fit(TEXTS, LABELS)
     halves = ["bb first 1\ncc first 1\nbb second2\n", "bb third 3\ncc second2\nbb fourth4\n"]
-    expected = np.mean([zstd_bits(half, QUERIES) for half in halves], axis=0)
+    expected = np.mean([cm_bits(half, QUERIES) for half in halves], axis=0)
     np.testing.assert_array_equal(clf.complement_bits(QUERIES)[:, 0], expected)
 
 
@@ -171,8 +196,6 @@ def test_a_complement_other_than_a_positive_number_or_none_is_refused(tiny_news,
 
 
 def test_a_lone_class_is_scored_against_an_empty_complement():
-    clf = CompressionClassifier("zstd", complement=4.0).fit(
-        ["aa first 1", "aa second2"], ["a", "a"]
-    )
-    np.testing.assert_array_equal(clf.complement_bits(QUERIES)[:, 0], zstd_bits("", QUERIES))
+    clf = CompressionClassifier("cm", complement=4.0).fit(["aa first 1", "aa second2"], ["a", "a"])
+    np.testing.assert_array_equal(clf.complement_bits(QUERIES)[:, 0], cm_bits("", QUERIES))
     assert clf.predict(QUERIES).tolist() == ["a"] * len(QUERIES)

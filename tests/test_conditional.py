@@ -159,6 +159,16 @@ def test_max_class_bytes_keeps_the_most_recent_texts(tiny_news):
     assert [t.decode() for t in kept] == texts[8 - len(kept) : 8]
 
 
+def test_max_class_bytes_counts_the_separator_after_every_text():
+    """Three 10-byte texts, each followed by a one-byte separator, are 33 bytes: over 32,
+    so the oldest goes; 22 bytes remain, the length of the class text."""
+    texts = ["aa first 1", "aa second2", "aa third 3", "bb first 1"]
+    clf = CompressionClassifier(max_class_bytes=32, separator="\n")
+    clf.fit(texts, ["a", "a", "a", "b"])
+    assert clf._class_texts["a"] == [b"aa second2", b"aa third 3"]
+    assert clf.class_bytes_.tolist() == [22, 11]
+
+
 def test_max_class_bytes_always_keeps_the_newest_text(tiny_news):
     clf = CompressionClassifier(max_class_bytes=1).fit(*tiny_news)
     assert [len(group) for group in clf._class_texts.values()] == [1, 1, 1]

@@ -206,10 +206,10 @@ def test_auto_offsets_and_temperature_minimise_the_penalised_held_out_log_loss(t
     assert offsets.shape == (3,) and offsets.any()
     best = penalised_loss(bits, labels, classes, temperature, offsets)
     assert best < penalised_loss(bits, labels, classes, temperature, 0 * offsets)
-    for scale in (1.05, 1 / 1.05):
+    for scale in (1.001, 1 / 1.001):
         assert best < penalised_loss(bits, labels, classes, temperature * scale, offsets)
     for j in range(3):
-        for step in (0.5, -0.5):
+        for step in (0.01, -0.01):
             moved = offsets.copy()
             moved[j] += step
             assert best < penalised_loss(bits, labels, classes, temperature, moved)
