@@ -41,6 +41,25 @@ def test_a_fresh_search_equals_kneighbors_and_is_saved(fitted, tiny_news, tmp_pa
     assert len(path.read_text().splitlines()) == 1 + len(texts)
 
 
+def test_each_line_is_on_disk_before_the_search_goes_on(fitted, tiny_news, tmp_path, monkeypatch):
+    """Every line is flushed and synced as it is written: what a kill leaves is every line
+    written before it, whole."""
+    texts, _ = tiny_news
+    path = tmp_path / "search.jsonl"
+    synced = []
+    real_fsync = os.fsync
+
+    def fsync(descriptor: int) -> None:
+        real_fsync(descriptor)
+        synced.append(path.read_bytes())  # what a reader sees once the line is synced
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    resumable_kneighbors(fitted, texts, 3, path)
+    lines = path.read_bytes().splitlines(keepends=True)
+    assert len(lines) == 1 + len(texts)
+    assert synced == [b"".join(lines[:n]) for n in range(1, len(lines) + 1)]
+
+
 def test_a_finished_search_is_read_back_bit_for_bit(fitted, tiny_news, tmp_path):
     texts, _ = tiny_news
     path = tmp_path / "search.jsonl"
@@ -64,7 +83,9 @@ def test_a_line_cut_short_by_a_kill_is_dropped_and_recomputed(fitted, tiny_news,
     assert path.read_bytes() == b"".join(lines)
 
 
-@pytest.mark.parametrize("change", ["queries", "k", "model", "candidates"])
+@pytest.mark.parametrize(
+    "change", ["queries", "k", "model", "candidates", "order", "separator", "training texts"]
+)
 def test_a_checkpoint_of_another_search_is_refused(fitted, tiny_news, tmp_path, change):
     texts, labels = tiny_news
     path = tmp_path / "search.jsonl"
@@ -76,8 +97,14 @@ def test_a_checkpoint_of_another_search_is_refused(fitted, tiny_news, tmp_path, 
         k = 2
     elif change == "model":
         clf = NCDClassifier("zstd").fit(texts, labels)
-    else:
+    elif change == "candidates":
         clf = NCDClassifier(k=3, candidates=5).fit(texts, labels)
+    elif change == "order":
+        clf = NCDClassifier(k=3, order="train-first").fit(texts, labels)
+    elif change == "separator":
+        clf = NCDClassifier(k=3, separator="\n").fit(texts, labels)
+    else:
+        clf = NCDClassifier(k=3).fit(texts[1:], labels[1:])
     with pytest.raises(ValueError, match="written by a different search"):
         resumable_kneighbors(clf, queries, k, path)
 

@@ -1157,6 +1157,29 @@ def test_an_error_raised_by_an_interrupt_during_the_run_is_the_interrupt(
     assert capsys.readouterr().err == "npc-classify: interrupted\n"
 
 
+@pytest.mark.parametrize("ending", ["returns", "is interrupted"])
+def test_a_command_run_in_process_gives_back_the_callers_sigterm_handler(
+    capsys, monkeypatch, tmp_path, ending
+):
+    from npc_classify import _subcommands
+
+    def handler(signum, frame):
+        """The caller's own handler."""
+
+    def command(args):
+        if ending == "is interrupted":
+            raise KeyboardInterrupt
+        return 0
+
+    monkeypatch.setitem(_subcommands.HANDLERS, "evaluate", command)
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        main(["evaluate", "--data-dir", str(tmp_path)])
+        assert signal.getsignal(signal.SIGTERM) is handler
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def test_the_command_s_entry_point_imports_nothing_heavy():
     """What runs before the signals are handled: the package and its entry module."""
     program = (
@@ -1298,17 +1321,30 @@ def test_a_reader_that_closes_the_pipe_early_cuts_the_report_short_not_the_resul
     assert sorted(path.name for path in tmp_path.iterdir()) == ["out.json"]
 
 
-@pytest.mark.parametrize("option", ["--output", "--checkpoint"])
+@pytest.mark.parametrize(
+    ("command", "option", "named"),
+    [
+        ("evaluate", "--output", "train"),
+        ("evaluate", "--checkpoint", "train"),
+        ("few-shot", "--output", "train"),
+        ("bpb", "--output", "test"),
+    ],
+)
 def test_a_report_or_checkpoint_naming_a_data_file_is_refused_and_the_file_kept(
-    capsys, split_news, option
+    capsys, split_news, command, option, named
 ):
     train, test = split_news
-    before = train.read_bytes()
-    argv = ["--dataset", "csv", "--train", train, "--test", test, option, train]
-    code, _, err = run_cli(capsys, "evaluate", *argv, *FAST)
+    data = train if named == "train" else test
+    before = data.read_bytes()
+    argv = ["--dataset", "csv", "--test", test, option, data]
+    if command != "bpb":
+        argv += ["--train", train, "--k", 1, *FAST]
+    if command == "few-shot":
+        argv += ["--shots", 2, "--seeds", 0]
+    code, _, err = run_cli(capsys, command, *argv)
     assert code == 2
-    assert f"{option} {train} is the data file {train}, which it would replace" in err
-    assert train.read_bytes() == before
+    assert f"{option} {data} is the data file {data}, which it would replace" in err
+    assert data.read_bytes() == before
 
 
 def test_a_report_naming_a_file_the_data_folder_gives_is_refused(capsys, split_news):
