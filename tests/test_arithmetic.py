@@ -191,6 +191,23 @@ def test_a_truncated_code_decodes_to_its_announced_length_or_is_refused(data, cu
         assert "truncated" in str(error) or "corrupted" in str(error)
 
 
+def test_the_decoder_reads_the_codes_bits_then_its_implicit_zeros_then_calls_it_truncated():
+    """The decoder reads STATE_BITS bits ahead of the encoder's last bit, so a whole code
+    lets it read up to STATE_BITS zeros past its end; the next bit means it was cut short."""
+    from npc_classify.coding import _coder_kernels as kernels
+
+    code = np.array([0b10110000, 0b00000001], dtype=np.uint8)
+    state = np.zeros(5, dtype=np.int64)
+    read = [kernels._next_bit(state, code) for _ in range(16)]
+    assert read == [1, 0, 1, 1] + [0] * 11 + [1]
+    for _ in range(kernels.STATE_BITS):
+        assert kernels._next_bit(state, code) == 0
+        assert state[kernels.ERROR] == 0
+    assert kernels._next_bit(state, code) == 0
+    assert state[kernels.ERROR] == kernels.TRUNCATED
+    assert state[kernels.POSITION] == 16 + kernels.STATE_BITS + 1
+
+
 def test_a_length_header_the_payload_cannot_hold_is_refused_at_once():
     huge = bytes([0xFF] * 8 + [0x7F])  # varint of 2 ** 63 - 1
     with pytest.raises(ValueError, match="claims 9223372036854775807 symbols"):

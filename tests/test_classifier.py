@@ -141,6 +141,17 @@ def test_progress_bar_counts_pairs(tiny_news, capsys):
     assert re.search(r"100%.* 72(\.0)?/72", capsys.readouterr().err)
 
 
+def test_progress_bar_counts_a_shorter_last_chunk_as_it_is(tiny_news, capsys):
+    """5 queries in chunks of 2, 2 and 1 (working memory for 2 rows of 24 distances):
+    the bar ends at the 120 pairs there are."""
+    texts, labels = tiny_news
+    two_rows = 2 * 8 * len(texts) / 2**20
+    clf = NCDClassifier(k=1, progress=True, working_memory=two_rows).fit(texts, labels)
+    clf.predict(texts[:5])
+    counts = re.findall(r" (\d+)(?:\.0)?/120", capsys.readouterr().err)
+    assert counts[-1] == "120" and max(map(int, counts)) == 120
+
+
 # Votes and ties, on hand-made neighbourhoods: classes 0, 1, 2.
 
 

@@ -104,8 +104,10 @@ def self_check_sample() -> tuple[bytes, list[bytes]]:
 
     Made from a seeded generator, so the same on every machine: word salad of
     news-like length (dynamic blocks), random bytes (stored blocks), a few
-    bytes (fixed blocks), runs of one byte (the longest matches), and 100 KB
-    of text (several blocks, a sliding window).
+    bytes (fixed blocks), runs of one byte (the longest matches), 100 KB of
+    text (several blocks, a sliding window), and three-byte repeats exactly
+    4,096 bytes back (zlib's ``TOO_FAR``: a three-byte match further back is
+    dropped, one this far kept).
     """
     rng = np.random.default_rng(20230710)
     words = [
@@ -119,7 +121,18 @@ def self_check_sample() -> tuple[bytes, list[bytes]]:
     suffixes = [salad(int(n)) for n in rng.integers(5, 80, size=60)]
     suffixes += [rng.bytes(int(n)) for n in (1, 50, 300, 2000)]
     suffixes += [b"", b"a", b"ab", b"abc", b"a" * 1000, b"ab" * 700, salad(20_000)]
+    suffixes.append(_repeats_too_far_back(rng))
     return salad(40) + b" ", suffixes
+
+
+def _repeats_too_far_back(rng: np.random.Generator) -> bytes:
+    """6,000 bytes of 64 symbols of falling frequency, three of them copied 4,096 bytes on
+    every 97 bytes: matches of three bytes at exactly zlib's ``TOO_FAR``."""
+    frequencies = 0.9 ** np.arange(64)
+    text = bytearray(48 + rng.choice(64, 6000, p=frequencies / frequencies.sum()).astype(np.uint8))
+    for start in range(20, len(text) - 4100, 97):
+        text[start + 4096 : start + 4099] = text[start : start + 3]
+    return bytes(text)
 
 
 @functools.cache
