@@ -7,6 +7,8 @@ Fuzzing is bounded by hypothesis' example counts so the suite stays fast; run
 
 from __future__ import annotations
 
+import gzip
+
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -140,8 +142,13 @@ def test_a_10_mb_document_is_classified():
     huge = " ".join(rng.choice(words, size=1_800_000))
     assert len(huge) > 10_000_000
     clf = NCDClassifier(k=1).fit([huge, "the striker scored a goal"], ["mixed", "sport"])
-    assert clf.predict(["a late goal in the match"]).shape == (1,)
-    assert clf.train_sizes_[0] > 1000
+    assert clf.train_sizes_[0] == len(gzip.compress(huge.encode(), mtime=0))
+    query = "a late goal in the match"
+    neigh_dist, _ = clf.kneighbors([query], n_neighbors=2, return_distance=True)
+    pair = len(gzip.compress(f"{query} {huge}".encode(), mtime=0))
+    alone = len(gzip.compress(query.encode(), mtime=0))
+    expected = (pair - alone) / clf.train_sizes_[0]  # NCD: the huge text is the larger
+    assert expected in neigh_dist[0].tolist()
 
 
 @pytest.mark.parametrize(

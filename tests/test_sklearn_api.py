@@ -18,6 +18,7 @@ import skops.io
 from conftest import fit_targets, outputs
 from sklearn.base import clone, is_classifier, is_regressor
 from sklearn.exceptions import NotFittedError
+from sklearn.metrics import r2_score
 from sklearn.model_selection import GridSearchCV, StratifiedKFold, cross_val_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer
@@ -79,11 +80,12 @@ def test_fit_predict_score(any_estimator, tiny_news):
     fitted = clone(any_estimator).fit(texts, targets)
     if is_classifier(fitted):
         assert fitted.predict(QUERIES).shape == (2,)
+        assert set(fitted.predict(QUERIES)) <= set(fitted.classes_)
         assert fitted.predict_proba(QUERIES).shape == (2, 3)
-        assert 0.0 <= fitted.score(texts, labels) <= 1.0
+        assert fitted.score(texts, labels) == np.mean(fitted.predict(texts) == labels)
     elif is_regressor(fitted):
         assert fitted.predict(QUERIES).shape == (2,)
-        assert fitted.score(texts, targets) <= 1.0
+        assert fitted.score(texts, targets) == r2_score(targets, fitted.predict(texts))
     else:
         assert fitted.transform(QUERIES).shape == (2, fitted.n_features_out_)
         assert fitted.get_feature_names_out().shape == (fitted.n_features_out_,)
