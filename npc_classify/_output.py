@@ -11,9 +11,11 @@ while the link stays a link (``/dev/stdout`` is one).
 from __future__ import annotations
 
 import os
+import secrets
 import stat
 from collections.abc import Iterable
 from pathlib import Path
+from typing import BinaryIO
 
 #: The destination that means standard output.
 STDOUT = "-"
@@ -76,7 +78,9 @@ def write_chunks(path: str | os.PathLike[str], chunks: Iterable[bytes]) -> None:
     it, which replaces it only once every chunk is written, so an error while
     they are produced leaves the old file and no temporary one. A symbolic
     link, a FIFO or a device is opened and written: the link's target
-    receives the bytes, the link stays. One chunk is held at a time.
+    receives the bytes, the link stays. One chunk is held at a time. The
+    temporary file has a random hidden name (``.NAME.RANDOM.tmp``) and is
+    created only where no file is, so nothing beside ``path`` is replaced.
 
     Raises
     ------
@@ -91,12 +95,27 @@ def write_chunks(path: str | os.PathLike[str], chunks: Iterable[bytes]) -> None:
                 handle.write(chunk)
         return
     path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(path.name + ".tmp")
+    output, temporary = _new_temporary_file(path)
     try:
-        with open(temporary, "wb") as handle:
+        with output:
             for chunk in chunks:
-                handle.write(chunk)
+                output.write(chunk)
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
     temporary.replace(path)
+
+
+def _new_temporary_file(path: Path) -> tuple[BinaryIO, Path]:
+    """A file created beside ``path`` under a name no file had: a random, hidden one.
+
+    Created exclusively (``"xb"``), so that no file of the user's, nor a second
+    run's temporary file, is ever written over; with the usual permissions,
+    which replace the old file's along with it.
+    """
+    while True:
+        temporary = path.with_name(f".{path.name}.{secrets.token_hex(8)}.tmp")
+        try:
+            return open(temporary, "xb"), temporary
+        except FileExistsError:
+            continue

@@ -42,6 +42,36 @@ def test_an_existing_file_is_replaced_atomically_without_leftovers(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["report.json"]
 
 
+def test_files_beside_the_report_are_left_as_they_are(tmp_path):
+    """Whatever names a temporary file might take, the user's files beside the report,
+    and another run's temporary files, are not written over."""
+    path = tmp_path / "report.json"
+    beside = {name: f"the user's {name}" for name in ("report.json.tmp", ".report.json.tmp")}
+    for name, text in beside.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    write_text(path, "fresh")
+    assert path.read_text(encoding="utf-8") == "fresh"
+    assert {p.name: p.read_text(encoding="utf-8") for p in tmp_path.iterdir()} == {
+        **beside,
+        "report.json": "fresh",
+    }
+
+
+def test_the_temporary_file_is_removed_when_writing_fails(tmp_path):
+    from npc_classify._output import write_chunks
+
+    def chunks():
+        yield b"half a report"
+        raise KeyboardInterrupt
+
+    path = tmp_path / "report.json"
+    path.write_text("the old report", encoding="utf-8")
+    with pytest.raises(KeyboardInterrupt):
+        write_chunks(path, chunks())
+    assert [p.name for p in tmp_path.iterdir()] == ["report.json"]
+    assert path.read_text(encoding="utf-8") == "the old report"
+
+
 def test_a_symlink_is_written_through_and_stays_a_link(tmp_path):
     target = tmp_path / "results" / "report.json"
     target.parent.mkdir()
