@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gzip
+
 import numpy as np
 import pytest
 
@@ -182,3 +184,12 @@ def test_calibration_needs_the_minimum_number_of_pairs():
     index.calibrate(lambda queries, candidates: calls.append(1) or np.zeros(candidates.shape))
     assert not calls, "10 texts give 90 pairs, fewer than MIN_CALIBRATION_PAIRS"
     assert 10 * 9 < MIN_CALIBRATION_PAIRS
+
+
+def test_each_texts_share_of_its_own_four_grams_is_one_and_every_share_a_fraction(tiny_news):
+    texts, _ = tiny_news
+    sizes = np.array([len(gzip.compress(t.encode())) for t in texts], dtype=float)
+    index = CandidateIndex(texts, sizes)
+    shares = index._shares(index.vectorizer.transform(texts))
+    np.testing.assert_allclose(np.diag(shares), 1.0)
+    assert shares.min() >= 0 and shares.max() <= 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import gzip
 import json
 import os
 import re
@@ -12,15 +13,17 @@ import stat
 import subprocess
 import sys
 import zlib
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
 import pytest
 from conftest import write_csv, write_trec_folder
 
-from npc_classify import CompressionClassifier, NCDClassifier
+from npc_classify import CompressionClassifier, NCDClassifier, load_model
 from npc_classify.cli import main
 from npc_classify.compressors import Compressor, GzipCompressor, ZstdCompressor, _registry
+from npc_classify.datasets import read_labeled_file, sample_per_class
 
 TINY_NEWS = Path(__file__).parent / "data" / "tiny_news.csv"
 FAST = ["--no-progress", "--n-jobs", "1"]
@@ -1538,3 +1541,27 @@ def test_the_paper_rule_is_printed_only_for_k_of_2_and_more(capsys, split_news):
     }
     assert len(rows["1"]) == 4  # k, the fair accuracy, its interval and macro-F1
     assert len(rows["2"]) == 6  # and the paper's accuracy and macro-F1
+
+
+def test_n_test_draws_the_test_texts_with_the_seed(tmp_path):
+    test = read_labeled_file(TINY_NEWS)
+    for seed in (1, 2, 3, 4, 5):
+        out = tmp_path / f"seed{seed}.json"
+        argv = ["evaluate", "--dataset", "csv", "--train", TINY_NEWS, "--test", TINY_NEWS]
+        argv += ["--k", 1, "--n-test", 3, "--seed", seed, *FAST, "--output", out]
+        assert main([str(arg) for arg in argv]) == 0
+        per_class = json.loads(out.read_text())["results"][0]["nearest"]["per_class"]
+        support = {label: row["support"] for label, row in per_class.items() if row["support"]}
+        assert support == dict(Counter(test.sample(3, np.random.RandomState(seed)).labels))
+
+
+def test_n_train_per_class_draws_the_training_texts_with_the_seed(tmp_path):
+    train = read_labeled_file(TINY_NEWS)
+    for seed in (1, 2, 3):
+        model = tmp_path / f"seed{seed}.skops"
+        argv = ["fit", "--dataset", "csv", "--train", TINY_NEWS, "--n-train-per-class", 2]
+        argv += ["--seed", seed, "--out", model]
+        assert main([str(arg) for arg in argv]) == 0
+        chosen = sample_per_class(train.labels, 2, np.random.RandomState(seed))
+        expected = [len(gzip.compress(train.texts[i].encode(), mtime=0)) for i in chosen]
+        assert load_model(model).train_sizes_.tolist() == expected

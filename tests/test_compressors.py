@@ -27,6 +27,7 @@ from npc_classify.compressors import (
     ZstdCompressor,
     ZstdPrefixCompressor,
     available_compressors,
+    compressor_from_settings,
     get_compressor,
     register_compressor,
 )
@@ -258,3 +259,22 @@ def test_compressor_from_settings_refuses_what_it_cannot_build(settings, message
 
     with pytest.raises(ValueError, match=message):
         compressor_from_settings("gzip", settings)
+
+
+@pytest.mark.parametrize("level", [1, 19])
+def test_a_class_text_as_dictionary_is_coded_at_the_compressors_level(level):
+    context = b" ".join(b"word%d" % (i * 7919 % 1000) for i in range(3000))
+    items = [context[1000:3000], context[5000:9000]]
+    dictionary = zstandard.ZstdCompressionDict(context, dict_type=zstandard.DICT_TYPE_RAWCONTENT)
+    direct = zstandard.ZstdCompressor(level=level, dict_data=dictionary)
+    expected = [len(direct.compress(item)) for item in items]
+    assert ZstdCompressor(level=level).conditional_sizes(context, items).tolist() == expected
+
+
+def test_zstd_prefix_defaults_to_the_level_training_split_cv_chose():
+    assert get_compressor("zstd-prefix").get_params() == {"level": 4}
+
+
+def test_boolean_settings_are_read_whatever_their_case():
+    assert compressor_from_settings("gzip", ["header=False"]).header is False
+    assert compressor_from_settings("gzip", ["header=TRUE"]).header is True

@@ -650,3 +650,16 @@ def test_the_real_trec_files_hold_the_standard_split():
     assert set(train.labels) == set(test.labels) == {"ABBR", "DESC", "ENTY", "HUM", "LOC", "NUM"}
     assert (len(set(fine_train.labels)), len(set(fine_test.labels))) == (50, 42)
     assert sum("\xf0" in text for text in train.texts) == 1
+
+
+def test_a_sample_keeps_the_texts_in_their_order():
+    data = LabeledTexts([str(i) for i in range(50)], np.arange(50))
+    for seed in range(5):
+        assert np.all(np.diff(data.sample(10, np.random.RandomState(seed)).labels) > 0)
+
+
+def test_a_header_row_is_recognised_on_the_first_line_only(tmp_path):
+    path = tmp_path / "train.csv"
+    path.write_text('"1","a","b"\nlabel,title,description\n', encoding="utf-8")
+    with pytest.raises(ValueError, match="line 2: expected a class index"):
+        read_ag_news_csv(path)

@@ -227,3 +227,17 @@ def test_the_query_is_shown_whole_and_darkest_where_it_saved_the_most(ncd_ppm):
     darkest = [text for style, text in runs if "44, 1.0)" in style]
     savings = [explanation.byte_savings[slice(*bounds)].sum() for bounds in word_bounds(QUERY)]
     assert darkest == [QUERY[slice(*word_bounds(QUERY)[int(np.argmax(savings))])]]
+
+
+def test_words_are_located_by_their_utf8_bytes():
+    from npc_classify._explanation import words
+
+    assert words("café au lait") == [("café ", 0, 6), ("au ", 6, 9), ("lait", 9, 13)]
+
+
+def test_a_word_that_saved_nothing_ends_a_run_of_saving_words():
+    from npc_classify._explanation import saving_spans
+
+    spans, saved = saving_spans("aa bb cc", np.array([1.0, 1, 1, 0, 0, 0, 1, 1]), 3)
+    assert spans.tolist() == [[0, 3], [6, 8]]
+    assert saved.tolist() == [3.0, 2.0]

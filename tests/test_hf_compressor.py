@@ -319,3 +319,19 @@ def test_the_cache_is_passed_by_the_name_the_model_takes(tiny_causal_lm):
         stream.update(tokenizer.byte_ids[ord("a")])
         joint_bits(model, tokenizer, b"the cup", [b" final", b"!"], "cpu", 2)
     assert _cache_keyword(Older()) == "past_key_values"
+
+
+def test_every_suffix_length_around_the_window_costs_what_the_whole_text_read_alone_does(
+    compressor,
+):
+    """Suffixes from empty to two windows long, after one prefix: those that fit the open
+    window and those that overflow it (the boundary included) each cost their joined
+    text's bits read from scratch."""
+    model, tokenizer = compressor._loaded()
+    prefix = b"The keeper saved a penalty in the cup final. "
+    suffixes = [b"\x01" * n for n in range(2 * context_size(model))]
+    sizes = compressor.compressed_sizes_with_prefix(prefix, suffixes)
+    for suffix, size in zip(suffixes, sizes, strict=True):
+        tokens = tokenizer.encode(prefix + suffix)
+        expected = sequence_bits(model, tokenizer.bos_id, tokens, "cpu") / 8
+        assert size == pytest.approx(expected, rel=1e-5), len(suffix)

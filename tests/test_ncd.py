@@ -145,3 +145,16 @@ def test_joint_size_from_ncd_undoes_ncd_from_sizes():
     )
     ncd = ncd_from_sizes(c_x, c_y, c_xy)
     np.testing.assert_allclose(joint_size_from_ncd(c_x, c_y, ncd), c_xy, rtol=1e-12)
+
+
+def test_train_first_joins_the_training_text_and_the_query_with_the_separator():
+    texts = ["The striker scored twice.", "Shares fell after the warning.", "A new planet.", ""]
+
+    def ncd(first: str, second: str) -> float:
+        c_1, c_2 = len(bz2.compress(first.encode())), len(bz2.compress(second.encode()))
+        joined = len(bz2.compress(f"{first}\n{second}".encode()))
+        return (joined - min(c_1, c_2)) / max(c_1, c_2)
+
+    expected = [[ncd(train, query) for train in texts] for query in texts]
+    found = pairwise_ncd(texts, compressor="bz2", separator="\n", order="train-first")
+    np.testing.assert_array_equal(found, expected)

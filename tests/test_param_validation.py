@@ -120,3 +120,10 @@ def test_the_message_names_the_parameter_what_it_accepts_and_what_it_got():
     )
     assert isinstance(error.value, ValueError)
     assert isinstance(error.value, TypeError)
+
+
+def test_a_compressor_and_its_setting_can_be_set_in_one_call():
+    from npc_classify.compressors import ZstdCompressor
+
+    clf = NCDClassifier("zstd").set_params(compressor=ZstdCompressor(), compressor__level=5)
+    assert clf.compressor.level == 5

@@ -179,3 +179,14 @@ def test_what_is_not_a_regular_file_is_refused(tmp_path, kind):
         os.mkfifo(path)
     with pytest.raises(ValueError, match="a model is a file written by save_model"):
         load_model(path)
+
+
+def test_a_model_whose_text_offsets_do_not_start_at_zero_is_refused(tiny_news, tmp_path):
+    import skops.io
+
+    fitted = NCDClassifier(k=1).fit(*tiny_news)
+    fitted._fit_offsets = np.r_[1, fitted._fit_offsets[1:]]
+    path = tmp_path / "edited.skops"
+    skops.io.dump(fitted, path)
+    with pytest.raises(ValueError, match="not from 0 to the buffer"):
+        load_model(path)

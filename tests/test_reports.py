@@ -67,3 +67,10 @@ def test_predicted_lines_keep_a_label_with_a_tab_or_newline_on_one_field_of_one_
     assert prediction_lines(classes, classes, None, "labels") == header.split("\t")
     (line,) = prediction_lines(classes, ["sp\tort"], proba, "jsonl")
     assert json.loads(line)["label"] == "sp\tort"  # JSON keeps the label as it is
+
+
+def test_the_per_class_rows_show_precision_recall_f1_and_support_in_that_order():
+    from npc_classify.reports import format_score_report
+
+    lines = format_score_report("t", score_report([0, 0, 1, 2], [0, 1, 1, 2])).splitlines()
+    assert lines[2].split() == ["0", "1.0000", "0.5000", "0.6667", "2"]

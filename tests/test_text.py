@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from npc_classify._text import PackedTexts, pack_texts
+from npc_classify import NCDClassifier
+from npc_classify._text import PackedTexts, encode_text, pack_texts
 
 TEXTS = [b"first", b"", b"\xff\x00 bytes", b"last"]
 
@@ -28,3 +29,11 @@ def test_no_texts_pack_into_an_empty_sequence():
     packed = PackedTexts(*pack_texts([]))
     assert len(packed) == 0
     assert list(packed) == []
+
+
+def test_a_lone_surrogate_is_kept_as_its_own_bytes():
+    """Surrogates pass through (surrogatepass), so texts that differ only in one are
+    different texts, not the same replacement character."""
+    assert encode_text("a\ud800b") == b"a\xed\xa0\x80b"
+    clf = NCDClassifier(k=1).fit(["lone \ud800 x", "lone \ud801 x"], ["a", "b"])
+    assert clf.predict(["lone \ud801 x"]).tolist() == ["b"]
