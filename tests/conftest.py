@@ -129,6 +129,17 @@ def ag_news_path() -> Path:
 
 
 @pytest.fixture(scope="session")
+def trec_path() -> Path:
+    """Path of the real TREC files, $NPC_CLASSIFY_TREC_DIR or ../shared/data/trec; the one
+    test that reads them is skipped without them (TREC is optional, unlike AG News)."""
+    default = TESTS_DIR.parent.parent / "shared" / "data" / "trec"
+    path = Path(os.environ.get("NPC_CLASSIFY_TREC_DIR", default))
+    if not (path / "train_5500.label").is_file():
+        pytest.skip(f"TREC files not found in {path}; set NPC_CLASSIFY_TREC_DIR.")
+    return path
+
+
+@pytest.fixture(scope="session")
 def tiny_news() -> tuple[list[str], list[str]]:
     """24 short news sentences we wrote, 8 each of sport, business, science."""
     with open(TINY_NEWS, encoding="utf-8", newline="") as handle:

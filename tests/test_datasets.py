@@ -568,8 +568,6 @@ def test_load_split_refuses_an_unknown_dataset_with_the_choices():
 
 # --- TREC -------------------------------------------------------------------------
 
-TREC_DIR = Path(__file__).parent.parent.parent / "shared" / "data" / "trec"
-
 
 def test_trec_file_labels_are_coarse_by_default_and_whole_when_fine(tmp_path):
     path = write_trec_folder(tmp_path) / "TREC_10.label"
@@ -642,10 +640,9 @@ def test_trec_refuses_train_and_test_files(tmp_path):
         load_split("trec-fine", "test", path=folder / "TREC_10.label")
 
 
-@pytest.mark.skipif(not TREC_DIR.is_dir(), reason=f"the TREC files are not in {TREC_DIR}")
-def test_the_real_trec_files_hold_the_standard_split():
-    train, test = load_splits("trec", data_dir=TREC_DIR)
-    fine_train, fine_test = load_splits("trec-fine", data_dir=TREC_DIR)
+def test_the_real_trec_files_hold_the_standard_split(trec_path):
+    train, test = load_splits("trec", data_dir=trec_path)
+    fine_train, fine_test = load_splits("trec-fine", data_dir=trec_path)
     assert (len(train), len(test)) == (5452, 500)
     assert set(train.labels) == set(test.labels) == {"ABBR", "DESC", "ENTY", "HUM", "LOC", "NUM"}
     assert (len(set(fine_train.labels)), len(set(fine_test.labels))) == (50, 42)
