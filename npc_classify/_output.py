@@ -110,8 +110,7 @@ def _new_temporary_file(path: Path) -> tuple[BinaryIO, Path]:
     """A file created beside ``path`` under a name no file had: a random, hidden one.
 
     Created exclusively (``"xb"``), so that no file of the user's, nor a second
-    run's temporary file, is ever written over; with the usual permissions,
-    which replace the old file's along with it.
+    run's temporary file, is ever written over.
     """
     while True:
         temporary = path.with_name(f".{path.name}.{secrets.token_hex(8)}.tmp")

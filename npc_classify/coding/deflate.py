@@ -126,8 +126,8 @@ def self_check_sample() -> tuple[bytes, list[bytes]]:
 
 
 def _repeats_too_far_back(rng: np.random.Generator) -> bytes:
-    """6,000 bytes of 64 symbols of falling frequency, three of them copied 4,096 bytes on
-    every 97 bytes: matches of three bytes at exactly zlib's ``TOO_FAR``."""
+    """6,000 bytes of 64 symbols of falling frequency; every 97 bytes, three bytes are
+    copied 4,096 bytes further on: three-byte matches at exactly zlib's ``TOO_FAR``."""
     frequencies = 0.9 ** np.arange(64)
     text = bytearray(48 + rng.choice(64, 6000, p=frequencies / frequencies.sum()).astype(np.uint8))
     for start in range(20, len(text) - 4100, 97):
