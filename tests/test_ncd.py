@@ -16,6 +16,7 @@ from npc_classify import pairwise_ncd
 from npc_classify._distance import joint_size_from_ncd, ncd_from_sizes
 from npc_classify._neighbors import top_k
 from npc_classify._parallel import local_workers
+from npc_classify.compressors import get_compressor
 
 TEXTS = [
     "The striker scored twice as the home team won the cup final.",
@@ -27,10 +28,14 @@ TEXTS = [
 texts = st.lists(st.text(max_size=60), min_size=1, max_size=5)
 
 
-def reference_ncd(x: str, y: str, compress=gzip.compress, separator: str = " ") -> float:
-    """The paper's formula, one pair at a time."""
-    c_x, c_y = len(compress(x.encode())), len(compress(y.encode()))
-    c_xy = len(compress((x + separator + y).encode()))
+def gzip_size(data: bytes) -> float:
+    return len(gzip.compress(data))
+
+
+def reference_ncd(x: str, y: str, size=gzip_size, separator: str = " ") -> float:
+    """The paper's formula, one pair at a time, each text compressed from scratch."""
+    c_x, c_y = size(x.encode()), size(y.encode())
+    c_xy = size((x + separator + y).encode())
     return (c_xy - min(c_x, c_y)) / max(c_x, c_y)
 
 
@@ -40,9 +45,34 @@ def test_pairwise_ncd_is_the_papers_formula_with_gzip():
 
 
 def test_any_compressor_and_separator_follow_the_same_formula():
-    expected = [[reference_ncd(x, y, bz2.compress, "\n") for y in TEXTS] for x in TEXTS]
+    expected = [
+        [reference_ncd(x, y, lambda d: len(bz2.compress(d)), "\n") for y in TEXTS] for x in TEXTS
+    ]
     got = pairwise_ncd(TEXTS, TEXTS, compressor="bz2", separator="\n")
     np.testing.assert_array_equal(got, expected)
+
+
+@pytest.mark.parametrize(
+    ("name", "model_fixture", "params"),
+    [
+        ("lm", "tiny_byte_lm", {}),
+        ("lm", "tiny_byte_lm", {"cache_order": 3}),
+        ("hf", "tiny_causal_lm", {}),
+    ],
+    ids=["byte-gru", "byte-gru-cache", "hf"],
+)
+def test_a_model_reading_the_query_once_for_all_pairs_gives_each_pairs_ncd(
+    name, model_fixture, params, request, tiny_news
+):
+    model = request.getfixturevalue(model_fixture)
+    compressor = get_compressor(
+        name, **{"model_path" if name == "lm" else "model": model}, **params
+    )
+    texts, _ = tiny_news
+    query = "A goal in the cup final."
+    expected = [reference_ncd(query, text, compressor.compressed_size) for text in texts]
+    got = pairwise_ncd([query], texts, compressor=compressor)
+    np.testing.assert_allclose(got[0], expected, rtol=1e-6)
 
 
 def test_train_first_order_puts_the_reference_text_first():
