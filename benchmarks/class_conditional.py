@@ -47,7 +47,9 @@ def main() -> None:
     train, test = load_ag_news("train", args.data_dir), load_ag_news("test", args.data_dir)
     models = {
         "NCD-kNN gzip-9, k=11": NCDClassifier("gzip", k=11, n_jobs=-1),
-        "NCD-kNN zstd-prefix-2, k=11": NCDClassifier("zstd-prefix", k=11, n_jobs=-1),
+        "NCD-kNN zstd-prefix-2, k=11": NCDClassifier(
+            get_compressor("zstd-prefix", level=2), k=11, n_jobs=-1
+        ),
         "class-conditional gzip-9 (last 32 KiB)": CompressionClassifier("gzip"),
         "class-conditional zstd-3": CompressionClassifier(get_compressor("zstd", level=3)),
         "class-conditional zstd-19": CompressionClassifier(get_compressor("zstd", level=19)),

@@ -5,7 +5,8 @@ Usage::
     python benchmarks/compressor_accuracy.py --data-dir ../shared/data/ag_news
 
 Default slice: the first 1,000 test texts against all 6,000 training texts of
-the local split, all cores, fair tie rule.
+the local split, all cores, fair tie rule. A compressor is a name, or a name
+with settings after colons (``zstd-prefix:level=2``).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import time
 import numpy as np
 
 from npc_classify import NCDClassifier
+from npc_classify.compressors import compressor_from_settings
 from npc_classify.datasets import load_ag_news
 from npc_classify.evaluation import neighbor_predictions
 
@@ -37,7 +39,9 @@ def main() -> None:
     print("|---|" + "---|" * len(KS) + "---|---|")
     gzip_rate = None
     for name in args.compressors:
-        clf = NCDClassifier(name, k=max(KS), n_jobs=-1).fit(train.texts, train.labels)
+        compressor_name, *settings = name.split(":")
+        compressor = compressor_from_settings(compressor_name, settings)
+        clf = NCDClassifier(compressor, k=max(KS), n_jobs=-1).fit(train.texts, train.labels)
         start = time.perf_counter()
         neigh_dist, neigh_ind = clf.kneighbors(queries)
         rate = pairs / (time.perf_counter() - start)

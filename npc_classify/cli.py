@@ -212,7 +212,7 @@ def _build_parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.Argumen
     add("--proba", action="store_true", help="print class probabilities (default: labels)")
     text = 'text: a label (or with --proba, probabilities) per line; jsonl: {"label", "proba"}'
     add("--format", choices=["text", "jsonl"], default="text", help=text)
-    _add_workers_argument(predict)
+    _add_workers_argument(predict, class_conditional="the model's own")
     _add_progress_argument(predict)
 
     explain = _command(commands, "explain", "why a saved classifier gives a text its class")
@@ -299,7 +299,8 @@ def _add_table_arguments(group: Any) -> None:
     text = "a column of text, repeatable (default: text, or 2 with --no-header)"
     add("--text-column", action="append", metavar="COL", help=text)
     add("--no-header", action="store_true", help="columns by number, 1 the first (default: name)")
-    add("--quoting", choices=datasets.QUOTINGS, help="(default: csv, or none for tsv)")
+    text = "whether quotes enclose fields (default: csv, or none for tsv)"
+    add("--quoting", choices=datasets.QUOTINGS, help=text)
 
 
 def _add_training_arguments(
@@ -370,10 +371,10 @@ def _add_model_arguments(parser: argparse.ArgumentParser, *, scoring: bool) -> N
         add("--scheduler", metavar="ADDRESS", help="a Dask cluster (default: this machine)")
 
 
-def _add_workers_argument(group: Any) -> None:
+def _add_workers_argument(group: Any, *, class_conditional: str = "1") -> None:
     text = (
         f"parallel workers (default: 1 below {SERIAL_PAIRS:,} NCD pairs, else all cores; "
-        "class-conditional: 1)"
+        f"class-conditional: {class_conditional})"
     )
     group.add_argument("--n-jobs", type=_workers, metavar="N", help=text)
 
