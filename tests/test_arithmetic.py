@@ -12,11 +12,13 @@ from hypothesis import strategies as st
 
 from npc_classify.coding.arithmetic import (
     ALPHABET_SIZE,
+    declared_length,
     decode,
     encode,
     frequency_bits,
     ideal_code_length,
     quantize,
+    varint,
 )
 
 
@@ -212,3 +214,70 @@ def test_a_length_header_the_payload_cannot_hold_is_refused_at_once():
     huge = bytes([0xFF] * 8 + [0x7F])  # varint of 2 ** 63 - 1
     with pytest.raises(ValueError, match="claims 9223372036854775807 symbols"):
         decode(huge + b"\x00" * 4, RepeatLast())
+
+
+@pytest.mark.parametrize("n_symbols", [0, 1, 127, 128, 16383, 16384, 2**21])
+def test_the_length_header_takes_one_byte_per_seven_bits_of_the_count(n_symbols):
+    header = varint(n_symbols)
+    assert len(header) == max(1, -(-n_symbols.bit_length() // 7))
+    assert declared_length(header) == n_symbols
+
+
+def test_a_code_cut_of_a_last_byte_of_zeros_is_refused_though_every_symbol_decodes():
+    """A lost byte of zeros reads as the implicit zeros it stands for, so the symbols come
+    out right; only the bits the decoder needed past the code's end tell it was cut."""
+    rng = np.random.default_rng(0)
+    refused = 0
+    for _ in range(400):
+        data = bytes(rng.integers(97, 100, rng.integers(1, 30)))
+        code = encode(data, AdaptiveCounts())
+        if code[-1] != 0 or len(code) < 3:
+            continue
+        with pytest.raises(ValueError, match="truncated"):
+            decode(code[:-1], AdaptiveCounts())
+        refused += 1
+    assert refused >= 10
+
+
+def first_interval_ending_at_three_quarters(precision: int = 16) -> tuple[int, np.ndarray]:
+    """A state's low in the second quarter, and two symbols' cumulative frequencies whose
+    first, coded from ``[low, TOP]``, narrows the interval to ``[low, 3/4]`` exactly."""
+    from npc_classify.coding import _coder_kernels as kernels
+
+    quarter, top = 1 << (kernels.STATE_BITS - 2), (1 << kernels.STATE_BITS) - 1
+    for low in range(quarter, 2 * quarter):
+        span = top - low + 1
+        width = 3 * quarter + 1 - low  # what span * count >> precision must be
+        count = -(-(width << precision) // span)
+        if (span * count) >> precision == width:
+            return low, np.array([0, count, 1 << precision])
+    raise AssertionError("no such state")
+
+
+@pytest.mark.parametrize("coder", ["encoder", "decoder"])
+def test_an_interval_ending_at_three_quarters_is_not_scaled_about_the_middle(coder):
+    """The middle scaling applies to an interval inside [1/4, 3/4): one whose high is 3/4
+    exactly would double past the state's 32 bits. Nothing is settled: the state stays."""
+    from npc_classify.coding import _coder_kernels as kernels
+
+    low, cumulative = first_interval_ending_at_three_quarters()
+    three_quarters, top = 3 << (kernels.STATE_BITS - 2), (1 << kernels.STATE_BITS) - 1
+    if coder == "encoder":
+        state, out = np.array([low, top, 0, 0]), np.zeros(16, dtype=np.uint8)
+        kernels.encode_symbol(state, out, cumulative, 0, 16)
+        assert state.tolist() == [low, three_quarters, 0, 0]
+    else:
+        code = np.zeros(16, dtype=np.uint8)
+        state = np.array([low, top, low, kernels.STATE_BITS, 0])
+        assert kernels.decode_symbol(state, np.zeros(1), code, cumulative, 16) == 0
+        assert state.tolist() == [low, three_quarters, low, kernels.STATE_BITS, 0]
+
+
+@pytest.mark.parametrize("n", [1, 7, 8, 9, 127, 128, 129, 255, 256, 257, 1000, 50257])
+def test_the_compiled_sum_adds_in_numpys_order_to_the_last_bit(n):
+    """Quantisation divides by the sum: block edges (8, 128) and halving must be numpy's."""
+    from npc_classify.coding import _coder_kernels as kernels
+
+    rng = np.random.default_rng(n)
+    values = rng.random(n) * 10.0 ** rng.integers(-12, 12, n)
+    assert kernels.pairwise_sum(values) == values.sum()

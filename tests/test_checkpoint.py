@@ -520,3 +520,17 @@ def test_complement_records_are_refused_for_a_classifier_without_complement(
     path.write_text("\n".join([json.dumps(fingerprint), *records]) + "\n")
     with pytest.raises(ValueError, match="line 5, holds bits of kind 'complement'"):
         resumable_class_bits(plain, QUERIES, path)
+
+
+def test_the_fingerprint_reads_the_names_of_a_model_folders_files(tmp_path):
+    """A folder's model is read by file name: the same bytes under other names are another
+    model, and another search."""
+    from npc_classify.compressors import HuggingFaceCompressor
+
+    folder = tmp_path / "model"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "config.json").write_bytes(b"{}")
+    (folder / "sub" / "weights.bin").write_bytes(b"\x00\x01")
+    before = HuggingFaceCompressor(str(folder)).fingerprint()
+    (folder / "sub" / "weights.bin").rename(folder / "sub" / "other.bin")
+    assert HuggingFaceCompressor(str(folder)).fingerprint() != before

@@ -169,6 +169,15 @@ def test_max_class_bytes_counts_the_separator_after_every_text():
     assert clf.class_bytes_.tolist() == [22, 11]
 
 
+def test_max_class_bytes_keeps_a_class_text_of_exactly_that_length():
+    """Three 10-byte texts, each followed by a one-byte separator: 33 bytes, all kept."""
+    texts = ["aa first 1", "aa second2", "aa third 3", "bb first 1"]
+    clf = CompressionClassifier(max_class_bytes=33, separator="\n")
+    clf.fit(texts, ["a", "a", "a", "b"])
+    assert clf._class_texts["a"] == [text.encode() for text in texts[:3]]
+    assert clf.class_bytes_.tolist() == [33, 11]
+
+
 def test_max_class_bytes_always_keeps_the_newest_text(tiny_news):
     clf = CompressionClassifier(max_class_bytes=1).fit(*tiny_news)
     assert [len(group) for group in clf._class_texts.values()] == [1, 1, 1]
@@ -217,6 +226,23 @@ def test_auto_cross_validation_scores_held_out_training_texts(tiny_news, max_cla
             )
             right += held.predict([text])[0] == labels[i]
         assert clf.cv_accuracy_[n] == right / len(texts)
+
+
+def test_auto_classifies_at_most_auto_queries_held_out_texts(tiny_news, monkeypatch):
+    from npc_classify import _compression_classifier
+
+    monkeypatch.setattr(_compression_classifier, "AUTO_QUERIES", 9)
+    classified = []
+    costs = CompressionClassifier._costs
+
+    def counted(self, by_class, n, queries, *args, **kwargs):
+        classified.append(len(queries))
+        return costs(self, by_class, n, queries, *args, **kwargs)
+
+    monkeypatch.setattr(CompressionClassifier, "_costs", counted)
+    CompressionClassifier("zstd", temperature="auto").fit(*tiny_news)
+    assert len(tiny_news[0]) > 9
+    assert sum(classified) == 9
 
 
 def test_ties_in_auto_cross_validation_go_to_fewer_dictionaries():

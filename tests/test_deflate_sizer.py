@@ -146,3 +146,39 @@ def test_engine_zlib_and_greedy_levels_use_zlib(monkeypatch, params):
 def test_an_unknown_engine_is_refused_by_name():
     with pytest.raises(ValueError, match="engine"):
         GzipCompressor(engine="fast").validate()
+
+
+def test_a_last_block_whose_fixed_and_dynamic_codes_take_the_same_bytes_is_coded_fixed():
+    """zlib takes the fixed code on a tie of whole bytes; after a first block that ends
+    mid-byte, the bits the two codes differ by can still move the end by a byte.
+
+    The first block is 16,383 literals (16,383 bytes without a repeated 3-byte string:
+    two-byte counters, high byte below 32), the last one a short tail of bytes from 32 on
+    (sharing no 3-byte string with the first), across where fixed and dynamic cross."""
+    counters = np.arange(8192, dtype=">u2").tobytes()[: deflate.kernels.BLOCK_SYMBOLS]
+    rng = np.random.default_rng(0)
+    inputs = [
+        counters + bytes(rng.choice(alphabet, n))
+        for alphabet in (np.arange(32, 40), np.arange(100, 116), np.arange(140, 150))
+        for n in range(4, 80)
+    ]
+    np.testing.assert_array_equal(
+        deflate.DeflateSizer(9).sizes(inputs), [zlib_size(data) for data in inputs]
+    )
+
+
+@pytest.mark.parametrize("path", ["sizes", "sizes_with_prefix"])
+def test_the_self_check_fails_when_either_path_is_one_byte_off_on_one_input(monkeypatch, path):
+    original = getattr(deflate.DeflateSizer, path)
+
+    def one_off(self, *args):
+        sizes = original(self, *args)
+        sizes[-1] += 1
+        return sizes
+
+    monkeypatch.setattr(deflate.DeflateSizer, path, one_off)
+    deflate.agrees_with_zlib.cache_clear()
+    try:
+        assert not deflate.agrees_with_zlib(9)
+    finally:
+        deflate.agrees_with_zlib.cache_clear()  # the next caller checks the real sizer

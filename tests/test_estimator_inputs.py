@@ -146,6 +146,12 @@ def test_a_tuple_is_not_one_label(estimator_class):
         build(estimator_class).fit(TEXTS, [(1, 2), (3, 4), (1, 2), (3, 4)])
 
 
+def test_a_set_is_not_one_label(estimator_class):
+    pair, other = frozenset({"sport", "news"}), frozenset({"business"})
+    with pytest.raises(TypeError, match=r"one label per text, .* item 0 is a frozenset"):
+        build(estimator_class).fit(TEXTS, [pair, pair, other, other])
+
+
 @pytest.mark.parametrize("bad", [float("nan"), -3.0])
 def test_a_compressor_returning_nan_or_negative_sizes_is_named(bad):
     import zlib

@@ -14,7 +14,12 @@ from sklearn.calibration import CalibratedClassifierCV
 from sklearn.metrics import log_loss
 
 from npc_classify import CompressionClassifier, load_model, save_model
-from npc_classify._compression_classifier import AUTO_TEMPERATURES, OFFSET_PENALTY
+from npc_classify._compression_classifier import (
+    AUTO_TEMPERATURES,
+    OFFSET_PENALTY,
+    _HeldOutFold,
+    _least_log_loss_softmax,
+)
 
 QUERIES = [
     "the striker scored twice in the final",
@@ -273,6 +278,22 @@ def test_the_explanation_predicts_as_the_offsets_do(tiny_news):
 def test_offsets_show_their_cross_validation_progress(tiny_news, capsys):
     CompressionClassifier("zstd", class_offsets="auto", progress=True).fit(*tiny_news)
     assert re.search(r'class_offsets="auto" CV: 100%.* 3/3', capsys.readouterr().err)
+
+
+@pytest.mark.parametrize("offsets", [False, True], ids=["temperature", "offsets"])
+def test_a_held_out_text_whose_class_the_other_folds_lack_is_left_out(offsets):
+    classes = np.array(["a", "b", "c"])
+    truth = np.array(["a", "b", "c", "a", "b", "a"])  # the other folds hold no "c"
+    bits = np.random.default_rng(0).normal(50, 10, (len(truth), 2))
+    known = truth != "c"
+    fold = _HeldOutFold(classes[:2], truth, {1: bits})
+    without = _HeldOutFold(classes[:2], truth[known], {1: bits[known]})
+    temperature, class_offsets = _least_log_loss_softmax([fold], 1, classes, offsets)
+    expected_temperature, expected_offsets = _least_log_loss_softmax(
+        [without], 1, classes, offsets
+    )
+    assert temperature == expected_temperature
+    np.testing.assert_array_equal(class_offsets, expected_offsets)
 
 
 def test_without_a_held_out_text_of_a_known_class_there_are_no_offsets():

@@ -279,3 +279,59 @@ def test_class_conditional_classification_with_a_fine_tuned_lm(model_path, tiny_
 def test_out_of_range_settings_are_refused(model_path, params, message):
     with pytest.raises(ValueError, match=message):
         NCDClassifier(LMCompressor(model_path, **params), k=1).fit(["a", "b"], [0, 1])
+
+
+def test_a_cache_of_order_0_blends_the_byte_counts_over_the_network(model_path):
+    """Order 0 is a cache too (only -1 is none): the second "a" after one counted "a"."""
+    from conftest import coder_bits
+
+    first, second = network_probability(model_path, b"a"), network_probability(model_path, b"aa")
+    cached = -np.log2([first, (1 + 0.3 * second) / (1 + 0.3)])
+    compressor = LMCompressor(model_path, cache_order=0, cache_escape=0.3)
+    assert compressor.compressed_size(b"aa") * 8 == pytest.approx(cached.sum(), rel=1e-5)
+    np.testing.assert_allclose(compressor.code_lengths(b"", b"aa"), cached, rtol=1e-5)
+    assert coder_bits(compressor, b"aa") == pytest.approx(cached.sum(), rel=1e-5)
+
+
+@pytest.mark.parametrize("text", [b"ab", b"a context shorter than one window"])
+def test_fine_tuning_on_a_text_shorter_than_a_window_trains_on_it(model_path, text):
+    from npc_classify.coding.training import fine_tune_byte_lm
+
+    model = load_byte_lm(model_path)
+    tuned = fine_tune_byte_lm(model, text, steps=3)
+    assert any(
+        not torch.equal(before, after)
+        for before, after in zip(
+            model.state_dict().values(), tuned.state_dict().values(), strict=True
+        )
+    )
+
+
+def window_probabilities(model, window: bytes) -> np.ndarray:
+    """The model's probability of each byte of ``window`` read from the start symbol."""
+    with torch.no_grad():
+        log_probs, _ = model(torch.tensor([[256, *window[:-1]]]))
+    return log_probs[0, np.arange(len(window)), list(window)].exp().numpy()
+
+
+@pytest.mark.parametrize(("text", "seq_len"), [(b"xyz", 256), (b"the end.", 4)])
+def test_fine_tuning_learns_every_byte_of_its_text_the_last_included(model_path, text, seq_len):
+    from npc_classify.coding.training import fine_tune_byte_lm
+
+    model = load_byte_lm(model_path)
+    tuned = fine_tune_byte_lm(model, text, steps=300, seq_len=seq_len, learning_rate=1e-2)
+    last_window = text[-seq_len:]
+    before, after = (
+        window_probabilities(model, last_window),
+        window_probabilities(tuned, last_window),
+    )
+    assert np.all(after > 10 * before)
+
+
+def test_fine_tuning_on_a_single_byte_takes_no_step(model_path):
+    from npc_classify.coding.training import fine_tune_byte_lm
+
+    model = load_byte_lm(model_path)
+    tuned = fine_tune_byte_lm(model, b"a", steps=3)
+    before, after = model.state_dict(), tuned.state_dict()
+    assert all(torch.equal(before[name], after[name]) for name in before)

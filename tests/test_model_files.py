@@ -94,3 +94,10 @@ def test_cuda_on_a_machine_without_it_says_so(tiny_model, tmp_path):
     save_byte_lm(tiny_model, tmp_path / "model.pt")
     with pytest.raises(ValueError, match="no CUDA device available; use device='cpu'"):
         LMCompressor(str(tmp_path / "model.pt"), device="cuda").load()
+
+
+def test_integer_weights_are_refused_by_name(tiny_model, tmp_path, never_built):
+    weights = tiny_model.state_dict()
+    weights["head.bias"] = weights["head.bias"].round().to(torch.int64)
+    with pytest.raises(ValueError, match=r"head\.bias holds values that are not finite numbers"):
+        load_byte_lm(saved(tmp_path, tiny_model.config, weights))

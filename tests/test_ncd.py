@@ -167,6 +167,24 @@ def test_local_workers_follow_n_jobs_up_to_this_machines_cores():
     assert local_workers(10 * cores) == cores
 
 
+def test_no_task_compresses_more_than_the_most_pairs_per_task(monkeypatch):
+    from npc_classify import _parallel
+
+    monkeypatch.setattr(_parallel, "MAX_PAIRS_PER_TASK", 30)
+    options = dict(n_jobs=1, working_memory=None, progress=False, description="chunks")
+    sizes = list(_parallel.map_query_chunks(len, [b"query"] * 20, 10, **options))
+    assert sum(sizes) == 20
+    assert max(sizes) * 10 <= 30
+
+
+def test_a_loky_backend_given_its_own_initializer_is_left_as_it_is():
+    """The parent-watching initializer is added only where the user set none."""
+    from npc_classify._parallel import _worker_options
+
+    with joblib.parallel_config(backend="loky", initializer=print, initargs=("ready",)):
+        assert _worker_options() == {}
+
+
 def test_joint_size_from_ncd_undoes_ncd_from_sizes():
     c_x = np.array([[120.0], [0.0], [300.0]])
     c_y = np.array([95.0, 0.0, 410.0, 120.0])

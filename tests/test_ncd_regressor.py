@@ -153,6 +153,14 @@ def test_targets_that_are_not_finite_numbers_are_refused(tiny_news, targets, mes
         NCDRegressor().fit(texts, targets)
 
 
+@pytest.mark.parametrize("unordered", [set, dict.fromkeys], ids=["set", "dict"])
+def test_unordered_targets_are_refused_saying_why(tiny_news, unordered):
+    texts, _ = tiny_news
+    targets = unordered(float(n) for n in range(len(texts)))
+    with pytest.raises(TypeError, match=r"y must be an ordered sequence .* iteration order"):
+        NCDRegressor().fit(texts, targets)
+
+
 def test_k_larger_than_the_training_set_is_refused(tiny_news):
     texts, labels = tiny_news
     with pytest.raises(ValueError, match=r"k=25 is larger than the training set \(24 texts\)"):

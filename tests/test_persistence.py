@@ -158,6 +158,21 @@ def test_a_zip_bomb_is_refused_before_it_is_unpacked(tiny_news, tmp_path):
         load_model(path, max_size=32 << 20)
 
 
+def test_a_model_file_unpacking_to_exactly_max_size_loads(tiny_news, tmp_path):
+    import zipfile
+
+    path = tmp_path / "model.skops"
+    save_model(NCDClassifier(k=1).fit(*tiny_news), path)
+    with zipfile.ZipFile(path) as archive:
+        unpacked = sum(member.file_size for member in archive.infolist())
+    np.testing.assert_array_equal(
+        load_model(path, max_size=unpacked).predict(QUERIES),
+        load_model(path).predict(QUERIES),
+    )
+    with pytest.raises(ValueError, match="more than max_size"):
+        load_model(path, max_size=unpacked - 1)
+
+
 def test_a_deeply_nested_schema_is_a_clear_error(tmp_path):
     import zipfile
 

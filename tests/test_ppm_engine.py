@@ -151,3 +151,49 @@ def test_a_table_that_would_pass_the_memory_budget_is_refused(monkeypatch):
     text = bytes(np.random.default_rng(0).integers(0, 256, 20_000, dtype=np.uint8))
     with pytest.raises(ValueError, match=r"order 8 would take .* more than TABLE_BUDGET_BYTES"):
         count(text, 8)
+
+
+def test_coding_from_a_start_reads_its_base_and_writes_its_costs_from_that_start(news):
+    order, text, start = 3, news[0] + news[1], len(news[0])
+    base = np.random.default_rng(1).uniform(1e-3, 0.9, len(text) - start)
+    costs = np.full(len(text) - start, np.nan)
+    bits = CountTable(order).code(text, start, base, escape=0.5, costs=costs)
+    want = reference.code_bits({}, text, start, order, base=list(base), escape=0.5)
+    assert bits == pytest.approx(want, rel=0, abs=1e-9)
+    assert costs.sum() == pytest.approx(want, rel=1e-12)
+    first = reference.code_bits(
+        {}, text[: start + 1], start, order, base=list(base[:1]), escape=0.5
+    )
+    assert costs[0] == pytest.approx(first, rel=1e-12)
+
+
+def test_a_prefix_shorter_than_the_order_is_the_whole_context_of_every_suffix():
+    """A repetitive prefix: its longer contexts were seen, and predict the suffixes."""
+    prefix, suffixes, order = b"no no no no", [b" no no", b" nope", b"!", b""], 16
+    table: reference.Table = {}
+    reference.code_bits(table, prefix, 0, order)
+    want = reference.suffix_bits(table, prefix, suffixes, order)
+    np.testing.assert_allclose(
+        count(prefix, order).code_suffixes(prefix, suffixes), want, rtol=0, atol=1e-9
+    )
+
+
+def test_the_count_tables_are_kept_at_most_half_full():
+    """As documented: linear probing keeps its probe chains short only below half full."""
+    table = CountTable(4)
+    rng = np.random.default_rng(0)
+    for n in (1600, 3000, 7000):
+        table.code(bytes(rng.integers(0, 256, n, dtype=np.uint8)))
+        assert 2 * table.n_contexts <= len(table.contexts)
+        assert 2 * table.n_pairs <= len(table.pairs)
+
+
+def test_a_code_cut_of_a_last_byte_of_zeros_is_refused_though_every_byte_decodes(news):
+    """The lost zeros read as the implicit zeros they stand for: only the bits the decoder
+    needed past the code's end tell it was cut."""
+    codes = [(ppm.encode(text, order), order) for text in news[:100] for order in (0, 2, 4)]
+    cut = [(code[:-1], order) for code, order in codes if code[-1] == 0]
+    assert len(cut) >= 10
+    for code, order in cut:
+        with pytest.raises(ValueError, match="truncated"):
+            ppm.decode(code, order)

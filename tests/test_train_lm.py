@@ -146,3 +146,21 @@ def test_the_training_bar_follows_tqdm_s_environment(tmp_path, environment, show
         env={**os.environ, **environment},
     )  # fmt: skip
     assert ("train-lm: 100%" in completed.stderr) == shown
+
+
+@pytest.mark.parametrize(
+    "change",
+    [{"learning_rate": 1e-2}, {"batch_size": 4}, {"seq_len": 32}, {"corpus": b"other " * 99}],
+    ids=lambda change: next(iter(change)),
+)
+def test_a_checkpoint_of_any_other_training_setting_or_corpus_is_refused(
+    corpus, tmp_path, monkeypatch, change
+):
+    out = tmp_path / "model.pt"
+    interrupt_at_step(monkeypatch, 6)
+    with pytest.raises(KeyboardInterrupt):
+        train_byte_lm(corpus, out, steps=10, checkpoint_every=5, **SMALL)
+    monkeypatch.undo()
+    settings = {**SMALL, "corpus": corpus, **change}
+    with pytest.raises(ValueError, match="written by a training run with other settings"):
+        train_byte_lm(settings.pop("corpus"), out, steps=10, checkpoint_every=5, **settings)

@@ -159,8 +159,9 @@ def fine_tune_byte_lm(
 ) -> ByteGRU:
     """A copy of ``model`` trained ``steps`` more steps on random windows of ``text``.
 
-    The original is left untouched. A text shorter than ``seq_len + 1`` bytes
-    is used whole, in every window.
+    The original is left untouched. A text of at most ``seq_len`` bytes is
+    used whole, in every window; a longer one in windows of ``seq_len`` bytes
+    starting anywhere, so that every byte, the last included, is trained on.
 
     Parameters
     ----------
@@ -189,8 +190,8 @@ def fine_tune_byte_lm(
     optimizer = torch.optim.Adam(tuned.parameters(), lr=learning_rate)
     rng = np.random.RandomState(seed)
     data = _as_tensor(text).to(next(tuned.parameters()).device)
-    seq_len = min(seq_len, len(text) - 1)
-    if seq_len >= 1:
+    seq_len = min(seq_len, len(text))
+    if len(text) >= 2:
         for _ in range(steps):
             _training_step(tuned, optimizer, data, rng, seq_len, batch_size)
     return tuned.eval()
@@ -208,8 +209,11 @@ def _training_step(
     seq_len: int,
     batch_size: int,
 ) -> float:
-    """One optimiser step on ``batch_size`` random windows; returns the bits per byte."""
-    starts = rng.randint(0, len(data) - seq_len, size=batch_size)
+    """One optimiser step on ``batch_size`` random windows; returns the bits per byte.
+
+    A window is ``seq_len`` bytes starting anywhere, the last ``seq_len`` included.
+    """
+    starts = rng.randint(0, len(data) - seq_len + 1, size=batch_size)
     targets = torch.stack([data[s : s + seq_len] for s in starts])
     start = torch.full((batch_size, 1), START_SYMBOL, device=data.device)
     inputs = torch.cat([start, targets[:, :-1]], dim=1)
