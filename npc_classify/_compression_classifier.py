@@ -24,7 +24,7 @@ from ._compressor_parameter import CompressorParameterMixin
 from ._explanation import ClassCostExplanation, saving_spans
 from ._parallel import N_JOBS_CONSTRAINTS, ordered_results
 from ._progress import progress_bar
-from ._text import encode_text, encode_texts
+from ._text import decode_text, encode_text, encode_texts
 from ._validation import (
     Interval,
     StrOptions,
@@ -335,6 +335,7 @@ class CompressionClassifier(
     classes_ : ndarray of shape (n_classes,)
         Class labels, sorted.
     compressor_ : Compressor
+        The compressor used, built from ``compressor``.
     class_bytes_ : ndarray of shape (n_classes,)
         Length of each class text.
     complement_ : float or None
@@ -805,8 +806,8 @@ class CompressionClassifier(
     def class_bits(self, X: Sequence[str], *, saved: SavedColumns | None = None) -> np.ndarray:
         """The cost of each query under each class, which the predictions compare.
 
-        ``extra_bits(X)``, less ``complement_bits(X)`` when ``complement`` is set,
-        less ``class_offsets_``.
+        ``extra_bits(X)``, less ``complement_bits(X)`` when fitted with a
+        ``complement`` (``complement_`` is not None), less ``class_offsets_``.
 
         Parameters
         ----------
@@ -833,11 +834,12 @@ class CompressionClassifier(
         """A digest of everything ``class_bits(X)`` depends on.
 
         The compressor (its :meth:`~npc_classify.compressors.Compressor.fingerprint`:
-        class, every setting, the contents of its model files), the separator,
-        the number of groups per class, ``complement``, the class offsets
-        when there are any, the class texts with their labels, and the
-        queries: two calls with the same fingerprint give the same bits, so a
-        checkpoint of one can resume the other.
+        class, every setting, the contents of its model files), the separator
+        the class texts were joined with at fit, the number of groups per
+        class, ``complement``, the class offsets when there are any, the class
+        texts with their labels, and the queries: two calls with the same
+        fingerprint give the same bits, so a checkpoint of one can resume the
+        other.
 
         Parameters
         ----------
@@ -853,7 +855,7 @@ class CompressionClassifier(
         digest = hashlib.sha256()
         settings = [
             self.compressor_.fingerprint(),
-            self.separator,
+            decode_text(self._separator),  # fixed at fit, as the class texts read it
             self.n_dictionaries_,
             None if self.complement_ is None else str(float(self.complement_)),
             [repr(label) for label in self.classes_.tolist()],
@@ -955,6 +957,8 @@ class CompressionClassifier(
             no share per byte.
         NotImplementedError
             With the ``hf`` compressor, which codes tokens of several bytes.
+        ValueError
+            If the classifier knows one class only: there is no runner-up.
 
         Examples
         --------

@@ -49,7 +49,7 @@ def check_sizes(sizes: np.ndarray, compressor: Compressor, method: str) -> np.nd
 
 
 def ncd_from_sizes(c_x: Any, c_y: Any, c_xy: Any) -> np.ndarray:
-    """NCD = (C(xy) - min(C(x), C(y))) / max(C(x), C(y)), broadcast elementwise."""
+    """NCD = (C(xy) - min(C(x), C(y))) / max(C(x), C(y), 1), broadcast elementwise."""
     c_x, c_y = np.asarray(c_x, dtype=np.float64), np.asarray(c_y, dtype=np.float64)
     return (np.asarray(c_xy, dtype=np.float64) - np.minimum(c_x, c_y)) / np.maximum(
         np.maximum(c_x, c_y), 1.0
@@ -180,7 +180,9 @@ def pairwise_ncd(
     Notes
     -----
     NCD(x, y) = (C(xy) - min(C(x), C(y))) / max(C(x), C(y)) with C the
-    compressed size in bytes. It is not a metric: NCD(x, x) is above zero
+    compressed size in bytes; the denominator is taken as at least 1, so that
+    a model compressor's size 0 of two empty texts divides by nothing smaller.
+    It is not a metric: NCD(x, x) is above zero
     and NCD(x, y) differs from NCD(y, x) in general.
 
     Examples

@@ -154,7 +154,7 @@ class NeighborExplanation(_HTMLExplanation):
         after the reference text and the separator instead of alone (see
         ``method``); negative where it cost more.
     method : {"code length", "marginal size"}
-        The model's per-byte code lengths (PPM, byte LM), or the increments
+        The model's per-byte code lengths (PPM, CM, byte LM), or the increments
         of the compressed size as the query grows one byte at a time (gzip,
         zstd, bz2, lzma), a marginal cost rather than a code length.
     spans : ndarray of shape (n_spans, 2)

@@ -75,8 +75,8 @@ class NCDClassifier(ClassifierMixin, NCDNeighborsBase):
         up to 2,048 training pairs compressed exactly) picks this many
         training texts per query, and only those are compressed with the
         query. None compares every pair, exactly. Agreement with the exact
-        search follows M's share of the training set: on AG News, 5-8% of
-        it kept 99% of the predictions.
+        search follows the share of the training set ``candidates`` keeps: on
+        AG News, 5-8% of it kept 99% of the predictions.
     random_state : int, RandomState or None, default=None
         Seeds ``tie_break="random"``; an int makes predictions reproducible,
         and each text's draw independent of the other texts predicted with it
@@ -251,6 +251,8 @@ class NCDClassifier(ClassifierMixin, NCDNeighborsBase):
 
         Raises
         ------
+        TypeError
+            If they are not numpy arrays.
         ValueError
             If the arrays are not two of one shape (n_queries, n_neighbors >= 1),
             or ``neigh_ind`` holds other than positions in the training set.

@@ -18,7 +18,14 @@ from ._compressor_parameter import CompressorParameterMixin
 from ._distance import NCD_CONSTRAINTS, NCDRowKernel, compressed_sizes
 from ._neighbors import stack_neighbors
 from ._parallel import local_workers, map_query_chunks
-from ._text import PackedTexts, check_packed_state, encode_text, encode_texts, pack_texts
+from ._text import (
+    PackedTexts,
+    check_packed_state,
+    decode_text,
+    encode_text,
+    encode_texts,
+    pack_texts,
+)
 from ._validation import Interval, TextInputMixin, check_argument, check_texts
 from .compressors import Compressor, check_compressor
 
@@ -231,8 +238,8 @@ class NCDNeighborsBase(CompressorParameterMixin, TextInputMixin, BaseEstimator, 
         """A digest of everything ``kneighbors(X, n_neighbors)`` depends on.
 
         The compressor (its :meth:`~npc_classify.compressors.Compressor.fingerprint`:
-        class, every setting, the contents of its model files), the
-        concatenation settings, the candidate search (its size and calibrated
+        class, every setting, the contents of its model files), ``order``, the
+        separator the estimator was fitted with, the candidate search (its size and calibrated
         weights), the training texts and targets, the queries and the number
         of neighbours: two searches with the same fingerprint give the same
         result, so a checkpoint of one can resume the other.
@@ -255,7 +262,7 @@ class NCDNeighborsBase(CompressorParameterMixin, TextInputMixin, BaseEstimator, 
         settings = [
             self.compressor_.fingerprint(),
             self.order,
-            self.separator,
+            decode_text(self._separator),  # fixed at fit, as the search reads it
             self.n_candidates_ if index is not None else None,
             n_neighbors,
         ]

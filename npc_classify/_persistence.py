@@ -71,6 +71,8 @@ def load_model(path: str | os.PathLike[str], *, max_size: int = DEFAULT_MAX_MODE
 
     Raises
     ------
+    FileNotFoundError
+        If there is no file at ``path``.
     ValueError
         If the file is not a regular file, is truncated, damaged, not a skops
         file, would unpack past ``max_size``, holds types outside

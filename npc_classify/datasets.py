@@ -93,8 +93,8 @@ class LabeledTexts:
     texts : list of str
     labels : ndarray of shape (n_texts,)
     class_names : tuple of str
-        Display name of each label value in sorted order; empty when the
-        labels are their own names.
+        Display name of each integer label, indexed by the label; empty when
+        the labels are their own names.
     """
 
     texts: list[str]

@@ -157,8 +157,10 @@ def paper_top_k_accuracy(
     """Accuracy under the paper's optimistic tie rule (an upper bound).
 
     A query counts as correct when its true class is among the classes tied
-    for the most votes (one per neighbour) of its ``k`` nearest neighbours;
-    see :func:`paper_top_k_predictions`.
+    for the most votes (one per neighbour) of its ``k`` nearest neighbours,
+    or else when the fair prediction is right (which only ``clf.weights="distance"``
+    can make so): the score is never below the fair accuracy. See
+    :func:`paper_top_k_predictions`.
 
     Parameters
     ----------

@@ -12,6 +12,7 @@ import time
 
 import numpy as np
 import pytest
+from sklearn.base import clone
 
 from npc_classify import CompressionClassifier, NCDClassifier
 from npc_classify._candidates import UNFITTED_WEIGHTS
@@ -534,3 +535,23 @@ def test_the_fingerprint_reads_the_names_of_a_model_folders_files(tmp_path):
     before = HuggingFaceCompressor(str(folder)).fingerprint()
     (folder / "sub" / "weights.bin").rename(folder / "sub" / "other.bin")
     assert HuggingFaceCompressor(str(folder)).fingerprint() != before
+
+
+@pytest.mark.parametrize(
+    ("estimator", "fingerprint"),
+    [
+        (NCDClassifier(k=3), lambda clf: clf.search_fingerprint(QUERIES, 3)),
+        (CompressionClassifier("ppm"), lambda clf: clf.bits_fingerprint(QUERIES)),
+    ],
+    ids=["search", "bits"],
+)
+def test_the_fingerprints_hold_the_separator_the_texts_were_joined_with_at_fit(
+    estimator, fingerprint, tiny_news
+):
+    """A separator set after fit is not used until the next fit: nor is it fingerprinted."""
+    fitted_with_hashes = clone(estimator).set_params(separator=" ## ").fit(*tiny_news)
+    fitted_with_space = clone(estimator).set_params(separator=" ").fit(*tiny_news)
+    before = fingerprint(fitted_with_hashes)
+    fitted_with_hashes.set_params(separator=" ")
+    assert fingerprint(fitted_with_hashes) == before
+    assert fingerprint(fitted_with_space) != before

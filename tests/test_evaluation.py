@@ -116,6 +116,16 @@ def test_paper_rule_counts_one_vote_per_neighbour_whatever_the_weights():
     assert paper_top_k_predictions(weighted, neigh_dist, neigh_ind, 2, truth).tolist() == truth
 
 
+def test_under_distance_weights_a_right_fair_prediction_stays_right_for_the_paper_rule():
+    """One vote each ties b alone (b, b against a); the nearer a outweighs them."""
+    clf, neigh_dist, neigh_ind = hand_made([["a", "b", "b"]])
+    weighted = clf.set_params(weights="distance")
+    neigh_dist = np.array([[0.1, 0.5, 0.6]])
+    assert neighbor_predictions(weighted, neigh_dist, neigh_ind, 3).tolist() == ["a"]
+    assert paper_top_k_accuracy(weighted, neigh_dist, neigh_ind, 3, ["a"]) == 1.0
+    assert paper_top_k_accuracy(weighted, neigh_dist, neigh_ind, 3, ["b"]) == 1.0
+
+
 def test_paper_rule_refuses_true_labels_that_do_not_match_the_queries():
     clf, neigh_dist, neigh_ind = hand_made([["a", "b"], ["a", "b"], ["a", "a"]])
     with pytest.raises(ValueError, match=r"one label per query, 3; got shape \(1,\)"):

@@ -408,8 +408,16 @@ def decode(code: bytes, order: int, escape: float = 1.0) -> bytes:
 class PPMModel:
     """The model as a :class:`~npc_classify.coding.arithmetic.SymbolModel`.
 
-    With ``base_stream`` (another ``SymbolModel``), its distributions replace
-    the uniform one below order 0.
+    Parameters
+    ----------
+    order : int
+        The longest context, in bytes (0 to 16).
+    base_stream : SymbolModel, default=None
+        A model whose distributions replace the uniform one below order 0
+        (the byte GRU under the LM's cache); None: uniform.
+    escape : float, default=1.0
+        Each context's escape weight is the number of distinct bytes seen
+        after it times this (PPM method C at 1).
     """
 
     def __init__(self, order: int, base_stream: Any = None, escape: float = 1.0) -> None:

@@ -217,8 +217,9 @@ class Compressor(BaseEstimator, ABC):
         Parameters
         ----------
         data : bytes
-            A stream written by :meth:`compress` (the stream compressors also
-            read several concatenated streams, as their command-line tools do).
+            A stream written by :meth:`compress` (gzip with its header, zstd,
+            bz2 and lzma also read several concatenated streams, as their
+            command-line tools do).
         max_size : int, default=DEFAULT_MAX_SIZE
             The largest output accepted, in bytes (1 GiB by default): a
             decompression bomb stops there instead of exhausting memory.

@@ -29,14 +29,14 @@ class CMCompressor(ArithmeticCodingCompressor):
     Parameters
     ----------
     order : int, default=6
-        The longest byte context.
+        The longest byte context, 0 to 8.
     learning_rate : float, default=0.005
-        The mixer's step on each bit's coding error.
+        The mixer's step on each bit's coding error, in (0, 1].
     limit : int, default=255
-        A context slot learns at the rate ``1 / (count + prior + 1)`` until its
+        1 to 255. A context slot learns at the rate ``1 / (count + prior + 1)`` until its
         count reaches ``limit``, then at ``1 / (limit + prior + 1)``.
     prior : float, default=5.0
-        The pseudo-counts of 1/2 every context slot starts with: how far one
+        The pseudo-counts of 1/2 every context slot starts with (0 or more): how far one
         sighting of a context moves its prediction. 0.5 (the
         Krichevsky-Trofimov estimator) codes text smallest, about 6% smaller
         than 5 on AG News; 5 classifies better. ``order``, ``learning_rate``

@@ -35,7 +35,7 @@ class HuggingFaceCompressor(ArithmeticCodingCompressor):
     device : str, default="cpu"
         A torch device, e.g. ``"cuda"``.
     batch_size : int, default=16
-        Training texts scored together after a query; memory grows with
+        Training texts scored together after a query, 1 to 2**20; memory grows with
         ``batch_size x tokens x vocabulary size``.
     """
 

@@ -27,13 +27,13 @@ class LMCompressor(ArithmeticCodingCompressor):
 
     Parameters
     ----------
-    model_path : str
+    model_path : str or path-like
         A model written by ``npc-classify train-lm`` (or
         ``npc_classify.coding.byte_lm.save_byte_lm``); read with ``weights_only=True``.
     device : str, default="cpu"
         A torch device, e.g. ``"cuda"``.
     batch_size : int, default=64
-        Training texts scored together after a query.
+        Training texts scored together after a query, 1 to 2**20.
     cache_order : int, default=-1
         An adaptive cache for NCD (docs: guide/language-models.md): the counts of
         the byte contexts of orders 0..``cache_order`` seen so far in the text
@@ -41,7 +41,7 @@ class LMCompressor(ArithmeticCodingCompressor):
         PPM are (:class:`~npc_classify.compressors.PPMCompressor`, the network in
         place of its uniform estimate). It lets the query's own words make a
         training text cheaper, which the recurrent state alone barely does.
-        -1, the default: the network alone. Order 4 with ``cache_escape=0.25``
+        -1, the default: the network alone; at most 16. Order 4 with ``cache_escape=0.25``
         had the best mean of orders 2 to 4 and escapes 0.25 to 1 in few-shot
         NCD on queries from the AG News training split (docs:
         benchmarks/language-models.md; order 3 with
@@ -49,7 +49,7 @@ class LMCompressor(ArithmeticCodingCompressor):
     cache_escape : float, default=0.25
         How much each cache context defers to the estimate below it: PPM
         method C's escape weight (the number of distinct bytes seen after the
-        context) times this. Smaller trusts the counts more.
+        context) times this, above 0. Smaller trusts the counts more.
     fine_tune_steps : int, default=0
         How :meth:`conditional_sizes` (class-conditional compression) uses a
         class's text. 0: the model reads it as a prefix, and its recurrent
