@@ -341,10 +341,7 @@ def evaluate_neighbors(
     >>> [(entry["k"], entry["nearest"]["accuracy"]) for entry in outcome["results"]]
     [(1, 1.0), (3, 0.5)]
     """
-    if len(k_values) == 0:
-        raise ValueError("k_values is empty: expected at least one number of neighbours.")
-    for k in k_values:
-        check_argument(k, "k_values", [_AT_LEAST_ONE], "evaluate_neighbors")
+    _check_k_values(k_values, "evaluate_neighbors")
     depth = max(k_values)
     started = time.perf_counter()
     clf.fit(train.texts, train.labels)
@@ -429,10 +426,10 @@ def few_shot(
     Raises
     ------
     ValueError
-        If a class of ``train_pool`` has fewer than ``max(shots)`` texts (before
-        any sample is scored), if
-        ``seeds`` is empty, or if a CompressionClassifier is given
-        ``k_values`` or ``paper_top_k``.
+        If a class of ``train_pool`` has fewer than ``max(shots)`` texts, if
+        ``seeds`` is empty, if an NCDClassifier is given no ``k_values`` or one
+        that is not a whole number from 1, or if a CompressionClassifier is
+        given ``k_values`` or ``paper_top_k``; all before any sample is drawn.
 
     Examples
     --------
@@ -459,6 +456,8 @@ def few_shot(
             "k_values and paper_top_k score neighbours; a CompressionClassifier has none: "
             f"expected neither, got k_values={list(k_values)}, paper_top_k={paper_top_k}."
         )
+    if not isinstance(clf, CompressionClassifier):
+        _check_k_values(k_values, "few_shot")
     names = train_pool.class_names
     check_per_class(train_pool.labels, max(shots, default=0), class_names=names)
     rows = []
@@ -480,6 +479,14 @@ def few_shot(
                 row[rule] = {"accuracies": accuracies, "mean": mean, "ci95": interval}
             rows.append(row)
     return rows
+
+
+def _check_k_values(k_values: Sequence[int], caller: str) -> None:
+    """Refuse an empty ``k_values`` or one that is not a whole number from 1."""
+    if len(k_values) == 0:
+        raise ValueError("k_values is empty: expected at least one number of neighbours.")
+    for k in k_values:
+        check_argument(k, "k_values", [_AT_LEAST_ONE], caller)
 
 
 def _sample_scores(

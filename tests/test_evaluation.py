@@ -8,7 +8,7 @@ import math
 import numpy as np
 import pytest
 
-from npc_classify import CompressionClassifier, NCDClassifier
+from npc_classify import CompressionClassifier, NCDClassifier, evaluation
 from npc_classify.datasets import LabeledTexts, sample_per_class
 from npc_classify.evaluation import (
     CLASS_CONDITIONAL,
@@ -356,6 +356,21 @@ def test_few_shot_with_more_shots_than_a_class_holds_is_refused_before_any_sampl
     with pytest.raises(ValueError, match="fewer than the 5 per class"):
         few_shot(NCDClassifier(k=1), pool, test, shots=[1, 5], seeds=[0], k_values=[1])
     assert fitted == []
+
+
+@pytest.mark.parametrize(
+    ("k_values", "message"),
+    [([], "k_values is empty"), ([1, 0], "The 'k_values' parameter of few_shot")],
+)
+def test_few_shot_refuses_k_values_that_score_nothing_before_any_sample(
+    halves, monkeypatch, k_values, message
+):
+    pool, test = halves
+    drawn = []
+    monkeypatch.setattr(evaluation, "sample_per_class", lambda *args, **kw: drawn.append(args))
+    with pytest.raises(ValueError, match=message):
+        few_shot(NCDClassifier(k=1), pool, test, shots=[1], seeds=[0], k_values=k_values)
+    assert drawn == []
 
 
 def test_few_shot_scores_a_class_conditional_classifier_on_each_seeds_sample(halves):
