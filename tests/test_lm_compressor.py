@@ -35,12 +35,16 @@ def test_ncd_classifier_runs_on_the_language_model(compressor, tiny_news):
     assert np.all(clf.train_sizes_ % 1 != 0), "ideal code lengths are fractional bytes"
 
 
+def window_probabilities(model, window: bytes) -> np.ndarray:
+    """The model's probability of each byte of ``window`` read from the start symbol."""
+    with torch.no_grad():
+        log_probs, _ = model(torch.tensor([[256, *window[:-1]]]))
+    return log_probs[0, np.arange(len(window)), list(window)].exp().numpy()
+
+
 def network_probability(model_path, text: bytes) -> float:
     """The tiny model's own probability of the last byte of ``text`` after the others."""
-    symbols = torch.tensor([[256, *text[:-1]]])
-    with torch.no_grad():
-        log_probs, _ = load_byte_lm(model_path)(symbols)
-    return float(log_probs[0, -1, text[-1]].exp())
+    return float(window_probabilities(load_byte_lm(model_path), text)[-1])
 
 
 def test_without_a_cache_the_size_is_the_networks_code_length(model_path):
@@ -293,25 +297,17 @@ def test_a_cache_of_order_0_blends_the_byte_counts_over_the_network(model_path):
     assert coder_bits(compressor, b"aa") == pytest.approx(cached.sum(), rel=1e-5)
 
 
+def same_weights(model, other) -> bool:
+    first, second = model.state_dict(), other.state_dict()
+    return first.keys() == second.keys() and all(torch.equal(first[n], second[n]) for n in first)
+
+
 @pytest.mark.parametrize("text", [b"ab", b"a context shorter than one window"])
 def test_fine_tuning_on_a_text_shorter_than_a_window_trains_on_it(model_path, text):
     from npc_classify.coding.training import fine_tune_byte_lm
 
     model = load_byte_lm(model_path)
-    tuned = fine_tune_byte_lm(model, text, steps=3)
-    assert any(
-        not torch.equal(before, after)
-        for before, after in zip(
-            model.state_dict().values(), tuned.state_dict().values(), strict=True
-        )
-    )
-
-
-def window_probabilities(model, window: bytes) -> np.ndarray:
-    """The model's probability of each byte of ``window`` read from the start symbol."""
-    with torch.no_grad():
-        log_probs, _ = model(torch.tensor([[256, *window[:-1]]]))
-    return log_probs[0, np.arange(len(window)), list(window)].exp().numpy()
+    assert not same_weights(fine_tune_byte_lm(model, text, steps=3), model)
 
 
 @pytest.mark.parametrize(("text", "seq_len"), [(b"xyz", 256), (b"the end.", 4)])
@@ -332,6 +328,4 @@ def test_fine_tuning_on_a_single_byte_takes_no_step(model_path):
     from npc_classify.coding.training import fine_tune_byte_lm
 
     model = load_byte_lm(model_path)
-    tuned = fine_tune_byte_lm(model, b"a", steps=3)
-    before, after = model.state_dict(), tuned.state_dict()
-    assert all(torch.equal(before[name], after[name]) for name in before)
+    assert same_weights(fine_tune_byte_lm(model, b"a", steps=3), model)
