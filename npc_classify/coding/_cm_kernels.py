@@ -107,15 +107,14 @@ STRETCH = _stretch_table()
 
 
 @njit(cache=True)
-def new_maps() -> np.ndarray:
-    """Maps that start as the identity: bucket j holds squash((j - 16) / 2)."""
+def start_maps(maps: np.ndarray) -> None:
+    """Set ``maps`` (``MAP_ROWS`` x ``MAP_BUCKETS``) to the identity: bucket j of every row
+    holds squash((j - 16) / 2)."""
     row = np.empty(MAP_BUCKETS)
     for j in range(MAP_BUCKETS):
         row[j] = _squash((j - 16) / 2.0)
-    maps = np.empty((MAP_ROWS, MAP_BUCKETS))
     for r in range(MAP_ROWS):  # row by row: contiguous writes
         maps[r] = row
-    return maps
 
 
 @njit(cache=True)
