@@ -29,6 +29,8 @@ Compiled with numba (``cache=True``: compiled once per machine, into
 
 from __future__ import annotations
 
+from typing import cast
+
 import numpy as np
 from numba import njit
 
@@ -110,6 +112,12 @@ CODE_LENGTH_EXTRA = _by_node(_CODE_LENGTH_EXTRA)
 FIXED_LITERAL_LENGTHS = _by_node([8] * 144 + [9] * 112 + [7] * 24 + [8] * 8)
 FIXED_DISTANCE_LENGTHS = _by_node([5] * D_CODES)
 NO_FIXED_LENGTHS = _by_node([])
+
+# Arguments that are the same at several calls, as NumPy scalars: numba compiles a
+# function once more for each literal argument (a bare 0, -1, True) it is called with.
+# (Typed as the int and bool the functions take.)
+_ZERO, _NONE = cast(int, np.int64(0)), cast(int, np.int64(-1))
+_LAST, _NOT_LAST = cast(bool, np.bool_(True)), cast(bool, np.bool_(False))
 
 # The code-length code's repeat symbols.
 _REPEAT_PREVIOUS = 16
@@ -659,7 +667,7 @@ def _parse(
             if symbols == BLOCK_SYMBOLS:
                 bits = _block_bits(
                     freq, length, dad, heap, bl_count,
-                    strstart - block_start, block_start >= 0, bits, False,
+                    strstart - block_start, block_start >= 0, bits, _NOT_LAST,
                 )  # fmt: skip
                 block_start = strstart
                 symbols = 0
@@ -670,7 +678,7 @@ def _parse(
             if symbols == BLOCK_SYMBOLS:
                 bits = _block_bits(
                     freq, length, dad, heap, bl_count,
-                    strstart - block_start, block_start >= 0, bits, False,
+                    strstart - block_start, block_start >= 0, bits, _NOT_LAST,
                 )  # fmt: skip
                 block_start = strstart
                 symbols = 0
@@ -688,7 +696,7 @@ def _parse(
             freq[0, window[strstart - 1]] += 1
         bits = _block_bits(
             freq, length, dad, heap, bl_count,
-            strstart - block_start, block_start >= 0, bits, True,
+            strstart - block_start, block_start >= 0, bits, _LAST,
         )  # fmt: skip
     state[_STRSTART] = strstart
     state[_LOOKAHEAD] = lookahead
@@ -733,12 +741,14 @@ def deflate_sizes(
     sizes = np.empty(len(offsets) - 1, np.int64)
     for i in range(len(sizes)):
         new_state(state, offsets[i], freq)
+        # Literal 0 and -1, folded into this compilation of the parse: the texts' buffer
+        # (read-only, as pack_texts makes it) makes it one of its own already.
         _parse(
             data, offsets[i + 1], good, lazy, nice, chain, window, head, prev, journal,
             freq, length, dad, heap, bl_count, state, 0, -1,
         )  # fmt: skip
         sizes[i] = state[_BITS] >> 3
-        undo_heads(head, journal, state, 0)
+        undo_heads(head, journal, state, _ZERO)
     return sizes
 
 
@@ -788,17 +798,17 @@ def deflate_sizes_with_prefix(
     if n > 0 and p + longest <= WSIZE:
         size = offsets[1] - offsets[0]
         joined[p : p + size] = suffixes[offsets[0] : offsets[1]]
-        new_state(state, 0, freq)
+        new_state(state, _ZERO, freq)
         _parse(
             joined, p + size, good, lazy, nice, chain, window, head, prev, journal,
-            freq, length, dad, heap, bl_count, state, p, -1,
+            freq, length, dad, heap, bl_count, state, p, _NONE,
         )  # fmt: skip
         checkpoint = state[_CHECKPOINT]
-        undo_heads(head, journal, state, 0)
+        undo_heads(head, journal, state, _ZERO)
     saved = state.copy()
     saved_freq = freq[:2, :L_CODES].copy()
     if checkpoint > 0:
-        new_state(state, 0, freq)
+        new_state(state, _ZERO, freq)
         _parse(
             joined, p + size, good, lazy, nice, chain, window, head, prev, journal,
             freq, length, dad, heap, bl_count, state, p, checkpoint,
@@ -820,19 +830,19 @@ def deflate_sizes_with_prefix(
             freq[:2, :L_CODES] = saved_freq
             _parse(
                 joined, total, good, lazy, nice, chain, window, head, prev, journal,
-                freq, length, dad, heap, bl_count, state, 0, -1,
+                freq, length, dad, heap, bl_count, state, _ZERO, _NONE,
             )  # fmt: skip
             sizes[i] = state[_BITS] >> 3
             undo_heads(head, journal, state, saved[_JOURNAL_LENGTH])
         else:
             joined[p:total] = suffixes[offsets[i] : offsets[i + 1]]
-            new_state(state, 0, freq)
+            new_state(state, _ZERO, freq)
             _parse(
                 joined, total, good, lazy, nice, chain, window, head, prev, journal,
-                freq, length, dad, heap, bl_count, state, 0, -1,
+                freq, length, dad, heap, bl_count, state, _ZERO, _NONE,
             )  # fmt: skip
             sizes[i] = state[_BITS] >> 3
-            undo_heads(head, journal, state, 0)
+            undo_heads(head, journal, state, _ZERO)
     if checkpoint > 0:
-        undo_heads(head, journal, state, 0)
+        undo_heads(head, journal, state, _ZERO)
     return sizes
