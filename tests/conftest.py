@@ -27,7 +27,9 @@ from npc_classify.compressors import (
     ZstdPrefixCompressor,
 )
 
-# HYPOTHESIS_PROFILE=long: a longer fuzzing run for local use; CI uses the default.
+# HYPOTHESIS_PROFILE=long: a longer fuzzing run for local use. .ci/run sets "ci",
+# Hypothesis's own profile: the same examples on every run, so a red CI run is reproducible;
+# local runs draw new examples each time.
 settings.register_profile("long", max_examples=5000, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
