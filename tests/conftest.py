@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from hypothesis import settings
+from hypothesis import HealthCheck, settings
 from sklearn.base import is_classifier, is_regressor
 
 from npc_classify import CompressionClassifier, NCDClassifier, NCDRegressor, NCDTransformer
@@ -27,10 +27,17 @@ from npc_classify.compressors import (
     ZstdPrefixCompressor,
 )
 
-# HYPOTHESIS_PROFILE=long: a longer fuzzing run for local use. .ci/run sets "ci",
-# Hypothesis's own profile: the same examples on every run, so a red CI run is reproducible;
-# local runs draw new examples each time.
+# HYPOTHESIS_PROFILE=long: a longer fuzzing run for local use. .ci/run sets "ci": the same
+# examples on every run, so that a red CI run is reproducible; local runs draw new ones.
 settings.register_profile("long", max_examples=5000, deadline=None)
+settings.register_profile(
+    "ci",
+    derandomize=True,
+    database=None,
+    deadline=None,  # a shared CI machine's pauses are not the code's speed
+    suppress_health_check=[HealthCheck.too_slow],
+    print_blob=True,
+)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 TESTS_DIR = Path(__file__).parent
