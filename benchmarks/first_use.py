@@ -5,14 +5,16 @@ Usage::
     python benchmarks/first_use.py
 
 numba compiles the library's loops at their first use and keeps the result
-on disk. For each engine (gzip NCD-kNN, whose DEFLATE sizer first checks
-itself against zlib on both of its paths; class-conditional PPM;
-class-conditional CM), a fresh Python process with an empty numba cache (a
-temporary ``NUMBA_CACHE_DIR``) fits a classifier on 4 short texts and
-predicts them: the first use, compilation included. A second fresh process
-does the same with that cache filled: a later use. A process that only
-imports ``npc_classify`` is the baseline of both. Each engine has a cache of
-its own, so no engine's first use profits from another's. No data is read.
+on disk. For each use (gzip NCD-kNN, whose DEFLATE sizer first checks
+itself against zlib on both of its paths; class-conditional PPM and CM,
+fitted on 4 short texts and predicting them; PPM and CM compressing a text
+and decompressing it, as ``npc-classify compress`` and ``decompress`` do), a
+fresh Python process with an empty numba cache (a temporary
+``NUMBA_CACHE_DIR``) does the work once: the first use, compilation
+included. A second fresh process does the same with that cache filled: a
+later use. A process that only imports ``npc_classify`` is the baseline of
+both. Each use has a cache of its own, so none profits from another's. No
+data is read.
 """
 
 from __future__ import annotations
@@ -25,26 +27,28 @@ import sys
 import tempfile
 
 WORK = {
-    "gzip NCD-kNN": 'NCDClassifier("gzip", k=1)',
-    "class-conditional PPM": 'CompressionClassifier("ppm")',
-    "class-conditional CM": 'CompressionClassifier("cm")',
+    "gzip NCD-kNN": 'NCDClassifier("gzip", k=1).fit(texts, labels).predict(texts)',
+    "class-conditional PPM": 'CompressionClassifier("ppm").fit(texts, labels).predict(texts)',
+    "class-conditional CM": 'CompressionClassifier("cm").fit(texts, labels).predict(texts)',
+    "PPM compress, decompress": 'ppm = get_compressor("ppm"); ppm.decompress(ppm.compress(text))',
+    "CM compress, decompress": 'cm = get_compressor("cm"); cm.decompress(cm.compress(text))',
 }
 PROGRAM = """
 import time
 start = time.perf_counter()
 from npc_classify import CompressionClassifier, NCDClassifier
+from npc_classify.compressors import get_compressor
 texts = ["alpha beta gamma delta " * 5, "one two three four " * 5,
          "alpha gamma beta " * 5, "two four one " * 5]
+labels, text = [0, 1, 0, 1], " ".join(texts).encode()
 {work}
 print(time.perf_counter() - start)
 """
 
 
-def seconds(model: str | None, cache: str) -> float:
-    """Wall time, import included, of fitting and predicting ``model`` (an expression) in a
-    fresh process; of the import alone for None."""
+def seconds(work: str, cache: str) -> float:
+    """Wall time, import included, of the statement ``work`` in a fresh process."""
     environment = {**os.environ, "NUMBA_CACHE_DIR": cache}
-    work = "pass" if model is None else f"{model}.fit(texts, [0, 1, 0, 1]).predict(texts)"
     code = PROGRAM.format(work=work)
     run = subprocess.run([sys.executable, "-c", code], env=environment, capture_output=True)
     if run.returncode:
@@ -60,13 +64,13 @@ def main() -> None:
     imports = []
     for _ in range(args.repeats):
         with tempfile.TemporaryDirectory() as cache:
-            imports.append(seconds(None, cache))
-        for name, model in WORK.items():
+            imports.append(seconds("pass", cache))
+        for name, work in WORK.items():
             with tempfile.TemporaryDirectory() as cache:
-                rows[name].append((seconds(model, cache), seconds(model, cache)))
+                rows[name].append((seconds(work, cache), seconds(work, cache)))
     baseline = statistics.median(imports)
     print(f"\nimport npc_classify alone: {baseline:.2f} s (median of {args.repeats})\n")
-    print("| engine | first use (s) | later use (s) | first use less the import (s) |")
+    print("| use | first use (s) | later use (s) | first use less the import (s) |")
     print("|---|---|---|---|")
     for name, times in rows.items():
         first = statistics.median(t for t, _ in times)

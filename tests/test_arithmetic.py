@@ -96,6 +96,28 @@ def test_quantization_is_deterministic_and_valid(weights):
     assert np.all(np.diff(first) >= 1)
 
 
+@given(
+    values=st.lists(st.sampled_from([-1.0, -0.5, -0.25, 0.0]) | st.floats(-1, 0), min_size=1),
+    data=st.data(),
+)
+def test_the_selection_quantization_uses_finds_the_kth_smallest_value(values, data):
+    from npc_classify.coding._coder_kernels import _kth_smallest
+
+    k = data.draw(st.integers(0, len(values) - 1))
+    assert _kth_smallest(np.array(values), k) == np.sort(values)[k]
+
+
+@given(
+    cumulative=st.lists(st.integers(0, 20), min_size=1).map(sorted),
+    target=st.integers(-2, 22),
+)
+def test_the_decoder_finds_the_interval_holding_its_value_as_numpy_would(cumulative, target):
+    from npc_classify.coding._coder_kernels import _last_at_most
+
+    expected = np.searchsorted(cumulative, target, side="right") - 1  # -1: below them all
+    assert _last_at_most(np.array(cumulative, dtype=np.int64), target) == expected
+
+
 @pytest.mark.parametrize("alphabet_size", [2, 7, 8, 9, 128, 129, 256, 1000, 50257])
 @settings(max_examples=25, deadline=None)
 @given(data=st.data())

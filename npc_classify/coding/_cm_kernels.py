@@ -39,6 +39,10 @@ Compiled with numba (``cache=True``); the coder steps are
 change there needs this module's cache cleared too). :func:`code` and
 :func:`roll_back` release the interpreter's lock (``nogil=True``), so threads,
 each with its own model, run them side by side.
+
+Arrays are copied element by element, never by slice assignment: numba compiles
+a slice assignment's shape check with its error message, 2 to 3 seconds of a
+first use.
 """
 
 from __future__ import annotations
@@ -113,8 +117,9 @@ def start_maps(maps: np.ndarray) -> None:
     row = np.empty(MAP_BUCKETS)
     for j in range(MAP_BUCKETS):
         row[j] = _squash((j - 16) / 2.0)
-    for r in range(MAP_ROWS):  # row by row: contiguous writes
-        maps[r] = row
+    for r in range(MAP_ROWS):  # element by element: see the module's docstring
+        for j in range(MAP_BUCKETS):
+            maps[r, j] = row[j]
 
 
 @njit(cache=True)

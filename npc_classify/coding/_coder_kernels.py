@@ -16,7 +16,9 @@ in several calls:
   decoding stops; the Python caller raises. (An exception raised inside
   compiled code would leak the arrays it was given.)
 
-Compiled with numba (``cache=True``: compiled once per machine).
+Compiled with numba (``cache=True``: compiled once per machine). The selection
+and the bisection are written out: numba's ``np.partition`` and
+``np.searchsorted`` take seconds to compile at a first use.
 """
 
 from __future__ import annotations
@@ -112,6 +114,36 @@ def pairwise_sum(values: np.ndarray) -> float:
 
 
 @njit(cache=True)
+def _kth_smallest(values: np.ndarray, k: int) -> float:
+    """The ``k``-th smallest of ``values`` (from 0), by Hoare's selection; ``values`` is
+    reordered.
+
+    The value ``np.partition(values, k)[k]`` gives, from a loop numba compiles in a
+    fraction of the seconds ``np.partition`` takes to compile. ``values`` must not hold NaN.
+    """
+    low, high = 0, len(values) - 1
+    while low < high:
+        pivot = values[(low + high) >> 1]
+        i, j = low, high
+        while i <= j:
+            while values[i] < pivot:
+                i += 1
+            while values[j] > pivot:
+                j -= 1
+            if i <= j:
+                values[i], values[j] = values[j], values[i]
+                i += 1
+                j -= 1
+        if k <= j:  # values[low:j + 1] <= pivot <= values[i:high + 1]
+            high = j
+        elif k >= i:
+            low = i
+        else:  # between them every value equals the pivot
+            return values[k]
+    return values[k]
+
+
+@njit(cache=True)
 def quantize(probabilities: np.ndarray, frequency_bits: int) -> np.ndarray:
     """Cumulative integer frequencies: every symbol at least 1, summing to ``2 ** frequency_bits``.
 
@@ -135,7 +167,7 @@ def quantize(probabilities: np.ndarray, frequency_bits: int) -> np.ndarray:
         given += counts[s]
     remainder = spare - given
     if remainder > 0:  # to the largest fractions, ties to the lower symbol
-        threshold = np.partition(fractions, remainder - 1)[remainder - 1]
+        threshold = _kth_smallest(fractions.copy(), remainder - 1)
         for s in range(n):
             if fractions[s] < threshold:
                 counts[s] += 1
@@ -240,6 +272,23 @@ def new_decoder(code: np.ndarray) -> np.ndarray:
     return state
 
 
+@njit(cache=True, inline="always")
+def _last_at_most(cumulative: np.ndarray, target: int) -> int:
+    """The last index whose value is at most ``target`` (-1 if none), by bisection.
+
+    ``np.searchsorted(cumulative, target, side="right") - 1`` for a sorted
+    ``cumulative``, from a loop numba compiles in a fraction of the time.
+    """
+    low, high = 0, len(cumulative)
+    while low < high:
+        middle = (low + high) >> 1
+        if cumulative[middle] <= target:
+            low = middle + 1
+        else:
+            high = middle
+    return low - 1
+
+
 @njit(cache=True)
 def decode_symbol(
     state: np.ndarray,
@@ -257,7 +306,7 @@ def decode_symbol(
     low, high, value = state[0], state[1], state[2]
     span = high - low + 1
     target = (((value - low + 1) << frequency_bits) - 1) // span
-    symbol = np.searchsorted(cumulative, target, side="right") - 1
+    symbol = _last_at_most(cumulative, target)
     if not 0 <= symbol < len(cumulative) - 1:
         state[ERROR] = OUTSIDE
         return 0

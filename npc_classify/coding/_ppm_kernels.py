@@ -28,6 +28,10 @@ Compiled with numba (``cache=True``: compiled once per machine, into
 :mod:`._coder_kernels` needs this module's cache cleared too). The functions
 called from Python release the interpreter's lock (``nogil=True``), so
 threads, each with its own model, run them side by side.
+
+Arrays are copied element by element, never by slice assignment: numba compiles
+a slice assignment's shape check with its error message, 2 to 3 seconds of a
+first use.
 """
 
 from __future__ import annotations
@@ -234,7 +238,8 @@ def rehash_contexts(contexts: np.ndarray, capacity: int) -> np.ndarray:
         if contexts[slot, 2] != 0:
             length = int(contexts[slot, 2] & np.uint64(0xFF)) - 1
             target = _context_slot(moved, contexts[slot, 0], contexts[slot, 1], length)
-            moved[target] = contexts[slot]
+            for column in range(4):  # element by element: see the module's docstring
+                moved[target, column] = contexts[slot, column]
     return moved
 
 
@@ -244,7 +249,8 @@ def rehash_pairs(pairs: np.ndarray, capacity: int) -> np.ndarray:
     moved = np.zeros((capacity, 2), dtype=np.uint64)
     for slot in range(len(pairs)):
         if pairs[slot, 0] != 0:
-            moved[_pair_slot(moved, pairs[slot, 0])] = pairs[slot]
+            target = _pair_slot(moved, pairs[slot, 0])
+            moved[target, 0], moved[target, 1] = pairs[slot, 0], pairs[slot, 1]
     return moved
 
 
@@ -273,12 +279,14 @@ def code_suffixes(
     for n in range(n_suffixes):
         longest = max(longest, offsets[n + 1] - offsets[n])
     text = np.empty(len(tail) + longest, dtype=np.uint8)
-    text[: len(tail)] = tail
+    for i in range(len(tail)):  # element by element: see the module's docstring
+        text[i] = tail[i]
     no_costs = np.empty(0)
     for n in range(n_suffixes):
         begin, end = offsets[n], offsets[n + 1]
         stop = len(tail) + end - begin
-        text[len(tail) : stop] = suffixes[begin:end]
+        for i in range(end - begin):
+            text[len(tail) + i] = suffixes[begin + i]
         base = bases[begin:end] if len(bases) else bases
         out[n] = code(
             contexts, pairs, sizes, text, len(tail), stop, order, base, escape, journal,
@@ -312,7 +320,7 @@ def encode_stream(
     for i in range(start, stop):
         p = distribution(contexts, pairs, text[:i], order, uniform, escape)
         cumulative = coder.quantize(p, coder.SMALL_ALPHABET_BITS)
-        coder.encode_symbol(state, out, cumulative, text[i], coder.SMALL_ALPHABET_BITS)
+        coder.encode_symbol(state, out, cumulative, np.int64(text[i]), coder.SMALL_ALPHABET_BITS)
         code(contexts, pairs, sizes, text, i, i + 1, order, nothing, escape, no_journal,
              nothing, 0.0)  # fmt: skip
 

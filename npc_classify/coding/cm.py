@@ -42,6 +42,9 @@ CHEAPEST_BYTE_BITS = -8 * math.log2(1 - 16 / (1 << _PRECISION))
 _NOTHING = np.empty(0)
 _NO_INDEX = np.empty((0, 2), dtype=np.int64)
 _NO_BYTES = np.empty(0, dtype=np.uint8)
+#: Read-only, as the decoder's stream (a view of the code's bytes) is: numba compiles a
+#: loop once per set of argument types, so every use then shares one compilation.
+_NO_STREAM = np.frombuffer(b"", dtype=np.uint8)
 
 
 def _unshared(shape: tuple[int, int], dtype: type[np.generic]) -> np.ndarray:
@@ -135,7 +138,7 @@ class ContextMixer:
         state: np.ndarray | None = None,
         out: np.ndarray = _NO_BYTES,
         spent: np.ndarray = _NOTHING,
-        stream: np.ndarray = _NO_BYTES,
+        stream: np.ndarray = _NO_STREAM,
     ) -> float:
         index, value, size = journal or (_NO_INDEX, _NOTHING, np.zeros(1, dtype=np.int64))
         return float(

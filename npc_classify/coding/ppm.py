@@ -137,7 +137,7 @@ class CountTable:
         """
         if self.sizes[2]:
             raise RuntimeError("Roll back the journaled coding before coding again.")
-        symbols = np.frombuffer(text, dtype=np.uint8)
+        symbols = _writable(text)
         below = _NO_BASE if base is None else np.asarray(base, dtype=np.float64)
         if journal:  # one call: the tables must not move while the journal points into them
             self.reserve(len(text) - start)
@@ -290,11 +290,23 @@ class CountTable:
         return kernels.distribution(
             self.contexts,
             self.pairs,
-            np.frombuffer(text, dtype=np.uint8),
+            _writable(text),
             self.order,
             below,
             float(escape),
         )
+
+
+def _writable(data: bytes) -> np.ndarray:
+    """``data`` as a writable array of bytes.
+
+    numba compiles a loop once for each set of argument types it is called
+    with, and a read-only array is a type of its own. The compiled loops
+    that call others (``code_suffixes``, the stream decoder) pass them
+    writable arrays, so the calls from Python do too: each loop is then
+    compiled once, at its first use.
+    """
+    return np.frombuffer(data, dtype=np.uint8).copy()
 
 
 def _power_of_two(n: int) -> int:
@@ -360,7 +372,7 @@ def encode(data: bytes, order: int, escape: float = 1.0) -> bytes:
         As in :meth:`CountTable.code`.
     """
     table = CountTable(order)
-    text = np.frombuffer(data, dtype=np.uint8)
+    text = _writable(data)
     state, out = coder.new_encoder(), arithmetic.output_buffer(len(text), _BYTE_PRECISION)
     for start in range(0, len(text), _CHUNK_BYTES):
         stop = min(start + _CHUNK_BYTES, len(text))
