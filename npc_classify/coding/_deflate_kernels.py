@@ -24,7 +24,9 @@ those bits rounded up to whole bytes. Only the hash heads the input used are
 cleared for the next input.
 
 Compiled with numba (``cache=True``: compiled once per machine, into
-``__pycache__``).
+``__pycache__``). Arrays are copied element by element (:func:`_copy`), never by
+slice assignment: numba compiles a slice assignment's shape check with its
+error message, about 5 seconds of a first use.
 """
 
 from __future__ import annotations
@@ -482,6 +484,22 @@ _CHECKPOINT = 13
 STATE_SIZE = 14
 
 
+@njit(cache=True, inline="always")
+def _copy(target: np.ndarray, at: int, source: np.ndarray, start: int, stop: int) -> None:
+    """``target[at : at + stop - start] = source[start:stop]``, element by element (front
+    to back, so a block may move towards the front of its own array)."""
+    for i in range(stop - start):
+        target[at + i] = source[start + i]
+
+
+@njit(cache=True, inline="always")
+def _copy_counts(target: np.ndarray, source: np.ndarray) -> None:
+    """The literal/length and distance counts (rows 0 and 1, ``L_CODES`` columns) of
+    ``source`` into ``target``."""
+    for row in range(2):
+        _copy(target[row], 0, source[row], 0, L_CODES)
+
+
 @njit(cache=True)
 def new_state(state: np.ndarray, start: int, freq: np.ndarray) -> None:
     """The state before the first byte of an input read from ``start``; empty counts."""
@@ -588,7 +606,7 @@ def _parse(
             while True:
                 more = WINDOW_SIZE - lookahead - strstart
                 if strstart >= WSIZE + MAX_DIST:
-                    window[: WSIZE - more] = window[WSIZE : 2 * WSIZE - more]
+                    _copy(window, 0, window, WSIZE, 2 * WSIZE - more)
                     match_start -= WSIZE
                     strstart -= WSIZE
                     block_start -= WSIZE
@@ -604,7 +622,7 @@ def _parse(
                     break
                 n = min(stop - in_pos, more)
                 at = strstart + lookahead
-                window[at : at + n] = data[in_pos : in_pos + n]
+                _copy(window, at, data, in_pos, in_pos + n)
                 in_pos += n
                 lookahead += n
                 if lookahead >= MIN_MATCH:
@@ -790,14 +808,14 @@ def deflate_sizes_with_prefix(
     for i in range(n):
         longest = max(longest, offsets[i + 1] - offsets[i])
     joined = np.empty(p + longest, np.uint8)
-    joined[:p] = prefix
+    _copy(joined, 0, prefix, 0, p)
 
     # Where the first step reading past the prefix starts; the state there.
     checkpoint = 0
     size = 0
     if n > 0 and p + longest <= WSIZE:
         size = offsets[1] - offsets[0]
-        joined[p : p + size] = suffixes[offsets[0] : offsets[1]]
+        _copy(joined, p, suffixes, offsets[0], offsets[1])
         new_state(state, _ZERO, freq)
         _parse(
             joined, p + size, good, lazy, nice, chain, window, head, prev, journal,
@@ -813,21 +831,21 @@ def deflate_sizes_with_prefix(
             joined, p + size, good, lazy, nice, chain, window, head, prev, journal,
             freq, length, dad, heap, bl_count, state, p, checkpoint,
         )  # fmt: skip
-        saved[:] = state
-        saved_freq[:] = freq[:2, :L_CODES]
+        _copy(saved, 0, state, 0, len(state))
+        _copy_counts(saved_freq, freq)
 
     for i in range(n):
         size = offsets[i + 1] - offsets[i]
         total = p + size
         if checkpoint > 0:
             # The window holds the prefix; the suffix and the zeros past it follow.
-            window[p:total] = suffixes[offsets[i] : offsets[i + 1]]
+            _copy(window, p, suffixes, offsets[i], offsets[i + 1])
             window[total : total + MAX_MATCH] = 0
-            state[:] = saved
+            _copy(state, 0, saved, 0, len(saved))
             state[_LOOKAHEAD] = total - checkpoint
             state[_IN_POS] = total
             state[_HIGH_WATER] = total + MAX_MATCH
-            freq[:2, :L_CODES] = saved_freq
+            _copy_counts(freq, saved_freq)
             _parse(
                 joined, total, good, lazy, nice, chain, window, head, prev, journal,
                 freq, length, dad, heap, bl_count, state, _ZERO, _NONE,
@@ -835,7 +853,7 @@ def deflate_sizes_with_prefix(
             sizes[i] = state[_BITS] >> 3
             undo_heads(head, journal, state, saved[_JOURNAL_LENGTH])
         else:
-            joined[p:total] = suffixes[offsets[i] : offsets[i + 1]]
+            _copy(joined, p, suffixes, offsets[i], offsets[i + 1])
             new_state(state, _ZERO, freq)
             _parse(
                 joined, total, good, lazy, nice, chain, window, head, prev, journal,
