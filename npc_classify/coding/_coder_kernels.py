@@ -212,7 +212,11 @@ def new_encoder() -> np.ndarray:
 
 @njit(cache=True)
 def encode_symbol(
-    state: np.ndarray, out: np.ndarray, cumulative: np.ndarray, symbol: int, frequency_bits: int
+    state: np.ndarray,
+    out: np.ndarray,
+    cumulative: np.ndarray,
+    symbol: int | np.int64,
+    frequency_bits: int,
 ) -> None:
     """Narrow the interval to ``symbol``'s share of ``cumulative``, writing settled bits."""
     low, high = state[0], state[1]
