@@ -26,7 +26,11 @@ cleared for the next input.
 Compiled with numba (``cache=True``: compiled once per machine, into
 ``__pycache__``). Arrays are copied element by element (:func:`_copy`), never by
 slice assignment: numba compiles a slice assignment's shape check with its
-error message, about 5 seconds of a first use.
+error message, about 5 seconds of a first use. Small helpers of the parse's
+inner loop are inlined into it (``inline="always"``); the Huffman tree builder,
+run three times per block, is called instead: inlined at its three calls it
+took about 7 of those seconds to compile, called it takes 1, and a pair's size
+costs the same (``benchmarks/first_use.py`` and ``benchmarks/gzip_engine.py``).
 """
 
 from __future__ import annotations
@@ -120,6 +124,10 @@ NO_FIXED_LENGTHS = _by_node([])
 # (Typed as the int and bool the functions take.)
 _ZERO, _NONE = cast(int, np.int64(0)), cast(int, np.int64(-1))
 _LAST, _NOT_LAST = cast(bool, np.bool_(True)), cast(bool, np.bool_(False))
+# The three trees' alphabet sizes and length limits, so that one compilation of
+# :func:`_build_tree` serves all three.
+_L_ELEMS, _D_ELEMS, _BL_ELEMS = (cast(int, np.int64(n)) for n in (L_CODES, D_CODES, BL_CODES))
+_CODE_BITS, _BL_CODE_BITS = cast(int, np.int64(MAX_BITS)), cast(int, np.int64(MAX_BL_BITS))
 
 # The code-length code's repeat symbols.
 _REPEAT_PREVIOUS = 16
@@ -193,7 +201,7 @@ def _down_heap(heap: np.ndarray, heap_len: int, k: int) -> None:
     heap[k] = v
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _build_tree(
     freq: np.ndarray,
     length: np.ndarray,
@@ -316,7 +324,7 @@ def _build_tree(
     return max_code, opt_len, static_len
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _count_code_lengths(length: np.ndarray, max_code: int, bl_freq: np.ndarray) -> None:
     """Count the code-length symbols that describe ``length[:max_code + 1]``: runs of a
     repeated length as 16 (3-6 repeats), of zeros as 17 (3-10) or 18 (11-138)."""
@@ -367,18 +375,18 @@ def _block_bits(
     """The bit position after the block whose symbols ``freq`` counts, written at
     ``bit_position`` as the smallest of stored, fixed and dynamic (zlib's choice)."""
     l_max, l_opt, l_static = _build_tree(
-        freq[0], length[0], dad, heap[0], heap[1], bl_count, L_CODES,
-        FIXED_LITERAL_LENGTHS, LITERAL_EXTRA, MAX_BITS,
+        freq[0], length[0], dad, heap[0], heap[1], bl_count, _L_ELEMS,
+        FIXED_LITERAL_LENGTHS, LITERAL_EXTRA, _CODE_BITS,
     )  # fmt: skip
     d_max, d_opt, d_static = _build_tree(
-        freq[1], length[1], dad, heap[0], heap[1], bl_count, D_CODES,
-        FIXED_DISTANCE_LENGTHS, DISTANCE_EXTRA, MAX_BITS,
+        freq[1], length[1], dad, heap[0], heap[1], bl_count, _D_ELEMS,
+        FIXED_DISTANCE_LENGTHS, DISTANCE_EXTRA, _CODE_BITS,
     )  # fmt: skip
     _count_code_lengths(length[0], l_max, freq[2])
     _count_code_lengths(length[1], d_max, freq[2])
     _, bl_opt, _ = _build_tree(
-        freq[2], length[2], dad, heap[0], heap[1], bl_count, BL_CODES,
-        NO_FIXED_LENGTHS, CODE_LENGTH_EXTRA, MAX_BL_BITS,
+        freq[2], length[2], dad, heap[0], heap[1], bl_count, _BL_ELEMS,
+        NO_FIXED_LENGTHS, CODE_LENGTH_EXTRA, _BL_CODE_BITS,
     )  # fmt: skip
     max_blindex = BL_CODES - 1
     while max_blindex >= 3 and length[2][CODE_LENGTH_ORDER[max_blindex]] == 0:
