@@ -764,14 +764,22 @@ def deflate_sizes(
 
     ``head`` must come in all zero, and is left so.
     """
-    sizes = np.empty(len(offsets) - 1, np.int64)
-    for i in range(len(sizes)):
-        new_state(state, offsets[i], freq)
-        # Literal 0 and -1, folded into this compilation of the parse: the texts' buffer
-        # (read-only, as pack_texts makes it) makes it one of its own already.
+    n = len(offsets) - 1
+    sizes = np.empty(n, np.int64)
+    longest = 0
+    for i in range(n):
+        longest = max(longest, offsets[i + 1] - offsets[i])
+    # Each input is parsed from a writable copy, as the prefix path parses its joined
+    # inputs: one compilation of the parse serves both (the texts' buffer is read-only,
+    # as pack_texts makes it, and a read-only array is a type of its own to numba).
+    item = np.empty(longest, np.uint8)
+    for i in range(n):
+        size = offsets[i + 1] - offsets[i]
+        _copy(item, 0, data, offsets[i], offsets[i + 1])
+        new_state(state, _ZERO, freq)
         _parse(
-            data, offsets[i + 1], good, lazy, nice, chain, window, head, prev, journal,
-            freq, length, dad, heap, bl_count, state, 0, -1,
+            item, size, good, lazy, nice, chain, window, head, prev, journal,
+            freq, length, dad, heap, bl_count, state, _ZERO, _NONE,
         )  # fmt: skip
         sizes[i] = state[_BITS] >> 3
         undo_heads(head, journal, state, _ZERO)
