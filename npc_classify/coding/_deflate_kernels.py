@@ -29,8 +29,8 @@ slice assignment: numba compiles a slice assignment's shape check with its
 error message, about 5 seconds of a first use. Small helpers of the parse's
 inner loop are inlined into it (``inline="always"``); the Huffman tree builder,
 run three times per block, is called instead: inlined at its three calls it
-took about 7 of those seconds to compile, called it takes 1, and a pair's size
-costs the same (``benchmarks/first_use.py`` and ``benchmarks/gzip_engine.py``).
+took about 7 s to compile, called it takes 1 s, and a pair's size costs the
+same (measured on the speed benchmarks page, under "First use").
 """
 
 from __future__ import annotations

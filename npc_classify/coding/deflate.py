@@ -47,8 +47,10 @@ class DeflateSizer:
     Notes
     -----
     Memory: 0.9 MB of window, hash chains and journal, reused input after
-    input. An instance is not safe to share between threads; the gzip
-    compressor keeps one per thread.
+    input; :meth:`sizes` also copies its longest input, and
+    :meth:`sizes_with_prefix` the prefix joined with its longest suffix. An
+    instance is not safe to share between threads; the gzip compressor keeps
+    one per thread.
 
     Examples
     --------
