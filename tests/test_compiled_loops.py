@@ -79,10 +79,10 @@ def test_every_use_of_ppm_and_cm_runs_one_compilation_of_each_loop(tmp_path):
 
 def test_every_use_of_gzip_runs_one_compilation_of_each_loop(tmp_path):
     compiled = compilations(GZIP_USES, "_deflate_kernels", str(tmp_path))
-    assert "npc_classify.coding._deflate_kernels.deflate_sizes" in compiled
     assert "npc_classify.coding._deflate_kernels.deflate_sizes_with_prefix" in compiled
-    # One parse for whole inputs and for a prefix with suffixes, one Huffman tree
-    # builder for the literal/length, distance and code-length trees.
+    # One parse for whole inputs (suffixes of an empty prefix) and for a prefix with
+    # suffixes, one Huffman tree builder for the literal/length, distance and
+    # code-length trees.
     assert "npc_classify.coding._deflate_kernels._parse" in compiled
     assert "npc_classify.coding._deflate_kernels._build_tree" in compiled
     assert {name: n for name, n in compiled.items() if n != 1} == {}

@@ -742,51 +742,6 @@ def _parse(
 
 
 @njit(cache=True, nogil=True)
-def deflate_sizes(
-    data: np.ndarray,
-    offsets: np.ndarray,
-    good: int,
-    lazy: int,
-    nice: int,
-    chain: int,
-    window: np.ndarray,
-    head: np.ndarray,
-    prev: np.ndarray,
-    journal: np.ndarray,
-    freq: np.ndarray,
-    length: np.ndarray,
-    dad: np.ndarray,
-    heap: np.ndarray,
-    bl_count: np.ndarray,
-    state: np.ndarray,
-) -> np.ndarray:
-    """Raw DEFLATE length of each ``data[offsets[i]:offsets[i + 1]]``, as zlib writes it.
-
-    ``head`` must come in all zero, and is left so.
-    """
-    n = len(offsets) - 1
-    sizes = np.empty(n, np.int64)
-    longest = 0
-    for i in range(n):
-        longest = max(longest, offsets[i + 1] - offsets[i])
-    # Each input is parsed from a writable copy, as the prefix path parses its joined
-    # inputs: one compilation of the parse serves both (the texts' buffer is read-only,
-    # as pack_texts makes it, and a read-only array is a type of its own to numba).
-    item = np.empty(longest, np.uint8)
-    for i in range(n):
-        size = offsets[i + 1] - offsets[i]
-        _copy(item, 0, data, offsets[i], offsets[i + 1])
-        new_state(state, _ZERO, freq)
-        _parse(
-            item, size, good, lazy, nice, chain, window, head, prev, journal,
-            freq, length, dad, heap, bl_count, state, _ZERO, _NONE,
-        )  # fmt: skip
-        sizes[i] = state[_BITS] >> 3
-        undo_heads(head, journal, state, _ZERO)
-    return sizes
-
-
-@njit(cache=True, nogil=True)
 def deflate_sizes_with_prefix(
     prefix: np.ndarray,
     suffixes: np.ndarray,
@@ -813,7 +768,8 @@ def deflate_sizes_with_prefix(
     reading past the prefix starts (the hash heads restored from the journal,
     the counts and the state copied). That needs every input within the first
     32 KiB of the window, where no position shares a chain slot with another;
-    a longer one is parsed whole.
+    a longer one is parsed whole, and so is every suffix of an empty prefix (the
+    lengths of whole inputs: :meth:`~npc_classify.coding.deflate.DeflateSizer.sizes`).
 
     ``head`` must come in all zero, and is left so.
     """
@@ -829,7 +785,7 @@ def deflate_sizes_with_prefix(
     # Where the first step reading past the prefix starts; the state there.
     checkpoint = 0
     size = 0
-    if n > 0 and p + longest <= WSIZE:
+    if p > 0 and n > 0 and p + longest <= WSIZE:
         size = offsets[1] - offsets[0]
         _copy(joined, p, suffixes, offsets[0], offsets[1])
         new_state(state, _ZERO, freq)

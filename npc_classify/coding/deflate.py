@@ -77,8 +77,7 @@ class DeflateSizer:
         ----------
         items : sequence of bytes
         """
-        data, offsets = _packed(items)
-        return kernels.deflate_sizes(data, offsets, *self._parameters, *self._workspace.arrays())
+        return self.sizes_with_prefix(b"", items)
 
     def sizes_with_prefix(self, prefix: bytes, suffixes: Sequence[bytes]) -> np.ndarray:
         """``len(zlib.compress(prefix + suffix, level, wbits=-15))`` for each suffix.
