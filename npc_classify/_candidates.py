@@ -78,7 +78,7 @@ class CandidateIndex:
             lowercase=False,
             dtype=np.float32,
         )
-        grams = self.vectorizer.transform(texts)
+        grams = self.vectorizer.transform(_hashable(texts))
         self.train_grams_t = grams.T.tocsr()
         self.train_gram_counts = np.maximum(np.asarray(grams.sum(axis=1)).ravel(), 1.0)
         self.train_sizes = np.asarray(sizes, dtype=np.float64)
@@ -103,7 +103,7 @@ class CandidateIndex:
 
         def search_block(start: int) -> None:
             stop = min(start + block, len(texts))
-            share = self._shares(self.vectorizer.transform(texts[start:stop]))
+            share = self._shares(self.vectorizer.transform(_hashable(texts[start:stop])))
             estimate = _estimate(share, sizes[start:stop], self.train_sizes, self.weights)
             out[start:stop] = np.sort(_lowest(estimate, m), axis=1)
 
@@ -160,6 +160,15 @@ class CandidateIndex:
         design = np.stack([c_y, np.ones_like(c_y), share * c_y], axis=-1).reshape(-1, 3)
         self.weights, *_ = np.linalg.lstsq(design, (c_xy - c_x).ravel(), rcond=None)
         return self
+
+
+def _hashable(texts: Sequence[str]) -> list[str]:
+    """``texts`` with each lone surrogate's bytes read as U+FFFD, for the 4-gram hashing.
+
+    The hashing encodes strictly and refuses a lone surrogate, which the compressors
+    see as its three bytes; the estimate only needs its 4-grams to differ from others.
+    """
+    return [text.encode("utf-8", "surrogatepass").decode("utf-8", "replace") for text in texts]
 
 
 def _estimate(

@@ -21,6 +21,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.validation import check_is_fitted
 
 from ._compressor_parameter import CompressorParameterMixin
+from ._distance import check_sizes
 from ._explanation import ClassCostExplanation, saving_spans
 from ._parallel import N_JOBS_CONSTRAINTS, ordered_results
 from ._progress import progress_bar
@@ -726,7 +727,10 @@ class CompressionClassifier(
             for j, count in zip(todo, counts, strict=True):
                 rows = []
                 for _ in range(count):
-                    rows.append(np.concatenate([next(results) for _ in shares]))
+                    row = np.concatenate([next(results) for _ in shares])
+                    rows.append(
+                        check_sizes(row, self.compressor_, "conditional_sizes", negative=True)
+                    )
                     bar.update()
                 columns[j] = 8.0 * np.mean(rows, axis=0)
                 if saved is not None:

@@ -34,16 +34,21 @@ def compressed_sizes(compressor: Compressor, data: Sequence[bytes]) -> np.ndarra
     return check_sizes(sizes, compressor, "compressed_size")
 
 
-def check_sizes(sizes: np.ndarray, compressor: Compressor, method: str) -> np.ndarray:
+def check_sizes(
+    sizes: np.ndarray, compressor: Compressor, method: str, *, negative: bool = False
+) -> np.ndarray:
     """``sizes`` if every one is a finite, non-negative number of bytes; else a clear error.
 
-    A distance computed from a NaN or negative size would be silently wrong.
+    A distance or a prediction computed from a NaN or negative size would be
+    silently wrong. ``negative=True`` lets conditional sizes below 0 through: an
+    item can shorten its context's code.
     """
-    bad = ~(np.isfinite(sizes) & (sizes >= 0))
+    bad = ~np.isfinite(sizes) if negative else ~(np.isfinite(sizes) & (sizes >= 0))
     if bad.any():
+        first = float(sizes[bad][0])
         raise ValueError(
-            f"{type(compressor).__name__}.{method} returned {sizes[bad][0]!r} for an input: "
-            "sizes must be finite numbers of bytes, at least 0."
+            f"{type(compressor).__name__}.{method} returned {first!r} for an input: "
+            f"sizes must be finite numbers of bytes{'' if negative else ', at least 0'}."
         )
     return sizes
 
@@ -89,7 +94,10 @@ def ncd_rows(
             )
         if order != "query-first":
             joint.append(compressed_sizes(compressor, [t + separator + query for t in train]))
-        out[row] = ncd_from_sizes(size(query), train_sizes, np.mean(joint, axis=0))
+        query_size = check_sizes(
+            np.asarray(size(query), dtype=np.float64), compressor, "compressed_size"
+        )
+        out[row] = ncd_from_sizes(query_size, train_sizes, np.mean(joint, axis=0))
     return out
 
 

@@ -119,7 +119,7 @@ class NCDNeighborsBase(CompressorParameterMixin, TextInputMixin, BaseEstimator, 
             if exact
             else CandidateIndex(texts, self.train_sizes_).calibrate(self._training_pair_distances)
         )
-        self.n_candidates_ = n_candidates
+        self.n_candidates_ = int(n_candidates)
 
     def _training_text(self, index: int) -> bytes:
         """The UTF-8 bytes of training text ``index``, as the compressor saw them."""
@@ -176,23 +176,11 @@ class NCDNeighborsBase(CompressorParameterMixin, TextInputMixin, BaseEstimator, 
             As returned by :meth:`kneighbors` for those queries.
         """
         check_is_fitted(self)
-        n_neighbors = self.k if n_neighbors is None else n_neighbors
-        check_argument(
-            n_neighbors,
-            "n_neighbors",
-            [Interval(Integral, 1, None, closed="left")],
-            f"{type(self).__name__}.kneighbors",
-        )
-        _check_at_most_training_set(n_neighbors, "n_neighbors", self.n_samples_fit_)
+        n_neighbors = self._check_n_neighbors(self.k if n_neighbors is None else n_neighbors)
         texts = check_texts(X, name="X")
         queries = encode_texts(texts)
         candidates = None
         if self.candidate_index_ is not None:
-            if n_neighbors > self.n_candidates_:
-                raise ValueError(
-                    f"n_neighbors={n_neighbors} is more than the {self.n_candidates_} "
-                    "candidates searched per query; raise candidates."
-                )
             query_sizes = compressed_sizes(self.compressor_, queries)
             candidates = self.candidate_index_.search(
                 texts, query_sizes, self.n_candidates_, n_threads=local_workers(self.n_jobs)
@@ -202,6 +190,22 @@ class NCDNeighborsBase(CompressorParameterMixin, TextInputMixin, BaseEstimator, 
         for neigh_dist, neigh_ind in chunks:
             yield start, neigh_dist, neigh_ind
             start += len(neigh_ind)
+
+    def _check_n_neighbors(self, n_neighbors: int) -> int:
+        """``n_neighbors`` as an int, if the fitted search can find that many per query."""
+        check_argument(
+            n_neighbors,
+            "n_neighbors",
+            [Interval(Integral, 1, None, closed="left")],
+            f"{type(self).__name__}.kneighbors",
+        )
+        _check_at_most_training_set(n_neighbors, "n_neighbors", self.n_samples_fit_)
+        if n_neighbors > self.n_candidates_:
+            raise ValueError(
+                f"n_neighbors={n_neighbors} is more than the {self.n_candidates_} "
+                "candidates searched per query; raise candidates."
+            )
+        return int(n_neighbors)
 
     def _search(
         self,
@@ -255,6 +259,12 @@ class NCDNeighborsBase(CompressorParameterMixin, TextInputMixin, BaseEstimator, 
         -------
         fingerprint : str
             The SHA-256 digest, in hexadecimal.
+
+        Raises
+        ------
+        ValueError
+            If the search cannot find ``n_neighbors`` per query (more than the
+            training texts or the candidates), as :meth:`kneighbors` would.
         """
         check_is_fitted(self)
         digest = hashlib.sha256()
@@ -263,8 +273,8 @@ class NCDNeighborsBase(CompressorParameterMixin, TextInputMixin, BaseEstimator, 
             self.compressor_.fingerprint(),
             self.order,
             decode_text(self._separator),  # fixed at fit, as the search reads it
-            self.n_candidates_ if index is not None else None,
-            n_neighbors,
+            int(self.n_candidates_) if index is not None else None,
+            self._check_n_neighbors(n_neighbors),
         ]
         if index is not None:  # the first stage's calibration decides the candidates
             settings.append(index.weights.tolist())

@@ -60,7 +60,8 @@ class NCDTransformer(CompressorParameterMixin, TransformerMixin, TextInputMixin,
         Whether ``n_references`` are drawn per class of ``fit``'s ``y``.
         ``"auto"``: when ``y`` holds class labels as scikit-learn's
         ``type_of_target`` reads them (strings, and also whole numbers such as
-        star ratings 1.0 to 5.0), not for continuous targets or no ``y``.
+        star ratings 1.0 to 5.0), not for continuous targets, several targets
+        per text (a 2-d ``y``: only its rows are counted) or no ``y``.
         False draws from the whole training set whatever ``y`` holds, as a
         regression pipeline on whole-number targets wants; True refuses a
         ``y`` without class labels.
@@ -268,16 +269,25 @@ def _strata(y: ArrayLike | None, n_samples: int, stratify: bool | str) -> np.nda
             raise ValueError("stratify=True draws the references per class, but y is None.")
         return None
     try:
-        continuous = type_of_target(y, input_name="y") == "continuous"
-    except ValueError:  # not an array of targets: check_labels says why
-        continuous = False
-    if continuous and stratify is True:
+        kind = type_of_target(y, input_name="y")
+    except (TypeError, ValueError):  # not an array of targets: check_labels says why
+        kind = "unknown"
+    if kind in ("binary", "multiclass", "unknown"):
+        labels = check_labels(y, n_samples)
+        return None if stratify is False else np.unique(labels, return_inverse=True)[1]
+    if stratify is True:
         raise ValueError(
-            "stratify=True draws the references per class, but y holds continuous targets "
+            f"stratify=True draws the references per class, but y holds {kind} targets "
             "(type_of_target); give class labels, or stratify='auto' or False."
         )
-    if continuous:
+    if kind == "continuous":
         check_targets(y, n_samples)
-        return None
-    labels = check_labels(y, n_samples)
-    return None if stratify is False else np.unique(labels, return_inverse=True)[1]
+    else:  # several targets per text (sparse ones too): nothing to check but the rows
+        shape = getattr(y, "shape", None)
+        n_rows = shape[0] if shape is not None else len(np.asarray(y))
+        if n_rows != n_samples:
+            raise ValueError(
+                f"X and y must have the same length: got {n_samples} texts and {n_rows} rows "
+                "of targets."
+            )
+    return None

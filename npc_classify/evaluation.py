@@ -355,7 +355,7 @@ def evaluate_neighbors(
     results = []
     for k in k_values:
         fair = neighbor_predictions(clf, neigh_dist, neigh_ind, k)
-        entry = {"k": k, clf.tie_break: score_report(test.labels, fair, train.class_names)}
+        entry = {"k": int(k), clf.tie_break: score_report(test.labels, fair, train.class_names)}
         if paper_top_k and k >= 2:
             optimistic = paper_top_k_predictions(clf, neigh_dist, neigh_ind, k, test.labels)
             entry[PAPER_TOP_K] = score_report(test.labels, optimistic, train.class_names)
@@ -469,7 +469,7 @@ def few_shot(
             sample = train_pool.subset(chosen)
             runs.append(_sample_scores(clf, sample, test, k_values, paper_top_k))
         for index, entry in enumerate(runs[0]):
-            row: dict[str, Any] = {"shots": n_shots}
+            row: dict[str, Any] = {"shots": int(n_shots)}
             row |= {"k": entry["k"]} if "k" in entry else {}
             for rule in [key for key in entry if key != "k"]:
                 accuracies = [run[index][rule]["accuracy"] for run in runs]

@@ -193,3 +193,13 @@ def test_each_texts_share_of_its_own_four_grams_is_one_and_every_share_a_fractio
     shares = index._shares(index.vectorizer.transform(texts))
     np.testing.assert_allclose(np.diag(shares), 1.0)
     assert shares.min() >= 0 and shares.max() <= 1
+
+
+def test_a_lone_surrogate_is_a_valid_text_for_the_candidate_search(tiny_news):
+    """The exact search takes any Python string (its UTF-8 bytes, a lone surrogate as its
+    three); so does the first stage, in fit and in predict."""
+    texts, labels = tiny_news
+    odd = "lone surrogate \ud800 in a headline"
+    clf = NCDClassifier(k=1, candidates=5).fit([odd, *texts], ["odd", *labels])
+    assert clf.kneighbors([odd, "\udfff"], return_distance=False).shape == (2, 1)
+    assert clf.predict([odd])[0] == "odd"

@@ -246,6 +246,32 @@ def test_a_fifo_or_a_folder_as_checkpoint_is_refused_before_the_search(
             resumable_kneighbors(fitted, texts, 3, path)
 
 
+def test_a_neighbour_count_the_search_refuses_writes_no_checkpoint(fitted, tiny_news, tmp_path):
+    """Refused before the file is created, so the corrected call starts a fresh checkpoint."""
+    texts, _ = tiny_news
+    path = tmp_path / "sub" / "search.jsonl"
+    with pytest.raises(ValueError, match=r"n_neighbors=100 is larger than the training set"):
+        resumable_kneighbors(fitted, texts, 100, path)
+    assert not path.exists()
+    narrow = NCDClassifier(k=1, candidates=4).fit(*tiny_news)
+    with pytest.raises(ValueError, match="n_neighbors=5 is more than the 4 candidates"):
+        resumable_kneighbors(narrow, texts, 5, path)
+    assert not path.exists()
+    assert resumable_kneighbors(fitted, texts, 2, path)[1].shape == (len(texts), 2)
+
+
+def test_numpy_integers_count_as_the_ints_they_hold(tiny_news, tmp_path):
+    """A k or a candidate count from np.arange or a grid fingerprints as the plain int."""
+    texts, labels = tiny_news
+    plain = NCDClassifier(k=3, candidates=10).fit(texts, labels)
+    numpy = NCDClassifier(k=np.int64(3), candidates=np.int64(10)).fit(texts, labels)
+    assert plain.search_fingerprint(QUERIES, 3) == numpy.search_fingerprint(QUERIES, np.int64(3))
+    path = tmp_path / "search.jsonl"
+    _, neigh_ind, _ = resumable_kneighbors(numpy, QUERIES, np.int64(3), path)
+    np.testing.assert_array_equal(neigh_ind, plain.kneighbors(QUERIES, return_distance=False))
+    assert resumable_kneighbors(plain, QUERIES, 3, path)[2] == len(QUERIES)  # the same search
+
+
 #: A process that holds the checkpoint's lock until it is killed.
 HOLD_LOCK = """
 import fcntl, sys, time

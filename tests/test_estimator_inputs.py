@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import zlib
+from collections.abc import Callable
+
 import numpy as np
 import pytest
 from sklearn.exceptions import DataConversionWarning
 from sklearn.model_selection import GridSearchCV
 
-from npc_classify import CompressionClassifier, NCDClassifier, get_compressor
+from npc_classify import CompressionClassifier, NCDClassifier, get_compressor, pairwise_ncd
+from npc_classify.compressors import Compressor
 
 TEXTS = ["the striker scored", "the keeper saved", "shares fell", "profits slumped"]
 LABELS = ["sport", "sport", "business", "business"]
@@ -152,21 +156,48 @@ def test_a_set_is_not_one_label(estimator_class):
         build(estimator_class).fit(TEXTS, [pair, pair, other, other])
 
 
-@pytest.mark.parametrize("bad", [float("nan"), -3.0])
-def test_a_compressor_returning_nan_or_negative_sizes_is_named(bad):
-    import zlib
-
-    from npc_classify.compressors import Compressor
+def broken_compressor(bad: float, poisoned: Callable[[bytes], bool]) -> Compressor:
+    """zlib's sizes, but ``bad`` for the inputs ``poisoned`` picks."""
 
     class Broken(Compressor):
         def compress(self, data: bytes) -> bytes:
             return zlib.compress(data)
 
         def compressed_size(self, data: bytes) -> float:
-            return bad
+            return bad if poisoned(data) else len(zlib.compress(data))
 
+    return Broken()
+
+
+@pytest.mark.parametrize("bad", [float("nan"), -3.0])
+def test_a_compressor_returning_nan_or_negative_sizes_is_named(bad):
     with pytest.raises(ValueError, match=r"Broken\.compressed_size returned .* finite numbers"):
-        NCDClassifier(Broken(), k=1).fit(TEXTS, LABELS)
+        NCDClassifier(broken_compressor(bad, lambda data: True), k=1).fit(TEXTS, LABELS)
+
+
+@pytest.mark.parametrize("bad", [float("nan"), -3.0])
+def test_a_bad_size_of_a_query_alone_is_named(bad):
+    """The query's own size enters every distance of its row: never a silent NaN."""
+    compressor = broken_compressor(bad, lambda data: data == b"odd query")
+    message = r"Broken\.compressed_size returned .* finite numbers of bytes, at least 0"
+    fitted = NCDClassifier(compressor, k=1).fit(TEXTS, LABELS)
+    with pytest.raises(ValueError, match=message):
+        fitted.predict(["odd query"])
+    with pytest.raises(ValueError, match=message):
+        pairwise_ncd(["odd query"], TEXTS, compressor=compressor)
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf")])
+def test_a_class_conditional_size_that_is_not_a_number_is_named(bad):
+    """A NaN column would be picked by argmin: a silently wrong prediction. (A negative
+    conditional size is a real outcome: a text can shorten its context's code.)"""
+    compressor = broken_compressor(bad, lambda data: b"odd" in data)
+    fitted = CompressionClassifier(compressor).fit(TEXTS, LABELS)
+    message = r"Broken\.conditional_sizes returned .* finite numbers of bytes"
+    with pytest.raises(ValueError, match=message):
+        fitted.predict(["an odd query"])
+    with pytest.raises(ValueError, match=message):
+        fitted.class_bits(["an odd query"])
 
 
 @pytest.mark.parametrize("n_jobs", [0, 10**6, -(10**6)])

@@ -236,6 +236,27 @@ def test_evaluate_neighbors_counts_sizes_and_pairs_and_is_json_serialisable(halv
     assert json.loads(json.dumps(outcome)) == outcome
 
 
+def test_evaluate_neighbors_reads_numpy_counts_as_plain_ints(halves, tmp_path):
+    """k values from np.arange and a candidate count from a grid: the same outcome,
+    still JSON-serialisable, and the checkpoint of the same search."""
+    train, test = halves
+    checkpoint = tmp_path / "search.jsonl"
+    plain = evaluate_neighbors(NCDClassifier(k=1, candidates=6), train, test, [1, 3])
+    numpy = evaluate_neighbors(
+        NCDClassifier(k=np.int64(1), candidates=np.int64(6)),
+        train,
+        test,
+        np.arange(1, 4, 2),
+        checkpoint=checkpoint,
+    )
+    assert json.loads(json.dumps(numpy)) == numpy
+    assert numpy["results"] == plain["results"]
+    again = evaluate_neighbors(
+        NCDClassifier(k=1, candidates=6), train, test, [1, 3], checkpoint=checkpoint
+    )
+    assert again["resumed_queries"] == len(test)
+
+
 def test_evaluate_neighbors_scores_under_the_classifiers_own_tie_rule(halves):
     train, test = halves
     clf = NCDClassifier(k=1, tie_break="random", random_state=0)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from sklearn.exceptions import NotFittedError
-from sklearn.linear_model import LogisticRegression
+from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.model_selection import GridSearchCV, StratifiedKFold
 from sklearn.pipeline import make_pipeline
 from sklearn.svm import LinearSVC
@@ -101,6 +101,30 @@ def test_whole_number_targets_count_as_classes_unless_stratify_is_false(tiny_new
     assert by_class.n_features_out_ == 2 * 5
     regression = NCDTransformer(n_references=2, stratify=False, random_state=0)
     assert regression.fit(texts, stars).n_features_out_ == 2
+
+
+@pytest.mark.parametrize("stratify", ["auto", False])
+def test_several_targets_per_text_draw_from_all_texts(tiny_news, stratify):
+    """A multi-output regression pipeline: nothing to draw per class, so y's rows are
+    only counted."""
+    texts, _ = tiny_news
+    targets = np.column_stack([np.linspace(0.0, 1.0, len(texts)), np.arange(len(texts)) % 3])
+    pipeline = make_pipeline(
+        NCDTransformer(n_references=5, stratify=stratify, random_state=0), Ridge()
+    )
+    assert pipeline.fit(texts, targets).predict(QUERIES).shape == (3, 2)
+    with pytest.raises(ValueError, match="got 24 texts and 3 rows of targets"):
+        NCDTransformer(stratify=stratify).fit(texts, targets[:3])
+    with pytest.raises(ValueError, match="but y holds continuous-multioutput targets"):
+        NCDTransformer(n_references=5, stratify=True).fit(texts, targets)
+
+
+@pytest.mark.parametrize("missing", [None, float("nan")])
+def test_a_missing_label_is_named_with_its_position(tiny_news, missing):
+    texts, labels = tiny_news
+    labels = [*labels[:2], missing, *labels[3:]]
+    with pytest.raises(ValueError, match=r"missing label .* at position 2"):
+        NCDTransformer(n_references=1).fit(texts, labels)
 
 
 def test_stratify_true_refuses_a_y_without_class_labels(tiny_news):
