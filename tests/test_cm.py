@@ -153,10 +153,33 @@ def test_conditional_sizes_and_byte_costs_agree(news):
     compressor = CMCompressor()
     sizes = compressor.conditional_sizes(context, items)
     for item, size in zip(items, sizes, strict=True):
-        assert compressor.code_lengths(context, item).sum() == pytest.approx(8 * size, rel=1e-12)
+        bits = compressor.conditional_code_lengths(context, item).sum()
+        assert bits == pytest.approx(8 * size, rel=1e-12)
     joint = compressor.compressed_sizes_with_prefix(context, items)
-    alone = compressor.compressed_sizes_with_prefix(context, [b""])[0]
+    alone = compressor.compressed_size(context)
     np.testing.assert_allclose(joint - alone, sizes, rtol=0.05)  # tables of another size
+
+
+def test_a_pairs_size_is_its_own_whatever_else_is_sized_with_it(news):
+    """Each pair is coded with the tables of ``compressed_size(prefix + suffix)``: a long
+    suffix beside it (tables twice the size) changes nothing, and the per-byte code
+    lengths are the joint's terms: they add up to it less the prefix's bits under the
+    joint's tables."""
+    text = b"\n".join(news)
+    prefix, short, long = text[:4_000], text[4_000:4_050], text[5_000:5_400]
+    assert cm.table_bits(len(prefix + short)) < cm.table_bits(len(prefix + long))
+    compressor = CMCompressor(order=4)
+    together = compressor.compressed_sizes_with_prefix(prefix, [short, long, short])
+    assert (
+        together[0] == together[2] == compressor.compressed_sizes_with_prefix(prefix, [short])[0]
+    )
+    for suffix, size in zip([short, long], together, strict=False):
+        assert size == pytest.approx(compressor.compressed_size(prefix + suffix), rel=1e-12)
+        prefix_bits = cm.ContextMixer(4, 0.005, 255, 5.0, len(prefix + suffix)).code(prefix)
+        bits = compressor.code_lengths(prefix, suffix).sum()
+        assert bits == pytest.approx(8 * size - prefix_bits, rel=1e-12)
+    short_bits = compressor.code_lengths(prefix, short).sum()  # the prefix's own tables
+    assert short_bits == pytest.approx(8 * (together[0] - compressor.compressed_size(prefix)))
 
 
 def test_class_conditional_cm_separates_topics(news, ag_news_path):

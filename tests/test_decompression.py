@@ -101,6 +101,17 @@ def test_raw_deflate_has_no_members_so_anything_after_the_stream_is_corrupt():
         raw.decompress(raw.compress(TEXT) + raw.compress(TEXT))
 
 
+@pytest.mark.parametrize("n_bytes", [MiB + 35, MiB + 72, 2 * MiB + 41, 64 * MiB + 5])
+@pytest.mark.parametrize(
+    "compressor", [GzipCompressor(header=False), GzipCompressor()], ids=["raw-deflate", "gzip"]
+)
+def test_output_held_back_when_the_input_runs_out_is_read(compressor, n_bytes):
+    """zlib can use up its input with a full piece out and output still waiting; raw
+    DEFLATE has no trailer left to feed it, so it must be asked for that output."""
+    data = bytes(n_bytes)
+    assert compressor.decompress(compressor.compress(data)) == data
+
+
 def test_the_output_comes_in_pieces_of_at_most_one_mib(bomb):
     compressor, data = bomb
     pieces = [len(piece) for piece in compressor.decompress_chunks(data, max_size=len(ZEROS))]

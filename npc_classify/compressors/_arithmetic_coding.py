@@ -71,8 +71,9 @@ class ArithmeticCodingCompressor(Compressor):
     ``compress``/``decompress`` are real and lossless (``decompress`` codes its
     output again and refuses a stream that is not that code, as a truncated one
     can be: it takes about twice a decoding); sizes for NCD are the
-    ideal code lengths in (fractional) bytes, which the real coder matches
-    within a few bytes. Subclasses give :meth:`compressed_sizes_with_prefix`
+    ideal code lengths in (fractional) bytes: the real code is never more
+    than a few bytes longer, and can be shorter (the coder quantises the
+    model's probabilities). Subclasses give :meth:`compressed_sizes_with_prefix`
     and either the model's stream and alphabet (:meth:`_coding`) with the
     symbols of a byte string and back, or a model that codes a whole stream
     itself (:meth:`_encode`, :meth:`_decode` and :meth:`ideal_bits`).
@@ -141,7 +142,9 @@ class ArithmeticCodingCompressor(Compressor):
         """Ideal bits of each byte of ``data`` when ``prefix + data`` is coded.
 
         The per-byte terms of the joint size: they add up (to rounding) to
-        ``8 * (compressed_sizes_with_prefix(prefix, [data])[0] - compressed_size(prefix))``.
+        ``8 * (compressed_sizes_with_prefix(prefix, [data])[0] - compressed_size(prefix))``
+        (for CM, whose tables grow with the text, less the prefix's bits under
+        the pair's tables: :meth:`~npc_classify.compressors.CMCompressor.code_lengths`).
 
         Parameters
         ----------

@@ -107,21 +107,26 @@ def _feed(decompressor: Any, chunk: bytes, max_length: int) -> Iterator[bytes]:
     """The output ``chunk`` gives, at most ``max_length`` bytes, in pieces of at most
     :data:`PIECE_BYTES` (zlib, bz2 or lzma)."""
     left = max_length
-    out: bytes = decompressor.decompress(chunk, min(left, PIECE_BYTES))
+    asked = min(left, PIECE_BYTES)
+    out: bytes = decompressor.decompress(chunk, asked)
     while True:
         left -= len(out)
         if out:
             yield out
-        if left <= 0:
+        if left <= 0 or decompressor.eof:
             return
-        if hasattr(decompressor, "unconsumed_tail"):  # zlib keeps the input it did not use
-            if not decompressor.unconsumed_tail:
+        if hasattr(decompressor, "unconsumed_tail"):
+            # zlib keeps the input it did not use, and can hold output it had no room
+            # for with all its input used: a full piece may have more behind it.
+            rest = decompressor.unconsumed_tail
+            if not rest and len(out) < asked:
                 return
-            out = decompressor.decompress(decompressor.unconsumed_tail, min(left, PIECE_BYTES))
         else:  # bz2 and lzma keep it inside, and say whether more output is waiting
-            if decompressor.needs_input or decompressor.eof:
+            if decompressor.needs_input:
                 return
-            out = decompressor.decompress(b"", min(left, PIECE_BYTES))
+            rest = b""
+        asked = min(left, PIECE_BYTES)
+        out = decompressor.decompress(rest, asked)
 
 
 class Compressor(BaseEstimator, ABC):

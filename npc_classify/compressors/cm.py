@@ -55,8 +55,12 @@ class CMCompressor(ArithmeticCodingCompressor):
     restored at ``prior=0.5``: it keeps its sizes and decodes its streams.
 
     The tables are sized for the text they see (16 slots per byte, 2**16 to
-    2**22 slots per model): a joint or conditional size uses the tables of
-    the prefix or context it starts from. Memory: 3 bytes per slot and model
+    2**22 slots per model): a joint size ``prefix + suffix`` uses the tables
+    of ``compressed_size(prefix + suffix)``, whatever other suffixes are sized
+    with it; a conditional size uses the tables of the context it starts from
+    (read once and kept), so it can differ from ``C(context + item) -
+    C(context)`` where the pair needs larger tables than the context (texts
+    of more than 4 KiB). Memory: 3 bytes per slot and model
     plus 17 MB; about 130 MB for a 360 KB class text at order 6. Each byte
     costs ``8 (order + 3)`` table look-ups and updates in compiled code.
 
@@ -114,10 +118,18 @@ class CMCompressor(ArithmeticCodingCompressor):
         prefix, suffixes
             As in :meth:`~npc_classify.compressors.Compressor.compressed_sizes_with_prefix`.
         """
-        longest = max((len(s) for s in suffixes), default=0)
-        model = cm.ContextMixer(*self._settings(), len(prefix) + longest)
-        prefix_bits = model.code(prefix)
-        return (prefix_bits + model.code_suffixes(suffixes)) / 8.0
+        # Each pair with the tables compressed_size(prefix + suffix) uses, so that a pair's
+        # size never depends on the suffixes beside it: one reading of the prefix for the
+        # suffixes whose pairs take tables of one size.
+        lengths = [len(prefix) + len(s) for s in suffixes]
+        tables = np.array([cm.table_bits(n) for n in lengths], dtype=np.int64)
+        sizes = np.empty(len(suffixes))
+        for table in np.unique(tables):
+            members = np.flatnonzero(tables == table)
+            model = cm.ContextMixer(*self._settings(), max(lengths[i] for i in members))
+            prefix_bits = model.code(prefix)
+            sizes[members] = prefix_bits + model.code_suffixes([suffixes[int(i)] for i in members])
+        return sizes / 8.0
 
     def conditional_sizes(self, context: bytes, items: Sequence[bytes]) -> np.ndarray:
         """Ideal bytes of each item coded after ``context``, from the model that read it.
@@ -130,15 +142,40 @@ class CMCompressor(ArithmeticCodingCompressor):
         return self._model(context).code_suffixes(items) / 8.0
 
     def code_lengths(self, prefix: bytes, data: bytes) -> np.ndarray:
-        """Ideal bits of each byte of ``data`` coded after ``prefix``.
+        """Ideal bits of each byte of ``data`` coded after ``prefix``: the joint size's terms.
+
+        The model has the tables of ``compressed_size(prefix + data)``, so the
+        bits add up to the joint size less the prefix's bits under those
+        tables: ``compressed_size(prefix)`` unless the pair needs larger tables
+        than the prefix alone (more than 4 KiB together).
 
         Parameters
         ----------
         prefix, data
             As in :meth:`~npc_classify.compressors.ArithmeticCodingCompressor.code_lengths`.
         """
+        if cm.table_bits(len(prefix) + len(data)) == cm.table_bits(len(prefix)):
+            return self.conditional_code_lengths(prefix, data)  # the same tables: the kept model
+        model = cm.ContextMixer(*self._settings(), len(prefix) + len(data))
+        model.code(prefix)
         costs = np.empty(len(data))
-        self._model(prefix).code_suffixes([data], costs)
+        model.code_suffixes([data], costs)
+        return costs
+
+    def conditional_code_lengths(self, context: bytes, data: bytes) -> np.ndarray:
+        """Ideal bits of each byte of ``data`` under the model that read ``context``.
+
+        The terms of :meth:`conditional_sizes`: the model's tables are sized
+        for ``context`` alone.
+
+        Parameters
+        ----------
+        context, data
+            As in
+            :meth:`~npc_classify.compressors.ArithmeticCodingCompressor.conditional_code_lengths`.
+        """
+        costs = np.empty(len(data))
+        self._model(context).code_suffixes([data], costs)
         return costs
 
     def _model(self, context: bytes) -> cm.ContextMixer:

@@ -21,8 +21,9 @@ class LMCompressor(ArithmeticCodingCompressor):
     ``compress``/``decompress`` are real and lossless: the model's next-byte
     distributions, quantised deterministically, drive the arithmetic coder of
     :mod:`npc_classify.coding.arithmetic`. For NCD the sizes are the ideal code
-    lengths, ``-sum log2 p(byte | previous bytes) / 8`` bytes (fractional),
-    which the real coder matches within a few bytes (tested); the query
+    lengths, ``-sum log2 p(byte | previous bytes) / 8`` bytes (fractional);
+    the real code is never more than a few bytes longer (tested) and can be
+    shorter, as the coder quantises the distributions; the query
     prefix is read once and its recurrent state starts every training text.
 
     Parameters
