@@ -164,3 +164,20 @@ def test_a_checkpoint_of_any_other_training_setting_or_corpus_is_refused(
     settings = {**SMALL, "corpus": corpus, **change}
     with pytest.raises(ValueError, match="written by a training run with other settings"):
         train_byte_lm(settings.pop("corpus"), out, steps=10, checkpoint_every=5, **settings)
+
+
+def test_a_checkpoint_of_another_corpus_of_the_same_length_is_refused(
+    corpus, tmp_path, monkeypatch
+):
+    """The checkpoint holds a digest of the corpus, not only its length."""
+    out = tmp_path / "model.pt"
+    interrupt_at_step(monkeypatch, 6)
+    with pytest.raises(KeyboardInterrupt):
+        train_byte_lm(corpus, out, steps=10, checkpoint_every=5, **SMALL)
+    monkeypatch.undo()
+    other = corpus[::-1]
+    assert len(other) == len(corpus) and other != corpus
+    with pytest.raises(
+        ValueError, match="written by a training run with other settings or corpus"
+    ):
+        train_byte_lm(other, out, steps=10, checkpoint_every=5, **SMALL)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import hashlib
 import os
 from pathlib import Path
 
@@ -103,7 +104,16 @@ def train_byte_lm(
         ) from None
     optimizer = torch.optim.Adam(model.parameters(), lr=learning_rate)
     rng = np.random.RandomState(seed)
-    settings = [len(corpus), seq_len, batch_size, learning_rate, embedding_dim, hidden_size, seed]
+    corpus_digest = hashlib.sha256(corpus).hexdigest()
+    settings = [
+        corpus_digest,
+        seq_len,
+        batch_size,
+        learning_rate,
+        embedding_dim,
+        hidden_size,
+        seed,
+    ]
     step = 0
     if checkpoint.exists():
         saved = torch.load(checkpoint, weights_only=True)
