@@ -202,6 +202,26 @@ def test_set_params_rebuilds_the_native_context():
 
 
 @pytest.mark.parametrize(
+    ("name", "setting", "value"),
+    [("zstd", "level", 19), ("gzip", "level", 4), ("ppm", "order", 5), ("cm", "order", 2)],
+)
+def test_a_setting_assigned_directly_rebuilds_the_native_context(name, setting, value):
+    """scikit-learn lets a parameter be set as an attribute: it counts as set_params does,
+    whatever the compressor had built and kept for its old settings."""
+    rng = random.Random(0)
+    words = "the cat sat on a mat while stocks fell and the bank raised rates".split()
+    context, item = (" ".join(rng.choice(words) for _ in range(400)).encode() for _ in "ab")
+    compressor = get_compressor(name)
+    before = compressor.compressed_sizes([item]), compressor.conditional_sizes(context, [item])
+    setattr(compressor, setting, value)
+    fresh = get_compressor(name, **{setting: value})
+    after = compressor.compressed_sizes([item]), compressor.conditional_sizes(context, [item])
+    assert after != before
+    np.testing.assert_array_equal(after[0], fresh.compressed_sizes([item]))
+    np.testing.assert_array_equal(after[1], fresh.conditional_sizes(context, [item]))
+
+
+@pytest.mark.parametrize(
     ("compressor", "message"),
     [
         (

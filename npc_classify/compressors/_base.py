@@ -140,7 +140,8 @@ class Compressor(BaseEstimator, ABC):
     Native contexts that cannot be pickled or shared between threads are
     built lazily, one per thread, through :meth:`_thread_context`, and
     dropped when the object is pickled, so clones, joblib workers and saved
-    models all work.
+    models all work, and when a setting changes (``set_params`` or an
+    assignment), so none outlives the settings it was built from.
 
     Subclasses set :attr:`name` and implement :meth:`compress` (abstract:
     a class without it cannot be instantiated); those that can be inverted
@@ -356,16 +357,16 @@ class Compressor(BaseEstimator, ABC):
             context = local.context = factory()
         return context
 
-    def set_params(self, **params: Any) -> Compressor:
-        """Set parameters and forget any native context built from the old ones.
+    def __setattr__(self, name: str, value: Any) -> None:
+        """Set an attribute; a setting (a public name) also forgets every native context
+        and kept model built from the old settings.
 
-        Parameters
-        ----------
-        **params : dict
-            The compressor's settings, by name.
+        So ``set_params(level=19)`` and ``compressor.level = 19``, which
+        scikit-learn allows alike, both take effect at the next call.
         """
-        self.__dict__.pop("_local", None)
-        return super().set_params(**params)
+        super().__setattr__(name, value)
+        if not name.startswith("_"):
+            self.__dict__.pop("_local", None)
 
     def __getstate__(self) -> dict[str, Any]:
         state: dict[str, Any] = dict(super().__getstate__())  # not the live __dict__
