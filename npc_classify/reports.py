@@ -51,7 +51,8 @@ def format_score_report(
             f"{cls['f1']:>7.4f} {cls['support']:>7}{offset}"
         )
     lines.append("confusion matrix (rows: true, columns: assigned)")
-    width = max(len(name) for name in report["classes"]) + 1
+    counts_width = max(len(str(c)) for row in report["confusion_matrix"] for c in row)
+    width = max(*(len(name) for name in report["classes"]), counts_width) + 1
     lines.append(" " * width + "".join(f"{name:>{width}}" for name in report["classes"]))
     for name, counts in zip(report["classes"], report["confusion_matrix"], strict=True):
         lines.append(f"{name:>{width}}" + "".join(f"{c:>{width}}" for c in counts))
@@ -151,11 +152,15 @@ def _dictionaries(n: int) -> str:
     return "1 dictionary" if n == 1 else f"{n} dictionaries"
 
 
-def _seeds_interval(interval: Sequence[float] | None) -> str:
-    """``[low, high]``, or why there is none: one seed."""
-    if interval is None:
-        return f"{'(one seed)':<23}"
-    return f"[{interval[0]:.4f}, {interval[1]:.4f}]"
+def _seeds_cell(score: Mapping[str, Any]) -> str:
+    """The mean and ``[low, high]``, or why there is no interval: one seed."""
+    interval = score["ci95"]
+    shown = "(one seed)" if interval is None else f"[{interval[0]:.4f}, {interval[1]:.4f}]"
+    return f"{score['mean']:.4f} {shown:>16}"
+
+
+#: The widest cell of a few-shot table: a mean and its interval.
+_SEEDS_CELL_EXAMPLE = _seeds_cell({"mean": 1.0, "ci95": [1.0, 1.0]})
 
 
 def format_few_shot(rows: Sequence[Mapping[str, Any]], rules: Sequence[str]) -> str:
@@ -172,16 +177,17 @@ def format_few_shot(rows: Sequence[Mapping[str, Any]], rules: Sequence[str]) -> 
         show them; a row without one (the paper's rule for k=1) leaves its
         cells blank.
     """
+    rules = [rule for rule in rules if any(rule in row for row in rows)]
+    titles = [f"{rule} mean [95% CI]" for rule in rules]
+    widths = [max(len(title), len(_SEEDS_CELL_EXAMPLE)) for title in titles]
     with_k = all("k" in row for row in rows)
     header = f"{'shots':>6}" + f" {'k':>3}" * with_k
-    header += "".join(f"  {rule + ' mean [95% CI]':>34}" for rule in rules)
+    header += "".join(f"  {title:>{w}}" for title, w in zip(titles, widths, strict=True))
     lines = [header]
     for row in rows:
         cells = "".join(
-            f"  {row[r]['mean']:>10.4f} {_seeds_interval(row[r]['ci95'])}"
-            if r in row
-            else f"  {'':>34}"
-            for r in rules
+            f"  {_seeds_cell(row[r]) if r in row else '':>{w}}"
+            for r, w in zip(rules, widths, strict=True)
         )
         k = f" {row['k']:>3}" if with_k else ""
         lines.append(f"{row['shots']:>6}{k}{cells}".rstrip())

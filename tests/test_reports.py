@@ -74,3 +74,31 @@ def test_the_per_class_rows_show_precision_recall_f1_and_support_in_that_order()
 
     lines = format_score_report("t", score_report([0, 0, 1, 2], [0, 1, 1, 2])).splitlines()
     assert lines[2].split() == ["0", "1.0000", "0.5000", "0.6667", "2"]
+
+
+def test_confusion_counts_wider_than_the_class_names_stay_apart_and_aligned():
+    """Digit labels are one character wide; counts of 10 and 1,000 must not run into them."""
+    truth = ["1"] * 1_000 + ["2"] * 12 + ["3"]
+    assigned = ["1"] * 1_000 + ["1"] * 10 + ["2"] * 2 + ["3"]
+    lines = format_score_report("t", score_report(truth, assigned)).splitlines()
+    matrix = lines[-4:]
+    assert [line.split() for line in matrix[1:]] == [
+        ["1", "1000", "0", "0"], ["2", "10", "2", "0"], ["3", "0", "0", "1"]
+    ]  # fmt: skip
+    assert len({len(line) for line in matrix}) == 1  # every column right-aligned
+
+
+def test_few_shot_cells_end_under_their_headers_and_empty_rules_are_left_out():
+    rows = [
+        {"shots": 2, "k": 1, "nearest": {"mean": 0.3, "ci95": [0.1479, 0.4921]}},
+        {"shots": 2, "k": 2, "nearest": {"mean": 0.3, "ci95": None},
+         PAPER_TOP_K: {"mean": 0.5, "ci95": [0.25, 0.75]}},
+    ]  # fmt: skip
+    header, *lines = format_few_shot(rows, ["nearest", PAPER_TOP_K]).splitlines()
+    ends = [header.index(" mean [95% CI]") + len(" mean [95% CI]")]
+    ends.append(header.rindex(" mean [95% CI]") + len(" mean [95% CI]"))
+    assert len(lines[0]) == ends[0]  # the paper's rule does not apply to k=1: blank
+    assert lines[1].index("(one seed)") + len("(one seed)") == ends[0]
+    assert len(lines[1]) == ends[1]
+    only_k1 = format_few_shot(rows[:1], ["nearest", PAPER_TOP_K])
+    assert PAPER_TOP_K not in only_k1  # no column nor note for a rule no row has
