@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import shutil
 import stat
 from collections.abc import Iterable
 from pathlib import Path
@@ -80,7 +81,8 @@ def write_chunks(path: str | os.PathLike[str], chunks: Iterable[bytes]) -> None:
     link, a FIFO or a device is opened and written: the link's target
     receives the bytes, the link stays. One chunk is held at a time. The
     temporary file has a random hidden name (``.NAME.RANDOM.tmp``) and is
-    created only where no file is, so nothing beside ``path`` is replaced.
+    created only where no file is, so nothing beside ``path`` is replaced;
+    it takes the permissions of the file it replaces.
 
     Raises
     ------
@@ -100,6 +102,8 @@ def write_chunks(path: str | os.PathLike[str], chunks: Iterable[bytes]) -> None:
         with output:
             for chunk in chunks:
                 output.write(chunk)
+        if path.exists():  # the file it replaces keeps its permissions
+            shutil.copymode(path, temporary)
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import sys
 from collections.abc import Callable, Iterable
@@ -181,6 +182,8 @@ def _config(args: argparse.Namespace, clf: Any) -> dict[str, Any]:
     """The arguments, JSON-ready, and the compressor that ``clf`` was built with."""
     config = {key: value for key, value in vars(args).items() if key != "command"}
     config = {key: str(v) if isinstance(v, Path) else v for key, v in config.items()}
+    if config.get("complement") == math.inf:  # --complement all; JSON has no Infinity
+        config["complement"] = "all"
     return {**config, "compressor": repr(clf.compressor)}
 
 
@@ -307,6 +310,7 @@ def _fit(args: argparse.Namespace) -> int:
         args, datasets.load_split(args.dataset, "train", data_dir=args.data_dir, **files)
     )
     # the classes by name (World, Sports...), so that predict and explain print them
+    _refuse_overwriting_inputs(args, {"--out": args.out})
     model.fit(train.texts, datasets.label_names(train.labels, train.class_names))
     save_model(model, args.out)
     print(f"{model!r} fitted on {len(train)} texts of {len(model.classes_)} classes")
@@ -348,6 +352,10 @@ def _explain(args: argparse.Namespace) -> int:
         kind = type(model).__name__
         raise ValueError(f"{args.model_file} holds a {kind}, which cannot explain a prediction.")
     explanation = model.explain(args.text, n_spans=args.spans)
+    if str(args.html) == STDOUT:  # the page to standard output, the report beside it
+        print(reports.format_explanation(explanation), file=sys.stderr)
+        print(explanation.to_html())
+        return 0
     print(reports.format_explanation(explanation))
     if args.html is not None:  # a folder was refused when the arguments were parsed
         write_text(args.html, explanation.to_html())

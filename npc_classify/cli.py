@@ -199,7 +199,8 @@ def _build_parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.Argumen
     _add_training_arguments(fit, probabilities=True)
     _add_model_arguments(fit, scoring=False)
     fit.add_argument("--out", type=_file, required=True, metavar="FILE", help="model (required)")
-    fit.set_defaults(progress=False)
+    _add_workers_argument(fit)
+    _add_progress_argument(fit)
 
     predict = _command(commands, "predict", "classify texts with a saved model")
     add = predict.add_argument
@@ -220,7 +221,8 @@ def _build_parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.Argumen
     add("model_file", type=Path, metavar="MODEL", help="a classifier file from fit or save_model")
     add("text", metavar="TEXT", help="the text to explain")
     add("--spans", type=_positive_int, default=5, metavar="N", help="spans to list (default: 5)")
-    add("--html", type=_file, metavar="FILE", help="also write it as HTML to FILE (default: no)")
+    text = f"also write it as HTML to FILE; {STDOUT}: standard output, the text to stderr"
+    add("--html", type=_file, metavar="FILE", help=f"{text} (default: no)")
 
     train_lm = _command(commands, "train-lm", "train the lm compressor's byte GRU")
     add = train_lm.add_argument
@@ -228,7 +230,7 @@ def _build_parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.Argumen
     add("--data-dir", type=Path, metavar="DIR", help="AG News's CSVs (default: the Hub)")
     add("--out", type=_file, required=True, metavar="FILE", help="model (required)")
     for name, kind, default, text in TRAIN_LM_OPTIONS:
-        metavar = "LR" if kind is float else "N"
+        metavar = "LR" if kind is float else "S" if name == "seed" else "N"
         add(f"--{name.replace('_', '-')}", type=kind, default=default, metavar=metavar, help=text)
     _add_progress_argument(train_lm)
 
@@ -284,14 +286,16 @@ def _add_data_arguments(parser: argparse.ArgumentParser, *, splits: tuple[str, .
     text = "the files' folder (default: the Hub, for AG News)"
     add("--data-dir", type=Path, metavar="DIR", help=text)
     for split in splits:
-        add(f"--{split}", type=Path, metavar="FILE", help=f"csv/tsv (default: DIR/{split}.csv)")
+        text = f"csv/tsv (default: DIR/{split}.csv, or DIR/{split}.tsv for tsv)"
+        add(f"--{split}", type=Path, metavar="FILE", help=text)
     table = parser.add_argument_group("csv and tsv files")
     _add_table_arguments(table)
     text = "the class column (default: label, or 1 with --no-header)"
     table.add_argument("--label-column", metavar="COL", help=text)
     if "test" in splits:
         add("--n-test", type=_positive_int, metavar="N", help="sample N test texts (default: all)")
-    add("--seed", type=int, default=0, metavar="S", help="seed of samples and random ties")
+    text = "seed of random ties and of the texts --n-test and --n-train-per-class sample"
+    add("--seed", type=int, default=0, metavar="S", help=text)
 
 
 def _add_table_arguments(group: Any) -> None:

@@ -93,7 +93,12 @@ def evaluate_json(capsys, tmp_path: Path, *argv, name: str = "out.json") -> dict
     output = tmp_path / name
     code, _, err = run_cli(capsys, "evaluate", *argv, *FAST, "--output", output)
     assert code == 0, err
-    return json.loads(output.read_text(encoding="utf-8"))
+    return json.loads(output.read_text(encoding="utf-8"), parse_constant=not_json)
+
+
+def not_json(constant: str):
+    """What Python's json module reads beyond the standard: NaN, Infinity, -Infinity."""
+    raise AssertionError(f"{constant} is not JSON: strict readers refuse the file")
 
 
 def tiny_news_evaluation(capsys, tmp_path: Path, *argv) -> tuple[int, str, dict]:
@@ -905,7 +910,11 @@ def test_complement_texts_are_scored_and_reported(capsys, tmp_path, split_news, 
     test_labels, test_texts = zip(*rows[1::2], strict=True)
     clf = CompressionClassifier("gzip", complement=ratio)
     clf.fit(list(train_texts), list(train_labels))
-    assert report["complement"] == (value if value == "all" else ratio)
+    assert (
+        report["complement"]
+        == report["config"]["complement"]
+        == (value if value == "all" else ratio)
+    )
     assert report["report"]["accuracy"] == pytest.approx(
         clf.score(list(test_texts), list(test_labels))
     )

@@ -244,6 +244,15 @@ def test_predict_with_a_missing_model_or_input_fails_cleanly(capsys, tmp_path, h
     assert f"{bad}, line 2: the text is not valid UTF-8" in err
 
 
+def test_fit_refuses_to_write_the_model_over_its_training_file(capsys, tmp_path, halves):
+    train = halves[0]
+    before = train.read_bytes()
+    code, _, err = run(capsys, "fit", "--dataset", "csv", "--train", train, "--out", train)
+    assert code == 2
+    assert f"--out {train} is the data file {train}, which it would replace" in err
+    assert train.read_bytes() == before
+
+
 # --- explain -------------------------------------------------------------------------
 
 
@@ -322,3 +331,21 @@ def test_a_model_file_named_relative_to_the_folder_of_fit_is_found_from_any_fold
     assert code == 0, err
     assert len(out.splitlines()) == len(halves[1])
     assert load_model(model).compressor.model_path == str(tmp_path / "fit_here" / "lm.pt")
+
+
+def test_explain_writes_the_html_to_standard_output_for_a_dash(
+    tiny_news, tmp_path, capsys, monkeypatch
+):
+    """As everywhere else, ``-`` is standard output: the HTML goes there, the text report
+    to standard error, and no file named ``-`` is made."""
+    from npc_classify import save_model
+
+    model = NCDClassifier(k=3).fit(*tiny_news)
+    save_model(model, tmp_path / "model.skops")
+    monkeypatch.chdir(tmp_path)
+    text = "The goalkeeper saved a penalty in the final."
+    code, out, err = run(capsys, "explain", tmp_path / "model.skops", text, "--html", "-")
+    assert code == 0
+    assert out == model.explain(text).to_html() + "\n"
+    assert err.startswith("predicted: ")
+    assert not (tmp_path / "-").exists()

@@ -138,3 +138,13 @@ def test_the_default_checkpoint_is_derived_only_beside_a_regular_file(tmp_path):
     os.mkfifo(fifo)
     assert default_checkpoint(tmp_path / "out.json") == tmp_path / "out.json.partial.jsonl"
     assert [default_checkpoint(p) for p in (None, "-", fifo, tmp_path)] == [None] * 4
+
+
+def test_a_replaced_file_keeps_its_permissions(tmp_path):
+    """A private report stays private when a later run rewrites it."""
+    path = tmp_path / "private.json"
+    path.write_text("old")
+    path.chmod(0o600)
+    write_text(path, "new")
+    assert path.read_text() == "new"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
