@@ -11,6 +11,7 @@ from ._compression_classifier import CompressionClassifier
 from ._ncd_classifier import NCDClassifier
 from ._ncd_regressor import NCDRegressor
 from ._ncd_transformer import NCDTransformer
+from ._output import write_chunks
 from .compressors import available_compressors, get_compressor
 
 #: The estimators :func:`save_model` saves.
@@ -41,10 +42,12 @@ def save_model(model: Estimator, path: str | os.PathLike[str]) -> None:
     model : NCDClassifier, NCDRegressor, NCDTransformer or CompressionClassifier
         The estimator to save.
     path : path-like
-        The file to write.
+        The file to write. An existing file is replaced only once the new one
+        is whole (written beside it, then moved over it, with its
+        permissions): a save that fails or is interrupted leaves it as it was.
     """
     skops_io = _skops_io()
-    skops_io.dump(model, path)
+    write_chunks(path, [skops_io.dumps(model)])
 
 
 def load_model(path: str | os.PathLike[str], *, max_size: int = DEFAULT_MAX_MODEL_SIZE) -> Any:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import builtins
+import errno
+import io
+import os
 import pickle
 
 import joblib
@@ -36,6 +40,34 @@ def test_joblib_round_trip_gives_identical_predictions(any_estimator, tiny_news,
     joblib.dump(fitted, tmp_path / "model.joblib")
     loaded = joblib.load(tmp_path / "model.joblib")
     np.testing.assert_array_equal(outputs(loaded, QUERIES), outputs(fitted, QUERIES))
+
+
+def test_a_save_that_fails_half_way_keeps_the_model_file_it_would_replace(
+    tiny_news, tmp_path, monkeypatch
+):
+    """The file is replaced only once the new one is whole: a write that fails (a full
+    disk) leaves the old model loadable and no temporary file beside it."""
+    path = tmp_path / "model.skops"
+    save_model(NCDClassifier(k=1).fit(*tiny_news), path)
+    real_open = builtins.open
+
+    class FullDisk(io.FileIO):
+        def write(self, data):
+            super().write(bytes(data)[:10])
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    def opened(file, mode="r", *args, **kwargs):  # any file written in the model's folder
+        writing = mode.replace("b", "")
+        if writing in ("w", "x") and os.path.dirname(os.fspath(file)) == os.fspath(tmp_path):
+            return FullDisk(file, writing)
+        return real_open(file, mode, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", opened)
+    with pytest.raises(OSError, match="No space left"):
+        save_model(NCDClassifier(k=3).fit(*tiny_news), path)
+    monkeypatch.undo()
+    assert load_model(path).k == 1
+    assert [p.name for p in tmp_path.iterdir()] == ["model.skops"]
 
 
 def test_a_truncated_model_file_is_a_clear_error(tiny_news, tmp_path):
