@@ -264,29 +264,6 @@ class NCDClassifier(ClassifierMixin, NCDNeighborsBase):
         how = self.weights if weights is None else weights
         return class_scores(neigh_dist, self._y[neigh_ind], len(self.classes_), how)
 
-    def _check_neighbors(self, neigh_dist: Any, neigh_ind: Any) -> None:
-        """Refuse what is not a neighbour search of this classifier's training set."""
-        what = "neigh_dist and neigh_ind, as kneighbors returns them,"
-        if not isinstance(neigh_dist, np.ndarray) or not isinstance(neigh_ind, np.ndarray):
-            raise TypeError(
-                f"{what} must be numpy arrays; got {type(neigh_dist).__name__} and "
-                f"{type(neigh_ind).__name__}."
-            )
-        if neigh_ind.ndim != 2 or neigh_dist.shape != neigh_ind.shape or not neigh_ind.shape[1]:
-            raise ValueError(
-                f"{what} must be of one shape (n_queries, n_neighbors >= 1); got shapes "
-                f"{neigh_dist.shape} and {neigh_ind.shape}."
-            )
-        if neigh_ind.dtype.kind not in "iu":
-            raise ValueError(
-                f"neigh_ind must hold integer positions; got dtype {neigh_ind.dtype}."
-            )
-        if neigh_ind.size and (neigh_ind.min() < 0 or neigh_ind.max() >= self.n_samples_fit_):
-            raise ValueError(
-                f"neigh_ind must hold positions in the training set, 0 to "
-                f"{self.n_samples_fit_ - 1}; got {neigh_ind.min()} to {neigh_ind.max()}."
-            )
-
     def proba_from_neighbors(self, neigh_dist: np.ndarray, neigh_ind: np.ndarray) -> np.ndarray:
         """Probabilities from a neighbour search done before, every column of which votes.
 

@@ -150,10 +150,9 @@ class NCDNeighborsBase(CompressorParameterMixin, TextInputMixin, BaseEstimator, 
         neigh_ind : ndarray of shape (n_queries, n_neighbors)
             Positions of the neighbours in the training set.
         """
-        n_neighbors = self.k if n_neighbors is None else n_neighbors
-        neigh_dist, neigh_ind = stack_neighbors(
-            ((dist, ind) for _, dist, ind in self.kneighbors_chunks(X, n_neighbors)), n_neighbors
-        )
+        chunks = self.kneighbors_chunks(X, n_neighbors)
+        width = self.k if n_neighbors is None else n_neighbors
+        neigh_dist, neigh_ind = stack_neighbors(((dist, ind) for _, dist, ind in chunks), width)
         return (neigh_dist, neigh_ind) if return_distance else neigh_ind
 
     def kneighbors_chunks(
@@ -176,7 +175,10 @@ class NCDNeighborsBase(CompressorParameterMixin, TextInputMixin, BaseEstimator, 
             As returned by :meth:`kneighbors` for those queries.
         """
         check_is_fitted(self)
-        n_neighbors = self._check_n_neighbors(self.k if n_neighbors is None else n_neighbors)
+        if n_neighbors is None:  # k, set after fit perhaps: named as such if refused
+            n_neighbors = self._check_n_neighbors(self.k, "k")
+        else:
+            n_neighbors = self._check_n_neighbors(n_neighbors)
         texts = check_texts(X, name="X")
         queries = encode_texts(texts)
         candidates = None
@@ -191,21 +193,45 @@ class NCDNeighborsBase(CompressorParameterMixin, TextInputMixin, BaseEstimator, 
             yield start, neigh_dist, neigh_ind
             start += len(neigh_ind)
 
-    def _check_n_neighbors(self, n_neighbors: int) -> int:
-        """``n_neighbors`` as an int, if the fitted search can find that many per query."""
+    def _check_n_neighbors(self, n_neighbors: int, name: str = "n_neighbors") -> int:
+        """``n_neighbors`` as an int, if the fitted search can find that many per query;
+        refused under ``name``."""
         check_argument(
             n_neighbors,
-            "n_neighbors",
+            name,
             [Interval(Integral, 1, None, closed="left")],
             f"{type(self).__name__}.kneighbors",
         )
-        _check_at_most_training_set(n_neighbors, "n_neighbors", self.n_samples_fit_)
+        _check_at_most_training_set(n_neighbors, name, self.n_samples_fit_)
         if n_neighbors > self.n_candidates_:
             raise ValueError(
-                f"n_neighbors={n_neighbors} is more than the {self.n_candidates_} "
+                f"{name}={n_neighbors} is more than the {self.n_candidates_} "
                 "candidates searched per query; raise candidates."
             )
         return int(n_neighbors)
+
+    def _check_neighbors(self, neigh_dist: Any, neigh_ind: Any) -> None:
+        """Refuse what is not a neighbour search of this classifier's training set."""
+        what = "neigh_dist and neigh_ind, as kneighbors returns them,"
+        if not isinstance(neigh_dist, np.ndarray) or not isinstance(neigh_ind, np.ndarray):
+            raise TypeError(
+                f"{what} must be numpy arrays; got {type(neigh_dist).__name__} and "
+                f"{type(neigh_ind).__name__}."
+            )
+        if neigh_ind.ndim != 2 or neigh_dist.shape != neigh_ind.shape or not neigh_ind.shape[1]:
+            raise ValueError(
+                f"{what} must be of one shape (n_queries, n_neighbors >= 1); got shapes "
+                f"{neigh_dist.shape} and {neigh_ind.shape}."
+            )
+        if neigh_ind.dtype.kind not in "iu":
+            raise ValueError(
+                f"neigh_ind must hold integer positions; got dtype {neigh_ind.dtype}."
+            )
+        if neigh_ind.size and (neigh_ind.min() < 0 or neigh_ind.max() >= self.n_samples_fit_):
+            raise ValueError(
+                f"neigh_ind must hold positions in the training set, 0 to "
+                f"{self.n_samples_fit_ - 1}; got {neigh_ind.min()} to {neigh_ind.max()}."
+            )
 
     def _search(
         self,

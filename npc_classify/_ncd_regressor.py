@@ -183,6 +183,7 @@ class NCDRegressor(RegressorMixin, NCDNeighborsBase):
         y_pred : ndarray of shape (n_queries,)
         """
         check_is_fitted(self)
+        self._check_neighbors(neigh_dist, neigh_ind)
         weights = neighbor_weights(neigh_dist, self.weights)
         return np.sum(weights * self._y[neigh_ind], axis=1) / np.sum(weights, axis=1)
 

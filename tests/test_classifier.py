@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from sklearn.exceptions import NotFittedError
 
-from npc_classify import NCDClassifier, pairwise_ncd
+from npc_classify import NCDClassifier, NCDRegressor, pairwise_ncd
 from npc_classify._voting import MIN_WEIGHTED_DISTANCE, break_ties, class_scores, tied_classes
 from npc_classify.compressors import GzipCompressor
 
@@ -294,9 +294,12 @@ def test_probabilities_and_predictions_from_a_search_equal_those_of_the_texts(ti
     ],
 )
 def test_a_search_that_is_not_of_this_training_set_is_refused(tiny_news, edit, error, message):
-    clf = NCDClassifier(k=3).fit(*tiny_news)
+    texts, labels = tiny_news
+    clf = NCDClassifier(k=3).fit(texts, labels)
+    reg = NCDRegressor(k=3).fit(texts, np.arange(len(texts), dtype=float))
     neigh_dist, neigh_ind = edit(*clf.kneighbors(QUERIES))
-    for method in (clf.predict_from_neighbors, clf.proba_from_neighbors, clf.class_votes):
+    methods = (clf.predict_from_neighbors, clf.proba_from_neighbors, clf.class_votes)
+    for method in (*methods, reg.predict_from_neighbors):
         with pytest.raises(error, match=message):
             method(neigh_dist, neigh_ind)
 
@@ -305,6 +308,12 @@ def test_kneighbors_rejects_more_neighbours_than_training_texts(tiny_news):
     clf = NCDClassifier().fit(*tiny_news)
     with pytest.raises(ValueError, match=r"n_neighbors=25 is larger than the training set"):
         clf.kneighbors(QUERIES, n_neighbors=25)
+
+
+def test_a_k_set_after_fit_beyond_the_training_set_is_named_as_k(tiny_news):
+    clf = NCDClassifier(k=3).fit(*tiny_news).set_params(k=25)
+    with pytest.raises(ValueError, match=r"^k=25 is larger than the training set \(24 texts\)"):
+        clf.predict(QUERIES)
 
 
 def test_the_users_joblib_backend_runs_the_pairwise_work(tiny_news):
