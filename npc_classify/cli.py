@@ -66,6 +66,29 @@ def _run(argv: Sequence[str] | None) -> int:
         return 2
 
 
+def _seed(text: str) -> int:
+    """A seed of NumPy's generators: a whole number from 0 to 2**32 - 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if not 0 <= value < 2**32:
+        raise argparse.ArgumentTypeError(
+            f"expected a whole number from 0 to 2**32 - 1, got {text!r}"
+        )
+    return value
+
+
+def _checkpoint(text: str) -> Path:
+    """A checkpoint file, refused before any work when it is standard output or a folder."""
+    if text == STDOUT or Path(text).is_dir():
+        what = "standard output" if text == STDOUT else "a directory"
+        raise argparse.ArgumentTypeError(
+            f"{text} is {what}; a checkpoint is read back and appended to, so name a file"
+        )
+    return Path(text)
+
+
 def _positive_int(text: str, other: str = "") -> int:
     """A positive integer; the error names ``other``, a word the option also takes."""
     try:
@@ -180,7 +203,7 @@ def _build_parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.Argumen
     _add_model_arguments(evaluate, scoring=True)
     output = _add_output_arguments(evaluate, progress=True)
     text = "save the search as it goes, to resume from (default: OUTPUT.partial.jsonl)"
-    output.add_argument("--checkpoint", type=Path, metavar="FILE", help=text)
+    output.add_argument("--checkpoint", type=_checkpoint, metavar="FILE", help=text)
 
     summary = "the paper's few-shot protocol: mean accuracy over seeds, 95%% interval"
     shots = _command(commands, "few-shot", summary)
@@ -191,7 +214,7 @@ def _build_parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.Argumen
     text = "training texts per class"
     add("--shots", type=_positive_int, nargs="+", default=[5, 10, 50, 100], metavar="N", help=text)
     text = "one sample of training texts per seed"
-    add("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4], metavar="S", help=text)
+    add("--seeds", type=_seed, nargs="+", default=[0, 1, 2, 3, 4], metavar="S", help=text)
     _add_output_arguments(shots, progress=True)
 
     fit = _command(commands, "fit", "fit a classifier on a training split and save it")
@@ -295,7 +318,7 @@ def _add_data_arguments(parser: argparse.ArgumentParser, *, splits: tuple[str, .
     if "test" in splits:
         add("--n-test", type=_positive_int, metavar="N", help="sample N test texts (default: all)")
     text = "seed of random ties and of the texts --n-test and --n-train-per-class sample"
-    add("--seed", type=int, default=0, metavar="S", help=text)
+    add("--seed", type=_seed, default=0, metavar="S", help=text)
 
 
 def _add_table_arguments(group: Any) -> None:

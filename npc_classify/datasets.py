@@ -492,7 +492,8 @@ def read_labeled_file(
         texts.append(" ".join(parts))
     if not texts:
         below = " below its header" if header else ""
-        raise ValueError(f"{path} holds no labelled texts: no rows{below}.")
+        why = "the file is empty" if Path(path).stat().st_size == 0 else f"no rows{below}"
+        raise ValueError(f"{path} holds no labelled texts: {why}.")
     return LabeledTexts(texts, np.asarray(labels, dtype=object))
 
 

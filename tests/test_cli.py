@@ -736,14 +736,18 @@ def test_k_larger_than_the_training_set_exits_2(capsys):
     assert "25 is larger than the training set (24 texts)" in err
 
 
-def test_a_test_file_without_rows_is_refused_naming_it(capsys, tmp_path, split_news):
+@pytest.mark.parametrize(
+    ("content", "why"),
+    [("label,text\n", "no rows below its header"), ("", "the file is empty")],
+    ids=["header-only", "empty"],
+)
+def test_a_test_file_without_rows_is_refused_naming_it(capsys, tmp_path, split_news, content, why):
     empty = tmp_path / "empty.csv"
-    empty.write_text("label,text\n", encoding="utf-8")
+    empty.write_text(content, encoding="utf-8")
     argv = ["--dataset", "csv", "--train", split_news[0], "--test", empty, "--k", 1, *FAST]
     code, out, err = run_cli(capsys, "evaluate", *argv)
     assert (code, out) == (2, "")
-    expected = f"{empty} holds no labelled texts: no rows below its header.\n"
-    assert err == f"npc-classify: error: {expected}"
+    assert err == f"npc-classify: error: {empty} holds no labelled texts: {why}.\n"
 
 
 def test_test_labels_no_training_text_has_are_named_in_a_warning(capsys, tmp_path):
@@ -918,6 +922,32 @@ def test_complement_texts_are_scored_and_reported(capsys, tmp_path, split_news, 
     assert report["report"]["accuracy"] == pytest.approx(
         clf.score(list(test_texts), list(test_labels))
     )
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["evaluate", "--seed", "-1"], ["few-shot", "--seeds", "0", "x"], ["fit", "--seed", "2**32"]],
+    ids=["negative", "not-a-number", "too-large"],
+)
+def test_a_seed_numpy_cannot_take_is_refused_before_any_work(capsys, argv):
+    with pytest.raises(SystemExit) as exited:
+        main([*argv, "--out", "unused.skops"] if argv[0] == "fit" else argv)
+    assert exited.value.code == 2
+    assert f"expected a whole number from 0 to 2**32 - 1, got {argv[-1]!r}" in (
+        capsys.readouterr().err
+    )
+
+
+@pytest.mark.parametrize("name", ["-", "folder"])
+def test_a_checkpoint_that_is_standard_output_or_a_folder_is_refused_at_once(
+    capsys, tmp_path, monkeypatch, name
+):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "folder").mkdir()
+    with pytest.raises(SystemExit) as exited:
+        main(["evaluate", "--checkpoint", name])
+    assert exited.value.code == 2
+    assert "a checkpoint is read back and appended to, so name a file" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("value", ["0", "-2", "nan", "most"])
