@@ -163,11 +163,9 @@ class CandidateIndex:
 
 
 def _hashable(texts: Sequence[str]) -> list[str]:
-    """``texts`` with each lone surrogate's bytes read as U+FFFD, for the 4-gram hashing.
-
-    The hashing encodes strictly and refuses a lone surrogate, which the compressors
-    see as its three bytes; the estimate only needs its 4-grams to differ from others.
-    """
+    """``texts`` with each lone surrogate's three bytes read as U+FFFD, for the 4-gram
+    hashing, which encodes strictly and refuses a lone surrogate (the compressors see
+    its bytes, ``surrogatepass``). Other texts are left as they are."""
     return [text.encode("utf-8", "surrogatepass").decode("utf-8", "replace") for text in texts]
 
 

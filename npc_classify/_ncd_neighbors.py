@@ -211,7 +211,7 @@ class NCDNeighborsBase(CompressorParameterMixin, TextInputMixin, BaseEstimator, 
         return int(n_neighbors)
 
     def _check_neighbors(self, neigh_dist: Any, neigh_ind: Any) -> None:
-        """Refuse what is not a neighbour search of this classifier's training set."""
+        """Refuse what is not a neighbour search of this estimator's training set."""
         what = "neigh_dist and neigh_ind, as kneighbors returns them,"
         if not isinstance(neigh_dist, np.ndarray) or not isinstance(neigh_ind, np.ndarray):
             raise TypeError(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import zipfile
+from pathlib import Path
 from typing import Any, get_args
 
 from ._candidates import CandidateIndex
@@ -46,6 +47,8 @@ def save_model(model: Estimator, path: str | os.PathLike[str]) -> None:
         is whole (written beside it, then moved over it, with its
         permissions): a save that fails or is interrupted leaves it as it was.
     """
+    if Path(path).is_dir():
+        raise ValueError(f"{path} is a directory; expected the path of the model file to write.")
     skops_io = _skops_io()
     write_chunks(path, [skops_io.dumps(model)])
 

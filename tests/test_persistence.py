@@ -237,3 +237,10 @@ def test_a_model_whose_text_offsets_do_not_start_at_zero_is_refused(tiny_news, t
     skops.io.dump(fitted, path)
     with pytest.raises(ValueError, match="not from 0 to the buffer"):
         load_model(path)
+
+
+def test_a_folder_as_the_file_to_save_is_refused_and_left_as_it_is(tiny_news, tmp_path):
+    (tmp_path / "kept.txt").write_text("kept")
+    with pytest.raises(ValueError, match="is a directory; expected the path of the model file"):
+        save_model(NCDClassifier(k=1).fit(*tiny_news), tmp_path)
+    assert [p.name for p in tmp_path.iterdir()] == ["kept.txt"]
