@@ -22,7 +22,7 @@ from npc_classify.evaluation import MODEL_FREE_COMPRESSORS, bits_per_byte
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--data-dir")
+    parser.add_argument("--data-dir", help="AG News's CSVs (default: the Hugging Face Hub)")
     parser.add_argument("--lm", help="a model written by npc-classify train-lm")
     parser.add_argument("--n-docs", type=int, default=200)
     parser.add_argument("--n-coded", type=int, default=10)

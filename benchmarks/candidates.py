@@ -40,7 +40,7 @@ def search(train, test, candidates: int | None):
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--data-dir")
+    parser.add_argument("--data-dir", help="AG News's CSVs (default: the Hugging Face Hub)")
     parser.add_argument(
         "--m", type=int, nargs="+", default=[50, 100, 200, 300, 400, 500, 600, 1000]
     )

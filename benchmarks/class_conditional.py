@@ -37,7 +37,7 @@ from npc_classify.datasets import load_ag_news
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--data-dir")
+    parser.add_argument("--data-dir", help="AG News's CSVs (default: the Hugging Face Hub)")
     parser.add_argument("--lm", metavar="FILE", help="also the byte LM from train-lm")
     parser.add_argument("--lm-fine-tune-steps", type=int, default=400)
     parser.add_argument("--lm-candidates", type=int, default=50)

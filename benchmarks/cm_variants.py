@@ -17,7 +17,12 @@ unchanged model on the same folds:
   leans towards the texts it read last;
 - ``background``: each class's context tables (and, in a second variant, its
   mixer and maps too) started from a CM that read all of the fold's training
-  texts, instead of from 1/2: smoothing towards a shared model.
+  texts, instead of from 1/2: smoothing towards a shared model;
+- self-training: each fold's held-out texts cut into two pools, each pool
+  labelled by CM fitted on the fold's training texts, and each quarter of a
+  pool scored by CM fitted on the training texts plus the pool's other three
+  quarters under their predicted labels (all of them, or the more confident
+  half), so that no text is scored by a model that read it.
 """
 
 from __future__ import annotations

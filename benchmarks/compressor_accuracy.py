@@ -26,7 +26,7 @@ KS = (1, 5, 11)
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--data-dir")
+    parser.add_argument("--data-dir", help="AG News's CSVs (default: the Hugging Face Hub)")
     parser.add_argument("--n-test", type=int, default=1000)
     parser.add_argument("--compressors", nargs="+", default=["gzip", "zstd", "zstd-prefix"])
     args = parser.parse_args()

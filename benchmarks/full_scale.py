@@ -3,7 +3,7 @@
 Usage::
 
     python benchmarks/full_scale.py --data-dir ../shared/data/ag_news --compressor zstd-prefix \\
-        --checkpoint data/full_scale_zstd-prefix.jsonl
+        --param level=2 --checkpoint data/full_scale_zstd-prefix.jsonl
 
 The official 120,000-row training split is not available offline, so the texts
 are drawn with replacement (seeded) from the local pool: 120,000 training texts
@@ -34,6 +34,7 @@ import numpy as np
 from sklearn.base import clone
 
 from npc_classify import NCDClassifier
+from npc_classify.compressors import compressor_from_settings
 from npc_classify.datasets import load_ag_news
 from npc_classify.evaluation import neighbor_predictions, resumable_kneighbors
 
@@ -75,8 +76,16 @@ class PeakMemory(threading.Thread):
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--data-dir")
+    parser.add_argument("--data-dir", help="AG News's CSVs (default: the Hugging Face Hub)")
     parser.add_argument("--compressor", default="zstd-prefix")
+    parser.add_argument(
+        "--param",
+        dest="params",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a setting of the compressor, repeatable: level=2, engine=zlib (default: none)",
+    )
     parser.add_argument("--n-train", type=int, default=120_000)
     parser.add_argument("--n-test", type=int, default=7_600)
     parser.add_argument("--k-max", type=int, default=10)
@@ -108,8 +117,9 @@ def main() -> None:
     memory = PeakMemory()
     memory.start()
     start = time.perf_counter()
+    compressor = compressor_from_settings(args.compressor, args.params)
     clf = NCDClassifier(
-        args.compressor, k=args.k_max, n_jobs=-1, progress=True, candidates=args.candidates
+        compressor, k=args.k_max, n_jobs=-1, progress=True, candidates=args.candidates
     )
     clf.fit(train.texts, train.labels)
     neigh_dist, neigh_ind, resumed = resumable_kneighbors(
@@ -124,7 +134,7 @@ def main() -> None:
     pairs = (args.n_test - resumed) * (args.candidates or args.n_train)
     search = f", exact on {args.candidates:,} candidates per query" if args.candidates else ""
     print(
-        f"{args.compressor}: {args.n_test:,} x {args.n_train:,} texts{search}, "
+        f"{compressor!r}: {args.n_test:,} x {args.n_train:,} texts{search}, "
         f"{resumed} queries resumed"
     )
     print(

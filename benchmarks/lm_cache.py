@@ -69,7 +69,7 @@ def episode(data_dir, lm: str, shots: int, seed: int, n_queries: int, settings) 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--data-dir")
+    parser.add_argument("--data-dir", help="AG News's CSVs (default: the Hugging Face Hub)")
     parser.add_argument("--lm", required=True, help="a model file from npc-classify train-lm")
     parser.add_argument("--shots", type=int, nargs="+", default=[5, 10, 50])
     parser.add_argument("--seeds", type=int, nargs="+", default=[100, 101, 102, 103, 104])

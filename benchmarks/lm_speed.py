@@ -114,7 +114,7 @@ def cache_share(model_path: str, device: str, queries: list[bytes], train: list[
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--data-dir")
+    parser.add_argument("--data-dir", help="AG News's CSVs (default: the Hugging Face Hub)")
     parser.add_argument("--lm", help="a byte GRU from npc-classify train-lm")
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--n-queries", type=int, default=4)

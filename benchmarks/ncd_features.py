@@ -55,7 +55,7 @@ HEADS: dict[str, Callable[[float], Any]] = {
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--data-dir")
+    parser.add_argument("--data-dir", help="AG News's CSVs (default: the Hugging Face Hub)")
     parser.add_argument("--cv-per-class", type=int, default=750)
     parser.add_argument("--folds", type=int, default=3)
     parser.add_argument("--k", type=int, nargs="+", default=[1, 3, 5, 7, 11, 15, 21, 31])

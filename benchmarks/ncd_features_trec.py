@@ -84,7 +84,7 @@ def print_cv_table(
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--data-dir", type=Path, required=True)
+    parser.add_argument("--data-dir", type=Path, required=True, help="the TREC folder")
     parser.add_argument("--ppm-orders", type=int, nargs="*", default=[2, 3, 4, 5, 6])
     parser.add_argument("--alphas", type=float, nargs="+", default=list(ALPHAS))
     parser.add_argument("--folds", type=int, default=3)

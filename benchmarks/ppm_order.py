@@ -35,7 +35,7 @@ def fold_score(order: int, train_texts, train_labels, test_texts, test_labels):
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--data-dir")
+    parser.add_argument("--data-dir", help="AG News's CSVs (default: the Hugging Face Hub)")
     parser.add_argument("--orders", type=int, nargs="+", default=[1, 2, 3, 4, 5, 6])
     parser.add_argument("--folds", type=int, default=5)
     args = parser.parse_args()

@@ -19,7 +19,7 @@ from npc_classify.datasets import load_ag_news
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--data-dir")
+    parser.add_argument("--data-dir", help="AG News's CSVs (default: the Hugging Face Hub)")
     parser.add_argument("--n-test", type=int, default=200)
     parser.add_argument("--n-train", type=int, nargs="+", default=[750, 1500, 3000, 6000])
     parser.add_argument("--compressor", default="gzip")

@@ -85,7 +85,7 @@ def accuracy(scores: np.ndarray, labels: np.ndarray, classes: np.ndarray) -> flo
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--data-dir")
+    parser.add_argument("--data-dir", help="AG News's CSVs (default: the Hugging Face Hub)")
     parser.add_argument("--n-jobs", type=int, default=-1)
     args = parser.parse_args()
     train, test = load_ag_news("train", args.data_dir), load_ag_news("test", args.data_dir)
