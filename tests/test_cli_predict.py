@@ -79,6 +79,16 @@ def test_fit_saves_a_model_that_predict_applies_to_a_file_of_texts(
     assert err == f"1 worker: {12 * 12:,} pairs\n"
 
 
+def test_fit_cross_validates_auto_settings_on_the_workers_it_is_given(capsys, tmp_path, halves):
+    """--n-jobs reaches the classifier that fit saves; --progress shows its bars."""
+    options = ["--method", "class-conditional", "--n-dictionaries", "auto", "--n-jobs", "2"]
+    code, _, err = run(capsys, "fit", "--dataset", "csv", "--train", halves[0], *options,
+                         "--progress", "--out", tmp_path / "m.skops")  # fmt: skip
+    assert code == 0, err
+    assert load_model(tmp_path / "m.skops").n_jobs == 2
+    assert "%|" in err  # a progress bar, though standard error is no terminal
+
+
 def test_a_model_saved_from_python_predicts_the_same_way(capsys, tmp_path, halves, texts_file):
     clf = reference(halves, k=3)
     model = tmp_path / "python.skops"
