@@ -250,6 +250,8 @@ def check_targets(y: Any, n_samples: int) -> np.ndarray:
             f"{type(y).__name__}: {_preview(y)}."
         )
     _refuse_unordered(y, "y")
+    if isinstance(y, Iterator):  # a generator: read once, as check_labels reads one
+        y = list(y)
     array = np.asarray(y)
     if array.ndim == 2 and array.shape[1] > 1:
         raise ValueError(

@@ -170,3 +170,11 @@ def test_k_larger_than_the_training_set_is_refused(tiny_news):
 def test_refuses_to_predict_before_fit():
     with pytest.raises(NotFittedError):
         NCDRegressor().predict(QUERIES)
+
+
+def test_targets_from_a_generator_are_read_as_the_classifiers_read_labels(tiny_news):
+    texts, _ = tiny_news
+    targets = [float(len(text)) for text in texts]
+    from_list = NCDRegressor(k=3).fit(texts, targets).predict(QUERIES)
+    from_generator = NCDRegressor(k=3).fit(texts, (t for t in targets)).predict(QUERIES)
+    np.testing.assert_array_equal(from_generator, from_list)
