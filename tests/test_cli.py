@@ -1123,6 +1123,9 @@ def test_python_dash_m_runs_the_same_command_as_the_console_script(tmp_path):
 #: from a string, as dataclasses and namedtuple compile their methods during imports: CPython
 #: takes an interrupt raised in such code for an uncaught one. With ``DISGUISED = True`` the
 #: import fails as a pybind11 extension module's does when a signal stops its initialisation.
+#: The wait is many short sleeps, not one: a signal that lands after the line is printed but
+#: before a sleep begins is only acted on between sleeps (one 60 s sleep made the test wait
+#: out its timeout whenever the signal came in that gap).
 HOLD_NUMPY = """
 import sys, time
 
@@ -1134,7 +1137,7 @@ class HoldNumpy:
             sys.meta_path.remove(self)
             print("importing numpy", flush=True)
             try:
-                exec("time.sleep(60)")
+                exec("for _ in range(600): time.sleep(0.1)")
             except BaseException as error:
                 if DISGUISED:
                     raise ImportError("initialization failed") from error
