@@ -241,7 +241,8 @@ def _warn_of_unseen_labels(train: LabeledTexts, test: LabeledTexts) -> None:
 def _refuse_overwriting_inputs(
     args: argparse.Namespace, destinations: dict[str, Path | None]
 ) -> None:
-    """Refuse a report or checkpoint file that is one of the data files read, or each other.
+    """Refuse a report, checkpoint or model file that is one of the data files read, or
+    each other.
 
     Called after the data are read, so that their loader's checks speak first;
     nothing has been written then.
@@ -309,8 +310,8 @@ def _fit(args: argparse.Namespace) -> int:
     train = _per_class(
         args, datasets.load_split(args.dataset, "train", data_dir=args.data_dir, **files)
     )
-    # the classes by name (World, Sports...), so that predict and explain print them
     _refuse_overwriting_inputs(args, {"--out": args.out})
+    # the classes by name (World, Sports...), so that predict and explain print them
     model.fit(train.texts, datasets.label_names(train.labels, train.class_names))
     save_model(model, args.out)
     print(f"{model!r} fitted on {len(train)} texts of {len(model.classes_)} classes")
