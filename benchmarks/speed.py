@@ -69,10 +69,8 @@ def bare_zlib_loop(queries: list[str], train: list[str]) -> None:
             len(zlib.compress(prefix + text, 9, wbits=-15))
 
 
-def predict_seconds(
-    compressor: str | Compressor, train, labels, test, n_jobs: int, **params
-) -> float:
-    clf = NCDClassifier(compressor, k=1, n_jobs=n_jobs, **params).fit(train, labels)
+def predict_seconds(compressor: str | Compressor, train, labels, test, n_jobs: int) -> float:
+    clf = NCDClassifier(compressor, k=1, n_jobs=n_jobs).fit(train, labels)
     clf.predict(test[:4])  # start the workers outside the timing
     return timed(lambda: clf.predict(test))
 
