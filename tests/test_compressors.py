@@ -174,6 +174,12 @@ def test_clone_keeps_parameters(any_compressor):
     assert clone(any_compressor).get_params() == any_compressor.get_params()
 
 
+def test_the_empty_text_costs_a_size_without_a_minus_sign(any_compressor):
+    size = any_compressor.compressed_size(b"")
+    assert size >= 0
+    assert str(size)[0] != "-", "-0.0 would print as a negative size"
+
+
 def test_zstd_builds_one_context_per_thread():
     compressor = ZstdCompressor()
     contexts = []

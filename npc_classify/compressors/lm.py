@@ -134,8 +134,8 @@ class LMCompressor(ArithmeticCodingCompressor):
             model, prefix, list(suffixes), self.device, self.batch_size
         )
         if self.cache_order < 0:
-            bits = np.array([-np.log2(p).sum() for p in suffix_probs])
-            return -float(np.log2(prefix_probs).sum()), bits
+            bits = np.array([(-np.log2(p)).sum() for p in suffix_probs])
+            return float((-np.log2(prefix_probs)).sum()), bits
         return ppm.prefix_and_suffix_bits(
             prefix, suffixes, self.cache_order, prefix_probs, suffix_probs, self.cache_escape
         )
