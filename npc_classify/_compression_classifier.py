@@ -625,6 +625,16 @@ class CompressionClassifier(
                 folds.append(_HeldOutFold(np.asarray(classes), labels[queries], bits))
         return folds
 
+    def __getstate__(self) -> dict[str, Any]:
+        """The state to pickle or save, the class texts as a list in ``classes_`` order.
+
+        A dict keyed by the labels would not survive skops, which cannot tell
+        the keys ``True`` and ``False`` apart."""
+        state = dict(super().__getstate__())
+        if "_class_texts" in state:
+            state["_class_texts"] = [self._class_texts[c] for c in self.classes_.tolist()]
+        return state
+
     def __setstate__(self, state: dict[str, Any]) -> None:
         """Restore a pickled or skops-loaded classifier, refusing an inconsistent fitted state.
 
@@ -643,8 +653,12 @@ class CompressionClassifier(
             self.complement_ = state["complement"]
         what = "CompressionClassifier's fitted state"
         texts, classes = state["_class_texts"], state.get("classes_")
-        if not isinstance(texts, dict) or not isinstance(classes, np.ndarray):
+        if not isinstance(texts, (list, dict)) or not isinstance(classes, np.ndarray):
             raise ValueError(f"{what}: the class texts or classes_ are missing")
+        if isinstance(texts, list):  # one per class, in classes_ order
+            if len(texts) != len(classes) or len(set(classes.tolist())) != len(classes):
+                raise ValueError(f"{what}: classes_ does not give one label per class text")
+            texts = self._class_texts = dict(zip(classes.tolist(), texts, strict=True))
         if sorted(texts) != classes.tolist():
             raise ValueError(f"{what}: classes_ is not the sorted labels of the class texts")
         if not all(

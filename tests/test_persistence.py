@@ -12,8 +12,9 @@ import joblib
 import numpy as np
 import pytest
 from conftest import fit_targets, outputs
+from sklearn.base import clone
 
-from npc_classify import NCDClassifier, load_model, save_model
+from npc_classify import CompressionClassifier, NCDClassifier, load_model, save_model
 
 QUERIES = ["A goal in the final minute won the match.", "The bank cut its profit forecast."]
 
@@ -40,6 +41,21 @@ def test_joblib_round_trip_gives_identical_predictions(any_estimator, tiny_news,
     joblib.dump(fitted, tmp_path / "model.joblib")
     loaded = joblib.load(tmp_path / "model.joblib")
     np.testing.assert_array_equal(outputs(loaded, QUERIES), outputs(fitted, QUERIES))
+
+
+@pytest.mark.parametrize(
+    "labels",
+    [[True, False], [0, 1], [-3, 7], [1.0, 2.0], ["yes", "no"]],
+    ids=["bool", "int", "negative", "float", "str"],
+)
+@pytest.mark.parametrize("estimator", [NCDClassifier(k=1), CompressionClassifier()], ids=repr)
+def test_a_classifier_of_any_kind_of_label_loads_back_whole(estimator, labels, tmp_path):
+    texts = ["a late goal", "shares fell", "the keeper saved", "bank rates rose"]
+    fitted = clone(estimator).fit(texts, labels * 2)
+    save_model(fitted, tmp_path / "model.skops")
+    loaded = load_model(tmp_path / "model.skops")
+    assert loaded.classes_.tolist() == fitted.classes_.tolist()
+    np.testing.assert_array_equal(loaded.predict_proba(texts), fitted.predict_proba(texts))
 
 
 def test_a_save_that_fails_half_way_keeps_the_model_file_it_would_replace(
@@ -154,15 +170,21 @@ def test_decreasing_offsets_are_refused(tiny_news, tmp_path):
         load_model(tampered(fitted, tmp_path, _fit_offsets=offsets))
 
 
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda state: {"classes_": state["classes_"][::-1].copy()}, "not the sorted labels"),
+        (lambda state: {"classes_": state["classes_"][:1].repeat(3)}, "one label per class text"),
+        (lambda state: {"_class_texts": state["_class_texts"][:-1]}, "one label per class text"),
+    ],
+    ids=["unsorted", "repeated", "texts-short"],
+)
 def test_a_compression_classifier_whose_classes_do_not_match_its_texts_is_refused(
-    tiny_news, tmp_path
+    tiny_news, change, message
 ):
-    from npc_classify import CompressionClassifier
-
-    fitted = CompressionClassifier().fit(*tiny_news)
-    path = tampered(fitted, tmp_path, classes_=np.array(["business", "sport"]))
-    with pytest.raises(ValueError, match="classes_ is not the sorted labels"):
-        load_model(path)
+    state = CompressionClassifier().fit(*tiny_news).__getstate__()
+    with pytest.raises(ValueError, match=message):
+        CompressionClassifier().__setstate__({**state, **change(state)})
 
 
 def test_a_pickled_inconsistent_state_is_refused_as_well(tiny_news):
