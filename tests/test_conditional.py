@@ -446,6 +446,15 @@ def test_a_classifier_pickled_before_a_parameter_existed_restores_its_default(
     np.testing.assert_array_equal(restored.predict(QUERIES), clf.predict(QUERIES))
 
 
+def test_a_classifier_saved_with_its_class_texts_by_label_still_loads(tiny_news):
+    clf = CompressionClassifier("zstd").fit(*tiny_news)
+    state = clf.__getstate__()
+    by_label = dict(zip(clf.classes_.tolist(), state["_class_texts"], strict=True))
+    restored = CompressionClassifier.__new__(CompressionClassifier)
+    restored.__setstate__({**state, "_class_texts": by_label})
+    np.testing.assert_array_equal(restored.predict_proba(QUERIES), clf.predict_proba(QUERIES))
+
+
 def test_predict_before_fit_raises_not_fitted():
     with pytest.raises(NotFittedError):
         CompressionClassifier().predict(QUERIES)
