@@ -269,17 +269,17 @@ def _append(handle: IO[bytes], entry: dict[str, Any]) -> None:
 
 
 def _saved_entries(handle: IO[bytes], path: Path) -> list[Any]:
-    """The entries of the file's lines; a last line cut short by a kill is dropped, and the
-    file trimmed to the lines read."""
+    """The entries of the file's lines; a last line cut short by a kill (one without its
+    newline, even if the rest is whole) is dropped, and the file trimmed to the lines read."""
     entries = []
     good_bytes = 0
     for number, line in enumerate(handle, start=1):
+        if not line.endswith(b"\n"):
+            break  # a last line cut short by a kill
         try:
             entry = json.loads(line)
         except ValueError:
-            if line.endswith(b"\n"):
-                raise _damaged(path, number, "is not valid JSON") from None
-            break  # a last line cut short by a kill
+            raise _damaged(path, number, "is not valid JSON") from None
         entries.append(entry)
         good_bytes += len(line)
     handle.seek(good_bytes)

@@ -71,12 +71,13 @@ def test_a_finished_search_is_read_back_bit_for_bit(fitted, tiny_news, tmp_path)
     np.testing.assert_array_equal(again[1], first[1])
 
 
-def test_a_line_cut_short_by_a_kill_is_dropped_and_recomputed(fitted, tiny_news, tmp_path):
+@pytest.mark.parametrize("kept", [25, -1], ids=["mid-record", "all-but-its-newline"])
+def test_a_line_cut_short_by_a_kill_is_dropped_and_recomputed(fitted, tiny_news, tmp_path, kept):
     texts, _ = tiny_news
     path = tmp_path / "search.jsonl"
     expected = resumable_kneighbors(fitted, texts, 3, path)
     lines = path.read_bytes().splitlines(keepends=True)
-    path.write_bytes(b"".join(lines[:11]) + lines[11][:25])  # header, 10 rows, a torn row
+    path.write_bytes(b"".join(lines[:11]) + lines[11][:kept])  # header, 10 rows, a torn row
     neigh_dist, neigh_ind, resumed = resumable_kneighbors(fitted, texts, 3, path)
     assert resumed == 10
     np.testing.assert_array_equal(neigh_dist, expected[0])
@@ -146,12 +147,13 @@ def test_a_file_that_is_no_checkpoint_is_refused_and_left_as_it_is(
     assert path.read_bytes() == contents
 
 
-def test_a_header_cut_short_by_a_kill_is_written_again(fitted, tiny_news, tmp_path):
+@pytest.mark.parametrize("kept", [30, -1], ids=["mid-header", "all-but-its-newline"])
+def test_a_header_cut_short_by_a_kill_is_written_again(fitted, tiny_news, tmp_path, kept):
     texts, _ = tiny_news
     path = tmp_path / "search.jsonl"
     expected = resumable_kneighbors(fitted, texts[:4], 3, path)
     whole = path.read_bytes()
-    path.write_bytes(whole[:30])  # killed while the header was written
+    path.write_bytes(whole.splitlines(keepends=True)[0][:kept])  # killed writing the header
     _, neigh_ind, resumed = resumable_kneighbors(fitted, texts[:4], 3, path)
     assert resumed == 0
     np.testing.assert_array_equal(neigh_ind, expected[1])
