@@ -2,14 +2,16 @@
 
 A report written to a regular file (or to a path with nothing there yet)
 goes to a temporary file beside it that then replaces it, so a reader never
-sees half a report and a failed run leaves the old one. Anything else is
-written through, opened and written in place: a FIFO, a terminal or another
-character device, and a symbolic link, whose target receives the report
-while the link stays a link (``/dev/stdout`` is one).
+sees half a report and a failed run leaves the old one. A symbolic link to a
+regular file stays a link, and its target is replaced the same way. Anything
+else is written through, opened and written in place: a FIFO, a terminal or
+another character device, a link to one (``/dev/stdout`` is one) or a link
+to nothing yet.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import shutil
@@ -42,12 +44,40 @@ def check_destination(path: str | os.PathLike[str]) -> None:
     Raises
     ------
     ValueError
-        If ``path`` is a directory.
+        If ``path`` is a directory, or a file that :func:`check_writable` refuses.
     """
-    if os.fspath(path) != STDOUT and Path(path).is_dir():
+    if os.fspath(path) == STDOUT:
+        return
+    if Path(path).is_dir():
         raise ValueError(
             f"{path} is a directory; expected the path of a file to write the report to "
             f"(or {STDOUT} for standard output)."
+        )
+    check_writable(path)
+
+
+def check_writable(path: str | os.PathLike[str]) -> None:
+    """Refuse, before any work is done, a file whose folder takes no new file.
+
+    A regular file (or a new one) is written as a new file in its folder, the
+    folder of a link's target for a link; for a new one in folders yet to be
+    made, the nearest that exists. What is written through (a FIFO, a device)
+    is not checked.
+
+    Raises
+    ------
+    ValueError
+        If that folder cannot be written (read-only, or not the user's).
+    """
+    if not is_regular_destination(path):
+        return
+    folder = Path(path).resolve().parent
+    while not folder.exists():
+        folder = folder.parent
+    if not os.access(folder, os.W_OK):
+        raise ValueError(
+            f"{path} cannot be written: cannot write {folder} (read-only, or not yours); "
+            "name a file in a folder you can write."
         )
 
 
@@ -78,36 +108,57 @@ def write_chunks(path: str | os.PathLike[str], chunks: Iterable[bytes]) -> None:
     (its folder created if missing): the chunks go to a temporary file beside
     it, which replaces it only once every chunk is written, so an error while
     they are produced leaves the old file and no temporary one. A symbolic
-    link, a FIFO or a device is opened and written: the link's target
-    receives the bytes, the link stays. One chunk is held at a time. The
-    temporary file has a random hidden name (``.NAME.RANDOM.tmp``) and is
-    created only where no file is, so nothing beside ``path`` is replaced;
-    it takes the permissions of the file it replaces.
+    link to a regular file stays a link, and its target is replaced in the
+    same way. A FIFO, a device or a link to one, or a link to nothing yet, is
+    opened and written: the link's target receives the bytes. One chunk is
+    held at a time. The temporary file has a random hidden name
+    (``.NAME.RANDOM.tmp``) and is created only where no file is, so nothing
+    beside ``path`` is replaced; it takes the permissions (and, where allowed,
+    the owner) of the file it replaces before anything is written to it.
 
     Raises
     ------
     ValueError
         If ``path`` is a directory.
+    OSError
+        If the file cannot be written; it names ``path``, not the temporary file.
     """
     check_destination(path)
     path = Path(path)
+    if path.is_symlink() and path.exists() and is_regular_destination(path):
+        path = path.resolve()  # the link's target file is what is replaced
     if path.is_symlink() or not is_regular_destination(path):
         with open(path, "wb") as handle:
             for chunk in chunks:
                 handle.write(chunk)
         return
     path.parent.mkdir(parents=True, exist_ok=True)
-    output, temporary = _new_temporary_file(path)
+    temporary = None
     try:
+        output, temporary = _new_temporary_file(path)
         with output:
+            if path.exists():
+                _take_permissions(path, temporary)
             for chunk in chunks:
                 output.write(chunk)
-        if path.exists():  # the file it replaces keeps its permissions
-            shutil.copymode(path, temporary)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
+    except BaseException as error:
+        if temporary is not None:
+            temporary.unlink(missing_ok=True)
+        if isinstance(error, OSError) and (
+            temporary is None or error.filename in (None, os.fspath(temporary))
+        ):  # an error of creating or writing the temporary file
+            raise OSError(error.errno, error.strerror, os.fspath(path)) from error
         raise
     temporary.replace(path)
+
+
+def _take_permissions(path: Path, temporary: Path) -> None:
+    """Give ``temporary`` the permissions of ``path``, and its owner where that is allowed."""
+    shutil.copymode(path, temporary)
+    owner = path.stat()
+    if hasattr(os, "chown") and (owner.st_uid, owner.st_gid) != (os.getuid(), os.getgid()):
+        with contextlib.suppress(PermissionError):
+            os.chown(temporary, owner.st_uid, owner.st_gid)
 
 
 def _new_temporary_file(path: Path) -> tuple[BinaryIO, Path]:

@@ -19,7 +19,7 @@ from typing import Any
 from . import __version__, datasets
 from ._command import ending_on_signals, signal_behind
 from ._constants import BUILT_IN_COMPRESSORS, DEFAULT_MAX_SIZE, ORDERS, SERIAL_PAIRS
-from ._output import STDOUT, check_destination
+from ._output import STDOUT, check_destination, check_writable
 from ._voting import PAPER_TOP_K, TIE_BREAKS, WEIGHTS
 
 #: Exit status when the reader of the output went away: 128 + SIGPIPE, as a shell reports
@@ -143,9 +143,14 @@ def _complement_ratio(text: str) -> float:
 
 
 def _file(text: str) -> Path:
-    """A file to write (a model, an HTML page), refused before any work when it is a folder."""
+    """A file to write (a model, an HTML page), refused before any work when it is a folder
+    or its folder takes no new file."""
     if Path(text).is_dir():
         raise argparse.ArgumentTypeError(f"{text} is a directory; expected the path of a file")
+    try:
+        check_writable(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
     return Path(text)
 
 

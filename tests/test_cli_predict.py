@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -314,6 +315,28 @@ def test_a_folder_given_for_the_model_or_the_html_is_refused_before_any_work(
     assert exited.value.code == 2
     captured = capsys.readouterr()
     assert f"{folder} is a directory; expected the path of a file" in captured.err
+    assert captured.out == ""
+
+
+@pytest.mark.parametrize("command", ["fit", "explain", "bpb"])
+def test_a_file_in_a_folder_that_takes_no_new_file_is_refused_before_any_work(
+    tmp_path, capsys, halves, monkeypatch, command
+):
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    real_access = os.access
+    monkeypatch.setattr(os, "access", lambda p, mode: Path(p) != locked and real_access(p, mode))
+    out = str(locked / "out")
+    argv = {
+        "fit": ["fit", "--dataset", "csv", "--train", str(halves[0]), "--out", out],
+        "explain": ["explain", str(tmp_path / "missing.skops"), "a text", "--html", out],
+        "bpb": ["bpb", "--dataset", "csv", "--test", str(halves[1]), "--output", out],
+    }[command]
+    with pytest.raises(SystemExit) as exited:
+        main(argv)
+    assert exited.value.code == 2
+    captured = capsys.readouterr()
+    assert f"{out} cannot be written: cannot write {locked}" in captured.err
     assert captured.out == ""
 
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import builtins
+import errno
 import os
+import re
 import stat
 import subprocess
 import sys
@@ -14,6 +17,7 @@ from npc_classify._output import (
     check_destination,
     default_checkpoint,
     is_regular_destination,
+    write_chunks,
     write_text,
 )
 
@@ -57,31 +61,36 @@ def test_files_beside_the_report_are_left_as_they_are(tmp_path):
     }
 
 
+def interrupted_after(chunk: bytes):
+    """Chunks of a run interrupted after its first one."""
+    yield chunk
+    raise KeyboardInterrupt
+
+
 def test_the_temporary_file_is_removed_when_writing_fails(tmp_path):
-    from npc_classify._output import write_chunks
-
-    def chunks():
-        yield b"half a report"
-        raise KeyboardInterrupt
-
     path = tmp_path / "report.json"
     path.write_text("the old report", encoding="utf-8")
     with pytest.raises(KeyboardInterrupt):
-        write_chunks(path, chunks())
+        write_chunks(path, interrupted_after(b"half a report"))
     assert [p.name for p in tmp_path.iterdir()] == ["report.json"]
     assert path.read_text(encoding="utf-8") == "the old report"
 
 
-def test_a_symlink_is_written_through_and_stays_a_link(tmp_path):
+def test_a_symlink_to_a_file_stays_a_link_and_its_target_is_replaced_atomically(tmp_path):
     target = tmp_path / "results" / "report.json"
     target.parent.mkdir()
     target.write_text("stale", encoding="utf-8")
     link = tmp_path / "latest.json"
     link.symlink_to(target)
+    with pytest.raises(KeyboardInterrupt):
+        write_chunks(link, interrupted_after(b"half a report"))
+    assert target.read_text(encoding="utf-8") == "stale"
+    inode = target.stat().st_ino
     write_text(link, "fresh")
     assert link.is_symlink()
     assert link.resolve() == target.resolve()
     assert target.read_text(encoding="utf-8") == "fresh"
+    assert target.stat().st_ino != inode  # a new file renamed over the target
     assert sorted(p.name for p in tmp_path.iterdir()) == ["latest.json", "results"]
     assert [p.name for p in target.parent.iterdir()] == ["report.json"]
 
@@ -148,3 +157,49 @@ def test_a_replaced_file_keeps_its_permissions(tmp_path):
     write_text(path, "new")
     assert path.read_text() == "new"
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_a_private_file_is_private_while_it_is_replaced(tmp_path):
+    path = tmp_path / "private.json"
+    path.write_text("old")
+    path.chmod(0o600)
+    seen = []
+
+    def chunks():
+        yield b"new"  # by now the temporary file holds what the user keeps private
+        seen.extend(stat.S_IMODE(p.stat().st_mode) for p in tmp_path.glob(".private.json.*"))
+
+    write_chunks(path, chunks())
+    assert seen == [0o600]
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_a_write_that_fails_names_the_users_file_not_the_temporary_one(tmp_path, monkeypatch):
+    path = tmp_path / "report.json"
+
+    def read_only(*args, **kwargs):
+        raise OSError(errno.EROFS, "Read-only file system", str(tmp_path / ".report.json.1.tmp"))
+
+    monkeypatch.setattr(builtins, "open", read_only)
+    with pytest.raises(OSError, match=r"Read-only file system: '.*/report\.json'$"):
+        write_text(path, "{}")
+
+
+def test_a_folder_that_takes_no_new_file_is_refused_before_any_work(tmp_path, monkeypatch):
+    real_access = os.access
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    monkeypatch.setattr(os, "access", lambda p, mode: Path(p) != locked and real_access(p, mode))
+    for path in (locked / "report.json", locked / "new" / "folder" / "report.json"):
+        with pytest.raises(ValueError, match=rf"cannot write {re.escape(str(locked))}"):
+            check_destination(path)
+    check_destination(tmp_path / "report.json")
+
+
+@pytest.mark.skipif(getattr(os, "getuid", lambda: -1)() != 0, reason="only root gives files away")
+def test_a_file_written_for_another_user_stays_theirs(tmp_path):
+    path = tmp_path / "theirs.json"
+    path.write_text("old")
+    os.chown(path, 1234, 1234)
+    write_text(path, "new")
+    assert (path.stat().st_uid, path.stat().st_gid) == (1234, 1234)
