@@ -238,32 +238,52 @@ def _warn_of_unseen_labels(train: LabeledTexts, test: LabeledTexts) -> None:
         )
 
 
-def _refuse_overwriting_inputs(
-    args: argparse.Namespace, destinations: dict[str, Path | None]
-) -> None:
-    """Refuse a report, checkpoint or model file that is one of the data files read, or
-    each other.
+#: The options naming a file a command reads besides its data, and what each file is.
+_READ_FILES = {
+    "model": "the language model",
+    "model_file": "the model file",
+    "corpus": "the corpus",
+}
 
-    Called after the data are read, so that their loader's checks speak first;
-    nothing has been written then.
-    """
+
+def _data_files(args: argparse.Namespace) -> list[Path]:
+    """The data files a command reads: its training and test files, or AG News's."""
+    if getattr(args, "dataset", None) is None:  # train-lm: its corpus may be AG News's
+        if getattr(args, "corpus", None) != "ag_news":
+            return []
+        args = argparse.Namespace(dataset="ag_news", data_dir=args.data_dir)
     files = (
         datasets.split_file(
             args.dataset, split, data_dir=args.data_dir, path=getattr(args, split, None)
         )
         for split in ("train", "test")
     )
-    inputs = [path for path in files if path is not None]
+    return [path for path in files if path is not None]
+
+
+def _refuse_overwriting_inputs(
+    args: argparse.Namespace, destinations: dict[str, Path | None]
+) -> None:
+    """Refuse a report, checkpoint, model or page that is one of the files the command
+    reads (its data files, a model, a corpus), or each other.
+
+    Called after those files are read, so that their loaders' checks speak
+    first; nothing has been written then.
+    """
+    inputs = {path: "the data file" for path in _data_files(args)}
+    for name, what in _READ_FILES.items():
+        if getattr(args, name, None) not in (None, STDIN):
+            inputs[Path(getattr(args, name))] = what
     written = {
         option: Path(path).resolve()
         for option, path in destinations.items()
         if path is not None and str(path) != STDOUT
     }
     for option, path in written.items():
-        for data in inputs:
-            if data.is_file() and path.is_file() and os.path.samefile(data, path):
+        for read, what in inputs.items():
+            if read.is_file() and path.is_file() and os.path.samefile(read, path):
                 raise ValueError(
-                    f"{option} {destinations[option]} is the data file {data}, which it would "
+                    f"{option} {destinations[option]} is {what} {read}, which it would "
                     "replace; name another file."
                 )
     if len(set(written.values())) < len(written):
@@ -352,6 +372,7 @@ def _explain(args: argparse.Namespace) -> int:
     if not hasattr(model, "explain"):
         kind = type(model).__name__
         raise ValueError(f"{args.model_file} holds a {kind}, which cannot explain a prediction.")
+    _refuse_overwriting_inputs(args, {"--html": args.html})
     explanation = model.explain(args.text, n_spans=args.spans)
     if str(args.html) == STDOUT:  # the page to standard output, the report beside it
         print(reports.format_explanation(explanation), file=sys.stderr)
@@ -376,6 +397,7 @@ def _train_lm(args: argparse.Namespace) -> int:
         corpus = "\n".join(datasets.load_ag_news("train", args.data_dir).texts).encode()
     else:
         corpus = Path(args.corpus).read_bytes()
+    _refuse_overwriting_inputs(args, {"--out": args.out})
     options = {name: getattr(args, name) for name, _, _, _ in TRAIN_LM_OPTIONS}
     _, resumed_from = train_byte_lm(corpus, args.out, progress=_progress(args), **options)
     if resumed_from:

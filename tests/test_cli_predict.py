@@ -330,7 +330,7 @@ def test_a_file_in_a_folder_that_takes_no_new_file_is_refused_before_any_work(
     argv = {
         "fit": ["fit", "--dataset", "csv", "--train", str(halves[0]), "--out", out],
         "explain": ["explain", str(tmp_path / "missing.skops"), "a text", "--html", out],
-        "bpb": ["bpb", "--dataset", "csv", "--test", str(halves[1]), "--output", out],
+        "bpb": ["bpb", "--dataset", "csv", "--test", str(halves[0]), "--output", out],
     }[command]
     with pytest.raises(SystemExit) as exited:
         main(argv)
@@ -338,6 +338,34 @@ def test_a_file_in_a_folder_that_takes_no_new_file_is_refused_before_any_work(
     captured = capsys.readouterr()
     assert f"{out} cannot be written: cannot write {locked}" in captured.err
     assert captured.out == ""
+
+
+@pytest.mark.parametrize("command", ["explain", "train-lm", "fit-lm", "bpb-lm"])
+def test_an_output_naming_a_file_the_command_reads_is_refused_and_the_file_kept(
+    tmp_path, capsys, halves, request, command
+):
+    train = str(halves[0])
+    if command == "explain":
+        read = tmp_path / "model.skops"
+        save_model(CompressionClassifier("ppm").fit(*request.getfixturevalue("tiny_news")), read)
+        argv = ["explain", str(read), "a late goal", "--html", str(read)]
+    elif command == "train-lm":
+        read = tmp_path / "corpus.txt"
+        read.write_text("a late goal in the cup final\n" * 20, encoding="utf-8")
+        argv = ["train-lm", "--corpus", str(read), "--out", str(read), "--steps", "1"]
+    else:
+        read = tmp_path / "lm.pt"
+        read.write_bytes(Path(request.getfixturevalue("tiny_byte_lm")).read_bytes())
+        if command == "fit-lm":
+            model = ["--compressor", "lm", "--model", str(read)]
+            argv = ["fit", "--dataset", "csv", "--train", train, *model, "--out", str(read)]
+        else:
+            data = ["--dataset", "csv", "--test", train, "--n-docs", "2"]
+            argv = ["bpb", *data, "--model", str(read), "--output", str(read)]
+    before = read.read_bytes()
+    assert main(argv) == 2
+    assert "which it would replace; name another file" in capsys.readouterr().err
+    assert read.read_bytes() == before
 
 
 def test_predict_refuses_a_text_column_for_input_read_as_lines(tmp_path, capsys, halves):
