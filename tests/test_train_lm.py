@@ -181,3 +181,59 @@ def test_a_checkpoint_of_another_corpus_of_the_same_length_is_refused(
         ValueError, match="written by a training run with other settings or corpus"
     ):
         train_byte_lm(other, out, steps=10, checkpoint_every=5, **SMALL)
+
+
+def interrupted_checkpoint(corpus, out, monkeypatch) -> None:
+    """Leave ``out``'s checkpoint of step 5 of 10, as a run killed at step 6 does."""
+    interrupt_at_step(monkeypatch, 6)
+    with pytest.raises(KeyboardInterrupt):
+        train_byte_lm(corpus, out, steps=10, checkpoint_every=5, **SMALL)
+    monkeypatch.undo()
+
+
+def test_a_checkpoint_past_the_steps_asked_for_is_refused(corpus, tmp_path, monkeypatch):
+    out = tmp_path / "model.pt"
+    interrupted_checkpoint(corpus, out, monkeypatch)
+    with pytest.raises(ValueError, match=r"at step 5, past steps=3"):
+        train_byte_lm(corpus, out, steps=3, checkpoint_every=5, **SMALL)
+    assert not out.exists()
+    _, resumed_from = train_byte_lm(corpus, out, steps=5, checkpoint_every=5, **SMALL)
+    assert resumed_from == 5
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda path: path.write_bytes(path.read_bytes()[:3000]),
+        lambda path: path.write_bytes(b"garbage\n"),
+        lambda path: torch.save({"config": {}, "state_dict": {}}, path),
+    ],
+    ids=["truncated", "garbage", "a model file"],
+)
+def test_a_damaged_checkpoint_is_named_not_a_traceback(corpus, tmp_path, monkeypatch, damage):
+    out = tmp_path / "model.pt"
+    interrupted_checkpoint(corpus, out, monkeypatch)
+    damage(tmp_path / "model.pt.ckpt")
+    with pytest.raises(ValueError, match=r"model\.pt\.ckpt is not a train-lm checkpoint"):
+        train_byte_lm(corpus, out, steps=10, checkpoint_every=5, **SMALL)
+
+
+def test_an_interrupted_save_leaves_no_file_beside_the_model(corpus, tmp_path, monkeypatch):
+    """Checkpoints and the model are written atomically: an interrupt while one is written
+    leaves the file before it (here, none) and nothing else."""
+    out = tmp_path / "model.pt"
+    out.write_bytes(b"the user's old model")
+    real_save = torch.save
+
+    def killed_while_saving(obj, file, *args, **kwargs):
+        real_save(obj, file, *args, **kwargs)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(torch, "save", killed_while_saving)
+    with pytest.raises(KeyboardInterrupt):  # at the checkpoint of step 5
+        train_byte_lm(corpus, out, steps=10, checkpoint_every=5, **SMALL)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model.pt"]
+    with pytest.raises(KeyboardInterrupt):  # at the model, with no checkpoint on the way
+        train_byte_lm(corpus, out, steps=3, checkpoint_every=5, **SMALL)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model.pt"]
+    assert out.read_bytes() == b"the user's old model"

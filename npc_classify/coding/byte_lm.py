@@ -9,7 +9,9 @@ and runs no code from the file.
 
 from __future__ import annotations
 
+import io
 import os
+from typing import Any
 
 import numpy as np
 
@@ -21,6 +23,7 @@ except ImportError as error:  # pragma: no cover - exercised without torch insta
         'The language-model compressor needs PyTorch: pip install "npc-classify[lm]".'
     ) from error
 
+from .._output import write_chunks
 from ._torch import check_device
 
 START_SYMBOL = 256
@@ -72,7 +75,19 @@ def save_byte_lm(model: ByteGRU, path: str | os.PathLike[str]) -> None:
     path : path-like
         The file to write.
     """
-    torch.save({"config": dict(model.config), "state_dict": model.state_dict()}, path)
+    save_tensors({"config": dict(model.config), "state_dict": model.state_dict()}, path)
+
+
+def save_tensors(state: dict[str, Any], path: str | os.PathLike[str]) -> None:
+    """Write ``state`` with ``torch.save``, replacing ``path`` only once the file is whole.
+
+    The bytes are made in memory and written as :func:`npc_classify._output.write_chunks`
+    writes a report, so an interrupted or failed save leaves the old file, and no
+    temporary one beside it.
+    """
+    buffer = io.BytesIO()
+    torch.save(state, buffer)
+    write_chunks(path, [buffer.getvalue()])
 
 
 def load_byte_lm(path: str | os.PathLike[str], device: str = "cpu") -> ByteGRU:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import copy
 import hashlib
 import os
+import pickle
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -17,7 +19,7 @@ except ImportError as error:  # exercised without torch installed (tests/test_pa
     ) from error
 
 from .._progress import progress_bar
-from .byte_lm import START_SYMBOL, ByteGRU, save_byte_lm
+from .byte_lm import START_SYMBOL, ByteGRU, save_byte_lm, save_tensors
 
 
 def train_byte_lm(
@@ -41,7 +43,8 @@ def train_byte_lm(
     read back with ``weights_only=True``); called again with the
     same arguments, training resumes from there and ends with the same weights
     as an uninterrupted run. The finished model is written to ``out`` (its
-    folder created if missing) and the checkpoint removed.
+    folder created if missing) and the checkpoint removed. Both are written
+    whole or not at all: an interrupted save leaves the file before it.
 
     Parameters
     ----------
@@ -80,7 +83,8 @@ def train_byte_lm(
         If ``corpus`` is not bytes (a ``str`` is to be encoded first).
     ValueError
         Before any training: if ``corpus`` is too short, ``out`` is a directory,
-        the model does not fit in memory, or the checkpoint is another run's.
+        the model does not fit in memory, or the checkpoint is another run's,
+        past ``steps``, or no checkpoint (truncated, damaged, another file).
     """
     if not isinstance(corpus, (bytes, bytearray, memoryview)):
         raise TypeError(
@@ -116,18 +120,7 @@ def train_byte_lm(
     ]
     step = 0
     if checkpoint.exists():
-        saved = torch.load(checkpoint, weights_only=True)
-        if saved["settings"] != settings:
-            raise ValueError(
-                f"{checkpoint} was written by a training run with other settings or corpus; "
-                "delete it to start again."
-            )
-        model.load_state_dict(saved["model"])
-        optimizer.load_state_dict(saved["optimizer"])
-        name, keys, position, has_gauss, cached = saved["numpy_rng"]
-        rng.set_state((name, keys.numpy().astype(np.uint32), position, has_gauss, cached))
-        torch.set_rng_state(saved["torch_rng"])
-        step = saved["step"]
+        step = _resume(checkpoint, settings, steps, model, optimizer, rng)
     resumed_from = step
     data = _as_tensor(corpus)
     model.train()
@@ -138,8 +131,7 @@ def train_byte_lm(
             bar.set_postfix(bits_per_byte=f"{bits_per_byte:.3f}")
             bar.update(1)
             if step % checkpoint_every == 0 and step < steps:
-                temporary = checkpoint.with_name(checkpoint.name + ".tmp")
-                torch.save(
+                save_tensors(
                     {
                         "settings": settings,
                         "model": model.state_dict(),
@@ -148,13 +140,62 @@ def train_byte_lm(
                         "torch_rng": torch.get_rng_state(),
                         "step": step,
                     },
-                    temporary,
+                    checkpoint,
                 )
-                temporary.replace(checkpoint)
     model.eval()
     save_byte_lm(model, out)
     checkpoint.unlink(missing_ok=True)
     return model, resumed_from
+
+
+def _resume(
+    checkpoint: Path,
+    settings: list[Any],
+    steps: int,
+    model: ByteGRU,
+    optimizer: torch.optim.Optimizer,
+    rng: np.random.RandomState,
+) -> int:
+    """Restore the model, optimiser and generators of ``checkpoint``; return its step.
+
+    Raises
+    ------
+    ValueError
+        If the file is no checkpoint of train-lm (truncated, damaged, another
+        file), was written with other ``settings``, or is past ``steps``.
+    """
+    damaged = (RuntimeError, EOFError, pickle.UnpicklingError, KeyError, TypeError, ValueError)
+    try:
+        saved = torch.load(checkpoint, weights_only=True)
+        saved_settings, step = saved["settings"], int(saved["step"])
+    except damaged as error:
+        raise _not_a_checkpoint(checkpoint, error) from None
+    if saved_settings != settings:
+        raise ValueError(
+            f"{checkpoint} was written by a training run with other settings or corpus; "
+            "delete it to start again."
+        )
+    if step > steps:
+        raise ValueError(
+            f"{checkpoint} holds a training run at step {step}, past steps={steps}: delete "
+            f"it to train {steps} steps from the start, or ask for {step} or more."
+        )
+    try:
+        model.load_state_dict(saved["model"])
+        optimizer.load_state_dict(saved["optimizer"])
+        name, keys, position, has_gauss, cached = saved["numpy_rng"]
+        rng.set_state((name, keys.numpy().astype(np.uint32), position, has_gauss, cached))
+        torch.set_rng_state(saved["torch_rng"])
+    except damaged as error:
+        raise _not_a_checkpoint(checkpoint, error) from None
+    return step
+
+
+def _not_a_checkpoint(checkpoint: Path, error: Exception) -> ValueError:
+    return ValueError(
+        f"{checkpoint} is not a train-lm checkpoint: it is truncated, damaged or another "
+        f"file ({type(error).__name__}: {error}); delete it to start again."
+    )
 
 
 def fine_tune_byte_lm(
