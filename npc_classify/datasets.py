@@ -466,7 +466,8 @@ def read_labeled_file(
     ------
     ValueError
         No rows, a missing column, a row with another number of fields than
-        the header (or first row), an empty label, malformed quoting or
+        the header (or first row), an empty (or blank) label, a text column
+        that is the label column, malformed quoting or
         invalid UTF-8; the message names the file and the line.
 
     Examples
@@ -481,13 +482,20 @@ def read_labeled_file(
         label_column = "label" if header else 1
     if text_columns is None:
         text_columns = _default_text_columns(header)
+    if any(str(column) == str(label_column) for column in text_columns):
+        raise ValueError(
+            f"{path}: the text column {label_column!r} is the label column as well; a class "
+            "read into its own texts gives them away. Name other text columns "
+            "(--text-column / text_columns)."
+        )
     rows = _read_columns(
         path, (label_column, *text_columns), delimiter=delimiter, header=header, quoting=quoting
     )
     texts, labels = [], []
     for line, (label, *parts) in rows:
-        if label == "":
-            raise ValueError(f"{path}, line {line}: the label is empty.")
+        if not label.strip():
+            what = "empty" if label == "" else "blank (white space only)"
+            raise ValueError(f"{path}, line {line}: the label is {what}.")
         labels.append(label)
         texts.append(" ".join(parts))
     if not texts:

@@ -272,10 +272,21 @@ def test_labeled_file_long_row_names_path_and_line(tmp_path):
         read_labeled_file(path)
 
 
-def test_labeled_file_empty_label_is_rejected(tmp_path):
-    path = write_text(tmp_path / "data.csv", "label,text\nsport,A goal.\n,No label here.\n")
-    with pytest.raises(ValueError, match=re.escape(f"{path}, line 3: the label is empty")):
+@pytest.mark.parametrize("label", ["", "  ", "\t"], ids=["empty", "spaces", "tab"])
+def test_labeled_file_empty_label_is_rejected(tmp_path, label):
+    path = write_text(tmp_path / "data.csv", f"label,text\nsport,A goal.\n{label},No label.\n")
+    what = "empty" if label == "" else "blank"
+    with pytest.raises(ValueError, match=re.escape(f"{path}, line 3: the label is {what}")):
         read_labeled_file(path)
+
+
+@pytest.mark.parametrize(("header", "columns"), [(True, ("label", "text")), (False, (1, 2))])
+def test_the_label_column_read_as_a_text_column_is_refused(tmp_path, header, columns):
+    lines = ["label,text"] * header + ["sport,A goal."]
+    path = write_text(tmp_path / "data.csv", "\n".join(lines) + "\n")
+    label, text = columns
+    with pytest.raises(ValueError, match=rf"text column {label!r} is the label column"):
+        read_labeled_file(path, text_columns=[text, label], label_column=label, header=header)
 
 
 # --- sample_per_class -------------------------------------------------------------
