@@ -575,7 +575,7 @@ class CompressionClassifier(
                 folds, self.n_dictionaries_, self.classes_, self.class_offsets == "auto"
             )
             if temperature >= AUTO_TEMPERATURES[1] * (1 - 1e-9):
-                warnings.warn(self._no_better_than_chance(), UserWarning, stacklevel=3)
+                warnings.warn(self._no_better_than_chance(), UserWarning, stacklevel=4)
         self.temperature_ = temperature if self.temperature == "auto" else float(self.temperature)
 
     def _no_better_than_chance(self) -> str:

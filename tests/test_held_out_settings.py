@@ -112,8 +112,9 @@ def test_partial_fit_keeps_the_first_fits_temperature(tiny_news):
 
 
 def test_without_a_held_out_text_of_a_known_class_auto_keeps_one_bit_and_says_so():
-    with pytest.warns(UserWarning, match=r'"auto" found no held-out training text'):
+    with pytest.warns(UserWarning, match=r'"auto" found no held-out training text') as caught:
         clf = CompressionClassifier("zstd", temperature="auto").fit(["a b", "c d"], ["x", "y"])
+    assert caught[0].filename == __file__
     assert clf.temperature_ == 1.0
 
 
@@ -132,6 +133,7 @@ def test_held_out_classes_told_apart_no_better_than_chance_are_warned_of(params,
     with pytest.warns(UserWarning) as caught:
         clf = CompressionClassifier("ppm", **params).fit(texts, labels)
     message = str(caught[0].message)
+    assert caught[0].filename == __file__, "the warning points at the line that fitted"
     assert message.startswith('"auto" fitted the held-out training texts best at the largest')
     assert consequence in message
     if "temperature" in params:
