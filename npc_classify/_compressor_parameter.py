@@ -1,16 +1,19 @@
 """The ``compressor`` parameter every estimator shares, and what to do when it is misused.
 
 Two mistakes are common: giving a compressor's setting to the estimator
-(``CompressionClassifier("zstd", level=19)``), and tuning a compressor's
-setting while the compressor is a name (a grid over ``compressor__level``
-with ``compressor="zstd"``: a name has no parameters). Both get a message
-that says how to write it instead.
+(``CompressionClassifier("zstd", level=19)``; a setting whose name the
+estimator has too, PPM's ``order`` given to an NCD estimator, is refused at
+fit), and tuning a compressor's setting while the compressor is a name (a
+grid over ``compressor__level`` with ``compressor="zstd"``: a name has no
+parameters). Each gets a message that says how to write it instead.
 """
 
 from __future__ import annotations
 
 import inspect
 from typing import Any
+
+from sklearn.utils._param_validation import InvalidParameterError
 
 from .compressors import available_compressors, get_compressor
 
@@ -26,6 +29,17 @@ class CompressorParameterMixin:
             compressor = args[0] if args else kwargs.get("compressor", default)
             raise TypeError(_misplaced_settings_message(cls.__name__, compressor, kwargs, unknown))
         return super().__new__(cls)
+
+    def _validate_params(self) -> None:
+        """scikit-learn's check of the parameters; a refused value that fits a setting of
+        the same name of the compressor (PPM's ``order``) is told where it goes."""
+        try:
+            super()._validate_params()  # type: ignore[misc]
+        except InvalidParameterError as error:
+            hint = _shared_name_hint(self)
+            if hint is None:
+                raise
+            raise InvalidParameterError(f"{error} {hint}") from None
 
     def set_params(self, **params: Any) -> Any:
         """Set parameters; ``compressor__<name>`` needs a compressor object, not a name.
@@ -65,3 +79,23 @@ def _misplaced_settings_message(
                 "(get_compressor is in npc_classify)."
             )
     return message + " See help(" + estimator + ") for its parameters."
+
+
+def _shared_name_hint(estimator: Any) -> str | None:
+    """Where a parameter goes whose value is of the type of a same-named setting of the
+    compressor named, not of the estimator's own; None if there is none."""
+    compressor = estimator.compressor
+    if not (isinstance(compressor, str) and compressor in available_compressors()):
+        return None
+    settings = get_compressor(compressor).get_params()
+    defaults = inspect.signature(type(estimator).__init__).parameters
+    for name in sorted(set(settings) & set(defaults)):
+        value, own = getattr(estimator, name), defaults[name].default
+        if isinstance(value, type(settings[name])) and not isinstance(value, type(own)):
+            cls = type(estimator).__name__
+            return (
+                f"{name}={value!r} is a setting of the {compressor!r} compressor: write "
+                f"{cls}(get_compressor({compressor!r}, {name}={value!r})); {cls}'s own "
+                f"{name} (default {own!r}) is a different parameter (see help({cls}))."
+            )
+    return None

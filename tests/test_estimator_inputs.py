@@ -10,7 +10,14 @@ import pytest
 from sklearn.exceptions import DataConversionWarning
 from sklearn.model_selection import GridSearchCV
 
-from npc_classify import CompressionClassifier, NCDClassifier, get_compressor, pairwise_ncd
+from npc_classify import (
+    CompressionClassifier,
+    NCDClassifier,
+    NCDRegressor,
+    NCDTransformer,
+    get_compressor,
+    pairwise_ncd,
+)
 from npc_classify.compressors import Compressor
 
 TEXTS = ["the striker scored", "the keeper saved", "shares fell", "profits slumped"]
@@ -96,6 +103,20 @@ def test_a_compressor_setting_given_to_the_estimator_says_where_it_goes(estimato
     expected = rf"{name}\(get_compressor\('zstd', level=19\)\)"
     with pytest.raises(TypeError, match=expected):
         estimator_class("zstd", level=19)
+
+
+@pytest.mark.parametrize("estimator_class", [NCDClassifier, NCDRegressor, NCDTransformer])
+@pytest.mark.parametrize("compressor", ["ppm", "cm"])
+def test_a_compressor_setting_under_a_name_the_estimator_shares_says_where_it_goes(
+    estimator_class, compressor
+):
+    """NCD estimators have an ``order`` of their own (which text comes first): a PPM or CM
+    order given to one is refused at fit with where it goes."""
+    name = estimator_class.__name__
+    estimator = build(estimator_class, compressor=compressor, order=5)
+    expected = rf"Got 5 instead\..*{name}\(get_compressor\('{compressor}', order=5\)\)"
+    with pytest.raises(ValueError, match=expected):
+        estimator.fit(TEXTS, np.arange(len(TEXTS)) % 2)
 
 
 def test_an_unknown_argument_is_still_a_type_error(estimator_class):
