@@ -6,7 +6,7 @@ import hashlib
 import json
 import math
 import warnings
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence, Sized
 from dataclasses import dataclass
 from itertools import pairwise
 from numbers import Integral, Real
@@ -431,7 +431,7 @@ class CompressionClassifier(
     """
 
     #: Fitted state besides the attributes ending in "_" (see ``forget_fit``).
-    _private_state = ("_separator", "_class_texts")
+    _private_state = ("_separator", "_class_texts", "_declared")
     _parameter_constraints: dict[str, list[Any]] = {
         "compressor": COMPRESSOR_CONSTRAINTS,
         "separator": [str],
@@ -489,8 +489,11 @@ class CompressionClassifier(
         with unfitted_on_failure(self):
             return self._append(texts, labels)
 
-    def partial_fit(self, X: Sequence[str], y: ArrayLike) -> CompressionClassifier:
-        """Append texts to their class texts; unseen labels become new classes.
+    def partial_fit(
+        self, X: Sequence[str], y: ArrayLike, classes: ArrayLike | None = None
+    ) -> CompressionClassifier:
+        """Append texts to their class texts; unseen labels become new classes, unless the
+        first call fixed the classes.
 
         The first call fits the classifier: it must hold texts (an empty one is
         refused, as by :meth:`fit`), and it chooses the ``"auto"`` settings from
@@ -500,6 +503,14 @@ class CompressionClassifier(
         ----------
         X : sequence of str
         y : sequence of labels
+        classes : array-like of labels, default=None
+            As in scikit-learn's incremental estimators: every class there will
+            be, given to the first call, which makes them ``classes_`` from the
+            start (the columns of :meth:`predict_proba` never change). A class
+            without texts yet is coded after an empty class text, the
+            compressor alone. Labels outside them are then refused, in this
+            call and every later one; a later call may give them again,
+            unchanged. None: the classes are the labels seen so far.
 
         Returns
         -------
@@ -509,13 +520,54 @@ class CompressionClassifier(
         first = not hasattr(self, "n_dictionaries_")
         texts = check_training_texts(X) if first else check_texts(X, name="X")
         labels = check_labels(y, len(texts))
+        declared = None if classes is None else self._check_classes(classes, labels, first)
         if not first:
+            self._refuse_undeclared(labels, "the classes the first partial_fit was given")
             return self._append(texts, labels)
         with unfitted_on_failure(self):  # the first fit: settings chosen, perhaps by CV
-            return self._append(texts, labels)
+            return self._append(texts, labels, declared)
 
-    def _append(self, texts: list[str], labels: np.ndarray) -> CompressionClassifier:
-        """:meth:`partial_fit` on texts and labels already checked."""
+    def _check_classes(self, classes: ArrayLike, labels: np.ndarray, first: bool) -> np.ndarray:
+        """``classes`` as sorted labels: on the first call those of every label of ``y``,
+        later the first call's."""
+        if isinstance(classes, (str, bytes)) or not isinstance(classes, Sized):
+            raise TypeError(
+                f"classes must be a sequence of labels, got {type(classes).__name__}: "
+                f"{classes!r:.80}."
+            )
+        declared = np.unique(check_labels(classes, len(classes)))
+        shown = sorted(declared.tolist())
+        if first:
+            unknown = sorted(set(labels.tolist()) - set(shown))
+            if unknown:
+                raise ValueError(
+                    f"y holds {unknown[:5]}, not among classes={shown[:10]}; give every "
+                    "class there will be."
+                )
+        elif not self._declared or shown != self.classes_.tolist():
+            fixed = self.classes_.tolist() if self._declared else None
+            raise ValueError(
+                f"classes={shown[:10]} is not what the first partial_fit was given "
+                f"({fixed if fixed is None else fixed[:10]}); give it again unchanged, "
+                "or leave it out."
+            )
+        return declared
+
+    def _refuse_undeclared(self, labels: np.ndarray, what: str) -> None:
+        """Refuse labels outside ``classes_`` when the first partial_fit fixed them."""
+        if not self._declared or not len(labels):
+            return
+        unknown = sorted(set(labels.tolist()) - set(self.classes_.tolist()))
+        if unknown:
+            raise ValueError(
+                f"y holds {unknown[:5]}, not among {what} ({self.classes_.tolist()[:10]})."
+            )
+
+    def _append(
+        self, texts: list[str], labels: np.ndarray, declared: np.ndarray | None = None
+    ) -> CompressionClassifier:
+        """:meth:`partial_fit` on texts and labels already checked; ``declared``: the
+        classes the first call fixed."""
         if hasattr(self, "classes_") and len(labels):
             known, given = label_kind(self.classes_[0]), label_kind(labels[0])
             if known != given:  # checked before the texts are stored, which leaves self as it was
@@ -528,6 +580,9 @@ class CompressionClassifier(
             self.complement_ = self.complement
             self._separator = encode_text(self.separator)
             self._class_texts: dict[Any, list[bytes]] = {}
+            self._declared = declared is not None
+            for label in [] if declared is None else declared.tolist():
+                self._class_texts[label] = []
         for label, text in zip(labels.tolist(), encode_texts(texts), strict=True):
             self._class_texts.setdefault(label, []).append(text)
         for class_texts in self._class_texts.values():
@@ -661,8 +716,13 @@ class CompressionClassifier(
             texts = self._class_texts = dict(zip(classes.tolist(), texts, strict=True))
         if sorted(texts) != classes.tolist():
             raise ValueError(f"{what}: classes_ is not the sorted labels of the class texts")
+        declared = self._declared = state.get("_declared", False)  # False: saved before it
+        if not isinstance(declared, bool):
+            raise ValueError(f"{what}: _declared is not a bool, got {declared!r}")
         if not all(
-            isinstance(group, list) and group and all(isinstance(t, bytes) for t in group)
+            isinstance(group, list)
+            and (group or declared)  # a class given to partial_fit may have no texts yet
+            and all(isinstance(t, bytes) for t in group)
             for group in texts.values()
         ):
             raise ValueError(f"{what}: a class text is not a non-empty list of bytes")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 import re
 import zlib
 
@@ -91,6 +92,49 @@ def test_partial_fit_accepts_a_new_class(tiny_news):
     clf.partial_fit(["The orchestra played a new symphony to a full concert hall."], ["arts"])
     assert clf.classes_.tolist() == ["arts", "business", "science", "sport"]
     assert clf.predict(["The symphony orchestra played in the concert hall."])[0] == "arts"
+
+
+def test_classes_given_to_the_first_partial_fit_fix_the_columns_from_the_start(tiny_news):
+    """scikit-learn's incremental protocol: every class known from the first call, those
+    without texts yet coded after an empty class text (the compressor alone)."""
+    texts, labels = tiny_news
+    sport = [i for i, label in enumerate(labels) if label == "sport"]
+    clf = CompressionClassifier("ppm").partial_fit(
+        [texts[i] for i in sport],
+        [labels[i] for i in sport],
+        classes=["sport", "science", "business"],
+    )
+    assert clf.classes_.tolist() == ["business", "science", "sport"]
+    assert clf.predict_proba(QUERIES).shape == (3, 3)
+    assert clf.class_bytes_[:2].tolist() == [0, 0]
+    alone = clf.compressor_
+    np.testing.assert_allclose(
+        clf.class_bits(QUERIES)[:, 0], [8 * alone.compressed_size(q.encode()) for q in QUERIES]
+    )
+    restored = pickle.loads(pickle.dumps(clf))  # classes without texts are saved as such
+    np.testing.assert_array_equal(restored.class_bits(QUERIES), clf.class_bits(QUERIES))
+    clf.partial_fit(texts, labels)  # the other classes' texts come later
+    whole = CompressionClassifier("ppm").fit(
+        [texts[i] for i in sport] + texts, [labels[i] for i in sport] + labels
+    )
+    np.testing.assert_array_equal(clf.class_bits(QUERIES), whole.class_bits(QUERIES))
+
+
+def test_a_label_outside_the_classes_given_is_refused_then_and_later(tiny_news):
+    texts, labels = tiny_news
+    clf = CompressionClassifier("ppm")
+    with pytest.raises(ValueError, match=r"y holds \['sport'\], not among classes="):
+        clf.partial_fit(texts, labels, classes=["business", "science"])
+    with pytest.raises(NotFittedError):
+        clf.predict(QUERIES)
+    clf.partial_fit(texts[:3], labels[:3], classes=["business", "science", "sport"])
+    before = clf.class_bits(QUERIES)
+    with pytest.raises(ValueError, match=r"y holds \['arts'\], not among the classes"):
+        clf.partial_fit(["A new symphony."], ["arts"])
+    with pytest.raises(ValueError, match=r"classes=\['arts', 'sport'\] is not what the first"):
+        clf.partial_fit(texts, labels, classes=["sport", "arts"])
+    np.testing.assert_array_equal(clf.class_bits(QUERIES), before)
+    clf.partial_fit(texts, labels, classes=["sport", "science", "business"])  # the same: fine
 
 
 def test_partial_fit_refuses_labels_of_another_type_and_leaves_the_classifier_as_it_was(
