@@ -509,8 +509,8 @@ class CompressionClassifier(
             start (the columns of :meth:`predict_proba` never change). A class
             without texts yet is coded after an empty class text, the
             compressor alone. Labels outside them are then refused, in this
-            call and every later one; a later call may give them again,
-            unchanged. None: the classes are the labels seen so far.
+            call and every later one. A later call may give ``classes_``
+            again, unchanged. None: the classes are the labels seen so far.
 
         Returns
         -------
@@ -529,7 +529,7 @@ class CompressionClassifier(
 
     def _check_classes(self, classes: ArrayLike, labels: np.ndarray, first: bool) -> np.ndarray:
         """``classes`` as sorted labels: on the first call those of every label of ``y``,
-        later the first call's."""
+        later ``classes_``."""
         if isinstance(classes, (str, bytes)) or not isinstance(classes, Sized):
             raise TypeError(
                 f"classes must be a sequence of labels, got {type(classes).__name__}: "
@@ -544,12 +544,11 @@ class CompressionClassifier(
                     f"y holds {unknown[:5]}, not among classes={shown[:10]}; give every "
                     "class there will be."
                 )
-        elif not self._declared or shown != self.classes_.tolist():
-            fixed = self.classes_.tolist() if self._declared else None
+        elif shown != self.classes_.tolist():
             raise ValueError(
-                f"classes={shown[:10]} is not what the first partial_fit was given "
-                f"({fixed if fixed is None else fixed[:10]}); give it again unchanged, "
-                "or leave it out."
+                f"classes={shown[:10]} is not this classifier's classes_ "
+                f"({self.classes_.tolist()[:10]}); a later partial_fit takes them "
+                "unchanged, or none."
             )
         return declared
 

@@ -131,7 +131,7 @@ def test_a_label_outside_the_classes_given_is_refused_then_and_later(tiny_news):
     before = clf.class_bits(QUERIES)
     with pytest.raises(ValueError, match=r"y holds \['arts'\], not among the classes"):
         clf.partial_fit(["A new symphony."], ["arts"])
-    with pytest.raises(ValueError, match=r"classes=\['arts', 'sport'\] is not what the first"):
+    with pytest.raises(ValueError, match=r"classes=\['arts', 'sport'\] is not this classifier's"):
         clf.partial_fit(texts, labels, classes=["sport", "arts"])
     np.testing.assert_array_equal(clf.class_bits(QUERIES), before)
     clf.partial_fit(texts, labels, classes=["sport", "science", "business"])  # the same: fine
