@@ -71,9 +71,10 @@ class ArithmeticCodingCompressor(Compressor):
     ``compress``/``decompress`` are real and lossless (``decompress`` codes its
     output again and refuses a stream that is not that code, as a truncated one
     can be: it takes about twice a decoding); sizes for NCD are the
-    ideal code lengths in (fractional) bytes: the real code is never more
-    than a few bytes longer, and can be shorter (the coder quantises the
-    model's probabilities). Subclasses give :meth:`compressed_sizes_with_prefix`
+    ideal code lengths in (fractional) bytes, from which the real code
+    differs as the coder quantises the model's probabilities (shorter or
+    longer; longer where the model is all but certain, every symbol keeping
+    at least one count). Subclasses give :meth:`compressed_sizes_with_prefix`
     and either the model's stream and alphabet (:meth:`_coding`) with the
     symbols of a byte string and back, or a model that codes a whole stream
     itself (:meth:`_encode`, :meth:`_decode` and :meth:`ideal_bits`).

@@ -22,8 +22,9 @@ class LMCompressor(ArithmeticCodingCompressor):
     distributions, quantised deterministically, drive the arithmetic coder of
     :mod:`npc_classify.coding.arithmetic`. For NCD the sizes are the ideal code
     lengths, ``-sum log2 p(byte | previous bytes) / 8`` bytes (fractional);
-    the real code is never more than a few bytes longer (tested) and can be
-    shorter, as the coder quantises the distributions; the query
+    the real code differs from them as the coder quantises the
+    distributions (longer where the model is all but certain: every byte
+    then still costs at least 0.0056 bits); the query
     prefix is read once and its recurrent state starts every training text.
 
     Parameters

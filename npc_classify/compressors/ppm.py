@@ -20,10 +20,10 @@ class PPMCompressor(ArithmeticCodingCompressor):
     compressed, by the compiled engine of :mod:`npc_classify.coding.ppm`.
     ``compress``/``decompress`` are real and lossless; sizes for NCD and
     class-conditional compression are the ideal code lengths (fractional
-    bytes). The real code is never more than a few bytes longer (tested) and
-    on long texts comes out shorter, as the coder quantises the model's
-    probabilities: 0.4% (order 3) to 1.6% (order 16) below the ideal size on
-    33 KB of AG News. A prefix is read once and its counts serve
+    bytes). The real code differs from them as the coder quantises the
+    model's probabilities: 0.4% (order 3) to 1.6% (order 16) below the ideal
+    size on 33 KB of AG News, but longer where the model is all but certain
+    (every byte then still costs at least 0.0056 bits). A prefix is read once and its counts serve
     every suffix; a context given to :meth:`conditional_sizes` is counted once
     per thread and its counts kept (up to 4 GiB of counts per thread, the least
     recently used dropped first).
