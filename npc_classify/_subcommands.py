@@ -349,6 +349,12 @@ def _fit(args: argparse.Namespace) -> int:
 
 def _predict(args: argparse.Namespace) -> int:
     model = load_model(args.model_file)
+    if not (hasattr(model, "predict") and hasattr(model, "get_params")):
+        kind = type(model).__name__
+        raise ValueError(
+            f"{args.model_file} holds a {kind}, which cannot predict; expected a model "
+            "from fit or save_model."
+        )
     source = sys.stdin.buffer if args.input == STDIN else Path(args.input)
     texts = datasets.read_texts(source, format=args.input_format, **_file_options(args))
     params = model.get_params()

@@ -59,7 +59,14 @@ def _run(argv: Sequence[str] | None) -> int:
         with contextlib.suppress(OSError, ValueError):  # a standard output without a file
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return BROKEN_PIPE
-    except (ValueError, TypeError, FileNotFoundError, ImportError, OSError) as error:
+    except (
+        ValueError,
+        TypeError,
+        FileNotFoundError,
+        ImportError,
+        OSError,
+        NotImplementedError,  # what a compressor cannot do (explain with hf)
+    ) as error:
         if signal_behind(error) is not None:
             raise  # a signal in disguise, reported by ending_on_signals
         print(f"npc-classify: error: {error}", file=sys.stderr)

@@ -368,6 +368,30 @@ def test_an_output_naming_a_file_the_command_reads_is_refused_and_the_file_kept(
     assert read.read_bytes() == before
 
 
+def test_predict_refuses_a_file_that_holds_no_model_naming_what_it_holds(tmp_path, capsys):
+    import skops.io
+
+    path = tmp_path / "settings.skops"
+    skops.io.dump({"k": 1}, path)
+    texts = tmp_path / "texts.txt"
+    texts.write_text("a late goal\n", encoding="utf-8")
+    assert main(["predict", str(path), str(texts)]) == 2
+    assert f"{path} holds a dict, which cannot predict" in capsys.readouterr().err
+
+
+def test_explain_with_a_compressor_that_cannot_share_out_its_bits_is_a_one_line_error(
+    tmp_path, capsys, tiny_news, tiny_causal_lm
+):
+    from npc_classify.compressors import HuggingFaceCompressor
+
+    path = tmp_path / "model.skops"
+    save_model(NCDClassifier(HuggingFaceCompressor(tiny_causal_lm), k=1).fit(*tiny_news), path)
+    assert main(["explain", str(path), "a late goal"]) == 2
+    err = capsys.readouterr().err
+    assert "npc-classify: error: HuggingFaceCompressor gives no code length per byte" in err
+    assert "Traceback" not in err
+
+
 def test_predict_refuses_a_text_column_for_input_read_as_lines(tmp_path, capsys, halves):
     model = fitted_model(capsys, tmp_path, halves[0], "--k", "1")
     table = write_csv(tmp_path / "new.csv", ["text"], [[text] for text in halves[1]])
