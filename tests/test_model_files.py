@@ -96,6 +96,18 @@ def test_cuda_on_a_machine_without_it_says_so(tiny_model, tmp_path):
         LMCompressor(str(tmp_path / "model.pt"), device="cuda").load()
 
 
+@pytest.mark.parametrize("device", ["mps", "xpu", "cuda:7"])
+def test_a_device_torch_knows_but_this_machine_lacks_is_named(tiny_model, tmp_path, device):
+    try:
+        torch.empty(0, device=device)
+        pytest.skip(f"this machine has {device}")
+    except (RuntimeError, AssertionError):
+        pass
+    save_byte_lm(tiny_model, tmp_path / "model.pt")
+    with pytest.raises(ValueError, match=rf"device='{device}', but .*use device='cpu'"):
+        LMCompressor(str(tmp_path / "model.pt"), device=device).load()
+
+
 def test_integer_weights_are_refused_by_name(tiny_model, tmp_path, never_built):
     weights = tiny_model.state_dict()
     weights["head.bias"] = weights["head.bias"].round().to(torch.int64)

@@ -19,4 +19,13 @@ def check_device(device: str) -> torch.device:
             f"device={device!r}, but this PyTorch build has no CUDA device available; "
             "use device='cpu'."
         )
+    if torch_device.type != "cpu":
+        try:  # what this machine lacks fails here (mps, xpu, a CUDA index past the last)
+            torch.empty(0, device=torch_device)
+        except (RuntimeError, AssertionError) as error:
+            first_line = (str(error).splitlines() or [type(error).__name__])[0]
+            raise ValueError(
+                f"device={device!r}, but PyTorch cannot use it on this machine "
+                f"({first_line:.120}); use device='cpu'."
+            ) from None
     return torch_device
