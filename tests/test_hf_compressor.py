@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import threading
 import warnings
 
 import numpy as np
@@ -180,6 +181,33 @@ def test_class_texts_of_any_length_condition_a_query_on_the_same_amount_of_their
     for extra in range(1, 6):  # earlier texts of every length: the same end, the same costs
         longer = b"Earlier news. " * extra + b"\n" + end
         np.testing.assert_allclose(compressor.conditional_sizes(longer, queries), reference)
+
+
+def size_after_loading(folder: str, start: threading.Barrier, sizes: list[object]) -> None:
+    """Load the model at ``folder`` when every thread is ready; add a size (or the error)."""
+    compressor = HuggingFaceCompressor(folder)
+    start.wait()
+    try:
+        sizes.append(compressor.compressed_size(b"Who wrote Hamlet?"))
+    except Exception as error:  # shown by the test's assertion
+        sizes.append(error)
+
+
+def test_threads_loading_the_model_at_once_each_get_it_whole(tiny_causal_lm):
+    """transformers builds a model on the meta device first: two builds at once broke
+    both (and every later one in the process) before loading was serialised."""
+    expected = HuggingFaceCompressor(tiny_causal_lm).compressed_size(b"Who wrote Hamlet?")
+    for _ in range(3):
+        start, sizes = threading.Barrier(3), []
+        threads = [
+            threading.Thread(target=size_after_loading, args=(tiny_causal_lm, start, sizes))
+            for _ in range(3)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert sizes == [expected] * 3
 
 
 def test_a_model_that_is_not_there_is_a_clear_error(tmp_path):

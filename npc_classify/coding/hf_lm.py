@@ -25,6 +25,7 @@ from __future__ import annotations
 import copy
 import inspect
 import re
+import threading
 from collections.abc import Sequence
 from typing import Any
 
@@ -233,6 +234,11 @@ def byte_level_bpe_tokenizer(texts: Sequence[str], vocab_size: int) -> Any:
     )
 
 
+#: Held while a model is built: transformers builds it on the meta device first, a
+#: setting two threads building at once break for each other (and for every later build).
+_LOADING = threading.Lock()
+
+
 def load_causal_lm(name: str, device: str = "cpu") -> tuple[Any, ByteTokenizer]:
     """A causal LM and its lossless tokenizer, by Hub name or local folder.
 
@@ -256,15 +262,17 @@ def load_causal_lm(name: str, device: str = "cpu") -> tuple[Any, ByteTokenizer]:
     """
     torch_device = check_device(device)
     try:
-        tokenizer = AutoTokenizer.from_pretrained(name)
-        model: Any = AutoModelForCausalLM.from_pretrained(name, use_safetensors=True)
+        with _LOADING:
+            tokenizer = AutoTokenizer.from_pretrained(name)
+            model: Any = AutoModelForCausalLM.from_pretrained(name, use_safetensors=True)
+            model = model.to(torch_device).eval()
     except Exception as error:  # transformers, the Hub client and safetensors raise many kinds
         raise ValueError(
             f"Cannot load the causal language model {name!r} (a Hugging Face Hub name or a "
             f"folder written by save_pretrained, with safetensors weights): "
             f"{type(error).__name__}: {error}"
         ) from None
-    return model.to(torch_device).eval(), ByteTokenizer(tokenizer)
+    return model, ByteTokenizer(tokenizer)
 
 
 def _cache_keyword(model: Any) -> str:
