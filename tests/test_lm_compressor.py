@@ -118,9 +118,27 @@ def test_a_truncated_model_file_is_a_clear_error(model_path, tmp_path):
         load_byte_lm(damaged)
 
 
-def test_a_compressor_without_a_model_is_refused():
+def test_a_text_file_as_the_model_is_named_without_advice_to_load_it_unsafely(tmp_path):
+    path = tmp_path / "notes.pt"
+    path.write_text("garbage\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="not a readable byte language model") as refused:
+        load_byte_lm(path)
+    assert "Unsupported operand" in str(refused.value)
+    assert "weights_only` set to `False`" not in str(refused.value)
+
+
+@pytest.mark.parametrize(
+    "use",
+    [
+        lambda compressor: NCDClassifier(compressor, k=1).fit(["a", "b"], [0, 1]),
+        lambda compressor: compressor.compress(b"x"),
+        lambda compressor: compressor.compressed_size(b"x"),
+    ],
+    ids=["fit", "compress", "compressed_size"],
+)
+def test_a_compressor_without_a_model_is_refused(use):
     with pytest.raises(ValueError, match="LMCompressor needs model_path"):
-        NCDClassifier(LMCompressor(), k=1).fit(["a", "b"], [0, 1])
+        use(LMCompressor())
 
 
 def test_the_cli_evaluates_with_the_language_model(model_path, tmp_path):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pickle
+
 import torch
 
 
@@ -29,3 +31,18 @@ def check_device(device: str) -> torch.device:
                 f"({first_line:.120}); use device='cpu'."
             ) from None
     return torch_device
+
+
+def load_error(error: Exception) -> str:
+    """What a failed ``torch.load`` says, without its advice to load the file unsafely.
+
+    ``weights_only=True`` refuses a file that is not tensors and plain
+    containers with a message advising ``weights_only=False``, which would run
+    the file's code; only its reason is kept.
+    """
+    text = str(error)
+    marker = "WeightsUnpickler error:"
+    if isinstance(error, pickle.UnpicklingError) and marker in text:
+        reason = text.split(marker, 1)[1].strip().splitlines()[0]
+        return f"it is not tensors and plain values that torch.load reads safely ({reason})"
+    return f"{type(error).__name__}: {text}"

@@ -24,7 +24,7 @@ except ImportError as error:  # pragma: no cover - exercised without torch insta
     ) from error
 
 from .._output import write_chunks
-from ._torch import check_device
+from ._torch import check_device, load_error
 
 START_SYMBOL = 256
 
@@ -119,7 +119,7 @@ def load_byte_lm(path: str | os.PathLike[str], device: str = "cpu") -> ByteGRU:
     except Exception as error:
         raise ValueError(
             f"{path} is not a readable byte language model (truncated, damaged or another "
-            f"format): {type(error).__name__}: {error}"
+            f"format): {load_error(error)}"
         ) from None
     config, weights = _checked_contents(saved, path)
     model = ByteGRU(**config)

@@ -19,6 +19,7 @@ except ImportError as error:  # exercised without torch installed (tests/test_pa
     ) from error
 
 from .._progress import progress_bar
+from ._torch import load_error
 from .byte_lm import START_SYMBOL, ByteGRU, save_byte_lm, save_tensors
 
 
@@ -194,7 +195,7 @@ def _resume(
 def _not_a_checkpoint(checkpoint: Path, error: Exception) -> ValueError:
     return ValueError(
         f"{checkpoint} is not a train-lm checkpoint: it is truncated, damaged or another "
-        f"file ({type(error).__name__}: {error}); delete it to start again."
+        f"file ({load_error(error)}); delete it to start again."
     )
 
 

@@ -95,11 +95,6 @@ class LMCompressor(ArithmeticCodingCompressor):
 
     def load(self) -> None:
         """Load the model file in this thread."""
-        if not self.model_path:
-            raise ValueError(
-                "LMCompressor needs model_path: a model written by npc-classify train-lm or "
-                "npc_classify.coding.byte_lm.save_byte_lm."
-            )
         self._model()
 
     def _model(self) -> Any:
@@ -109,6 +104,11 @@ class LMCompressor(ArithmeticCodingCompressor):
         """This thread's model, and its fine-tuned copies by context digest."""
         from ..coding.byte_lm import load_byte_lm
 
+        if not self.model_path:
+            raise ValueError(
+                "LMCompressor needs model_path: a model written by npc-classify train-lm or "
+                "npc_classify.coding.byte_lm.save_byte_lm."
+            )
         return self._thread_context(
             lambda: {"model": load_byte_lm(self.model_path, self.device), "tuned": {}}
         )
