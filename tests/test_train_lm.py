@@ -237,3 +237,10 @@ def test_an_interrupted_save_leaves_no_file_beside_the_model(corpus, tmp_path, m
         train_byte_lm(corpus, out, steps=3, checkpoint_every=5, **SMALL)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["model.pt"]
     assert out.read_bytes() == b"the user's old model"
+
+
+def test_a_run_that_diverges_is_stopped_with_its_step_and_writes_no_model(corpus, tmp_path):
+    out = tmp_path / "model.pt"
+    with pytest.raises(ValueError, match=r"diverged at step \d+ .*lower the learning rate"):
+        train_byte_lm(corpus, out, steps=20, learning_rate=1e30, **SMALL)
+    assert not out.exists()

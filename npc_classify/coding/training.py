@@ -22,6 +22,10 @@ from .._progress import progress_bar
 from ._torch import load_error
 from .byte_lm import START_SYMBOL, ByteGRU, save_byte_lm, save_tensors
 
+#: A training step whose windows cost more bits per byte than this (8 times a uniform
+#: guess's 8), or NaN, has diverged: training stops rather than write its model.
+DIVERGED_BITS_PER_BYTE = 64.0
+
 
 def train_byte_lm(
     corpus: bytes,
@@ -85,7 +89,9 @@ def train_byte_lm(
     ValueError
         Before any training: if ``corpus`` is too short, ``out`` is a directory,
         the model does not fit in memory, or the checkpoint is another run's,
-        past ``steps``, or no checkpoint (truncated, damaged, another file).
+        past ``steps``, or no checkpoint (truncated, damaged, another file);
+        during training, if it diverges (a step's bits per byte NaN or above
+        :data:`DIVERGED_BITS_PER_BYTE`, or a weight not finite).
     """
     if not isinstance(corpus, (bytes, bytearray, memoryview)):
         raise TypeError(
@@ -129,6 +135,12 @@ def train_byte_lm(
         while step < steps:
             bits_per_byte = _training_step(model, optimizer, data, rng, seq_len, batch_size)
             step += 1
+            if not (bits_per_byte <= DIVERGED_BITS_PER_BYTE and _finite_weights(model)):
+                raise ValueError(
+                    f"Training diverged at step {step} (bits per byte {bits_per_byte:.4g}, "
+                    f"learning_rate={learning_rate}): lower the learning rate. No model "
+                    "was written; the last checkpoint, if any, is kept."
+                )
             bar.set_postfix(bits_per_byte=f"{bits_per_byte:.3f}")
             bar.update(1)
             if step % checkpoint_every == 0 and step < steps:
@@ -276,6 +288,11 @@ def _training_step(
     torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
     optimizer.step()
     return loss.item() / np.log(2)
+
+
+def _finite_weights(model: ByteGRU) -> bool:
+    """Whether every weight of ``model`` is a finite number."""
+    return all(bool(torch.isfinite(weight).all()) for weight in model.parameters())
 
 
 def _plain_rng_state(rng: np.random.RandomState) -> list:
