@@ -238,6 +238,25 @@ def test_pickled_weights_are_never_loaded(tiny_causal_lm, tmp_path):
         load_causal_lm(str(pickled))
 
 
+def test_an_encoder_that_reads_both_ways_is_refused_as_no_causal_model(tiny_causal_lm, tmp_path):
+    """transformers gives a BERT folder a language-model head that sees the tokens after
+    each position: not a model of the next token, so no code."""
+    from transformers import BertConfig, BertModel
+
+    encoder = tmp_path / "bert"
+    shutil.copytree(tiny_causal_lm, encoder)  # its tokenizer
+    config = BertConfig(
+        vocab_size=400,
+        hidden_size=32,
+        num_hidden_layers=1,
+        num_attention_heads=2,
+        intermediate_size=32,
+    )
+    BertModel(config).save_pretrained(encoder)
+    with pytest.raises(ValueError, match="is not a causal language model: its prediction at"):
+        load_causal_lm(str(encoder))
+
+
 def test_a_batch_size_below_one_is_refused(tiny_causal_lm):
     with pytest.raises(
         ValueError, match=r"The .batch_size. parameter of HuggingFaceCompressor .* Got 0"

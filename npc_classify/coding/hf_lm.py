@@ -257,8 +257,8 @@ def load_causal_lm(name: str, device: str = "cpu") -> tuple[Any, ByteTokenizer]:
     ValueError
         If ``device`` is not a torch device this machine has, or the model or
         tokenizer cannot be loaded (missing, truncated or
-        damaged, pickle-only weights), or the tokenizer cannot spell
-        arbitrary bytes.
+        damaged, pickle-only weights), or is not causal (an encoder such as
+        BERT), or the tokenizer cannot spell arbitrary bytes.
     """
     torch_device = check_device(device)
     try:
@@ -272,7 +272,27 @@ def load_causal_lm(name: str, device: str = "cpu") -> tuple[Any, ByteTokenizer]:
             f"folder written by save_pretrained, with safetensors weights): "
             f"{type(error).__name__}: {error}"
         ) from None
+    _check_causal(model, name)
     return model, ByteTokenizer(tokenizer)
+
+
+def _check_causal(model: Any, name: str) -> None:
+    """Refuse a model whose prediction at a position depends on the tokens after it.
+
+    An encoder's folder (BERT) loads as a "causal LM" whose head sees the
+    whole input: its predictions are not of the next token, and code nothing.
+    Two inputs that differ only in their second token must give the same
+    prediction at the first.
+    """
+    probe = torch.tensor([[0, 1], [0, 2]], device=model.device)
+    with torch.no_grad():
+        first = model(input_ids=probe).logits[:, 0].float()
+    if not torch.allclose(first[0], first[1], rtol=1e-3, atol=1e-3):
+        raise ValueError(
+            f"{name!r} is not a causal language model: its prediction at a token depends on "
+            "the tokens after it (an encoder such as BERT), so it predicts no next token to "
+            "code. Give a causal (decoder) model: GPT-2, Llama, Qwen, ..."
+        )
 
 
 def _cache_keyword(model: Any) -> str:
