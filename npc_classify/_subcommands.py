@@ -374,6 +374,12 @@ def _predict(args: argparse.Namespace) -> int:
 
 
 def _explain(args: argparse.Namespace) -> int:
+    try:  # argument bytes that are not UTF-8 reach Python as lone surrogates
+        os.fsencode(args.text).decode("utf-8")
+    except (UnicodeDecodeError, UnicodeEncodeError) as error:  # a surrogate of no byte
+        raise ValueError(
+            f"TEXT is not valid UTF-8 ({error.reason}); give the text in UTF-8."
+        ) from None
     model = load_model(args.model_file)
     if not hasattr(model, "explain"):
         kind = type(model).__name__

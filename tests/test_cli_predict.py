@@ -392,6 +392,17 @@ def test_explain_with_a_compressor_that_cannot_share_out_its_bits_is_a_one_line_
     assert "Traceback" not in err
 
 
+def test_explain_refuses_a_text_argument_that_is_not_utf8(tmp_path, capsys, tiny_news):
+    path = tmp_path / "model.skops"
+    save_model(CompressionClassifier("ppm").fit(*tiny_news), path)
+    html = tmp_path / "page.html"
+    # How Python hands over the argument bytes b"caf\xe9": the byte as a lone surrogate.
+    assert main(["explain", str(path), "caf\udce9", "--html", str(html)]) == 2
+    captured = capsys.readouterr()
+    assert "TEXT is not valid UTF-8 (unexpected end of data)" in captured.err
+    assert captured.out == "" and not html.exists()
+
+
 def test_predict_refuses_a_text_column_for_input_read_as_lines(tmp_path, capsys, halves):
     model = fitted_model(capsys, tmp_path, halves[0], "--k", "1")
     table = write_csv(tmp_path / "new.csv", ["text"], [[text] for text in halves[1]])
