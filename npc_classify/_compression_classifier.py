@@ -522,7 +522,7 @@ class CompressionClassifier(
         labels = check_labels(y, len(texts))
         declared = None if classes is None else self._check_classes(classes, labels, first)
         if not first:
-            self._refuse_undeclared(labels, "the classes the first partial_fit was given")
+            self._refuse_undeclared(labels)
             return self._append(texts, labels)
         with unfitted_on_failure(self):  # the first fit: settings chosen, perhaps by CV
             return self._append(texts, labels, declared)
@@ -552,14 +552,15 @@ class CompressionClassifier(
             )
         return declared
 
-    def _refuse_undeclared(self, labels: np.ndarray, what: str) -> None:
+    def _refuse_undeclared(self, labels: np.ndarray) -> None:
         """Refuse labels outside ``classes_`` when the first partial_fit fixed them."""
         if not self._declared or not len(labels):
             return
         unknown = sorted(set(labels.tolist()) - set(self.classes_.tolist()))
         if unknown:
             raise ValueError(
-                f"y holds {unknown[:5]}, not among {what} ({self.classes_.tolist()[:10]})."
+                f"y holds {unknown[:5]}, not among the classes the first partial_fit was "
+                f"given ({self.classes_.tolist()[:10]})."
             )
 
     def _append(
