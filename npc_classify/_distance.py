@@ -93,7 +93,12 @@ def ncd_rows(
                 )
             )
         if order != "query-first":
-            joint.append(compressed_sizes(compressor, [t + separator + query for t in train]))
+            sizes = compressor.compressed_sizes_with_suffix([t + separator for t in train], query)
+            joint.append(
+                check_sizes(
+                    np.asarray(sizes, dtype=np.float64), compressor, "compressed_sizes_with_suffix"
+                )
+            )
         query_size = check_sizes(
             np.asarray(size(query), dtype=np.float64), compressor, "compressed_size"
         )

@@ -180,6 +180,17 @@ def test_the_empty_text_costs_a_size_without_a_minus_sign(any_compressor):
     assert str(size)[0] != "-", "-0.0 would print as a negative size"
 
 
+def test_a_pairs_joint_size_is_the_same_whichever_text_is_shared(any_compressor):
+    """Sizing x + y with y shared by the pairs (train-first NCD) gives what sizing it with
+    x shared gives (query-first): one definition of a pair's joint size per compressor."""
+    firsts = [b"The striker scored twice. ", b"Shares fell. ", b""]
+    second = b"A late goal won the cup final."
+    by_prefix = [any_compressor.compressed_sizes_with_prefix(f, [second])[0] for f in firsts]
+    by_suffix = any_compressor.compressed_sizes_with_suffix(firsts, second)
+    assert by_suffix.dtype == np.float64
+    np.testing.assert_allclose(by_suffix, by_prefix, rtol=1e-6)  # LMs: float32 batches
+
+
 def test_zstd_builds_one_context_per_thread():
     compressor = ZstdCompressor()
     contexts = []

@@ -75,6 +75,31 @@ def test_a_model_reading_the_query_once_for_all_pairs_gives_each_pairs_ncd(
     np.testing.assert_allclose(got[0], expected, rtol=1e-6)
 
 
+@pytest.mark.parametrize("order", ["query-first", "train-first", "symmetric"])
+def test_zstd_prefix_sizes_each_pair_by_its_definition_in_every_order(order):
+    """C(xy) := C(x) + |y compressed with x as a dictionary|, x the text that comes first."""
+    compressor = get_compressor("zstd-prefix")
+
+    def joint(first: str, second: str) -> float:
+        return compressor.compressed_sizes_with_prefix(first.encode() + b" ", [second.encode()])[0]
+
+    def ncd(first: str, second: str) -> float:
+        c_x, c_y = (
+            compressor.compressed_size(first.encode()),
+            compressor.compressed_size(second.encode()),
+        )
+        return (joint(first, second) - min(c_x, c_y)) / max(c_x, c_y)
+
+    pairs = {
+        "query-first": lambda x, y: ncd(x, y),
+        "train-first": lambda x, y: ncd(y, x),
+        "symmetric": lambda x, y: (ncd(x, y) + ncd(y, x)) / 2,
+    }
+    expected = [[pairs[order](x, y) for y in TEXTS] for x in TEXTS[:3]]
+    got = pairwise_ncd(TEXTS[:3], TEXTS, compressor=compressor, order=order)
+    np.testing.assert_allclose(got, expected, rtol=1e-12)
+
+
 def test_train_first_order_puts_the_reference_text_first():
     expected = [[reference_ncd(y, x) for y in TEXTS] for x in TEXTS]
     # reference_ncd(y, x) compresses y + " " + x; its min/max terms are symmetric.

@@ -326,6 +326,31 @@ class Compressor(BaseEstimator, ABC):
             (size(prefix + suffix) for suffix in suffixes), dtype=np.float64, count=len(suffixes)
         )
 
+    def compressed_sizes_with_suffix(self, prefixes: Sequence[bytes], suffix: bytes) -> np.ndarray:
+        """Compressed sizes of ``prefix + suffix`` for every prefix: the pairs of
+        :meth:`compressed_sizes_with_prefix` with the shared text second.
+
+        NCD's ``train-first`` order sizes its pairs so. By default the
+        concatenations' :meth:`compressed_sizes`; a compressor that defines a
+        pair's joint size otherwise than as its concatenation's size (as
+        ``zstd-prefix`` does) overrides it to give what
+        ``compressed_sizes_with_prefix(prefix, [suffix])`` gives.
+
+        Parameters
+        ----------
+        prefixes : sequence of bytes
+            The varying heads.
+        suffix : bytes
+            Bytes shared by every input, after each head.
+
+        Returns
+        -------
+        sizes : ndarray of shape (len(prefixes),), dtype=float64
+        """
+        return np.asarray(
+            self.compressed_sizes([prefix + suffix for prefix in prefixes]), dtype=np.float64
+        )
+
     def conditional_sizes(self, context: bytes, items: Sequence[bytes]) -> np.ndarray:
         """Bytes each item costs once the compressor has seen ``context``.
 

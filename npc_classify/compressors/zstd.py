@@ -104,3 +104,17 @@ class ZstdPrefixCompressor(ZstdCompressor):
 
     def compressed_sizes_with_prefix(self, prefix: bytes, suffixes: Sequence[bytes]) -> np.ndarray:
         return self._dictionary_sizes(prefix, suffixes) + self.compressed_size(prefix)
+
+    def compressed_sizes_with_suffix(self, prefixes: Sequence[bytes], suffix: bytes) -> np.ndarray:
+        """The joint sizes of :meth:`compressed_sizes_with_prefix`, each prefix the
+        dictionary of its pair (one dictionary per prefix).
+
+        Parameters
+        ----------
+        prefixes, suffix
+            As in :meth:`~npc_classify.compressors.Compressor.compressed_sizes_with_suffix`.
+        """
+        return np.array(
+            [self.compressed_sizes_with_prefix(prefix, [suffix])[0] for prefix in prefixes],
+            dtype=np.float64,
+        )
