@@ -58,7 +58,17 @@ def dask_backend(address: str | None) -> Iterator[None]:
         raise ImportError(
             'A Dask cluster needs Dask\'s distributed package: pip install "npc-classify[dask]".'
         ) from None
-    with Client(address, timeout="10s"), parallel_config(backend="dask"):
+    try:
+        client = Client(address, timeout="10s")
+    except (OSError, ValueError, MemoryError) as error:
+        # MemoryError: a server of another protocol (HTTP) answers with bytes that
+        # distributed reads as a message length of exabytes.
+        raise ValueError(
+            f"Cannot reach a Dask scheduler at {address!r} ({type(error).__name__}: "
+            f"{str(error)[:200]}); give the address the scheduler prints, e.g. "
+            "tcp://HOST:8786, of a scheduler that is running."
+        ) from None
+    with client, parallel_config(backend="dask"):
         yield
 
 

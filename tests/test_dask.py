@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import socket
+import threading
 
 import joblib
 import numpy as np
@@ -86,3 +88,31 @@ def test_an_unreachable_scheduler_is_a_clear_error(capsys):
     argv = ["evaluate", "--dataset", "csv", "--train", "x.csv", "--test", "y.csv"]
     assert main([*argv, "--scheduler", "tcp://127.0.0.1:1"]) == 2
     assert "npc-classify: error:" in capsys.readouterr().err
+
+
+@pytest.fixture
+def http_service():
+    """The address of a local server that answers anything with HTTP's 400, as a proxy or
+    a web server on a port mistaken for the scheduler's would."""
+    server = socket.create_server(("127.0.0.1", 0))
+
+    def answer() -> None:
+        while True:
+            try:
+                connection, _ = server.accept()
+            except OSError:  # the server was closed
+                return
+            with connection:
+                connection.recv(100)
+                connection.sendall(b"HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\n\r\n")
+
+    threading.Thread(target=answer, daemon=True).start()
+    yield f"tcp://127.0.0.1:{server.getsockname()[1]}"
+    server.close()
+
+
+def test_a_scheduler_address_that_answers_http_is_a_clear_error(http_service, capsys):
+    argv = ["evaluate", "--dataset", "csv", "--train", "x.csv", "--test", "y.csv"]
+    assert main([*argv, "--scheduler", http_service]) == 2
+    err = capsys.readouterr().err
+    assert f"npc-classify: error: Cannot reach a Dask scheduler at '{http_service}'" in err
