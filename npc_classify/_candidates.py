@@ -26,6 +26,7 @@ from scipy.sparse import csr_matrix
 from sklearn.feature_extraction.text import HashingVectorizer
 
 from ._distance import joint_size_from_ncd, ncd_from_sizes
+from ._neighbors import top_k
 
 NGRAM_SIZE = 4
 N_HASHED_FEATURES = 2**20
@@ -179,7 +180,6 @@ def _estimate(
 
 
 def _lowest(values: np.ndarray, m: int) -> np.ndarray:
-    """Column indices of the ``m`` lowest values of each row, in no particular order."""
-    if m >= values.shape[1]:
-        return np.broadcast_to(np.arange(values.shape[1]), values.shape)
-    return np.argpartition(values, m - 1, axis=1)[:, :m]
+    """Column indices of the ``m`` lowest values of each row, equal values taken in column
+    order (as the exact search orders equal distances by training index)."""
+    return top_k(values, m)[1]

@@ -142,6 +142,21 @@ def test_as_many_candidates_as_training_texts_is_the_exact_search(tiny_news):
     np.testing.assert_array_equal(exact[1], approx[1])
 
 
+@pytest.mark.parametrize("m", [1, 2, 4])
+def test_estimates_tied_at_the_last_candidate_are_taken_in_training_order(ag_news_path, m):
+    """Copies of the query at 12 places among 400 texts: the exact search's first copy is a
+    candidate, as equal distances go by training index in every search."""
+    train = read_ag_news_csv(ag_news_path / "train.csv").texts[:400]
+    query = read_ag_news_csv(ag_news_path / "test.csv").texts[3]
+    places = [28, 121, 142, 146, 165, 190, 204, 211, 269, 283, 351, 370]
+    for place in places:
+        train[place] = query
+    labels = [places.index(i) if i in places else -1 for i in range(400)]
+    exact = NCDClassifier(k=1).fit(train, labels).kneighbors([query])
+    approx = NCDClassifier(k=1, candidates=m).fit(train, labels).kneighbors([query])
+    assert approx[1][0, 0] == exact[1][0, 0] == places[0]
+
+
 def test_workers_and_chunking_do_not_change_candidate_search(tiny_news):
     texts, labels = tiny_news
     one = NCDClassifier(k=2, candidates=5, n_jobs=1).fit(texts, labels)
