@@ -300,6 +300,17 @@ def test_explain_refuses_a_model_that_cannot_explain(tiny_news, tmp_path, capsys
     assert "holds a NCDTransformer, which cannot explain a prediction" in capsys.readouterr().err
 
 
+def refused_at_parse(argv: list[str], capsys) -> str:
+    """The standard error of ``argv``, refused when its arguments are parsed: exit 2 and
+    nothing on standard output."""
+    with pytest.raises(SystemExit) as exited:
+        main(argv)
+    assert exited.value.code == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    return captured.err
+
+
 @pytest.mark.parametrize("command", ["fit", "explain"])
 def test_a_folder_given_for_the_model_or_the_html_is_refused_before_any_work(
     tmp_path, capsys, halves, command
@@ -310,12 +321,9 @@ def test_a_folder_given_for_the_model_or_the_html_is_refused_before_any_work(
         argv = ["fit", "--dataset", "csv", "--train", str(halves[0]), "--out", str(folder)]
     else:
         argv = ["explain", str(tmp_path / "missing.skops"), "a text", "--html", str(folder)]
-    with pytest.raises(SystemExit) as exited:
-        main(argv)
-    assert exited.value.code == 2
-    captured = capsys.readouterr()
-    assert f"{folder} is a directory; expected the path of a file" in captured.err
-    assert captured.out == ""
+    assert f"{folder} is a directory; expected the path of a file" in refused_at_parse(
+        argv, capsys
+    )
 
 
 @pytest.mark.parametrize("command", ["fit", "explain", "bpb"])
@@ -332,12 +340,7 @@ def test_a_file_in_a_folder_that_takes_no_new_file_is_refused_before_any_work(
         "explain": ["explain", str(tmp_path / "missing.skops"), "a text", "--html", out],
         "bpb": ["bpb", "--dataset", "csv", "--test", str(halves[0]), "--output", out],
     }[command]
-    with pytest.raises(SystemExit) as exited:
-        main(argv)
-    assert exited.value.code == 2
-    captured = capsys.readouterr()
-    assert f"{out} cannot be written: cannot write {locked}" in captured.err
-    assert captured.out == ""
+    assert f"{out} cannot be written: cannot write {locked}" in refused_at_parse(argv, capsys)
 
 
 @pytest.mark.parametrize("command", ["explain", "train-lm", "fit-lm", "bpb-lm"])
