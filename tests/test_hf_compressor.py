@@ -241,6 +241,7 @@ def test_pickled_weights_are_never_loaded(tiny_causal_lm, tmp_path):
 def test_an_encoder_that_reads_both_ways_is_refused_as_no_causal_model(tiny_causal_lm, tmp_path):
     """transformers gives a BERT folder a language-model head that sees the tokens after
     each position: not a model of the next token, so no code."""
+    import torch
     from transformers import BertConfig, BertModel
 
     encoder = tmp_path / "bert"
@@ -252,6 +253,7 @@ def test_an_encoder_that_reads_both_ways_is_refused_as_no_causal_model(tiny_caus
         num_attention_heads=2,
         intermediate_size=32,
     )
+    torch.manual_seed(0)
     BertModel(config).save_pretrained(encoder)
     with pytest.raises(ValueError, match="is not a causal language model: its prediction at"):
         load_causal_lm(str(encoder))
