@@ -535,8 +535,8 @@ class CompressionClassifier(
                 f"classes must be a sequence of labels, got {type(classes).__name__}: "
                 f"{classes!r:.80}."
             )
-        declared = np.unique(check_labels(classes, len(classes)))
-        shown = sorted(declared.tolist())
+        declared = np.unique(check_labels(classes, len(classes)))  # sorted
+        shown = declared.tolist()
         if first:
             unknown = sorted(set(labels.tolist()) - set(shown))
             if unknown:

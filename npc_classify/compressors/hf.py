@@ -60,17 +60,21 @@ class HuggingFaceCompressor(ArithmeticCodingCompressor):
 
     def load(self) -> None:
         """Load the model and its tokenizer in this thread."""
+        self._loaded()
+
+    def _loaded(self) -> Any:
+        return self._thread_context(self._read_model)
+
+    def _read_model(self) -> Any:
+        """The model and its tokenizer loaded for a thread."""
+        from ..coding.hf_lm import load_causal_lm
+
         if not self.model:
             raise ValueError(
                 "HuggingFaceCompressor needs model: a Hub name such as 'gpt2' or a folder "
                 "written by save_pretrained."
             )
-        self._loaded()
-
-    def _loaded(self) -> Any:
-        from ..coding.hf_lm import load_causal_lm
-
-        return self._thread_context(lambda: load_causal_lm(self.model, self.device))
+        return load_causal_lm(self.model, self.device)
 
     def _coding(self) -> tuple[Any, int]:
         from ..coding.hf_lm import TokenStream

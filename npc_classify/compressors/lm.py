@@ -102,6 +102,10 @@ class LMCompressor(ArithmeticCodingCompressor):
 
     def _loaded(self) -> dict[str, Any]:
         """This thread's model, and its fine-tuned copies by context digest."""
+        return self._thread_context(self._read_model)
+
+    def _read_model(self) -> dict[str, Any]:
+        """The model file read for a thread, with no fine-tuned copies yet."""
         from ..coding.byte_lm import load_byte_lm
 
         if not self.model_path:
@@ -109,9 +113,7 @@ class LMCompressor(ArithmeticCodingCompressor):
                 "LMCompressor needs model_path: a model written by npc-classify train-lm or "
                 "npc_classify.coding.byte_lm.save_byte_lm."
             )
-        return self._thread_context(
-            lambda: {"model": load_byte_lm(self.model_path, self.device), "tuned": {}}
-        )
+        return {"model": load_byte_lm(self.model_path, self.device), "tuned": {}}
 
     def _coding(self) -> tuple[SymbolModel, int]:
         from ..coding.byte_lm import ByteLMStream
