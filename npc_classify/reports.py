@@ -318,6 +318,8 @@ def format_explanation(explanation: NeighborExplanation | ClassCostExplanation) 
     for (start, stop), saved in zip(explanation.spans, explanation.span_savings, strict=True):
         span = data[start:stop].decode("utf-8", "replace").strip()
         lines.append(f"  {saved:>7.1f} bits  {shorten(span, 60)!r}")
+    if not len(explanation.spans):
+        lines.append("  (no word saved bits)")
     return "\n".join(lines)
 
 

@@ -448,3 +448,15 @@ def test_explain_writes_the_html_to_standard_output_for_a_dash(
     assert out == model.explain(text).to_html() + "\n"
     assert err.startswith("predicted: ")
     assert not (tmp_path / "-").exists()
+
+
+def test_explain_says_so_when_no_word_saved_bits(tiny_news, tmp_path, capsys):
+    from npc_classify import NCDClassifier, save_model
+    from npc_classify.cli import main
+
+    model = NCDClassifier("ppm", k=1).fit(*tiny_news)
+    save_model(model, tmp_path / "model.skops")
+    assert len(model.explain("").spans) == 0
+    assert main(["explain", str(tmp_path / "model.skops"), ""]) == 0
+    last = capsys.readouterr().out.splitlines()[-1]
+    assert last == "  (no word saved bits)"
