@@ -47,8 +47,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _run(argv: Sequence[str] | None) -> int:
     parser, commands = _build_parser()
     args, unknown = parser.parse_known_args(argv)
-    if unknown:  # the command's usage, not the top level's, says what it takes
-        commands[args.command].error(f"unrecognized arguments: {' '.join(unknown)}")
+    if unknown:
+        # argparse fills predict's optional INPUT before the options that follow MODEL
+        # and leaves an INPUT after them over; the command's arguments read intermixed
+        # place it. Anything still left over is refused with the command's usage.
+        given = list(sys.argv[1:] if argv is None else argv)
+        args = commands[args.command].parse_intermixed_args(given[given.index(args.command) + 1 :])
     from . import _subcommands
 
     try:

@@ -11,9 +11,12 @@ from __future__ import annotations
 import codecs
 import contextlib
 import csv
+import io
 import os
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from numbers import Integral
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -148,6 +151,48 @@ QUOTINGS = ("csv", "none")
 TEXT_FORMATS = ("lines", "csv", "tsv")
 #: Longest value, in characters, that an error message quotes before cutting it short.
 MESSAGE_WIDTH = 80
+#: What ends a line in every file read here: ``"\\r\\n"``, ``"\\n"`` or a lone ``"\\r"``
+#: (not the other separators ``str.splitlines`` knows, such as U+0085 or U+000C, which
+#: stay inside a line as the csv module keeps them).
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+#: A TREC line: ``COARSE:fine``, a space (or a tab) and the question.
+_TREC_LINE = re.compile(r"([^\s:]+):(\S+)[ \t]+(.*\S.*)")
+
+
+def _line_of(text: str, position: int) -> int:
+    """The line, counted from 1, that ``text[position]`` is on."""
+    return len(_LINE_BREAK.findall(text, 0, position)) + 1
+
+
+def _decode(
+    raw: bytes,
+    name: str | os.PathLike[str],
+    *,
+    fallback: str | None = None,
+    what: str = "the file",
+) -> str:
+    """``raw`` as UTF-8 text, without a byte order mark; invalid UTF-8 (unless a
+    ``fallback`` encoding reads it) and NUL bytes are refused with the line they are on,
+    ``what`` naming what is not UTF-8."""
+    raw = raw.removeprefix(codecs.BOM_UTF8)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        if fallback is None:
+            valid = raw[: error.start].decode("utf-8")
+            line = _line_of(valid, len(valid))
+            raise ValueError(
+                f"{name}, line {line}: {what} is not valid UTF-8 ({error.reason}). Save it "
+                "as UTF-8 text."
+            ) from None
+        text = raw.decode(fallback)
+    nul = text.find("\0")
+    if nul >= 0:
+        raise ValueError(
+            f"{name}, line {_line_of(text, nul)}: the file holds a NUL byte: is it UTF-16 or "
+            "binary? Save it as UTF-8 text."
+        )
+    return text
 
 
 @contextlib.contextmanager
@@ -157,33 +202,23 @@ def _csv_rows(
     """The rows of ``path``, read strictly as UTF-8 CSV, each with the line it starts on.
 
     Strict: an unterminated quote or a stray one is an error, not a field that
-    silently swallows the rows after it. Decoding and csv errors become
-    ``ValueError`` messages that name the file and the line.
+    silently swallows the rows after it. Invalid UTF-8, NUL bytes and csv
+    errors become ``ValueError`` messages that name the file and the line. The
+    file is read once, whole, so a pipe is read as a file is.
     """
+    text = _decode(Path(path).read_bytes(), path)
     previous_limit = csv.field_size_limit(MAX_FIELD_CHARS)
     line = 1  # where the row being read starts
     try:
-        with open(path, encoding="utf-8-sig", newline="") as handle:
-            reader = csv.reader(handle, strict=True, **dialect)
+        reader = csv.reader(io.StringIO(text, newline=""), strict=True, **dialect)
 
-            def numbered() -> Iterator[tuple[int, list[str]]]:
-                nonlocal line
-                for row in reader:
-                    yield line, row
-                    line = reader.line_num + 1
+        def numbered() -> Iterator[tuple[int, list[str]]]:
+            nonlocal line
+            for row in reader:
+                yield line, row
+                line = reader.line_num + 1
 
-            yield numbered()
-    except UnicodeDecodeError as error:
-        raw = Path(path).read_bytes()
-        try:
-            raw.decode("utf-8")
-            where = "?"
-        except UnicodeDecodeError as exact:
-            where = str(raw.count(b"\n", 0, exact.start) + 1)
-        raise ValueError(
-            f"{path}, line {where}: the file is not valid UTF-8 ({error.reason}). "
-            "Save it as UTF-8 text."
-        ) from None
+        yield numbered()
     except csv.Error as error:
         raise ValueError(f"{path}, line {line}: malformed CSV ({error}).") from None
     finally:
@@ -193,8 +228,9 @@ def _csv_rows(
 def read_ag_news_csv(path: str | os.PathLike[str]) -> LabeledTexts:
     """Read one canonical AG News CSV (``label,title,description``, label 1-4).
 
-    A header row ``label,title,description`` is accepted but not required.
-    Labels are shifted to 0-3 as in the Hugging Face dataset.
+    A header row ``label,title,description`` is accepted but not required;
+    blank lines are skipped. Labels are shifted to 0-3 as in the Hugging Face
+    dataset.
 
     Parameters
     ----------
@@ -208,7 +244,7 @@ def read_ag_news_csv(path: str | os.PathLike[str]) -> LabeledTexts:
     texts, labels = [], []
     with _csv_rows(path, skipinitialspace=True) as rows:
         for line, row in rows:
-            if line == 1 and tuple(c.strip().lower() for c in row) == _AG_NEWS_HEADER:
+            if not row or (line == 1 and tuple(c.strip().lower() for c in row) == _AG_NEWS_HEADER):
                 continue
             if len(row) != 3:
                 raise ValueError(
@@ -223,7 +259,14 @@ def read_ag_news_csv(path: str | os.PathLike[str]) -> LabeledTexts:
                 )
             labels.append(int(label) - 1)
             texts.append(f"{title} {description}")
+    _refuse_no_texts(path, texts)
     return LabeledTexts(texts, np.asarray(labels, dtype=np.int64), AG_NEWS_CLASSES)
+
+
+def _refuse_no_texts(path: str | os.PathLike[str], texts: list[str], why: str = "") -> None:
+    """Refuse a file that gave no labelled text, rather than fit on or score nothing."""
+    if not texts:
+        raise ValueError(f"{path} holds no labelled texts{why}.")
 
 
 def load_ag_news(split: str, data_dir: str | os.PathLike[str] | None = None) -> LabeledTexts:
@@ -267,8 +310,10 @@ def load_ag_news(split: str, data_dir: str | os.PathLike[str] | None = None) -> 
 def read_trec_file(path: str | os.PathLike[str], *, fine: bool = False) -> LabeledTexts:
     """Read one TREC ``.label`` file: a question a line, ``COARSE:fine question``.
 
-    The files are latin-1 (the training file holds one byte that is not valid
-    UTF-8), and are decoded as such.
+    A file that is valid UTF-8 is read as UTF-8 (a byte order mark dropped),
+    any other as latin-1, as the authors' training file is (it holds one
+    byte, 0xF0, that is not valid UTF-8). A tab after the label counts as the
+    space; blank lines are skipped.
 
     Parameters
     ----------
@@ -286,8 +331,9 @@ def read_trec_file(path: str | os.PathLike[str], *, fine: bool = False) -> Label
     Raises
     ------
     ValueError
-        A line that is not a ``COARSE:fine`` label, a space and a question;
-        the message names the file and the line.
+        A line that is not a ``COARSE:fine`` label, a space and a question, a
+        NUL byte (a UTF-16 or binary file), or no question at all; the
+        message names the file (and the line).
 
     Examples
     --------
@@ -298,17 +344,20 @@ def read_trec_file(path: str | os.PathLike[str], *, fine: bool = False) -> Label
     (['LOC'], ['LOC:city'])
     """
     texts, labels = [], []
-    lines = Path(path).read_bytes().decode("latin-1").splitlines()
+    lines = _LINE_BREAK.split(_decode(Path(path).read_bytes(), path, fallback="latin-1"))
     for number, line in enumerate(lines, start=1):
-        label, _, question = line.partition(" ")
-        coarse, _, subclass = label.partition(":")
-        if not (coarse and subclass and question.strip()):
+        if not line.strip():
+            continue
+        match = _TREC_LINE.fullmatch(line)
+        if match is None:
             raise ValueError(
                 f"{path}, line {number}: expected a COARSE:fine label, a space and a "
                 f"question, got {shorten(repr(line), MESSAGE_WIDTH)}."
             )
-        labels.append(label if fine else coarse)
+        coarse, subclass, question = match.groups()
+        labels.append(f"{coarse}:{subclass}" if fine else coarse)
         texts.append(question)
+    _refuse_no_texts(path, texts)
     return LabeledTexts(texts, np.asarray(labels, dtype=object))
 
 
@@ -394,8 +443,9 @@ def _read_columns(
     delimiter: str,
     header: bool,
     quoting: str | None,
-) -> list[tuple[int, list[str]]]:
-    """The values of ``columns`` in every row, each with the line the row starts on.
+) -> tuple[list[tuple[int, list[str]]], bool]:
+    """The values of ``columns`` in every row, each with the line the row starts on, and
+    whether the file had any row (a header counts).
 
     Every row must have as many fields as the header row (or, without one, the
     first row); blank lines are skipped.
@@ -422,7 +472,7 @@ def _read_columns(
                     f"{'the header' if header else 'the first row'}, got {len(row)}."
                 )
             selected.append((line, [row[index] for index in indices]))
-    return selected
+    return selected, indices is not None
 
 
 def read_labeled_file(
@@ -448,10 +498,11 @@ def read_labeled_file(
     label_column : str or int, default=None
         The column holding the class, named or numbered as ``text_columns``.
         None: the column ``"label"``, or without a header the first field.
-        Labels are kept as strings.
+        Labels are kept as strings, without the white space (and byte order
+        marks) around them.
     header : bool, default=True
         Whether the first row names the columns. Without a header, every row
-        must have as many fields as the first.
+        must have as many fields as the first. Blank lines are skipped.
     quoting : {"csv", "none"}, default=None
         ``"csv"``: fields may be double-quoted, CSV style, to hold delimiters,
         newlines and quotes. ``"none"``: no quoting, a field is everything
@@ -467,8 +518,9 @@ def read_labeled_file(
     ValueError
         No rows, a missing column, a row with another number of fields than
         the header (or first row), an empty (or blank) label, a text column
-        that is the label column, malformed quoting or
-        invalid UTF-8; the message names the file and the line.
+        that is the label column, malformed quoting, invalid UTF-8 or a NUL
+        byte (a UTF-16 or binary file); the message names the file and the
+        line.
 
     Examples
     --------
@@ -482,27 +534,33 @@ def read_labeled_file(
         label_column = "label" if header else 1
     if text_columns is None:
         text_columns = _default_text_columns(header)
-    if any(str(column) == str(label_column) for column in text_columns):
+    if any(
+        _column_key(column, header) == _column_key(label_column, header) for column in text_columns
+    ):
         raise ValueError(
             f"{path}: the text column {label_column!r} is the label column as well; a class "
             "read into its own texts gives them away. Name other text columns "
             "(--text-column / text_columns)."
         )
-    rows = _read_columns(
+    rows, any_row = _read_columns(
         path, (label_column, *text_columns), delimiter=delimiter, header=header, quoting=quoting
     )
     texts, labels = [], []
     for line, (label, *parts) in rows:
-        if not label.strip():
+        stripped = label.replace("\ufeff", "").strip()
+        if not stripped:
             what = "empty" if label == "" else "blank (white space only)"
             raise ValueError(f"{path}, line {line}: the label is {what}.")
-        labels.append(label)
+        labels.append(stripped)
         texts.append(" ".join(parts))
-    if not texts:
-        below = " below its header" if header else ""
-        why = "the file is empty" if Path(path).stat().st_size == 0 else f"no rows{below}"
-        raise ValueError(f"{path} holds no labelled texts: {why}.")
+    below = " below its header" if header else ""
+    _refuse_no_texts(path, texts, f": no rows{below}" if any_row else ": the file is empty")
     return LabeledTexts(texts, np.asarray(labels, dtype=object))
+
+
+def _column_key(column: str | int, header: bool) -> str | int:
+    """What names a column: its name, or without a header its number (``"02"`` is 2)."""
+    return int(column) if not header and str(column).isdecimal() else str(column)
 
 
 def read_texts(
@@ -521,10 +579,11 @@ def read_texts(
         The file; for ``format="lines"`` also an open binary stream, such as
         ``sys.stdin.buffer``.
     format : {"lines", "csv", "tsv"}, default="lines"
-        ``"lines"``: every line is a text (a final ``"\\n"`` or ``"\\r\\n"`` is
-        not part of it; a blank line is an empty text, so the texts stay
-        aligned with the lines). ``"csv"``, ``"tsv"``: the ``text_columns`` of
-        every row, read as :func:`read_labeled_file` reads them.
+        ``"lines"``: every line is a text (its ``"\\n"``, ``"\\r\\n"`` or lone
+        ``"\\r"`` is not part of it; a blank line is an empty text, so the texts
+        stay aligned with the lines). ``"csv"``, ``"tsv"``: the ``text_columns``
+        of every row (a row, not a line: blank lines are no rows), read as
+        :func:`read_labeled_file` reads them.
     text_columns, header, quoting
         For csv and tsv, as in :func:`read_labeled_file`; refused for lines.
 
@@ -535,8 +594,8 @@ def read_texts(
     Raises
     ------
     ValueError
-        Invalid UTF-8 (the message names the line), or a malformed CSV or TSV
-        file.
+        Invalid UTF-8 or a NUL byte (a UTF-16 or binary file; the message
+        names the line), or a malformed CSV or TSV file.
 
     Examples
     --------
@@ -560,7 +619,9 @@ def read_texts(
     if text_columns is None:
         text_columns = _default_text_columns(header)
     delimiter = "\t" if format == "tsv" else ","
-    rows = _read_columns(source, text_columns, delimiter=delimiter, header=header, quoting=quoting)
+    rows, _ = _read_columns(
+        source, text_columns, delimiter=delimiter, header=header, quoting=quoting
+    )
     return [" ".join(parts) for _, parts in rows]
 
 
@@ -571,19 +632,10 @@ def _default_text_columns(header: bool) -> tuple[str | int, ...]:
 
 def _decode_lines(stream: BinaryIO, name: str) -> list[str]:
     """Each line of ``stream`` decoded as UTF-8, without its line ending."""
-    texts = []
-    for number, raw in enumerate(stream, start=1):
-        raw = raw.removesuffix(b"\n").removesuffix(b"\r")
-        if number == 1:
-            raw = raw.removeprefix(codecs.BOM_UTF8)
-        try:
-            texts.append(raw.decode("utf-8"))
-        except UnicodeDecodeError as error:
-            raise ValueError(
-                f"{name}, line {number}: the text is not valid UTF-8 ({error.reason}). "
-                "Save it as UTF-8 text."
-            ) from None
-    return texts
+    lines = _LINE_BREAK.split(_decode(stream.read(), name, what="the text"))
+    if lines[-1] == "":  # what follows the last line ending, or an empty stream
+        lines.pop()
+    return lines
 
 
 def _refuse_table_options(
@@ -708,7 +760,9 @@ def load_split(
             f"dataset {dataset} needs a {split} file (--{split}), or data_dir "
             f"(--data-dir); got {split}=None."
         )
-    if not file.is_file():
+    if file.is_dir():
+        raise ValueError(f"{file} is a folder, not a {dataset} file.")
+    if not file.exists():
         raise FileNotFoundError(f"No such {dataset} file: {file}")
     return read_labeled_file(
         file,
@@ -777,7 +831,7 @@ def load_splits(
 
 
 def sample_per_class(
-    labels: np.ndarray,
+    labels: ArrayLike,
     n_per_class: int,
     random_state: np.random.RandomState,
     *,
@@ -790,10 +844,10 @@ def sample_per_class(
 
     Parameters
     ----------
-    labels : ndarray of shape (n_items,)
+    labels : array-like of shape (n_items,)
         The label of each item.
     n_per_class : int
-        Items to draw from each class.
+        Items to draw from each class, at least 1.
     random_state : RandomState
         Draws the items.
     class_names : sequence of str, default=()
@@ -804,6 +858,9 @@ def sample_per_class(
     indices : ndarray of shape (n_classes * n_per_class,)
         Sorted, so the data keep their original order.
     """
+    if isinstance(n_per_class, bool) or not isinstance(n_per_class, Integral) or n_per_class < 1:
+        raise ValueError(f"n_per_class must be an int of at least 1, got {n_per_class!r}.")
+    labels = np.asarray(labels)
     check_per_class(labels, n_per_class, class_names=class_names)
     chosen = [
         random_state.choice(np.flatnonzero(labels == label), n_per_class, replace=False)
@@ -813,7 +870,7 @@ def sample_per_class(
 
 
 def check_per_class(
-    labels: np.ndarray, n_per_class: int, *, class_names: Sequence[str] = ()
+    labels: ArrayLike, n_per_class: int, *, class_names: Sequence[str] = ()
 ) -> None:
     """Refuse ``n_per_class`` when a class of ``labels`` has fewer items.
 
@@ -822,8 +879,8 @@ def check_per_class(
 
     Parameters
     ----------
-    labels : ndarray of shape (n_items,)
-        The label of each item.
+    labels : array-like of shape (n_items,)
+        The label of each item; refused when empty.
     n_per_class : int
         Items asked for from every class.
     class_names : sequence of str, default=()
@@ -836,7 +893,9 @@ def check_per_class(
     ...
     ValueError: Class 'LOC' has 1 examples, fewer than the 2 per class asked for: ...
     """
-    classes, counts = np.unique(labels, return_counts=True)
+    classes, counts = np.unique(np.asarray(labels), return_counts=True)
+    if not len(classes):
+        raise ValueError("labels is empty: there is no class to sample from.")
     if n_per_class > counts.min():
         smallest = classes[counts.argmin()]
         if class_names:

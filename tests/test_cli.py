@@ -754,7 +754,7 @@ def test_test_labels_no_training_text_has_are_named_in_a_warning(capsys, tmp_pat
     train = write_csv(
         tmp_path / "train.csv",
         ["label", "text"],
-        [(" sport ", "A late goal won it"), ("business", "Shares fell")],
+        [("Sport", "A late goal won it"), ("business", "Shares fell")],
     )
     test = write_csv(tmp_path / "test.csv", ["label", "text"],
                      [("sport", "The keeper saved"), ("business", "Profits rose")])  # fmt: skip
@@ -763,7 +763,7 @@ def test_test_labels_no_training_text_has_are_named_in_a_warning(capsys, tmp_pat
     assert code == 0
     assert err.startswith(
         "warning: 1 of 2 test texts have a label no training text has, which no classifier "
-        "fitted on them predicts: ['sport'] (training labels: [' sport ', 'business'])\n"
+        "fitted on them predicts: ['sport'] (training labels: ['Sport', 'business'])\n"
     )
 
 

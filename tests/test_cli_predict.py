@@ -111,6 +111,17 @@ def test_predict_reads_standard_input_one_text_per_line(
     assert out.splitlines() == reference(halves).predict(halves[1][:3]).tolist()
 
 
+def test_predict_reads_its_input_after_its_options_too(capsys, tmp_path, halves, texts_file):
+    model = fitted_model(capsys, tmp_path, halves[0])
+    outputs = [
+        run(capsys, "predict", model, texts_file, *QUIET),
+        run(capsys, "predict", model, *QUIET, texts_file),
+        run(capsys, "predict", *QUIET, model, texts_file),
+    ]
+    assert outputs[0][1] == outputs[1][1] == outputs[2][1] != ""
+    assert [code for code, _, _ in outputs] == [0, 0, 0]
+
+
 def test_predict_reads_a_csv_column(capsys, tmp_path, halves):
     model = fitted_model(capsys, tmp_path, halves[0])
     table = write_csv(tmp_path / "q.csv", ["id", "body"], list(enumerate(halves[1])))

@@ -600,7 +600,7 @@ def test_trec_file_is_read_as_latin1_where_it_is_not_utf8(tmp_path):
 
 @pytest.mark.parametrize(
     "line",
-    ["LOC What city is the capital of Peru ?", "LOC:city", ":city What city ?", "LOC: What ?", ""],
+    ["LOC What city is the capital of Peru ?", "LOC:city", ":city What city ?", "LOC: What ?"],
 )
 def test_trec_line_that_is_not_label_space_question_names_path_and_line(tmp_path, line):
     path = tmp_path / "bad.label"
@@ -671,3 +671,172 @@ def test_a_header_row_is_recognised_on_the_first_line_only(tmp_path):
     path.write_text('"1","a","b"\nlabel,title,description\n', encoding="utf-8")
     with pytest.raises(ValueError, match="line 2: expected a class index"):
         read_ag_news_csv(path)
+
+
+# --- messy files: line endings, encodings, blank lines, white space --------------------
+
+
+def test_read_texts_ends_a_line_at_a_lone_carriage_return_too(tmp_path):
+    path = tmp_path / "old-mac.txt"
+    path.write_bytes(b"a draw\rstocks fell\r\rnew chip\r\nlast")
+    assert read_texts(path) == ["a draw", "stocks fell", "", "new chip", "last"]
+    assert read_texts(io.BytesIO(b"one\rtwo\r")) == ["one", "two"]
+
+
+@pytest.mark.parametrize("separator", ["\x85", "\x0b", "\x0c", "\x1c", "\u2028"])
+def test_read_texts_keeps_other_separators_inside_a_line(tmp_path, separator):
+    path = tmp_path / "texts.txt"
+    path.write_bytes(f"one{separator}still one\ntwo\n".encode())
+    assert read_texts(path) == [f"one{separator}still one", "two"]
+
+
+def test_read_texts_counts_lone_carriage_returns_in_the_line_it_names(tmp_path):
+    path = tmp_path / "texts.txt"
+    path.write_bytes(b"fine\ralso fine\rbroken \xff\r")
+    with pytest.raises(ValueError, match=re.escape(f"{path}, line 3: the text is not valid")):
+        read_texts(path)
+
+
+def test_a_csv_error_counts_lone_carriage_returns_in_the_line_it_names(tmp_path):
+    path = tmp_path / "data.csv"
+    path.write_bytes(b"label,text\rsport,goal\rnews,caf\xe9\r")
+    with pytest.raises(ValueError, match=re.escape(f"{path}, line 3: the file is not valid")):
+        read_labeled_file(path)
+
+
+@pytest.mark.parametrize("reader", ["lines", "csv", "ag_news"])
+def test_a_nul_byte_is_refused_as_a_sign_of_utf16_or_binary(tmp_path, reader):
+    path = tmp_path / "utf16.txt"
+    path.write_bytes("label,text\nsport,late goal\n".encode("utf-16-le"))
+    read = {
+        "lines": read_texts,
+        "csv": lambda path: read_labeled_file(path, header=False),
+        "ag_news": read_ag_news_csv,
+    }[reader]
+    expected = f"{path}, line 1: the file holds a NUL byte: is it UTF-16 or binary? Save it"
+    with pytest.raises(ValueError, match=re.escape(expected)):
+        read(path)
+
+
+def test_a_nul_byte_read_from_a_stream_is_named_by_its_line():
+    expected = "<stream>, line 2: the file holds a NUL byte"
+    with pytest.raises(ValueError, match=re.escape(expected)):
+        read_texts(io.BytesIO(b"fine\nbad\x00\n"))
+
+
+def test_invalid_utf8_in_a_csv_read_from_a_pipe_is_named_without_reading_it_again(tmp_path):
+    import os
+    import threading
+
+    fifo = tmp_path / "pipe.csv"
+    os.mkfifo(fifo)
+    writer = threading.Thread(target=fifo.write_bytes, args=(b"text\nhello\ncaf\xe9\n",))
+    writer.start()
+    try:
+        with pytest.raises(ValueError, match=re.escape(f"{fifo}, line 3: the file is not")):
+            read_texts(fifo, format="csv")
+    finally:
+        writer.join(timeout=5)
+    assert not writer.is_alive()
+
+
+def test_a_labelled_file_can_be_read_from_a_pipe(tmp_path):
+    import os
+    import threading
+
+    fifo = tmp_path / "pipe.csv"
+    os.mkfifo(fifo)
+    writer = threading.Thread(target=fifo.write_bytes, args=(b"label,text\nsport,A goal.\n",))
+    writer.start()
+    try:
+        data = load_split("csv", "train", path=fifo)
+    finally:
+        writer.join(timeout=5)
+    assert (data.texts, data.labels.tolist()) == (["A goal."], ["sport"])
+
+
+def test_a_folder_given_as_a_labelled_file_is_named_as_a_folder(tmp_path):
+    with pytest.raises(ValueError, match=re.escape(f"{tmp_path} is a folder, not a csv file")):
+        load_split("csv", "train", path=tmp_path)
+
+
+def test_labels_are_read_without_the_white_space_around_them(tmp_path):
+    path = tmp_path / "data.csv"
+    path.write_bytes("label,text\nsport,a\nsport ,b\n\tsport,c\n\ufeffsport,d\n".encode())
+    assert read_labeled_file(path).labels.tolist() == ["sport"] * 4
+
+
+@pytest.mark.parametrize("text_column", ["02", "002"])
+def test_a_label_column_named_by_another_spelling_of_its_number_is_still_refused(
+    tmp_path, text_column
+):
+    path = write_text(tmp_path / "data.csv", "A goal.,sport\n")
+    with pytest.raises(ValueError, match="is the label column as well"):
+        read_labeled_file(path, header=False, label_column=2, text_columns=[text_column])
+
+
+def test_blank_lines_in_ag_news_and_trec_files_are_skipped_as_in_other_tables(tmp_path):
+    ag = write_ag_news_csv(tmp_path / "train.csv", AG_TRAIN_ROWS)
+    ag.write_bytes(ag.read_bytes() + b"\n\r\n")
+    assert read_ag_news_csv(ag).texts == expected_ag_news(AG_TRAIN_ROWS)[0]
+    trec = tmp_path / "questions.label"
+    trec.write_bytes("\n".join([TREC_TEST_LINES[0], "", TREC_TEST_LINES[1], "  ", ""]).encode())
+    assert len(read_trec_file(trec)) == 2
+
+
+@pytest.mark.parametrize("content", [b"", b"label,title,description\n", b"\n\n"])
+def test_an_ag_news_file_without_rows_is_refused_by_name(tmp_path, content):
+    path = tmp_path / "test.csv"
+    path.write_bytes(content)
+    with pytest.raises(ValueError, match=re.escape(f"{path} holds no labelled texts")):
+        read_ag_news_csv(path)
+
+
+@pytest.mark.parametrize("content", [b"", b"\n"])
+def test_a_trec_file_without_questions_is_refused_by_name(tmp_path, content):
+    path = tmp_path / "TREC_10.label"
+    path.write_bytes(content)
+    with pytest.raises(ValueError, match=re.escape(f"{path} holds no labelled texts")):
+        read_trec_file(path)
+
+
+@pytest.mark.parametrize("separator", ["\x85", "\x0b", "\x0c", "\x1c"])
+def test_trec_lines_end_only_at_line_breaks(tmp_path, separator):
+    path = tmp_path / "questions.label"
+    path.write_bytes(
+        f"DESC:def What is this{separator}thing ?\nLOC:city Where ?\n".encode("latin-1")
+    )
+    assert read_trec_file(path).texts == [f"What is this{separator}thing ?", "Where ?"]
+
+
+def test_trec_labels_may_be_followed_by_a_tab(tmp_path):
+    path = tmp_path / "questions.label"
+    path.write_bytes(b"LOC:city\tWhat is the capital of Peru ?\n")
+    data = read_trec_file(path, fine=True)
+    assert (data.labels.tolist(), data.texts) == (["LOC:city"], ["What is the capital of Peru ?"])
+
+
+def test_a_trec_file_in_utf8_is_read_as_utf8_with_its_byte_order_mark_dropped(tmp_path):
+    path = tmp_path / "questions.label"
+    path.write_bytes("LOC:city Where is Z\u00fcrich ?\nLOC:city Where ?\n".encode("utf-8-sig"))
+    data = read_trec_file(path)
+    assert data.labels.tolist() == ["LOC", "LOC"]
+    assert data.texts[0] == "Where is Z\u00fcrich ?"
+
+
+@pytest.mark.parametrize(
+    ("labels", "n_per_class", "expected"),
+    [
+        ([], 1, "labels is empty: there is no class to sample from"),
+        (["a", "b"], 0, "n_per_class must be an int of at least 1, got"),
+        (["a", "b"], -1, "n_per_class must be an int of at least 1, got"),
+    ],
+)
+def test_sample_per_class_refuses_what_it_cannot_draw(labels, n_per_class, expected):
+    with pytest.raises(ValueError, match=re.escape(expected)):
+        sample_per_class(labels, n_per_class, np.random.RandomState(0))
+
+
+def test_sample_per_class_takes_a_list_of_labels():
+    indices = sample_per_class(["a", "b", "a", "b"], 2, np.random.RandomState(0))
+    assert indices.tolist() == [0, 1, 2, 3]
