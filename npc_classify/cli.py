@@ -223,7 +223,7 @@ def _build_parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.Argumen
 
     summary = "the paper's few-shot protocol: mean accuracy over seeds, 95%% interval"
     shots = _command(commands, "few-shot", summary)
-    _add_data_arguments(shots, splits=("train", "test"))
+    _add_data_arguments(shots, splits=("train", "test"), per_class=False)
     _add_training_arguments(shots, per_class=False)
     _add_model_arguments(shots, scoring=True)
     add = shots.add_argument
@@ -298,7 +298,7 @@ def _build_parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.Argumen
 
     summary = "bits per byte of each compressor on the test texts, alone and as one file"
     bpb = _command(commands, "bpb", summary)
-    _add_data_arguments(bpb, splits=("test",))
+    _add_data_arguments(bpb, splits=("test",), ties=False, per_class=False)
     add = bpb.add_argument
     add("--model", type=Path, metavar="FILE", help="also this train-lm model (default: none)")
     add("--hf-model", metavar="MODEL", help="also this Hugging Face LM (default: none)")
@@ -317,8 +317,16 @@ def _command(commands: Any, name: str, summary: str) -> argparse.ArgumentParser:
     return command
 
 
-def _add_data_arguments(parser: argparse.ArgumentParser, *, splits: tuple[str, ...]) -> None:
-    """The options that say where the data are, for the splits the command reads."""
+def _add_data_arguments(
+    parser: argparse.ArgumentParser,
+    *,
+    splits: tuple[str, ...],
+    ties: bool = True,
+    per_class: bool = True,
+) -> None:
+    """The options that say where the data are, for the splits the command reads, and the
+    seed of what it draws: random ties (``ties``), and the samples ``--n-test`` and
+    (``per_class``) ``--n-train-per-class`` take."""
     add = parser.add_argument_group("data").add_argument
     text = "AG News, TREC (6 coarse or 50 fine classes), or your csv/tsv files"
     add("--dataset", choices=datasets.DATASETS, default="ag_news", help=text)
@@ -333,7 +341,9 @@ def _add_data_arguments(parser: argparse.ArgumentParser, *, splits: tuple[str, .
     table.add_argument("--label-column", metavar="COL", help=text)
     if "test" in splits:
         add("--n-test", type=_positive_int, metavar="N", help="sample N test texts (default: all)")
-    text = "seed of random ties and of the texts --n-test and --n-train-per-class sample"
+    samplers = ["--n-test"] * ("test" in splits) + ["--n-train-per-class"] * per_class
+    sampled = f"the texts {' and '.join(samplers)} sample{'s' * (len(samplers) == 1)}"
+    text = f"seed of {'random ties and of ' * ties}{sampled}"
     add("--seed", type=_seed, default=0, metavar="S", help=text)
 
 

@@ -403,7 +403,7 @@ def _column_indices(
     """Where ``columns`` are in each row: by name in the header row ``first``, or by number."""
     if header:
         names = [str(column) for column in columns]
-        missing = [name for name in names if name not in first]
+        missing = [shorten(name, MESSAGE_WIDTH) for name in names if name not in first]
         if missing:
             shown = [shorten(name, MESSAGE_WIDTH) for name in first]
             raise ValueError(

@@ -245,6 +245,11 @@ def test_the_length_header_takes_one_byte_per_seven_bits_of_the_count(n_symbols)
     assert declared_length(header) == n_symbols
 
 
+def test_a_negative_length_has_no_header():
+    with pytest.raises(ValueError, match="A length header holds a count of 0 or more, got -1"):
+        varint(-1)
+
+
 def test_a_code_cut_of_a_last_byte_of_zeros_is_refused_though_every_symbol_decodes():
     """A lost byte of zeros reads as the implicit zeros it stands for, so the symbols come
     out right; only the bits the decoder needed past the code's end tell it was cut."""

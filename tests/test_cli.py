@@ -1288,6 +1288,24 @@ def help_entries(capsys, *command) -> list[tuple[str, str, str]]:
     return [(s, i, d) for s, i, d in entries]
 
 
+@pytest.mark.parametrize(
+    ("command", "expected"),
+    [
+        (
+            "evaluate",
+            "seed of random ties and of the texts --n-test and --n-train-per-class sample",
+        ),
+        ("few-shot", "seed of random ties and of the texts --n-test samples"),
+        ("fit", "seed of random ties and of the texts --n-train-per-class samples"),
+        ("bpb", "seed of the texts --n-test samples"),
+    ],
+)
+def test_the_seed_s_help_names_only_what_the_command_draws(capsys, monkeypatch, command, expected):
+    monkeypatch.setenv("COLUMNS", "200")
+    entries = {invocation: text for _, invocation, text in help_entries(capsys, command)}
+    assert entries["--seed S"].startswith(expected + " (default: 0)")
+
+
 def test_the_help_lists_every_subcommand_with_a_summary(capsys, monkeypatch):
     monkeypatch.setenv("COLUMNS", "100")
     with pytest.raises(SystemExit):

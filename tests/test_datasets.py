@@ -840,3 +840,10 @@ def test_sample_per_class_refuses_what_it_cannot_draw(labels, n_per_class, expec
 def test_sample_per_class_takes_a_list_of_labels():
     indices = sample_per_class(["a", "b", "a", "b"], 2, np.random.RandomState(0))
     assert indices.tolist() == [0, 1, 2, 3]
+
+
+def test_a_long_missing_column_name_is_cut_in_the_message(tmp_path):
+    path = write_text(tmp_path / "data.csv", "label,text\nsport,A goal.\n")
+    with pytest.raises(ValueError, match="missing column") as refused:
+        read_labeled_file(path, text_columns=["z" * 200])
+    assert "z" * 81 not in str(refused.value)

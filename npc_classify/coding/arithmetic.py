@@ -249,13 +249,15 @@ def varint(number: int) -> bytes:
     Parameters
     ----------
     number : int
-        Not negative.
+        Not negative (a negative one is refused).
 
     Examples
     --------
     >>> varint(300).hex()
     'ac02'
     """
+    if number < 0:
+        raise ValueError(f"A length header holds a count of 0 or more, got {number}.")
     out = bytearray()
     while True:
         out.append((number & 0x7F) | (0x80 if number > 0x7F else 0))
