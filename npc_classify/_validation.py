@@ -260,7 +260,7 @@ def check_targets(y: Any, n_samples: int) -> np.ndarray:
             "sklearn.multioutput.MultiOutputRegressor."
         )
     try:
-        targets = column_or_1d(array, warn=True, dtype=np.float64, input_name="y")
+        targets = column_or_1d(array, warn=True, dtype=np.float64)
     except (TypeError, ValueError) as error:
         if array.ndim == 1:  # one item per text, but not all of them numbers
             raise ValueError(

@@ -65,3 +65,33 @@ def test_importing_the_package_is_cheap_and_its_names_and_modules_come_on_first_
         [sys.executable, "-c", program], capture_output=True, text=True, timeout=60, check=True
     )
     assert completed.stdout == "[]\n1f8b NCDClassifier()\n"
+
+
+def test_the_source_distribution_holds_everything_its_tests_need_and_the_license(tmp_path):
+    """An sdist is built from the repository's tracked files, as a release would be."""
+    import shutil
+    import tarfile
+    from pathlib import Path
+
+    pytest.importorskip("setuptools", minversion="77", reason="the build backend pyproject names")
+
+    root = Path(__file__).resolve().parents[1]
+    tracked = subprocess.run(
+        ["git", "ls-files"], cwd=root, capture_output=True, text=True, check=True
+    ).stdout.split()
+    tests = [name for name in tracked if name.startswith("tests/")]
+    if not tests:
+        pytest.skip("not a git checkout: the tracked files are unknown")
+    source = tmp_path / "source"
+    for name in tracked:
+        (source / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(root / name, source / name)
+    build = "from setuptools import build_meta; print(build_meta.build_sdist('dist'))"
+    made = subprocess.run(
+        [sys.executable, "-c", build], cwd=source, capture_output=True, text=True, check=True
+    ).stdout.split()[-1]
+    with tarfile.open(source / "dist" / made) as sdist:
+        names = {name.split("/", 1)[1] for name in sdist.getnames() if "/" in name}
+    assert set(tests) <= names
+    assert "LICENSE" in names
+    assert not [name for name in names if "__pycache__" in name or name.endswith(".pyc")]
