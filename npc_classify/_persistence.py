@@ -134,8 +134,13 @@ def _check_archive(path: str | os.PathLike[str], max_size: int) -> None:
 def _skops_io() -> Any:
     try:
         import skops.io
-    except ImportError:
+    except ImportError as error:
+        if error.name in ("skops", "skops.io"):  # not installed
+            raise ImportError(
+                'Saving and loading models needs skops: pip install "npc-classify[persist]".'
+            ) from None
         raise ImportError(
-            'Saving and loading models needs skops: pip install "npc-classify[persist]".'
-        ) from None
+            f"skops is installed but cannot be imported ({error}): skops 0.10 and earlier do "
+            "not import with scikit-learn 1.6 and later. pip install -U 'skops>=0.11'."
+        ) from error
     return skops.io

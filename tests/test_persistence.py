@@ -266,3 +266,26 @@ def test_a_folder_as_the_file_to_save_is_refused_and_left_as_it_is(tiny_news, tm
     with pytest.raises(ValueError, match="is a directory; expected the path of the model file"):
         save_model(NCDClassifier(k=1).fit(*tiny_news), tmp_path)
     assert [p.name for p in tmp_path.iterdir()] == ["kept.txt"]
+
+
+def test_a_missing_skops_names_the_extra_to_install(tiny_news, tmp_path, monkeypatch):
+    monkeypatch.setitem(__import__("sys").modules, "skops", None)
+    with pytest.raises(ImportError, match=r'needs skops: pip install "npc-classify\[persist\]"'):
+        save_model(NCDClassifier(k=1).fit(*tiny_news), tmp_path / "model.skops")
+
+
+def test_a_skops_that_fails_to_import_is_named_with_its_error(tiny_news, tmp_path, monkeypatch):
+    """An installed skops too old for the installed scikit-learn is no missing skops."""
+    import sys
+
+    package = tmp_path / "site" / "skops"
+    (package / "io").mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    (package / "io" / "__init__.py").write_text("from sklearn.linear_model import Huber\n")
+    for name in [name for name in sys.modules if name == "skops" or name.startswith("skops.")]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.syspath_prepend(str(tmp_path / "site"))
+    with pytest.raises(ImportError, match="skops is installed but cannot be imported") as error:
+        save_model(NCDClassifier(k=1).fit(*tiny_news), tmp_path / "model.skops")
+    assert "cannot import name 'Huber'" in str(error.value)
+    assert "skops>=0.11" in str(error.value)
