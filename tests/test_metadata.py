@@ -24,7 +24,7 @@ def test_the_classifiers_say_what_the_package_is_for_and_runs_on():
     ):
         assert expected in classifiers
     versions = [c.rsplit(" :: ", 1)[1] for c in classifiers if re.search(r":: 3\.\d+$", c)]
-    assert versions == ["3.10", "3.11", "3.12", "3.13"]
+    assert versions == ["3.11", "3.12", "3.13"]
     assert PROJECT["requires-python"] == f">={versions[0]}"
 
 
