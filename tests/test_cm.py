@@ -267,3 +267,28 @@ def test_the_mixer_reads_each_slot_as_the_log_odds_of_its_probability():
     assert _cm_kernels.STRETCH[32768] == 0.0
     assert np.all(np.diff(_cm_kernels.STRETCH) > 0)
     assert -12 < _cm_kernels.STRETCH[0] < _cm_kernels.STRETCH[-1] < 12
+
+
+@pytest.mark.parametrize("step", ["coding", "rolling back"])
+def test_a_ctrl_c_once_a_suffix_is_coded_or_rolled_back_leaves_the_model_whole(
+    news, monkeypatch, step
+):
+    """Ctrl-C lands between Python statements, so right after a compiled call: once a
+    suffix is coded, or once its changes are rolled back, the model must be whole again,
+    or every later score of a kept class model is off."""
+    prefix, suffixes = b"\n".join(news[:40]), news[40:43]
+    model = cm.ContextMixer(4, 0.02, 255, 0.5, 20_000)
+    model.code(prefix)
+    expected = model.code_suffixes(suffixes)
+    owner, name = (cm.ContextMixer, "_run") if step == "coding" else (cm.kernels, "roll_back")
+    done = getattr(owner, name)
+
+    def then_interrupted(*args, **kwargs):
+        done(*args, **kwargs)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(owner, name, then_interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        model.code_suffixes(suffixes)
+    monkeypatch.undo()
+    np.testing.assert_array_equal(model.code_suffixes(suffixes), expected)

@@ -197,3 +197,26 @@ def test_a_code_cut_of_a_last_byte_of_zeros_is_refused_though_every_byte_decodes
     for code, order in cut:
         with pytest.raises(ValueError, match="truncated"):
             ppm.decode(code, order)
+
+
+def test_an_interrupt_between_coding_a_suffix_and_rolling_it_back_leaves_the_table_whole(
+    news, monkeypatch
+):
+    """Ctrl-C lands between Python statements: right after the suffix is coded, the table
+    must still be rolled back, or it refuses, or miscounts, every later query."""
+    from npc_classify.coding.ppm import CountTable
+
+    table = count(news[0], 3)
+    expected = table.suffix_byte_bits(news[0], news[1])
+    coded = CountTable.code
+
+    def interrupted_after_coding(self, *args, **kwargs):
+        coded(self, *args, **kwargs)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(CountTable, "code", interrupted_after_coding)
+    with pytest.raises(KeyboardInterrupt):
+        table.suffix_byte_bits(news[0], news[1])
+    monkeypatch.undo()
+    np.testing.assert_array_equal(table.suffix_byte_bits(news[0], news[1]), expected)
+    assert table.code_suffixes(news[0], [news[1]])[0] == pytest.approx(expected.sum(), rel=1e-12)

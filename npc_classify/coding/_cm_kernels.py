@@ -281,8 +281,17 @@ def roll_back(
     journal_index: np.ndarray,
     journal_value: np.ndarray,
     journal_size: np.ndarray,
+    weights: np.ndarray,
+    saved_weights: np.ndarray,
+    words: np.ndarray,
+    saved_words: np.ndarray,
 ) -> None:
-    """Restore every slot and bucket in the journal, newest first; the journal is emptied."""
+    """Restore every slot and bucket in the journal, newest first, and the mixer's weights
+    and word hashes from their saved copies; the journal is emptied.
+
+    One compiled call, so that Ctrl-C, which Python raises between statements, finds the
+    model either coded or whole, never half restored.
+    """
     # The journal's flat indices address the tables as the flat views do: no division.
     flat_probs, flat_counts, flat_maps = probs.reshape(-1), counts.reshape(-1), maps.reshape(-1)
     for n in range(journal_size[0] - 1, -1, -1):
@@ -294,3 +303,5 @@ def roll_back(
             flat_probs[index] = np.uint16(value & 0xFFFF)
             flat_counts[index] = np.uint8(value >> 16)
     journal_size[0] = 0
+    weights[:] = saved_weights
+    words[:] = saved_words

@@ -197,11 +197,15 @@ class ContextMixer:
         out = np.empty(len(suffixes))
         for n, suffix in enumerate(suffixes):
             text, start = self._history(suffix)
-            out[n] = self._run(
-                text, start, journal=journal, costs=_NOTHING if costs is None else costs
-            )
-            kernels.roll_back(self.probs, self.counts, self.maps, *journal)
-            self.weights[:], self.words[:] = weights, words
+            try:
+                out[n] = self._run(
+                    text, start, journal=journal, costs=_NOTHING if costs is None else costs
+                )
+            finally:  # also when Ctrl-C lands once the suffix is coded: the model is kept
+                kernels.roll_back(
+                    self.probs, self.counts, self.maps, *journal, self.weights, weights,
+                    self.words, words,
+                )  # fmt: skip
         return out
 
 

@@ -258,8 +258,10 @@ class CountTable:
         """
         tail = prefix[max(0, len(prefix) - self.order) :]
         costs = np.empty(len(suffix))
-        self.code(tail + suffix, len(tail), base, escape, journal=True, costs=costs)
-        self.roll_back()
+        try:
+            self.code(tail + suffix, len(tail), base, escape, journal=True, costs=costs)
+        finally:  # also when Ctrl-C lands once the suffix is coded: the table is kept
+            self.roll_back()
         return costs
 
     def _reserve_journal(self, n_bytes: int) -> None:
