@@ -15,7 +15,7 @@ from typing import Any
 
 from sklearn.utils._param_validation import InvalidParameterError
 
-from .compressors import available_compressors, get_compressor
+from .compressors import Compressor, available_compressors, get_compressor
 
 
 class CompressorParameterMixin:
@@ -31,8 +31,10 @@ class CompressorParameterMixin:
         return super().__new__(cls)
 
     def _validate_params(self) -> None:
-        """scikit-learn's check of the parameters; a refused value that fits a setting of
-        the same name of the compressor (PPM's ``order``) is told where it goes."""
+        """scikit-learn's check of the parameters, and of a compressor object's settings
+        (``compressor__level``), before a fit forgets the earlier one; a refused value
+        that fits a setting of the same name of the compressor (PPM's ``order``) is told
+        where it goes."""
         try:
             super()._validate_params()  # type: ignore[misc]
         except InvalidParameterError as error:
@@ -40,6 +42,9 @@ class CompressorParameterMixin:
             if hint is None:
                 raise
             raise InvalidParameterError(f"{error} {hint}") from None
+        compressor = getattr(self, "compressor", None)
+        if isinstance(compressor, Compressor):
+            compressor.validate()
 
     def set_params(self, **params: Any) -> Any:
         """Set parameters; ``compressor__<name>`` needs a compressor object, not a name.

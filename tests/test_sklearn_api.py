@@ -32,7 +32,7 @@ from npc_classify import (
     _ncd_neighbors,
     _ncd_transformer,
 )
-from npc_classify.compressors import GzipCompressor
+from npc_classify.compressors import GzipCompressor, get_compressor
 
 DATA_FREE_CHECKS = [
     estimator_checks.check_no_attributes_set_in_init,
@@ -130,13 +130,21 @@ FOUR_ESTIMATORS = [
 ]
 
 
+@pytest.mark.parametrize("refused", ["lengths", "compressor setting"])
 @pytest.mark.parametrize("estimator", FOUR_ESTIMATORS, ids=repr)
-def test_a_refit_refused_for_its_input_keeps_the_previous_fit(estimator, tiny_news):
+def test_a_refit_refused_for_its_input_keeps_the_previous_fit(estimator, tiny_news, refused):
     texts, labels = tiny_news
-    fitted = clone(estimator).fit(texts, fit_targets(estimator, labels))
+    fitted = clone(estimator).set_params(compressor=get_compressor("zstd"))
+    fitted.fit(texts, fit_targets(estimator, labels))
     expected = outputs(fitted, QUERIES)
-    with pytest.raises(ValueError, match="same length"):
-        fitted.fit(texts, fit_targets(estimator, labels)[:-1])
+    targets = fit_targets(estimator, labels)
+    if refused == "lengths":
+        with pytest.raises(ValueError, match="same length"):
+            fitted.fit(texts, targets[:-1])
+    else:
+        fitted.set_params(compressor__level=100)
+        with pytest.raises(ValueError, match="'level' parameter of ZstdCompressor"):
+            fitted.fit(texts, targets)
     np.testing.assert_array_equal(outputs(fitted, QUERIES), expected)
 
 
