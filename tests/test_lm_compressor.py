@@ -347,3 +347,24 @@ def test_fine_tuning_on_a_single_byte_takes_no_step(model_path):
 
     model = load_byte_lm(model_path)
     assert same_weights(fine_tune_byte_lm(model, b"a", steps=3), model)
+
+
+def torch_stream_after(action) -> torch.Tensor:
+    """What torch's global generator draws next, seeded, after ``action``."""
+    torch.manual_seed(1234)
+    action()
+    return torch.rand(4)
+
+
+@pytest.mark.parametrize("fine_tune_steps", [0, 2])
+def test_fitting_and_predicting_leave_the_callers_torch_generator_alone(
+    model_path, tiny_news, fine_tune_steps
+):
+    from npc_classify import CompressionClassifier
+
+    untouched = torch_stream_after(lambda: None)
+    compressor = LMCompressor(model_path, fine_tune_steps=fine_tune_steps)
+    clf = CompressionClassifier(compressor)
+    assert torch.equal(torch_stream_after(lambda: clf.fit(*tiny_news)), untouched)
+    assert torch.equal(torch_stream_after(lambda: clf.predict(["A late goal."])), untouched)
+    assert torch.equal(torch_stream_after(lambda: load_byte_lm(model_path)), untouched)

@@ -244,3 +244,14 @@ def test_a_run_that_diverges_is_stopped_with_its_step_and_writes_no_model(corpus
     with pytest.raises(ValueError, match=r"diverged at step \d+ .*lower the learning rate"):
         train_byte_lm(corpus, out, steps=20, learning_rate=1e30, **SMALL)
     assert not out.exists()
+
+
+def test_training_leaves_the_callers_torch_generator_alone(corpus, tmp_path):
+    def stream_after(action) -> torch.Tensor:
+        torch.manual_seed(1234)
+        action()
+        return torch.rand(4)
+
+    untouched = stream_after(lambda: None)
+    trained = stream_after(lambda: train_byte_lm(corpus, tmp_path / "m.pt", steps=2, **SMALL))
+    assert torch.equal(trained, untouched)

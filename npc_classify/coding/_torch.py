@@ -1,10 +1,35 @@
-"""What the PyTorch models share: the device they run on, checked before any loading."""
+"""What the PyTorch models share: the device they run on, checked before any loading, and
+the caller's random state, left alone."""
 
 from __future__ import annotations
 
+import functools
 import pickle
+from collections.abc import Callable
+from typing import ParamSpec, TypeVar
 
 import torch
+
+_Params = ParamSpec("_Params")
+_Result = TypeVar("_Result")
+
+
+def keeps_random_state(function: Callable[_Params, _Result]) -> Callable[_Params, _Result]:
+    """``function`` run with torch's random generators restored after it: the CPU's, and
+    every CUDA device's once CUDA is in use.
+
+    The library seeds its own training and draws random initial weights before
+    loading saved ones; neither moves the random streams of the program that
+    calls it.
+    """
+
+    @functools.wraps(function)
+    def keeping(*args: _Params.args, **kwargs: _Params.kwargs) -> _Result:
+        devices = list(range(torch.cuda.device_count())) if torch.cuda.is_initialized() else []
+        with torch.random.fork_rng(devices=devices):
+            return function(*args, **kwargs)
+
+    return keeping
 
 
 def check_device(device: str) -> torch.device:

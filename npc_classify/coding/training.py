@@ -19,7 +19,7 @@ except ImportError as error:  # exercised without torch installed (tests/test_pa
     ) from error
 
 from .._progress import progress_bar
-from ._torch import load_error
+from ._torch import keeps_random_state, load_error
 from .byte_lm import START_SYMBOL, ByteGRU, save_byte_lm, save_tensors
 
 #: A training step whose windows cost more bits per byte than this (8 times a uniform
@@ -27,6 +27,7 @@ from .byte_lm import START_SYMBOL, ByteGRU, save_byte_lm, save_tensors
 DIVERGED_BITS_PER_BYTE = 64.0
 
 
+@keeps_random_state
 def train_byte_lm(
     corpus: bytes,
     out: str | os.PathLike[str],
@@ -70,7 +71,8 @@ def train_byte_lm(
     hidden_size : int, default=256
         As in :class:`~npc_classify.coding.byte_lm.ByteGRU`.
     seed : int, default=0
-        Seeds the initial weights and the draw of the windows.
+        Seeds the initial weights and the draw of the windows; torch's own
+        generators are left as they were before the call.
     checkpoint_every : int, default=100
         Steps between checkpoints.
     progress : bool, default=True
@@ -211,6 +213,7 @@ def _not_a_checkpoint(checkpoint: Path, error: Exception) -> ValueError:
     )
 
 
+@keeps_random_state
 def fine_tune_byte_lm(
     model: ByteGRU,
     text: bytes,
@@ -242,7 +245,8 @@ def fine_tune_byte_lm(
     learning_rate : float, default=1e-3
         Adam's learning rate.
     seed : int, default=0
-        Seeds the draw of the windows and torch's generator.
+        Seeds the draw of the windows and torch's generator, which is left
+        as it was before the call.
 
     Returns
     -------
