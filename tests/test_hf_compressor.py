@@ -384,3 +384,17 @@ def test_every_suffix_length_around_the_window_costs_what_the_whole_text_read_al
         tokens = tokenizer.encode(prefix + suffix)
         expected = sequence_bits(model, tokenizer.bos_id, tokens, "cpu") / 8
         assert size == pytest.approx(expected, rel=1e-5), len(suffix)
+
+
+def test_a_process_forked_while_a_model_loads_can_load_one_itself():
+    """The child of a fork gets the load lock as it was, held by a thread it does not have."""
+    import os
+
+    from npc_classify.coding import hf_lm
+
+    with hf_lm._LOADING:  # another thread is building a model at the fork
+        child = os.fork()
+        if child == 0:
+            os._exit(0 if hf_lm._LOADING.acquire(timeout=5) else 1)
+    _, status = os.waitpid(child, 0)
+    assert os.waitstatus_to_exitcode(status) == 0

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import copy
 import inspect
+import os
 import re
 import threading
 from collections.abc import Sequence
@@ -237,6 +238,16 @@ def byte_level_bpe_tokenizer(texts: Sequence[str], vocab_size: int) -> Any:
 #: Held while a model is built: transformers builds it on the meta device first, a
 #: setting two threads building at once break for each other (and for every later build).
 _LOADING = threading.Lock()
+
+
+def _new_loading_lock() -> None:
+    """Give a forked child a free lock: the thread that held it at the fork is not there."""
+    global _LOADING
+    _LOADING = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_new_loading_lock)
 
 
 def load_causal_lm(name: str, device: str = "cpu") -> tuple[Any, ByteTokenizer]:
