@@ -14,6 +14,7 @@ import csv
 import io
 import os
 import re
+import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from numbers import Integral
@@ -195,6 +196,31 @@ def _decode(
     return text
 
 
+class _WideFields:
+    """csv's field limit (one for the whole process) raised to :data:`MAX_FIELD_CHARS`
+    while any thread reads, and given back as it was once the last reader is done."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._readers = 0
+        self._before = 0
+
+    def __enter__(self) -> None:
+        with self._lock:
+            if not self._readers:
+                self._before = csv.field_size_limit(MAX_FIELD_CHARS)
+            self._readers += 1
+
+    def __exit__(self, *exc_info: object) -> None:
+        with self._lock:
+            self._readers -= 1
+            if not self._readers:
+                csv.field_size_limit(self._before)
+
+
+_WIDE_FIELDS = _WideFields()
+
+
 @contextlib.contextmanager
 def _csv_rows(
     path: str | os.PathLike[str], **dialect: Any
@@ -207,22 +233,20 @@ def _csv_rows(
     file is read once, whole, so a pipe is read as a file is.
     """
     text = _decode(Path(path).read_bytes(), path)
-    previous_limit = csv.field_size_limit(MAX_FIELD_CHARS)
     line = 1  # where the row being read starts
-    try:
-        reader = csv.reader(io.StringIO(text, newline=""), strict=True, **dialect)
+    with _WIDE_FIELDS:
+        try:
+            reader = csv.reader(io.StringIO(text, newline=""), strict=True, **dialect)
 
-        def numbered() -> Iterator[tuple[int, list[str]]]:
-            nonlocal line
-            for row in reader:
-                yield line, row
-                line = reader.line_num + 1
+            def numbered() -> Iterator[tuple[int, list[str]]]:
+                nonlocal line
+                for row in reader:
+                    yield line, row
+                    line = reader.line_num + 1
 
-        yield numbered()
-    except csv.Error as error:
-        raise ValueError(f"{path}, line {line}: malformed CSV ({error}).") from None
-    finally:
-        csv.field_size_limit(previous_limit)
+            yield numbered()
+        except csv.Error as error:
+            raise ValueError(f"{path}, line {line}: malformed CSV ({error}).") from None
 
 
 def read_ag_news_csv(path: str | os.PathLike[str]) -> LabeledTexts:

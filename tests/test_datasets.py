@@ -847,3 +847,21 @@ def test_a_long_missing_column_name_is_cut_in_the_message(tmp_path):
     with pytest.raises(ValueError, match="missing column") as refused:
         read_labeled_file(path, text_columns=["z" * 200])
     assert "z" * 81 not in str(refused.value)
+
+
+def test_readers_that_overlap_leave_the_csv_field_limit_as_they_found_it(tmp_path):
+    """Two threads reading at once: the first to finish must not leave the raised limit
+    for the other to restore as the user's."""
+    import csv
+
+    from npc_classify.datasets import _csv_rows
+
+    path = write_text(tmp_path / "data.csv", "label,text\nsport,A goal.\n")
+    before = csv.field_size_limit()
+    first, second = _csv_rows(path), _csv_rows(path)
+    first.__enter__()
+    second.__enter__()
+    first.__exit__(None, None, None)
+    assert csv.field_size_limit() > before  # the second reader still reads wide fields
+    second.__exit__(None, None, None)
+    assert csv.field_size_limit() == before
