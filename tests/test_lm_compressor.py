@@ -368,3 +368,33 @@ def test_fitting_and_predicting_leave_the_callers_torch_generator_alone(
     assert torch.equal(torch_stream_after(lambda: clf.fit(*tiny_news)), untouched)
     assert torch.equal(torch_stream_after(lambda: clf.predict(["A late goal."])), untouched)
     assert torch.equal(torch_stream_after(lambda: load_byte_lm(model_path)), untouched)
+
+
+def test_a_model_file_replaced_after_fit_is_refused_where_a_thread_would_read_it(tmp_path):
+    """Each thread reads the model at its first use: one reading a file replaced since fit
+    would mix two models' sizes, so it refuses it instead."""
+    import shutil
+    import threading
+
+    from npc_classify.coding.byte_lm import ByteGRU, save_byte_lm
+
+    path = tmp_path / "lm.pt"
+    torch.manual_seed(0)
+    save_byte_lm(ByteGRU(8, 16), path)
+    clf = NCDClassifier(LMCompressor(str(path)), k=1).fit(["a goal", "a rate cut"], [0, 1])
+    torch.manual_seed(1)
+    save_byte_lm(ByteGRU(8, 16), tmp_path / "other.pt")
+    shutil.copyfile(tmp_path / "other.pt", path)
+    errors: list[Exception] = []
+
+    def predict() -> None:
+        try:
+            clf.predict(["a late goal"])
+        except ValueError as error:
+            errors.append(error)
+
+    thread = threading.Thread(target=predict)
+    thread.start()
+    thread.join()
+    assert len(errors) == 1
+    assert f"{path} has changed since this compressor first read it" in str(errors[0])

@@ -384,7 +384,7 @@ class Compressor(BaseEstimator, ABC):
 
     def __setattr__(self, name: str, value: Any) -> None:
         """Set an attribute; a setting (a public name) also forgets every native context
-        and kept model built from the old settings.
+        and kept model built from the old settings, and the digest of the model they named.
 
         So ``set_params(level=19)`` and ``compressor.level = 19``, which
         scikit-learn allows alike, both take effect at the next call.
@@ -392,6 +392,7 @@ class Compressor(BaseEstimator, ABC):
         super().__setattr__(name, value)
         if not name.startswith("_"):
             self.__dict__.pop("_local", None)
+            self.__dict__.pop("_model_digest", None)  # of the model the old settings named
 
     def __getstate__(self) -> dict[str, Any]:
         state: dict[str, Any] = dict(super().__getstate__())  # not the live __dict__

@@ -113,6 +113,7 @@ class LMCompressor(ArithmeticCodingCompressor):
                 "LMCompressor needs model_path: a model written by npc-classify train-lm or "
                 "npc_classify.coding.byte_lm.save_byte_lm."
             )
+        self._check_model_unchanged()
         return {"model": load_byte_lm(self.model_path, self.device), "tuned": {}}
 
     def _coding(self) -> tuple[SymbolModel, int]:
