@@ -208,3 +208,18 @@ def test_grid_search_over_compressor_level(tiny_news):
     levels = [p["compressor__level"] for p in grid.cv_results_["params"]]
     assert levels == [1, 9]
     assert grid.best_estimator_.compressor_.level == grid.best_params_["compressor__level"]
+
+
+def test_threads_sharing_a_fitted_estimator_get_what_one_thread_gets(any_estimator, tiny_news):
+    """A web server's handlers call one fitted estimator at once, each thread building its
+    own native contexts and models at its first call."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    texts, labels = tiny_news
+    fitted = any_estimator.fit(texts, fit_targets(any_estimator, labels))
+    queries = [*QUERIES, texts[0], "Profits rose at the bank."]
+    alone = outputs(clone(fitted).fit(texts, fit_targets(any_estimator, labels)), queries)
+    with ThreadPoolExecutor(4) as pool:
+        together = list(pool.map(lambda _: outputs(fitted, queries), range(4)))
+    for result in together:
+        np.testing.assert_array_equal(result, alone)
