@@ -19,7 +19,7 @@ import numpy as np
 
 from ._compression_classifier import CLASS, COMPLEMENT, CompressionClassifier, SavedColumns
 from ._ncd_classifier import NCDClassifier
-from ._output import is_regular_destination
+from ._output import is_regular_destination, refuse_folder_name
 from ._validation import check_texts
 
 try:
@@ -77,6 +77,7 @@ def resumable_kneighbors(
         what is wrong.
     """
     texts = check_texts(X, name="X")
+    refuse_folder_name(path)
     path = Path(path)
     expected = _Expected(
         clf.search_fingerprint(texts, n_neighbors), len(texts), n_neighbors, clf.n_samples_fit_
@@ -144,6 +145,7 @@ def resumable_class_bits(
         file, the line and what is wrong.
     """
     texts = check_texts(X, name="X")
+    refuse_folder_name(path)
     path = Path(path)
     kinds = (CLASS,) if clf.complement_ is None else (CLASS, COMPLEMENT)
     with _opened(path, clf.bits_fingerprint(texts), len(texts), _BITS) as (handle, records):

@@ -28,6 +28,12 @@ def is_regular_destination(path: str | os.PathLike[str]) -> bool:
     """Whether ``path`` names a regular file, through symbolic links, or nothing yet.
 
     False for :data:`STDOUT`, a FIFO, a device, a socket or a directory.
+
+    Raises
+    ------
+    ValueError
+        If no file can be at ``path``: a file stands where it has a folder, or
+        its links loop.
     """
     if os.fspath(path) == STDOUT:
         return False
@@ -35,7 +41,17 @@ def is_regular_destination(path: str | os.PathLike[str]) -> bool:
         mode = os.stat(path).st_mode
     except FileNotFoundError:
         return True
+    except OSError as error:  # NotADirectoryError, a loop of links
+        raise ValueError(f"{path} cannot be written: {error.strerror}.") from None
     return stat.S_ISREG(mode)
+
+
+def refuse_folder_name(path: str | os.PathLike[str]) -> None:
+    """Refuse a path written as a folder's, ending in a slash, which ``Path`` would drop."""
+    if isinstance(path, str) and path.endswith(("/", os.sep)):
+        raise ValueError(
+            f"{path} ends in a slash, which names a folder; expected the path of a file."
+        )
 
 
 def check_destination(path: str | os.PathLike[str]) -> None:
@@ -67,10 +83,18 @@ def check_writable(path: str | os.PathLike[str]) -> None:
     Raises
     ------
     ValueError
-        If that folder cannot be written (read-only, or not the user's).
+        If that folder cannot be written (read-only, or not the user's), if
+        ``path`` ends in a slash (a folder's name) or no file can be there, or
+        if it is a link to a file in a folder that does not exist.
     """
+    refuse_folder_name(path)
     if not is_regular_destination(path):
         return
+    if Path(path).is_symlink() and not Path(path).resolve().parent.is_dir():
+        raise ValueError(
+            f"{path} is a link to {Path(path).resolve()}, in a folder that does not exist; "
+            "make the folder, or name another file."
+        )
     folder = Path(path).resolve().parent
     while not folder.exists():
         folder = folder.parent

@@ -97,6 +97,10 @@ def _checkpoint(text: str) -> Path:
         raise argparse.ArgumentTypeError(
             f"{text} is {what}; a checkpoint is read back and appended to, so name a file"
         )
+    try:
+        check_writable(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
     return Path(text)
 
 

@@ -248,6 +248,18 @@ def test_a_fifo_or_a_folder_as_checkpoint_is_refused_before_the_search(
             resumable_kneighbors(fitted, texts, 3, path)
 
 
+def test_a_checkpoint_named_as_a_folder_or_under_a_file_is_refused_with_why(
+    fitted, tiny_news, tmp_path
+):
+    texts, _ = tiny_news
+    (tmp_path / "plain").write_text("a file, not a folder")
+    with pytest.raises(ValueError, match="ends in a slash, which names a folder"):
+        resumable_kneighbors(fitted, texts, 3, f"{tmp_path}/run/")
+    assert not (tmp_path / "run").exists()
+    with pytest.raises(ValueError, match="cannot be written: Not a directory"):
+        resumable_kneighbors(fitted, texts, 3, tmp_path / "plain" / "run.jsonl")
+
+
 def test_a_neighbour_count_the_search_refuses_writes_no_checkpoint(fitted, tiny_news, tmp_path):
     """Refused before the file is created, so the corrected call starts a fresh checkpoint."""
     texts, _ = tiny_news

@@ -15,6 +15,7 @@ import pytest
 
 from npc_classify._output import (
     check_destination,
+    check_writable,
     default_checkpoint,
     is_regular_destination,
     write_chunks,
@@ -203,3 +204,30 @@ def test_a_file_written_for_another_user_stays_theirs(tmp_path):
     os.chown(path, 1234, 1234)
     write_text(path, "new")
     assert (path.stat().st_uid, path.stat().st_gid) == (1234, 1234)
+
+
+@pytest.mark.parametrize("check", [check_destination, check_writable])
+def test_a_path_ending_in_a_slash_names_a_folder_and_is_refused(tmp_path, check):
+    with pytest.raises(ValueError, match="ends in a slash, which names a folder"):
+        check(f"{tmp_path}/reports/")
+    assert not (tmp_path / "reports").exists()
+
+
+@pytest.mark.parametrize("case", ["under a file", "a loop of links"])
+def test_a_path_no_file_can_take_is_refused_with_why(tmp_path, case):
+    if case == "under a file":
+        (tmp_path / "plain").write_text("a file, not a folder")
+        path = tmp_path / "plain" / "report.json"
+    else:
+        path = tmp_path / "loop"
+        path.symlink_to(path)
+    with pytest.raises(ValueError, match=re.escape(f"{path} cannot be written: ")):
+        check_destination(path)
+
+
+def test_a_link_into_a_missing_folder_is_refused_before_any_work(tmp_path):
+    link = tmp_path / "report.json"
+    link.symlink_to(tmp_path / "nowhere" / "target.json")
+    expected = f"{link} is a link to {tmp_path / 'nowhere' / 'target.json'}, in a folder"
+    with pytest.raises(ValueError, match=re.escape(expected)):
+        check_destination(link)
