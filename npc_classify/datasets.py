@@ -83,9 +83,15 @@ def label_names(labels: ArrayLike, class_names: Sequence[str] = ()) -> list[str]
     ['HUM', 'LOC']
     """
     values = np.asarray(labels).tolist()
-    if class_names:
-        return [class_names[int(label)] for label in values]
-    return [str(label) for label in values]
+    if not class_names:
+        return [str(label) for label in values]
+    unnamed = [label for label in values if not 0 <= int(label) < len(class_names)]
+    if unnamed:
+        raise ValueError(
+            f"class_names names labels 0 to {len(class_names) - 1}; got {unnamed[:5]}, "
+            "which it has no name for."
+        )
+    return [class_names[int(label)] for label in values]
 
 
 @dataclass

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import os
 import time
+import warnings
 from collections.abc import Sequence
 from numbers import Integral
 from typing import Any
@@ -199,6 +200,8 @@ def score_report(
     """
     labels = np.unique(np.concatenate([np.asarray(y_true), np.asarray(y_pred)]))
     names = label_names(labels, class_names)
+    if len(set(names)) < len(names):
+        raise ValueError(f"Two classes are shown under one name: {names}; name each class once.")
     precision, recall, f1, support = precision_recall_fscore_support(
         y_true, y_pred, labels=labels, zero_division=0
     )
@@ -221,8 +224,16 @@ def score_report(
             }
             for name, p, r, f, s in zip(names, precision, recall, f1, support, strict=True)
         },
-        "confusion_matrix": confusion_matrix(y_true, y_pred, labels=labels).tolist(),
+        "confusion_matrix": _confusion_matrix(y_true, y_pred, labels),
     }
+
+
+def _confusion_matrix(y_true: ArrayLike, y_pred: ArrayLike, labels: np.ndarray) -> list[Any]:
+    """scikit-learn's confusion matrix over ``labels``, without its warning that one class
+    makes a 1 x 1 matrix (it asks for every known label, which ``labels`` are)."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "A single label was found", UserWarning)
+        return confusion_matrix(y_true, y_pred, labels=labels).tolist()
 
 
 #: The compressors ``npc-classify bpb`` always reports: those that need no model.
@@ -263,19 +274,39 @@ def mean_confidence_interval(
     values : array-like of float
         The measurements.
     confidence : float, default=0.95
-        The interval's confidence level, between 0 and 1.
+        The interval's confidence level, strictly between 0 and 1.
 
     Returns
     -------
     mean, low, high : float
         With a single value the interval collapses to it.
     """
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence must be strictly between 0 and 1, got {confidence}.")
     measured = np.asarray(values, dtype=np.float64)
     mean = float(measured.mean())
     if len(measured) < 2:
         return mean, mean, mean
     half = float(stats.sem(measured) * stats.t.ppf((1 + confidence) / 2, len(measured) - 1))
     return mean, mean - half, mean + half
+
+
+def _check_samples(shots: Sequence[int], seeds: Sequence[int]) -> None:
+    """Refuse sample sizes and seeds that cannot draw a sample, or that repeat one."""
+    if not all(_is_whole(n) and n >= 1 for n in shots) or not len(shots):
+        raise ValueError(f"shots must be whole numbers from 1, got {list(shots)}.")
+    if not all(_is_whole(seed) and 0 <= seed < 2**32 for seed in seeds):
+        raise ValueError(f"seeds must be whole numbers from 0 to 2**32 - 1, got {list(seeds)}.")
+    repeated = sorted({int(seed) for seed in seeds if list(seeds).count(seed) > 1})
+    if repeated:
+        raise ValueError(
+            f"seeds repeat {', '.join(map(str, repeated))}: a repeated seed draws the same "
+            "sample again, and counting it twice narrows the interval; give distinct seeds."
+        )
+
+
+def _is_whole(value: Any) -> bool:
+    return isinstance(value, Integral) and not isinstance(value, bool)
 
 
 def evaluate_neighbors(
@@ -427,9 +458,12 @@ def few_shot(
     ------
     ValueError
         If a class of ``train_pool`` has fewer than ``max(shots)`` texts, if
-        ``seeds`` is empty, if an NCDClassifier is given no ``k_values`` or one
-        that is not a whole number from 1, or if a CompressionClassifier is
-        given ``k_values`` or ``paper_top_k``; all before any sample is drawn.
+        ``shots`` are not whole numbers from 1, if ``seeds`` is empty, repeats
+        a seed or holds one that is not a whole number from 0 to 2**32 - 1, if
+        an NCDClassifier is given no ``k_values``, one that is not a whole
+        number from 1, or one larger than the smallest sample, or if a
+        CompressionClassifier is given ``k_values`` or ``paper_top_k``; all
+        before any sample is drawn.
 
     Examples
     --------
@@ -458,6 +492,14 @@ def few_shot(
         )
     if not isinstance(clf, CompressionClassifier):
         _check_k_values(k_values, "few_shot")
+    _check_samples(shots, seeds)
+    n_classes = len(np.unique(train_pool.labels))
+    if not isinstance(clf, CompressionClassifier) and max(k_values) > min(shots) * n_classes:
+        raise ValueError(
+            f"k_values go up to {max(k_values)}, but the smallest sample, shots={min(shots)} "
+            f"of {n_classes} classes, has {min(shots) * n_classes} training texts; give "
+            "k_values no larger, or more shots."
+        )
     names = train_pool.class_names
     check_per_class(train_pool.labels, max(shots, default=0), class_names=names)
     rows = []

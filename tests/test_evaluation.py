@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 
 import numpy as np
 import pytest
@@ -394,6 +395,26 @@ def test_few_shot_refuses_k_values_that_score_nothing_before_any_sample(
     assert drawn == []
 
 
+@pytest.mark.parametrize(
+    ("shots", "seeds", "k_values", "message"),
+    [
+        ([1, 0], [0], [1], "shots must be whole numbers from 1, got [1, 0]"),
+        ([2, 1], [0, 1, -1], [1], "seeds must be whole numbers from 0 to 2**32 - 1, got"),
+        ([2], [4, 4], [1], "seeds repeat 4: a repeated seed draws the same sample again"),
+        ([3, 1], [0], [5], "k_values go up to 5, but the smallest sample, shots=1 of 3"),
+    ],
+)
+def test_few_shot_refuses_what_it_cannot_score_before_any_sample(
+    halves, monkeypatch, shots, seeds, k_values, message
+):
+    pool, test = halves
+    drawn = []
+    monkeypatch.setattr(evaluation, "sample_per_class", lambda *args, **kw: drawn.append(args))
+    with pytest.raises(ValueError, match=re.escape(message)):
+        few_shot(NCDClassifier(k=1), pool, test, shots=shots, seeds=seeds, k_values=k_values)
+    assert drawn == []
+
+
 def test_few_shot_scores_a_class_conditional_classifier_on_each_seeds_sample(halves):
     pool, test = halves
     rows = few_shot(CompressionClassifier("ppm"), pool, test, shots=[1, 3], seeds=[0, 5])
@@ -454,3 +475,24 @@ def test_class_offsets_are_reported_under_the_names_the_report_gives_the_classes
     assert outcome["class_offsets"] == pytest.approx(
         dict(zip(names, fitted.class_offsets_.tolist(), strict=True))
     )
+
+
+def test_one_class_in_truth_and_predictions_is_scored_without_a_warning():
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        report = score_report(["sport", "sport"], ["sport", "sport"])
+    assert report["confusion_matrix"] == [[2]]
+
+
+@pytest.mark.parametrize("confidence", [0.0, 1.0, 1.5, -0.2])
+def test_a_confidence_outside_0_and_1_is_refused(confidence):
+    with pytest.raises(ValueError, match="confidence must be strictly between 0 and 1"):
+        mean_confidence_interval([0.5, 0.6], confidence)
+
+
+@pytest.mark.parametrize("label", [-1, 3])
+def test_a_label_the_class_names_cannot_name_is_refused(label):
+    with pytest.raises(ValueError, match=re.escape(f"got [{label}], which it has no name for")):
+        score_report([0, label], [0, 2], class_names=("World", "Sports", "Business"))
