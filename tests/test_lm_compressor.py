@@ -398,3 +398,23 @@ def test_a_model_file_replaced_after_fit_is_refused_where_a_thread_would_read_it
     thread.join()
     assert len(errors) == 1
     assert f"{path} has changed since this compressor first read it" in str(errors[0])
+
+
+def test_a_model_file_gone_since_fit_is_named_as_missing_not_as_changed(tmp_path):
+    from npc_classify.coding.byte_lm import ByteGRU, save_byte_lm
+
+    path = tmp_path / "lm.pt"
+    torch.manual_seed(0)
+    save_byte_lm(ByteGRU(8, 16), path)
+    compressor = LMCompressor(str(path))
+    compressor.load()
+    path.unlink()
+    fresh = pickle_copy(compressor)  # a saved model's compressor: no model read yet
+    with pytest.raises(FileNotFoundError):
+        fresh.compressed_size(b"a late goal")
+
+
+def pickle_copy(obj):
+    import pickle
+
+    return pickle.loads(pickle.dumps(obj))

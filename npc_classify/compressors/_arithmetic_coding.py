@@ -80,27 +80,6 @@ class ArithmeticCodingCompressor(Compressor):
     itself (:meth:`_encode`, :meth:`_decode` and :meth:`ideal_bits`).
     """
 
-    def _check_model_unchanged(self) -> None:
-        """Refuse a model whose files changed since this compressor first read them.
-
-        Each thread reads the model at its first use; one reading files
-        replaced since (a model retrained at the same path) would give sizes of
-        another model beside those of the first, such as a fitted estimator's
-        training sizes. The digest of the first reading is kept, with the
-        compressor's settings, in its pickles and saved models.
-        """
-        digest = hashlib.sha256()
-        for chunk in self._model_contents():
-            digest.update(chunk)
-        first = self.__dict__.setdefault("_model_digest", digest.hexdigest())
-        if first != digest.hexdigest():
-            model = getattr(self, self.model_parameter or "", "the model")
-            raise ValueError(
-                f"{model} has changed since this compressor first read it: its sizes would "
-                "mix two models'. Fit the estimator again with the new model, or put the "
-                "model it was fitted with back."
-            )
-
     def _coding(self) -> tuple[arithmetic.SymbolModel, int]:
         """This thread's next-symbol model (a ``SymbolModel``) and its alphabet size."""
         raise NotImplementedError(

@@ -74,7 +74,6 @@ class HuggingFaceCompressor(ArithmeticCodingCompressor):
                 "HuggingFaceCompressor needs model: a Hub name such as 'gpt2' or a folder "
                 "written by save_pretrained."
             )
-        self._check_model_unchanged()
         return load_causal_lm(self.model, self.device)
 
     def _coding(self) -> tuple[Any, int]:

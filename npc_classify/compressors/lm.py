@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Iterator, Sequence
 from numbers import Integral, Real
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -115,6 +117,26 @@ class LMCompressor(ArithmeticCodingCompressor):
             )
         self._check_model_unchanged()
         return {"model": load_byte_lm(self.model_path, self.device), "tuned": {}}
+
+    def _check_model_unchanged(self) -> None:
+        """Refuse a model file that changed since this compressor first read it.
+
+        Each thread reads the model at its first use; one reading a file
+        replaced since (a model retrained at the same path) would give sizes of
+        another model beside those of the first, such as a fitted estimator's
+        training sizes. The digest of the first reading is kept, with the
+        compressor's settings, in its pickles and saved models. A missing
+        file is left to the loader, which says so.
+        """
+        if not Path(self.model_path).is_file():
+            return
+        digest = hashlib.sha256(Path(self.model_path).read_bytes()).hexdigest()
+        if self.__dict__.setdefault("_model_digest", digest) != digest:
+            raise ValueError(
+                f"{self.model_path} has changed since this compressor first read it: its "
+                "sizes would mix two models'. Fit the estimator again with the new model, or "
+                "put the model it was fitted with back."
+            )
 
     def _coding(self) -> tuple[SymbolModel, int]:
         from ..coding.byte_lm import ByteLMStream
