@@ -15,18 +15,17 @@ _Result = TypeVar("_Result")
 
 
 def keeps_random_state(function: Callable[_Params, _Result]) -> Callable[_Params, _Result]:
-    """``function`` run with torch's random generators restored after it: the CPU's, and
-    every CUDA device's once CUDA is in use.
+    """``function`` run with torch's CPU generator given back as it was after it.
 
-    The library seeds its own training and draws random initial weights before
-    loading saved ones; neither moves the random streams of the program that
-    calls it.
+    For training, which seeds that generator to draw its initial weights: the
+    program that calls it finds its random stream where it left it. The
+    generator is the process's: other threads drawing from it meanwhile would
+    draw from the training's stream, and find theirs put back after.
     """
 
     @functools.wraps(function)
     def keeping(*args: _Params.args, **kwargs: _Params.kwargs) -> _Result:
-        devices = list(range(torch.cuda.device_count())) if torch.cuda.is_initialized() else []
-        with torch.random.fork_rng(devices=devices):
+        with torch.random.fork_rng(devices=[]):
             return function(*args, **kwargs)
 
     return keeping

@@ -24,7 +24,7 @@ except ImportError as error:  # pragma: no cover - exercised without torch insta
     ) from error
 
 from .._output import write_chunks
-from ._torch import check_device, keeps_random_state, load_error
+from ._torch import check_device, load_error
 
 START_SYMBOL = 256
 
@@ -90,7 +90,6 @@ def save_tensors(state: dict[str, Any], path: str | os.PathLike[str]) -> None:
     write_chunks(path, [buffer.getvalue()])
 
 
-@keeps_random_state
 def load_byte_lm(path: str | os.PathLike[str], device: str = "cpu") -> ByteGRU:
     """Read a model written by :func:`save_byte_lm`, in evaluation mode.
 
@@ -123,8 +122,9 @@ def load_byte_lm(path: str | os.PathLike[str], device: str = "cpu") -> ByteGRU:
             f"format): {load_error(error)}"
         ) from None
     config, weights = _checked_contents(saved, path)
-    model = ByteGRU(**config)
-    model.load_state_dict(weights)
+    with torch.device("meta"):  # no random initial weights: none are drawn, none are kept
+        model = ByteGRU(**config)
+    model.load_state_dict(weights, assign=True)
     return model.to(torch_device).eval()
 
 

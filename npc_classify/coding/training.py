@@ -108,7 +108,7 @@ def train_byte_lm(
         raise ValueError(f"{out} is a directory; expected the path of the model file to write.")
     Path(out).parent.mkdir(parents=True, exist_ok=True)
     checkpoint = Path(f"{out}.ckpt")
-    torch.manual_seed(seed)
+    torch.random.default_generator.manual_seed(seed)  # the CPU's, where the model is built
     try:
         model = ByteGRU(embedding_dim, hidden_size)
     except RuntimeError as error:  # torch's allocator: "can't allocate memory"
@@ -213,7 +213,6 @@ def _not_a_checkpoint(checkpoint: Path, error: Exception) -> ValueError:
     )
 
 
-@keeps_random_state
 def fine_tune_byte_lm(
     model: ByteGRU,
     text: bytes,
@@ -245,8 +244,8 @@ def fine_tune_byte_lm(
     learning_rate : float, default=1e-3
         Adam's learning rate.
     seed : int, default=0
-        Seeds the draw of the windows and torch's generator, which is left
-        as it was before the call.
+        Seeds the draw of the windows, the only random step (torch's
+        generators are not used).
 
     Returns
     -------
@@ -254,7 +253,6 @@ def fine_tune_byte_lm(
         In evaluation mode, on ``model``'s device.
     """
     tuned = copy.deepcopy(model).train()
-    torch.manual_seed(seed)
     optimizer = torch.optim.Adam(tuned.parameters(), lr=learning_rate)
     rng = np.random.RandomState(seed)
     data = _as_tensor(text).to(next(tuned.parameters()).device)
