@@ -140,7 +140,7 @@ def _skops_io() -> Any:
                 'Saving and loading models needs skops: pip install "npc-classify[persist]".'
             ) from None
         raise ImportError(
-            f"skops is installed but cannot be imported ({error}): skops 0.10 and earlier do "
-            "not import with scikit-learn 1.6 and later. pip install -U 'skops>=0.11'."
+            f"skops is installed but cannot be imported ({error}). If it is 0.10 or earlier, "
+            "it does not import with scikit-learn 1.6 and later: pip install -U 'skops>=0.11'."
         ) from error
     return skops.io

@@ -163,7 +163,7 @@ MESSAGE_WIDTH = 80
 #: stay inside a line as the csv module keeps them).
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 #: A TREC line: ``COARSE:fine``, a space (or a tab) and the question.
-_TREC_LINE = re.compile(r"([^\s:]+):(\S+)[ \t]+(.*\S.*)")
+_TREC_LINE = re.compile(r"[ \t]*([^\s:]+):(\S+)[ \t]+(.*\S.*)")
 
 
 def _line_of(text: str, position: int) -> int:
@@ -577,7 +577,7 @@ def read_labeled_file(
     )
     texts, labels = [], []
     for line, (label, *parts) in rows:
-        stripped = label.replace("\ufeff", "").strip()
+        stripped = label.strip().strip("\ufeff").strip()
         if not stripped:
             what = "empty" if label == "" else "blank (white space only)"
             raise ValueError(f"{path}, line {line}: the label is {what}.")

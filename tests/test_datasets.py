@@ -865,3 +865,12 @@ def test_readers_that_overlap_leave_the_csv_field_limit_as_they_found_it(tmp_pat
     assert csv.field_size_limit() > before  # the second reader still reads wide fields
     second.__exit__(None, None, None)
     assert csv.field_size_limit() == before
+
+
+def test_a_byte_order_mark_inside_a_label_is_kept_and_trec_lines_may_be_indented(tmp_path):
+    path = tmp_path / "data.csv"
+    path.write_bytes("label,text\nA\ufeffB,x\n\ufeff sport ,y\n".encode())
+    assert read_labeled_file(path).labels.tolist() == ["A\ufeffB", "sport"]
+    trec = tmp_path / "questions.label"
+    trec.write_bytes(b"  LOC:city Where ?\n")
+    assert read_trec_file(trec, fine=True).labels.tolist() == ["LOC:city"]

@@ -220,3 +220,12 @@ def test_an_interrupt_between_coding_a_suffix_and_rolling_it_back_leaves_the_tab
     monkeypatch.undo()
     np.testing.assert_array_equal(table.suffix_byte_bits(news[0], news[1]), expected)
     assert table.code_suffixes(news[0], [news[1]])[0] == pytest.approx(expected.sum(), rel=1e-12)
+
+
+def test_a_refused_suffix_leaves_the_callers_journaled_coding_alone(news):
+    table = count(news[0], 3)
+    table.code(news[1], 0, journal=True)
+    pending = int(table.sizes[2])
+    with pytest.raises(RuntimeError, match="Roll back the journaled coding"):
+        table.suffix_byte_bits(news[0], news[2])
+    assert table.sizes[2] == pending > 0

@@ -256,6 +256,8 @@ class CountTable:
         -------
         bits : ndarray of shape (len(suffix),)
         """
+        if self.sizes[2]:  # refused before the finally below would undo the caller's coding
+            raise RuntimeError("Roll back the journaled coding before coding again.")
         tail = prefix[max(0, len(prefix) - self.order) :]
         costs = np.empty(len(suffix))
         try:
