@@ -9,6 +9,7 @@ prints.
 from __future__ import annotations
 
 import json
+import unicodedata
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -39,24 +40,44 @@ def format_score_report(
     offsets : dict, default=None
         Each class's offset in bits by class name, shown as a last column.
     """
+    shown = [name.translate(_ESCAPES) for name in report["classes"]]
+    column = max(14, *map(_display_width, shown))
     lines = [f"{title}: per class"]
     lines.append(
-        f"{'class':>14} {'precision':>9} {'recall':>7} {'f1':>7} {'support':>7}"
+        f"{_right('class', column)} {'precision':>9} {'recall':>7} {'f1':>7} {'support':>7}"
         + ("" if offsets is None else f" {'offset (bits)':>13}")
     )
-    for name, cls in report["per_class"].items():
+    for (name, cls), label in zip(report["per_class"].items(), shown, strict=True):
         offset = f" {offsets[name]:>+13.2f}" if offsets is not None and name in offsets else ""
         lines.append(
-            f"{name:>14} {cls['precision']:>9.4f} {cls['recall']:>7.4f} "
+            f"{_right(label, column)} {cls['precision']:>9.4f} {cls['recall']:>7.4f} "
             f"{cls['f1']:>7.4f} {cls['support']:>7}{offset}"
         )
     lines.append("confusion matrix (rows: true, columns: assigned)")
     counts_width = max(len(str(c)) for row in report["confusion_matrix"] for c in row)
-    width = max(*(len(name) for name in report["classes"]), counts_width) + 1
-    lines.append(" " * width + "".join(f"{name:>{width}}" for name in report["classes"]))
-    for name, counts in zip(report["classes"], report["confusion_matrix"], strict=True):
-        lines.append(f"{name:>{width}}" + "".join(f"{c:>{width}}" for c in counts))
+    width = max(*map(_display_width, shown), counts_width) + 1
+    lines.append(" " * width + "".join(_right(label, width) for label in shown))
+    for label, counts in zip(shown, report["confusion_matrix"], strict=True):
+        lines.append(_right(label, width) + "".join(f"{c:>{width}}" for c in counts))
     return "\n".join(lines)
+
+
+def _display_width(text: str) -> int:
+    """Columns ``text`` takes on a terminal: two for a wide character (CJK, most emoji),
+    none for a combining mark, one for any other."""
+    return sum(
+        0
+        if unicodedata.combining(char)
+        else 2
+        if unicodedata.east_asian_width(char) in "WF"
+        else 1
+        for char in text
+    )
+
+
+def _right(text: str, width: int) -> str:
+    """``text`` right-aligned in ``width`` terminal columns."""
+    return " " * max(0, width - _display_width(text)) + text
 
 
 def _interval(report: Mapping[str, Any]) -> str:

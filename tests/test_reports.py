@@ -102,3 +102,22 @@ def test_few_shot_cells_end_under_their_headers_and_empty_rules_are_left_out():
     assert len(lines[1]) == ends[1]
     only_k1 = format_few_shot(rows[:1], ["nearest", PAPER_TOP_K])
     assert PAPER_TOP_K not in only_k1  # no column nor note for a rule no row has
+
+
+def test_the_score_tables_stay_aligned_for_wide_long_and_escaped_class_names():
+    import unicodedata
+
+    def columns(line: str) -> int:
+        return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in line)
+
+    names = ["世界ニュース", "Entertainment/Arts and Culture", "tab\there", "🚀 space"]
+    truth = [names[i % 4] for i in range(12)]
+    predicted = [names[(i + i // 4) % 4] for i in range(12)]
+    text = format_score_report("test", score_report(truth, predicted))
+    lines = text.splitlines()
+    per_class = lines[1 : 1 + 1 + len(names)]
+    matrix = lines[lines.index("confusion matrix (rows: true, columns: assigned)") + 1 :]
+    assert len({columns(line) for line in per_class}) == 1
+    assert len({columns(line) for line in matrix}) == 1
+    assert len(matrix) == 1 + len(names)  # the tab is written \\t: no row is split
+    assert "tab\\there" in text
