@@ -3,6 +3,7 @@ files."""
 
 from __future__ import annotations
 
+import contextlib
 import io
 import re
 import sys
@@ -724,34 +725,32 @@ def test_a_nul_byte_read_from_a_stream_is_named_by_its_line():
         read_texts(io.BytesIO(b"fine\nbad\x00\n"))
 
 
-def test_invalid_utf8_in_a_csv_read_from_a_pipe_is_named_without_reading_it_again(tmp_path):
+@contextlib.contextmanager
+def piped(tmp_path: Path, content: bytes):
+    """A named pipe that another thread writes ``content`` into, once."""
     import os
     import threading
 
     fifo = tmp_path / "pipe.csv"
     os.mkfifo(fifo)
-    writer = threading.Thread(target=fifo.write_bytes, args=(b"text\nhello\ncaf\xe9\n",))
+    writer = threading.Thread(target=fifo.write_bytes, args=(content,))
     writer.start()
     try:
-        with pytest.raises(ValueError, match=re.escape(f"{fifo}, line 3: the file is not")):
-            read_texts(fifo, format="csv")
+        yield fifo
     finally:
         writer.join(timeout=5)
-    assert not writer.is_alive()
+    assert not writer.is_alive(), "the pipe was not read to its end"
+
+
+def test_invalid_utf8_in_a_csv_read_from_a_pipe_is_named_without_reading_it_again(tmp_path):
+    with piped(tmp_path, b"text\nhello\ncaf\xe9\n") as fifo:
+        with pytest.raises(ValueError, match=re.escape(f"{fifo}, line 3: the file is not")):
+            read_texts(fifo, format="csv")
 
 
 def test_a_labelled_file_can_be_read_from_a_pipe(tmp_path):
-    import os
-    import threading
-
-    fifo = tmp_path / "pipe.csv"
-    os.mkfifo(fifo)
-    writer = threading.Thread(target=fifo.write_bytes, args=(b"label,text\nsport,A goal.\n",))
-    writer.start()
-    try:
+    with piped(tmp_path, b"label,text\nsport,A goal.\n") as fifo:
         data = load_split("csv", "train", path=fifo)
-    finally:
-        writer.join(timeout=5)
     assert (data.texts, data.labels.tolist()) == (["A goal."], ["sport"])
 
 
