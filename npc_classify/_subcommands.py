@@ -180,11 +180,16 @@ def _choose_workers(args: argparse.Namespace, model: Any, n_pairs: int, stream: 
 
 def _config(args: argparse.Namespace, clf: Any) -> dict[str, Any]:
     """The arguments, JSON-ready, and the compressor that ``clf`` was built with."""
+    return {**_arguments(args), "compressor": repr(clf.compressor)}
+
+
+def _arguments(args: argparse.Namespace) -> dict[str, Any]:
+    """The command's arguments, JSON-ready."""
     config = {key: value for key, value in vars(args).items() if key != "command"}
     config = {key: str(v) if isinstance(v, Path) else v for key, v in config.items()}
     if config.get("complement") == math.inf:  # --complement all; JSON has no Infinity
         config["complement"] = "all"
-    return {**config, "compressor": repr(clf.compressor)}
+    return config
 
 
 def _evaluate(args: argparse.Namespace) -> int:
@@ -459,7 +464,8 @@ def _bpb(args: argparse.Namespace) -> int:
         name: {"per_document": per_document, "whole_file": whole_file}
         for name, (per_document, whole_file) in rows.items()
     }
-    outcome = {"command": "bpb", "n_documents": len(documents), "bits_per_byte": table}
+    outcome = {"command": "bpb", "config": _arguments(args), "n_documents": len(documents)}
+    outcome["bits_per_byte"] = table
     _save(outcome, args.output)
     return _show(text, outcome, args.output, report)
 

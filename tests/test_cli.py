@@ -1059,6 +1059,17 @@ def test_bpb_reports_every_compressor(capsys, tmp_path, ag_news_dir):
     assert all(0 < row["per_document"] and 0 < row["whole_file"] for row in table.values())
 
 
+def test_bpb_records_the_arguments_that_chose_its_texts(capsys, tmp_path, split_news):
+    _, test = split_news
+    output = tmp_path / "bpb.json"
+    argv = ["bpb", "--dataset", "csv", "--test", test, "--n-test", 4, "--seed", 3]
+    code, _, err = run_cli(capsys, *argv, "--n-docs", 2, "--output", output)
+    assert code == 0, err
+    config = json.loads(output.read_text())["config"]
+    assert (config["dataset"], config["test"]) == ("csv", str(test))
+    assert (config["n_test"], config["seed"], config["n_docs"]) == (4, 3, 2)
+
+
 def test_bpb_reads_the_test_file_alone(capsys, split_news):
     _, test = split_news
     code, out, err = run_cli(capsys, "bpb", "--dataset", "csv", "--test", test, "--n-docs", 3)
