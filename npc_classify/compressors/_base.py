@@ -167,6 +167,9 @@ class Compressor(BaseEstimator, ABC):
     #: Exceptions of the underlying library that mean "these bytes are not a valid
     #: stream"; :meth:`decompress` reports them as :class:`CorruptStreamError`.
     stream_errors: ClassVar[tuple[type[Exception], ...]] = (ValueError, EOFError)
+    #: What is derived from the settings and forgotten when one changes: the native
+    #: contexts of each thread, and whatever a subclass keeps of the model they name.
+    _derived_from_settings: ClassVar[tuple[str, ...]] = ("_local",)
 
     def validate(self) -> None:
         """Check every parameter against ``_parameter_constraints``; reads no file.
@@ -384,15 +387,15 @@ class Compressor(BaseEstimator, ABC):
 
     def __setattr__(self, name: str, value: Any) -> None:
         """Set an attribute; a setting (a public name) also forgets every native context
-        and kept model built from the old settings, and the digest of the model they named.
+        and kept model built from the old settings (:attr:`_derived_from_settings`).
 
         So ``set_params(level=19)`` and ``compressor.level = 19``, which
         scikit-learn allows alike, both take effect at the next call.
         """
         super().__setattr__(name, value)
         if not name.startswith("_"):
-            self.__dict__.pop("_local", None)
-            self.__dict__.pop("_model_digest", None)  # of the model the old settings named
+            for derived in self._derived_from_settings:
+                self.__dict__.pop(derived, None)
 
     def __getstate__(self) -> dict[str, Any]:
         state: dict[str, Any] = dict(super().__getstate__())  # not the live __dict__

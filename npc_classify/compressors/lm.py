@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Iterator, Sequence
 from numbers import Integral, Real
@@ -67,6 +66,7 @@ class LMCompressor(ArithmeticCodingCompressor):
     name = "lm"
     #: ``npc-classify --model`` sets this parameter.
     model_parameter = "model_path"
+    _derived_from_settings = ("_local", "_model_digest")
     _parameter_constraints = {
         "model_path": [str, os.PathLike],
         "device": [str],
@@ -125,12 +125,13 @@ class LMCompressor(ArithmeticCodingCompressor):
         replaced since (a model retrained at the same path) would give sizes of
         another model beside those of the first, such as a fitted estimator's
         training sizes. The digest of the first reading is kept, with the
-        compressor's settings, in its pickles and saved models. A missing
-        file is left to the loader, which says so.
+        compressor's settings, in its pickles and saved models: the
+        :meth:`fingerprint` that checkpoints record. A missing file is left to
+        the loader, which says so.
         """
         if not Path(self.model_path).is_file():
             return
-        digest = hashlib.sha256(Path(self.model_path).read_bytes()).hexdigest()
+        digest = self.fingerprint()
         if self.__dict__.setdefault("_model_digest", digest) != digest:
             raise ValueError(
                 f"{self.model_path} has changed since this compressor first read it: its "
