@@ -90,12 +90,13 @@ def check_writable(path: str | os.PathLike[str]) -> None:
     refuse_folder_name(path)
     if not is_regular_destination(path):
         return
-    if Path(path).is_symlink() and not Path(path).resolve().parent.is_dir():
+    target = Path(path).resolve()
+    if Path(path).is_symlink() and not target.parent.is_dir():
         raise ValueError(
-            f"{path} is a link to {Path(path).resolve()}, in a folder that does not exist; "
-            "make the folder, or name another file."
+            f"{path} is a link to {target}, in a folder that does not exist; make the "
+            "folder, or name another file."
         )
-    folder = Path(path).resolve().parent
+    folder = target.parent
     while not folder.exists():
         folder = folder.parent
     if not os.access(folder, os.W_OK):

@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 import time
 import warnings
+from collections import Counter
 from collections.abc import Sequence
 from numbers import Integral
 from typing import Any
@@ -297,7 +298,7 @@ def _check_samples(shots: Sequence[int], seeds: Sequence[int]) -> None:
         raise ValueError(f"shots must be whole numbers from 1, got {list(shots)}.")
     if not all(_is_whole(seed) and 0 <= seed < 2**32 for seed in seeds):
         raise ValueError(f"seeds must be whole numbers from 0 to 2**32 - 1, got {list(seeds)}.")
-    repeated = sorted({int(seed) for seed in seeds if list(seeds).count(seed) > 1})
+    repeated = sorted(seed for seed, n in Counter(map(int, seeds)).items() if n > 1)
     if repeated:
         raise ValueError(
             f"seeds repeat {', '.join(map(str, repeated))}: a repeated seed draws the same "
