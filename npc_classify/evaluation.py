@@ -298,12 +298,23 @@ def _check_samples(shots: Sequence[int], seeds: Sequence[int]) -> None:
         raise ValueError(f"shots must be whole numbers from 1, got {list(shots)}.")
     if not all(_is_whole(seed) and 0 <= seed < 2**32 for seed in seeds):
         raise ValueError(f"seeds must be whole numbers from 0 to 2**32 - 1, got {list(seeds)}.")
-    repeated = sorted(seed for seed, n in Counter(map(int, seeds)).items() if n > 1)
+    repeated = _repeated(shots)
     if repeated:
         raise ValueError(
-            f"seeds repeat {', '.join(map(str, repeated))}: a repeated seed draws the same "
-            "sample again, and counting it twice narrows the interval; give distinct seeds."
+            f"shots repeat {repeated}: a repeated size scores the same samples again; "
+            "give distinct shots."
         )
+    repeated = _repeated(seeds)
+    if repeated:
+        raise ValueError(
+            f"seeds repeat {repeated}: a repeated seed draws the same sample again, and "
+            "counting it twice narrows the interval; give distinct seeds."
+        )
+
+
+def _repeated(values: Sequence[int]) -> str:
+    """The values given more than once, in order and joined by commas ("" if none)."""
+    return ", ".join(str(v) for v, n in sorted(Counter(map(int, values)).items()) if n > 1)
 
 
 def _is_whole(value: Any) -> bool:
@@ -459,9 +470,9 @@ def few_shot(
     ------
     ValueError
         If a class of ``train_pool`` has fewer than ``max(shots)`` texts, if
-        ``shots`` are not whole numbers from 1, if ``seeds`` is empty, repeats
-        a seed or holds one that is not a whole number from 0 to 2**32 - 1, if
-        an NCDClassifier is given no ``k_values``, one that is not a whole
+        ``shots`` are not whole numbers from 1 or repeat one, if ``seeds`` is
+        empty, repeats a seed or holds one that is not a whole number from 0
+        to 2**32 - 1, if an NCDClassifier is given no ``k_values``, one that is not a whole
         number from 1, or one larger than the smallest sample, or if a
         CompressionClassifier is given ``k_values`` or ``paper_top_k``; all
         before any sample is drawn.

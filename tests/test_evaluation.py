@@ -401,6 +401,7 @@ def test_few_shot_refuses_k_values_that_score_nothing_before_any_sample(
         ([1, 0], [0], [1], "shots must be whole numbers from 1, got [1, 0]"),
         ([2, 1], [0, 1, -1], [1], "seeds must be whole numbers from 0 to 2**32 - 1, got"),
         ([2], [4, 4], [1], "seeds repeat 4: a repeated seed draws the same sample again"),
+        ([2, 1, 2], [0], [1], "shots repeat 2: a repeated size scores the same samples again"),
         ([3, 1], [0], [5], "k_values go up to 5, but the smallest sample, shots=1 of 3"),
     ],
 )
