@@ -101,15 +101,37 @@ class LabeledTexts:
     Attributes
     ----------
     texts : list of str
+        Built from any sequence of str (a pandas Series is read by position,
+        not by its index).
     labels : ndarray of shape (n_texts,)
+        Built from any sequence or array, one label per text.
     class_names : tuple of str
         Display name of each integer label, indexed by the label; empty when
         the labels are their own names.
+
+    Raises
+    ------
+    TypeError
+        If ``texts`` is one str or bytes.
+    ValueError
+        If the labels are not one-dimensional or not one per text.
     """
 
     texts: list[str]
     labels: np.ndarray
     class_names: tuple[str, ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        if isinstance(self.texts, (str, bytes)):
+            raise TypeError(f"texts must be a sequence of str, got {type(self.texts).__name__}.")
+        self.texts = list(self.texts)
+        self.labels = np.asarray(self.labels)
+        if self.labels.ndim != 1:
+            raise ValueError(f"labels must be one-dimensional, got shape {self.labels.shape}.")
+        if len(self.labels) != len(self.texts):
+            raise ValueError(
+                f"{len(self.texts)} texts and {len(self.labels)} labels: give one label per text."
+            )
 
     def __len__(self) -> int:
         return len(self.texts)

@@ -873,3 +873,28 @@ def test_a_byte_order_mark_inside_a_label_is_kept_and_trec_lines_may_be_indented
     trec = tmp_path / "questions.label"
     trec.write_bytes(b"  LOC:city Where ?\n")
     assert read_trec_file(trec, fine=True).labels.tolist() == ["LOC:city"]
+
+
+def test_labeled_texts_from_pandas_pair_each_text_with_its_label_by_position():
+    pd = pytest.importorskip("pandas")
+    # A shuffled DataFrame's columns keep their old index; positions, not index labels,
+    # pair a text with its label.
+    frame = pd.DataFrame({"text": ["a", "b", "c", "d"], "label": [0, 1, 2, 3]}, index=[3, 2, 1, 0])
+    data = LabeledTexts(frame["text"], frame["label"])
+    part = data.subset(np.array([0, 1]))
+    assert part.texts == ["a", "b"]
+    assert part.labels.tolist() == [0, 1]
+    assert data.sample(4, np.random.RandomState(0)).texts == ["a", "b", "c", "d"]
+
+
+@pytest.mark.parametrize(
+    ("texts", "labels", "message"),
+    [
+        ("abc", [0, 1, 0], "texts must be a sequence of str, got str"),
+        (["a", "b"], [0, 1, 0], "2 texts and 3 labels: give one label per text"),
+        (["a", "b"], [[0], [1]], "labels must be one-dimensional, got shape (2, 1)"),
+    ],
+)
+def test_labeled_texts_refuse_texts_and_labels_that_do_not_pair(texts, labels, message):
+    with pytest.raises((TypeError, ValueError), match=re.escape(message)):
+        LabeledTexts(texts, labels)
