@@ -508,7 +508,10 @@ class CompressionClassifier(
             be, given to the first call, which makes them ``classes_`` from the
             start (the columns of :meth:`predict_proba` never change). A class
             without texts yet is coded after an empty class text, the
-            compressor alone. Labels outside them are then refused, in this
+            compressor alone, and is predicted where that costs a query less
+            than every class text does (rare, but seen with zstd and small
+            class texts; see the class-conditional guide). Labels outside
+            them are then refused, in this
             call and every later one. A later call may give ``classes_``
             again, unchanged. None: the classes are the labels seen so far.
 
