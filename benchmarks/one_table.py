@@ -69,7 +69,7 @@ from npc_classify.datasets import load_ag_news, load_splits
 FOLDS = 3
 N_JOBS = -1
 #: The grid of the class-conditional ``cm`` compressor, used when "cm" is registered:
-#: its order and prior (0.5 is Krichevsky-Trofimov's, 5 the default), and the
+#: its order and prior (5 the default), and the
 #: classifier's number of dictionaries (models) per class.
 CM_GRID: dict[str, list[Any]] = {"order": [4, 6], "prior": [0.5, 5, 11], "n_dictionaries": [1, 2]}
 #: CM against complement texts up to 8 times each class's length, less class offsets

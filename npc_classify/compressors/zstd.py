@@ -93,8 +93,8 @@ class ZstdPrefixCompressor(ZstdCompressor):
         Chosen by stratified 3-fold cross-validation of NCD-kNN (k=5) on
         3,000 AG News training texts (``benchmarks/zstd_prefix_level.py``):
         levels 4, 6 and 9 scored within one standard error (0.008) of the
-        best (9: 0.740), and 4 is the fastest of them and the best at k=1
-        (0.710); level 2 gave 0.725, level 1 0.710, exact gzip 0.708.
+        best (9: 0.740), and 4 is the best of them at k=1 (0.710) and, with
+        6, the fastest; level 2 gave 0.725, level 1 0.710, exact gzip 0.708.
     """
 
     name = "zstd-prefix"
