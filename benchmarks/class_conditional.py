@@ -17,7 +17,10 @@ all 9.6 million pairs on a CPU (milliseconds per pair: hours), so it computes
 exact NCD only for the ``--lm-candidates`` training texts the 4-gram estimate
 ranks nearest each query (``NCDClassifier(candidates=M)``), with gzip on as
 many candidates beside it; each calibrates the estimate on its own distances.
-``--only TEXT`` runs only the rows whose name contains TEXT.
+``--k`` is the NCD-kNN rows' k: 7 by default, the k that stratified 3-fold
+cross-validation on the training split chose for gzip and zstd-prefix
+(``benchmarks/one_table.py``). ``--only TEXT`` runs only the rows whose name
+contains TEXT.
 """
 
 from __future__ import annotations
@@ -42,13 +45,18 @@ def main() -> None:
     parser.add_argument("--lm-fine-tune-steps", type=int, default=400)
     parser.add_argument("--lm-candidates", type=int, default=50)
     parser.add_argument("--lm-cache-order", type=int, default=4, help="for NCD-kNN with the LM")
+    parser.add_argument("--k", type=int, default=7, help="neighbours of the NCD-kNN rows")
     parser.add_argument("--only", metavar="TEXT", help="run only the rows whose name has TEXT")
     args = parser.parse_args()
     train, test = load_ag_news("train", args.data_dir), load_ag_news("test", args.data_dir)
+    k, m = args.k, args.lm_candidates
     models = {
-        "NCD-kNN gzip-9, k=11": NCDClassifier("gzip", k=11, n_jobs=-1),
-        "NCD-kNN zstd-prefix-2, k=11": NCDClassifier(
-            get_compressor("zstd-prefix", level=2), k=11, n_jobs=-1
+        f"NCD-kNN gzip-9, k={k}": NCDClassifier("gzip", k=k, n_jobs=-1),
+        f"NCD-kNN zstd-prefix-2, k={k}": NCDClassifier(
+            get_compressor("zstd-prefix", level=2), k=k, n_jobs=-1
+        ),
+        f"NCD-kNN gzip-9, k={k}, exact on {m} 4-gram candidates": NCDClassifier(
+            "gzip", k=k, candidates=m, n_jobs=-1
         ),
         "class-conditional gzip-9 (last 32 KiB)": CompressionClassifier("gzip"),
         "class-conditional zstd-3": CompressionClassifier(get_compressor("zstd", level=3)),
@@ -66,13 +74,9 @@ def main() -> None:
         ),
     }
     if args.lm:
-        steps, m = args.lm_fine_tune_steps, args.lm_candidates
-        models[f"NCD-kNN gzip-9, k=11, exact on {m} 4-gram candidates"] = NCDClassifier(
-            "gzip", k=11, candidates=m, n_jobs=-1
-        )
-        cache = args.lm_cache_order
-        models[f"NCD-kNN LM (GRU, cache order {cache}), k=11, exact on {m} 4-gram candidates"] = (
-            NCDClassifier(LMCompressor(args.lm, cache_order=cache), k=11, candidates=m, n_jobs=-1)
+        steps, cache = args.lm_fine_tune_steps, args.lm_cache_order
+        models[f"NCD-kNN LM (GRU, cache order {cache}), k={k}, exact on {m} 4-gram candidates"] = (
+            NCDClassifier(LMCompressor(args.lm, cache_order=cache), k=k, candidates=m, n_jobs=-1)
         )
         models["class-conditional LM (GRU), class text read as a prefix"] = CompressionClassifier(
             LMCompressor(args.lm)

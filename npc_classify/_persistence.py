@@ -49,8 +49,7 @@ def save_model(model: Estimator, path: str | os.PathLike[str]) -> None:
     """
     if Path(path).is_dir():
         raise ValueError(f"{path} is a directory; expected the path of the model file to write.")
-    skops_io = _skops_io()
-    write_chunks(path, [skops_io.dumps(model)])
+    write_chunks(path, [skops_io().dumps(model)])
 
 
 def load_model(path: str | os.PathLike[str], *, max_size: int = DEFAULT_MAX_MODEL_SIZE) -> Any:
@@ -84,10 +83,10 @@ def load_model(path: str | os.PathLike[str], *, max_size: int = DEFAULT_MAX_MODE
         file, would unpack past ``max_size``, holds types outside
         :func:`trusted_types`, or holds an inconsistent fitted state.
     """
-    skops_io = _skops_io()
+    skops = skops_io()
     _check_archive(path, max_size)
     try:
-        requested = skops_io.get_untrusted_types(file=path)
+        requested = skops.get_untrusted_types(file=path)
     except (zipfile.BadZipFile, KeyError, ValueError, EOFError, RecursionError) as error:
         raise _unreadable(path, error) from None
     unexpected = sorted(set(requested) - set(trusted_types()))
@@ -98,7 +97,7 @@ def load_model(path: str | os.PathLike[str], *, max_size: int = DEFAULT_MAX_MODE
             "skops.io.load(path, trusted=[...]) yourself."
         )
     try:
-        return skops_io.load(path, trusted=requested)
+        return skops.load(path, trusted=requested)
     except Exception as error:  # skops raises many kinds; the state checks raise ValueError
         raise ValueError(
             f"{path} could not be rebuilt as a model ({type(error).__name__}: {error})."
@@ -131,7 +130,8 @@ def _check_archive(path: str | os.PathLike[str], max_size: int) -> None:
         )
 
 
-def _skops_io() -> Any:
+def skops_io() -> Any:
+    """``skops.io``, or an ImportError that says how to install it."""
     try:
         import skops.io
     except ImportError as error:

@@ -23,10 +23,11 @@ from ._compression_classifier import CompressionClassifier
 from ._ncd_classifier import NCDClassifier
 from ._output import STDOUT, default_checkpoint, write_chunks, write_text
 from ._parallel import dask_backend, local_workers, workers_for
+from ._persistence import skops_io
 from ._text import encode_texts
 from ._voting import PAPER_TOP_K
 from .cli import STDIN, TRAIN_LM_OPTIONS
-from .compressors import Compressor, compressor_from_settings, get_compressor
+from .compressors import Compressor, OutputLimitError, compressor_from_settings, get_compressor
 from .datasets import LabeledTexts
 from .evaluation import MODEL_FREE_COMPRESSORS
 
@@ -330,6 +331,7 @@ def _few_shot(args: argparse.Namespace) -> int:
 
 
 def _fit(args: argparse.Namespace) -> int:
+    skops_io()  # a model that cannot be saved is refused before it is fitted
     model = _model(args)
     files = {"path": args.train, **_file_options(args)}
     train = _per_class(
@@ -436,12 +438,19 @@ def _code(args: argparse.Namespace) -> int:
         chunks: Iterable[bytes] = [compressor.compress(data)]
     else:
         chunks = compressor.decompress_chunks(data, max_size=args.max_size)
-    if str(args.output) == STDOUT:
-        for chunk in chunks:
-            sys.stdout.buffer.write(chunk)
-        sys.stdout.buffer.flush()
-    else:
-        write_chunks(args.output, chunks)
+    try:
+        if str(args.output) == STDOUT:
+            for chunk in chunks:
+                sys.stdout.buffer.write(chunk)
+            sys.stdout.buffer.flush()
+        else:
+            write_chunks(args.output, chunks)
+    except OutputLimitError as error:
+        raise ValueError(
+            f"The decompressed output passes --max-size {error.max_size:,} bytes (at least "
+            f"{error.size:,} bytes): stopped before using more memory. If you trust this "
+            "input, give a larger --max-size."
+        ) from None
     return 0
 
 

@@ -242,7 +242,11 @@ def _build_parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.Argumen
     _add_training_arguments(fit, probabilities=True)
     _add_model_arguments(fit, scoring=False)
     fit.add_argument("--out", type=_file, required=True, metavar="FILE", help="model (required)")
-    _add_workers_argument(fit)
+    text = (
+        "parallel workers for fit's cross-validation and calibration, saved in the model "
+        "for predict (default: none saved, predict chooses)"
+    )
+    fit.add_argument("--n-jobs", type=_workers, metavar="N", help=text)
     _add_progress_argument(fit)
 
     predict = _command(commands, "predict", "classify texts with a saved model")

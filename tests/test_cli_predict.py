@@ -471,3 +471,17 @@ def test_explain_says_so_when_no_word_saved_bits(tiny_news, tmp_path, capsys):
     assert main(["explain", str(tmp_path / "model.skops"), ""]) == 0
     last = capsys.readouterr().out.splitlines()[-1]
     assert last == "  (no word saved bits)"
+
+
+def test_fit_without_skops_is_refused_before_anything_is_fitted(
+    capsys, tmp_path, halves, monkeypatch
+):
+    monkeypatch.setitem(sys.modules, "skops", None)  # skops not installed
+    fitted = []
+    monkeypatch.setattr(NCDClassifier, "fit", lambda self, *args: fitted.append(self))
+    code, _, err = run(capsys, "fit", "--dataset", "csv", "--train", halves[0],
+                       "--out", tmp_path / "m.skops")  # fmt: skip
+    assert code == 2
+    assert 'needs skops: pip install "npc-classify[persist]"' in err
+    assert fitted == []
+    assert not (tmp_path / "m.skops").exists()

@@ -286,6 +286,8 @@ def test_compressor_from_settings_reads_each_value_as_its_defaults_type():
     ("settings", "message"),
     [
         (["level"], r"A setting is NAME=VALUE, got 'level'"),
+        (["=3"], r"A setting is NAME=VALUE, got '=3'"),
+        ([" level=3"], r"' level' is not a setting of the gzip compressor; its settings are"),
         (["order=2"], r"order is not a setting of the gzip compressor; its settings are"),
         (["level=x"], r"level expects an integer, got 'x'"),
         (["level=10"], r"The 'level' parameter of GzipCompressor must be an int"),

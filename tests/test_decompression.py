@@ -119,7 +119,7 @@ def test_the_output_comes_in_pieces_of_at_most_one_mib(bomb):
     assert max(pieces) <= MiB
 
 
-def test_the_cli_writes_the_output_as_it_comes_and_keeps_the_old_file_on_a_bomb(tmp_path):
+def test_the_cli_writes_the_output_as_it_comes_and_keeps_the_old_file_on_a_bomb(tmp_path, capsys):
     from npc_classify.cli import main
 
     source, output = tmp_path / "zeros.gz", tmp_path / "zeros"
@@ -128,6 +128,20 @@ def test_the_cli_writes_the_output_as_it_comes_and_keeps_the_old_file_on_a_bomb(
     assert output.read_bytes() == ZEROS
     output.write_bytes(b"the previous output")
     refused = ["decompress", str(source), "-o", str(output), "--max-size", str(MiB)]
+    capsys.readouterr()
     assert main(refused) == 2
+    err = capsys.readouterr().err
+    assert f"passes --max-size {MiB:,} bytes" in err
+    assert "give a larger --max-size" in err and "decompress()" not in err
     assert output.read_bytes() == b"the previous output"
     assert sorted(path.name for path in tmp_path.iterdir()) == ["zeros", "zeros.gz"]
+
+
+def test_an_output_limit_error_names_both_sizes_and_survives_pickling():
+    import pickle
+
+    from npc_classify.compressors import OutputLimitError
+
+    error = pickle.loads(pickle.dumps(OutputLimitError(2_000, 1_000)))
+    assert (error.size, error.max_size) == (2_000, 1_000)
+    assert "passes max_size=1,000 bytes (at least 2,000 bytes)" in str(error)

@@ -64,12 +64,13 @@ def compressor_from_settings(
     params: dict[str, Any] = {}
     for setting in settings:
         key, equals, text = setting.partition("=")
-        if not equals:
+        if not (equals and key):
             raise ValueError(f"A setting is NAME=VALUE, got {setting!r}.")
         if key not in accepted:
             given_by_model = f" (and the model gives its {parameter})" if parameter else ""
+            shown = key if key.isidentifier() else repr(key)
             raise ValueError(
-                f"{key} is not a setting of the {name} compressor; its settings are "
+                f"{shown} is not a setting of the {name} compressor; its settings are "
                 f"{', '.join(sorted(accepted)) or 'none'}{given_by_model}."
             )
         params[key] = _parse_value(key, text, accepted[key])
