@@ -229,3 +229,30 @@ def test_a_refused_suffix_leaves_the_callers_journaled_coding_alone(news):
     with pytest.raises(RuntimeError, match="Roll back the journaled coding"):
         table.suffix_byte_bits(news[0], news[2])
     assert table.sizes[2] == pending > 0
+
+
+@pytest.mark.parametrize("through", ["code_suffixes", "suffix_byte_bits"])
+def test_a_long_query_gives_back_the_memory_it_took_once_rolled_back(news, through):
+    """A query is coded into room reserved for it and then undone; a kept class table must
+    not stay the size the longest query ever made it."""
+    context = b"\n".join(news[:100]) + b"\n"
+    table = CountTable(3)
+    table.code(context)
+    short = [news[150]]
+    expected_short = table.code_suffixes(context, short)
+    before = table.nbytes
+    long_query = bytes(np.random.default_rng(0).integers(0, 256, 200_000, dtype=np.uint8))
+    want = reference.suffix_bits(reference_table(context, 3), context, [long_query], 3)[0]
+    if through == "code_suffixes":
+        got = table.code_suffixes(context, [long_query])[0]
+    else:
+        got = table.suffix_byte_bits(context, long_query).sum()
+    assert got == pytest.approx(want, rel=0, abs=1e-6)
+    assert table.nbytes <= before + (1 << 20)
+    np.testing.assert_array_equal(table.code_suffixes(context, short), expected_short)
+
+
+def reference_table(context: bytes, order: int) -> reference.Table:
+    table: reference.Table = {}
+    reference.code_bits(table, context, 0, order)
+    return table

@@ -36,6 +36,9 @@ TABLE_BUDGET_BYTES = 4 << 30
 _BYTE_PRECISION = arithmetic.frequency_bits(256)
 #: Bytes counted per call when no journal is kept, so the tables grow as they fill.
 _CHUNK_BYTES = 1 << 14
+#: The largest journal kept between journaled codings (room for about 5 KB at order 3);
+#: a longer query's journal is dropped once it is rolled back.
+_KEPT_JOURNAL_BYTES = 1 << 20
 
 
 class CountTable:
@@ -58,7 +61,12 @@ class CountTable:
     per byte); order 8, 403 MB (224 per byte); order 16, 1.6 GB (897 per
     byte). So a 10 MB class text takes about 100 to 350 MB at order 3 and
     several GB at order 8. A table that would pass :data:`TABLE_BUDGET_BYTES`
-    is refused before it grows.
+    is refused before it grows. A query coded after the table's text
+    (:meth:`code_suffixes`, :meth:`suffix_byte_bits`) needs room for the worst
+    case, ``order + 1`` new contexts per byte, and a journal of its changes:
+    about 1 KB per byte of the longest query at order 3 (a 600 KB query: 0.7
+    GB at the peak), given back once it is rolled back, so a kept table stays
+    the size of its own text.
     """
 
     def __init__(self, order: int) -> None:
@@ -140,8 +148,7 @@ class CountTable:
         symbols = _writable(text)
         below = _NO_BASE if base is None else np.asarray(base, dtype=np.float64)
         if journal:  # one call: the tables must not move while the journal points into them
-            self.reserve(len(text) - start)
-            self._reserve_journal(len(text) - start)
+            self._reserve_journaled(len(text) - start)
             return self._code(symbols, start, len(text), below, escape, self.journal, costs, 0.0)
         bits = 0.0
         for chunk in range(start, len(text), _CHUNK_BYTES):
@@ -211,15 +218,14 @@ class CountTable:
             raise RuntimeError("Roll back the journaled coding before coding again.")
         tail = np.frombuffer(prefix[max(0, len(prefix) - self.order) :], dtype=np.uint8)
         buffer, offsets = pack_texts(suffixes)
-        longest = int(np.diff(offsets).max(initial=0))
-        self.reserve(longest)
-        self._reserve_journal(longest)
         below = (
             _NO_BASE
             if bases is None
             else np.concatenate([np.asarray(b, dtype=np.float64) for b in bases] or [_NO_BASE])
         )
-        return kernels.code_suffixes(
+        capacity = len(self.contexts), len(self.pairs)
+        self._reserve_journaled(int(np.diff(offsets).max(initial=0)))
+        bits = kernels.code_suffixes(
             self.contexts,
             self.pairs,
             self.sizes,
@@ -231,6 +237,8 @@ class CountTable:
             float(escape),
             self.journal,
         )
+        self._give_back(capacity)
+        return bits
 
     def suffix_byte_bits(
         self,
@@ -260,17 +268,35 @@ class CountTable:
             raise RuntimeError("Roll back the journaled coding before coding again.")
         tail = prefix[max(0, len(prefix) - self.order) :]
         costs = np.empty(len(suffix))
+        capacity = len(self.contexts), len(self.pairs)
         try:
             self.code(tail + suffix, len(tail), base, escape, journal=True, costs=costs)
         finally:  # also when Ctrl-C lands once the suffix is coded: the table is kept
             self.roll_back()
+            self._give_back(capacity)
         return costs
 
-    def _reserve_journal(self, n_bytes: int) -> None:
-        """Room in the journal for coding ``n_bytes``: a new context and a pair entry per
-        byte and order at most."""
+    def _reserve_journaled(self, n_bytes: int) -> None:
+        """Room in the tables and the journal for coding ``n_bytes`` with a journal: a new
+        context and a pair entry per byte and order at most."""
+        self.reserve(n_bytes)
         if len(self.journal) < 2 * (self.order + 1) * n_bytes:
             self.journal = np.empty((2 * (self.order + 1) * n_bytes, 3), dtype=np.int64)
+
+    def _give_back(self, capacity: tuple[int, int]) -> None:
+        """Once a journaled coding is rolled back: move the tables back into the
+        ``capacity`` (contexts, pairs) they had before it, which holds what they hold
+        again, and drop a journal larger than :data:`_KEPT_JOURNAL_BYTES`. So a kept
+        class table is not left the size its longest query made it."""
+        if self.sizes[2]:
+            return  # not rolled back (an interrupt): the journal still points into them
+        contexts, pairs = capacity
+        if len(self.contexts) > contexts:
+            self.contexts = kernels.rehash_contexts(self.contexts, contexts)
+        if len(self.pairs) > pairs:
+            self.pairs = kernels.rehash_pairs(self.pairs, pairs)
+        if self.journal.nbytes > _KEPT_JOURNAL_BYTES:
+            self.journal = _NO_JOURNAL
 
     def roll_back(self) -> None:
         """Undo everything coded with ``journal=True`` since the last roll-back."""
