@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tracemalloc
 
 import cm_reference as reference
 import numpy as np
@@ -292,3 +293,42 @@ def test_a_ctrl_c_once_a_suffix_is_coded_or_rolled_back_leaves_the_model_whole(
         model.code_suffixes(suffixes)
     monkeypatch.undo()
     np.testing.assert_array_equal(model.code_suffixes(suffixes), expected)
+
+
+def test_a_query_longer_than_its_journal_is_worth_is_undone_from_a_copy_of_the_model(news):
+    """A journal takes about 2 KB per byte coded: for a long query, copying the model and
+    copying it back bounds the memory by the model's own size, with the same bits."""
+    prefix, short, long_query = b"\n".join(news[:40]), news[40], b" ".join(news[41:])
+    model, untouched = (cm.ContextMixer(4, 0.02, 255, 0.5, 20_000) for _ in range(2))
+    model.code(prefix)
+    untouched.code(prefix)
+    model.code_suffixes([long_query])  # compiled (or loaded from numba's cache) unmeasured
+    tracemalloc.start()
+    bits = model.code_suffixes([short, long_query, short])
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < model.nbytes + 32 * len(long_query)  # a journal would take 2,112 per byte
+    for suffix, got in zip([short, long_query, short], bits, strict=True):
+        fresh = cm.ContextMixer(4, 0.02, 255, 0.5, 20_000)
+        fresh.code(prefix)
+        assert got == fresh.code(suffix)
+    for name in ("probs", "counts", "weights", "maps", "words"):
+        np.testing.assert_array_equal(getattr(model, name), getattr(untouched, name))
+
+
+def test_a_ctrl_c_once_a_long_query_is_coded_leaves_the_model_whole(news, monkeypatch):
+    prefix, long_query = b"\n".join(news[:40]), b" ".join(news[41:])
+    model = cm.ContextMixer(4, 0.02, 255, 0.5, 20_000)
+    model.code(prefix)
+    expected = model.code_suffixes([long_query])
+    done = cm.ContextMixer._run
+
+    def then_interrupted(*args, **kwargs):
+        done(*args, **kwargs)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cm.ContextMixer, "_run", then_interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        model.code_suffixes([long_query])
+    monkeypatch.undo()
+    np.testing.assert_array_equal(model.code_suffixes([long_query]), expected)

@@ -305,3 +305,24 @@ def roll_back(
     journal_size[0] = 0
     weights[:] = saved_weights
     words[:] = saved_words
+
+
+@njit(cache=True, nogil=True)
+def copy_back(
+    probs: np.ndarray,
+    counts: np.ndarray,
+    maps: np.ndarray,
+    weights: np.ndarray,
+    words: np.ndarray,
+    saved_probs: np.ndarray,
+    saved_counts: np.ndarray,
+    saved_maps: np.ndarray,
+    saved_weights: np.ndarray,
+    saved_words: np.ndarray,
+) -> None:
+    """Restore the whole model from copies, in one compiled call (as :func:`roll_back`)."""
+    probs[:, :] = saved_probs
+    counts[:, :] = saved_counts
+    maps[:, :] = saved_maps
+    weights[:, :] = saved_weights
+    words[:] = saved_words

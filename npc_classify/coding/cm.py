@@ -13,6 +13,10 @@ slots), plus 17 MB of maps and a few KB of mixer weights. At order 6 (9
 models) a class text of 360 KB takes 2**22 slots: 113 MB, and 130 MB in all.
 The tables and maps are mapped from the system apart from the heap, so the
 memory of a model goes back to the system as soon as the model is dropped.
+Scoring a query after a model takes a journal of its changes, about 2.5 KB
+per byte of the query at order 6, or, for a query whose journal would be
+larger than the model, one copy of the model instead: at most the model's
+size again, for a query of any length.
 """
 
 from __future__ import annotations
@@ -40,6 +44,8 @@ _PRECISION = arithmetic.frequency_bits(2)
 #: announces more bytes than its payload can hold at this price is refused at once.
 CHEAPEST_BYTE_BITS = -8 * math.log2(1 - 16 / (1 << _PRECISION))
 _NOTHING = np.empty(0)
+#: A journal entry: a slot's flat index and kind (two int64) and its old value (a float64).
+_JOURNAL_ENTRY_BYTES = 24
 _NO_INDEX = np.empty((0, 2), dtype=np.int64)
 _NO_BYTES = np.empty(0, dtype=np.uint8)
 #: Read-only, as the decoder's stream (a view of the code's bytes) is: numba compiles a
@@ -185,9 +191,12 @@ class ContextMixer:
         -------
         bits : ndarray of shape (len(suffixes),)
         """
-        longest = max((len(s) for s in suffixes), default=0)
-        n_models = self.order + 1 + kernels.N_WORD_MODELS
-        entries = 8 * longest * (n_models + 4)
+        # A suffix's changes are journaled, at most ``per_byte`` entries per byte, and rolled
+        # back; a suffix whose journal would outgrow the model is instead undone from a copy
+        # of the model, so that the memory of a query never passes the model's own size.
+        per_byte = 8 * (self.order + 1 + kernels.N_WORD_MODELS + 4)
+        longest = self.nbytes // (per_byte * _JOURNAL_ENTRY_BYTES)
+        entries = per_byte * max((len(s) for s in suffixes if len(s) <= longest), default=0)
         journal = (
             np.empty((entries, 2), dtype=np.int64),
             np.empty(entries),
@@ -197,14 +206,23 @@ class ContextMixer:
         out = np.empty(len(suffixes))
         for n, suffix in enumerate(suffixes):
             text, start = self._history(suffix)
+            byte_costs = _NOTHING if costs is None else costs
+            if len(suffix) <= longest:
+                try:
+                    out[n] = self._run(text, start, journal=journal, costs=byte_costs)
+                finally:  # also when Ctrl-C lands once the suffix is coded: the model is kept
+                    kernels.roll_back(
+                        self.probs, self.counts, self.maps, *journal, self.weights, weights,
+                        self.words, words,
+                    )  # fmt: skip
+                continue
+            tables = self.probs.copy(), self.counts.copy(), self.maps.copy()
             try:
-                out[n] = self._run(
-                    text, start, journal=journal, costs=_NOTHING if costs is None else costs
-                )
-            finally:  # also when Ctrl-C lands once the suffix is coded: the model is kept
-                kernels.roll_back(
-                    self.probs, self.counts, self.maps, *journal, self.weights, weights,
-                    self.words, words,
+                out[n] = self._run(text, start, costs=byte_costs)
+            finally:
+                kernels.copy_back(
+                    self.probs, self.counts, self.maps, self.weights, self.words, *tables,
+                    weights, words,
                 )  # fmt: skip
         return out
 

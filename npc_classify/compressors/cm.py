@@ -61,7 +61,9 @@ class CMCompressor(ArithmeticCodingCompressor):
     (read once and kept), so it can differ from ``C(context + item) -
     C(context)`` where the pair needs larger tables than the context (texts
     of more than 4 KiB). Memory: 3 bytes per slot and model
-    plus 17 MB; about 130 MB for a 360 KB class text at order 6. Each byte
+    plus 17 MB; about 130 MB for a 360 KB class text at order 6, and at most
+    as much again while a query is scored after it, however long the query
+    (:mod:`npc_classify.coding.cm`). Each byte
     costs ``8 (order + 3)`` table look-ups and updates in compiled code.
 
     References
