@@ -418,3 +418,32 @@ def pickle_copy(obj):
     import pickle
 
     return pickle.loads(pickle.dumps(obj))
+
+
+def test_long_suffixes_run_in_passes_of_bounded_size_with_the_probabilities_of_one_reading(
+    model_path, monkeypatch
+):
+    """However long a query and however many beside it, no forward pass holds more than
+    PREFIX_CHUNK positions (rows x bytes): one long query in a batch of short ones must not
+    pad every row to its length."""
+    model = load_byte_lm(model_path)
+    prefix = b"The striker scored a late goal in the cup final."
+    suffixes = [b"A late goal.", b"Shares fell on Monday." * 60, b"", b"Rain.", b"x"]
+    one_by_one = [
+        byte_lm.prefix_and_suffix_probabilities(model, prefix, [s], "cpu", 1)[1][0]
+        for s in suffixes
+    ]
+    monkeypatch.setattr(byte_lm, "PREFIX_CHUNK", 200)
+    passes: list[tuple[int, int]] = []
+    forward = type(model).forward
+
+    def recorded(self, symbols, state=None):
+        passes.append(tuple(symbols.shape))
+        return forward(self, symbols, state)
+
+    monkeypatch.setattr(type(model), "forward", recorded)
+    _, batched = byte_lm.prefix_and_suffix_probabilities(model, prefix, suffixes, "cpu", 4)
+    assert passes and all(rows * length <= 200 for rows, length in passes)
+    for got, alone in zip(batched, one_by_one, strict=True):
+        assert got.shape == alone.shape
+        np.testing.assert_allclose(np.log2(got), np.log2(alone), atol=1e-5)

@@ -221,7 +221,11 @@ def prefix_and_suffix_probabilities(
     first: kept as one small tensor per piece, they split the blocks freed by
     each piece, so the allocator took new ones for the next (a 4 MB prefix
     raised the peak memory by 3.9 GB, 0.24 GB written in place). Its final
-    state starts every suffix, and the suffixes run in padded batches.
+    state starts every suffix. The suffixes run in padded batches of similar
+    lengths (sorted by length), each batch in passes of at most
+    :data:`PREFIX_CHUNK` positions (rows times bytes) with the state carried,
+    so that a long suffix neither pads the short ones beside it to its length
+    nor takes more memory than a piece of the prefix.
 
     Parameters
     ----------
@@ -247,23 +251,32 @@ def prefix_and_suffix_probabilities(
             out=prefix_log_probs[start : start + len(following), None],
         )
     prefix_probs = prefix_log_probs.double().exp()
-    last = log_probs[:, -1]  # distribution of the first suffix byte
+    last = log_probs[0, -1]  # log-probabilities of the first suffix byte
     out = [np.zeros(0)] * len(suffixes)
-    for start in range(0, len(suffixes), batch_size):
-        batch = suffixes[start : start + batch_size]
-        longest = max((len(s) for s in batch), default=0)
+    by_length = sorted(range(len(suffixes)), key=lambda n: len(suffixes[n]))
+    for first in range(0, len(by_length), batch_size):
+        rows = by_length[first : first + batch_size]
+        longest = len(suffixes[rows[-1]])
         if longest == 0:
             continue
-        padded = torch.zeros((len(batch), longest), dtype=torch.long, device=device)
-        for row, suffix in enumerate(batch):
-            padded[row, : len(suffix)] = torch.tensor(list(suffix), device=device)
-        if longest > 1:
-            start_state = state.expand(-1, len(batch), -1).contiguous()
-            following, _ = model(padded[:, :-1], start_state)
-        else:
-            following = last.new_zeros((len(batch), 0, START_SYMBOL))
-        distributions = torch.cat([last.expand(len(batch), 1, -1), following], dim=1)
-        picked = distributions.gather(2, padded[:, :, None])[:, :, 0].double().exp().cpu().numpy()
-        for row, suffix in enumerate(batch):
-            out[start + row] = picked[row, : len(suffix)]
+        padded = torch.zeros((len(rows), longest), dtype=torch.long)
+        for row, n in enumerate(rows):
+            padded[row, : len(suffixes[n])] = torch.from_numpy(
+                np.frombuffer(suffixes[n], dtype=np.uint8).astype(np.int64)
+            )
+        padded = padded.to(device)
+        picked = torch.empty((len(rows), longest), dtype=torch.float64, device=device)
+        picked[:, 0] = last[padded[:, 0]].double()
+        batch_state = state.expand(-1, len(rows), -1).contiguous()
+        width = max(1, PREFIX_CHUNK // len(rows))  # positions per pass: one prefix piece's
+        for start in range(0, longest - 1, width):
+            following = padded[:, start + 1 : start + 1 + width]  # what each input predicts
+            log_probs, batch_state = model(
+                padded[:, start : start + following.shape[1]], batch_state
+            )
+            chosen = log_probs.gather(2, following[:, :, None])[:, :, 0]
+            picked[:, start + 1 : start + 1 + following.shape[1]] = chosen.double()
+        probs = picked.exp().cpu().numpy()
+        for row, n in enumerate(rows):
+            out[n] = probs[row, : len(suffixes[n])]
     return prefix_probs.cpu().numpy(), out
