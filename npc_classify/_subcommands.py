@@ -445,11 +445,10 @@ def _code(args: argparse.Namespace) -> int:
             sys.stdout.buffer.flush()
         else:
             write_chunks(args.output, chunks)
-    except OutputLimitError as error:
+    except OutputLimitError:
         raise ValueError(
-            f"The decompressed output passes --max-size {error.max_size:,} bytes (at least "
-            f"{error.size:,} bytes): stopped before using more memory. If you trust this "
-            "input, give a larger --max-size."
+            f"The decompressed output passes --max-size {args.max_size:,} bytes: stopped "
+            "before using more memory. If you trust this input, give a larger --max-size."
         ) from None
     return 0
 

@@ -136,12 +136,3 @@ def test_the_cli_writes_the_output_as_it_comes_and_keeps_the_old_file_on_a_bomb(
     assert output.read_bytes() == b"the previous output"
     assert sorted(path.name for path in tmp_path.iterdir()) == ["zeros", "zeros.gz"]
 
-
-def test_an_output_limit_error_names_both_sizes_and_survives_pickling():
-    import pickle
-
-    from npc_classify.compressors import OutputLimitError
-
-    error = pickle.loads(pickle.dumps(OutputLimitError(2_000, 1_000)))
-    assert (error.size, error.max_size) == (2_000, 1_000)
-    assert "passes max_size=1,000 bytes (at least 2,000 bytes)" in str(error)

@@ -24,31 +24,17 @@ class CorruptStreamError(ValueError):
 
 
 class OutputLimitError(ValueError):
-    """``decompress`` stopped because the output would pass its ``max_size``.
-
-    Attributes
-    ----------
-    size : int
-        The output reached so far, more than ``max_size`` bytes.
-    max_size : int
-    """
-
-    def __init__(self, size: int, max_size: int) -> None:
-        super().__init__(
-            f"The decompressed output passes max_size={max_size:,} bytes (at least "
-            f"{size:,} bytes): stopped before using more memory. If you trust this input, "
-            "pass a larger max_size to decompress()."
-        )
-        self.size, self.max_size = size, max_size
-
-    def __reduce__(self) -> tuple[type[OutputLimitError], tuple[int, int]]:
-        return type(self), (self.size, self.max_size)
+    """``decompress`` stopped because the output would pass its ``max_size``."""
 
 
 def check_output_size(size: int, max_size: int) -> None:
     """Raise :class:`OutputLimitError` if ``size`` bytes of output pass ``max_size``."""
     if size > max_size:
-        raise OutputLimitError(size, max_size)
+        raise OutputLimitError(
+            f"The decompressed output passes max_size={max_size:,} bytes (at least "
+            f"{size:,} bytes): stopped before using more memory. If you trust this input, "
+            "pass a larger max_size to decompress()."
+        )
 
 
 def decompress_streams(
