@@ -7,6 +7,8 @@ the least recently used dropped first.
 
 from __future__ import annotations
 
+import hashlib
+
 import numpy as np
 import pytest
 
@@ -46,6 +48,18 @@ def test_a_state_above_the_whole_budget_is_kept_alone(monkeypatch):
     kept_after(cache, [b"a", b"b"])  # 800 bytes each
     assert kept_after(cache, [b"b"]) == []
     assert kept_after(cache, [b"a"]) == [b"a"]
+
+
+def test_a_state_that_grew_with_use_is_counted_at_its_new_size(monkeypatch):
+    monkeypatch.setattr(_arithmetic_coding, "MAX_CONTEXT_STATE_BYTES", 3 * 800)
+    cache: dict = {}
+    states = {c: np.zeros(100) for c in (b"a", b"b", b"c")}  # 800 bytes each
+    for context, state in states.items():
+        state_for_context(cache, context, lambda s=state: s)
+    states[b"c"] = np.zeros(200)  # c's state now takes 1,600 bytes
+    cache[hashlib.sha256(b"c").digest()] = (states[b"c"], 800)
+    state_for_context(cache, b"c", lambda: pytest.fail("built twice"))
+    assert [size for _, size in cache.values()] == [800, 1_600]  # a went to make room
 
 
 def count_calls(monkeypatch, owner, name):

@@ -65,8 +65,8 @@ class CountTable:
     (:meth:`code_suffixes`, :meth:`suffix_byte_bits`) needs room for the worst
     case, ``order + 1`` new contexts per byte, and a journal of its changes:
     about 1 KB per byte of the longest query at order 3 (a 600 KB query: 0.7
-    GB at the peak), given back once it is rolled back, so a kept table stays
-    the size of its own text.
+    GB at the peak), given back once it is rolled back: a kept table stays
+    within the room counting its own text leaves it (at most twice its size).
     """
 
     def __init__(self, order: int) -> None:
@@ -223,22 +223,22 @@ class CountTable:
             if bases is None
             else np.concatenate([np.asarray(b, dtype=np.float64) for b in bases] or [_NO_BASE])
         )
-        capacity = len(self.contexts), len(self.pairs)
         self._reserve_journaled(int(np.diff(offsets).max(initial=0)))
-        bits = kernels.code_suffixes(
-            self.contexts,
-            self.pairs,
-            self.sizes,
-            tail,
-            buffer,
-            offsets,
-            self.order,
-            below,
-            float(escape),
-            self.journal,
-        )
-        self._give_back(capacity)
-        return bits
+        try:
+            return kernels.code_suffixes(
+                self.contexts,
+                self.pairs,
+                self.sizes,
+                tail,
+                buffer,
+                offsets,
+                self.order,
+                below,
+                float(escape),
+                self.journal,
+            )
+        finally:  # the kernel rolled back every suffix
+            self._give_back()
 
     def suffix_byte_bits(
         self,
@@ -268,12 +268,11 @@ class CountTable:
             raise RuntimeError("Roll back the journaled coding before coding again.")
         tail = prefix[max(0, len(prefix) - self.order) :]
         costs = np.empty(len(suffix))
-        capacity = len(self.contexts), len(self.pairs)
         try:
             self.code(tail + suffix, len(tail), base, escape, journal=True, costs=costs)
         finally:  # also when Ctrl-C lands once the suffix is coded: the table is kept
             self.roll_back()
-            self._give_back(capacity)
+            self._give_back()
         return costs
 
     def _reserve_journaled(self, n_bytes: int) -> None:
@@ -283,14 +282,16 @@ class CountTable:
         if len(self.journal) < 2 * (self.order + 1) * n_bytes:
             self.journal = np.empty((2 * (self.order + 1) * n_bytes, 3), dtype=np.int64)
 
-    def _give_back(self, capacity: tuple[int, int]) -> None:
-        """Once a journaled coding is rolled back: move the tables back into the
-        ``capacity`` (contexts, pairs) they had before it, which holds what they hold
-        again, and drop a journal larger than :data:`_KEPT_JOURNAL_BYTES`. So a kept
-        class table is not left the size its longest query made it."""
-        if self.sizes[2]:
-            return  # not rolled back (an interrupt): the journal still points into them
-        contexts, pairs = capacity
+    def _give_back(self) -> None:
+        """Once a journaled coding is rolled back: move the tables into the room counting
+        leaves them (what they hold, and a counting chunk's worst case, at most half
+        full) where a longer query grew them past it, and drop a journal larger than
+        :data:`_KEPT_JOURNAL_BYTES`. So a kept class table is not left the size its
+        longest query made it; sized from the counts, this also mends a table whose
+        give-back an interrupt skipped."""
+        new = (self.order + 1) * _CHUNK_BYTES
+        contexts = _power_of_two(2 * (self.n_contexts + new))
+        pairs = _power_of_two(2 * (self.n_pairs + new))
         if len(self.contexts) > contexts:
             self.contexts = kernels.rehash_contexts(self.contexts, contexts)
         if len(self.pairs) > pairs:

@@ -48,20 +48,17 @@ def state_for_context(
     """``build()``'s result for ``context``, built once and kept in ``cache`` by its digest.
 
     ``cache`` maps digests to states and their sizes (``nbytes(state)`` when
-    built), the least recently used first. A new state drops the least recently
-    used ones until all fit in :data:`MAX_CONTEXT_STATE_BYTES` (the newest is
-    kept even alone above it).
+    built or last returned: a state may grow with use), the least recently used
+    first. The state returned drops the least recently used others until all
+    fit in :data:`MAX_CONTEXT_STATE_BYTES` (it is kept even alone above it).
     """
     key = hashlib.sha256(context).digest()
-    if key in cache:
-        cache[key] = cache.pop(key)  # now the most recently used
-        return cache[key][0]
-    state = build()
+    state = cache.pop(key)[0] if key in cache else build()
     size = nbytes(state)
     held = sum(kept for _, kept in cache.values())
     while cache and held + size > MAX_CONTEXT_STATE_BYTES:
         held -= cache.pop(next(iter(cache)))[1]
-    cache[key] = (state, size)
+    cache[key] = (state, size)  # now the most recently used
     return state
 
 
