@@ -135,4 +135,3 @@ def test_the_cli_writes_the_output_as_it_comes_and_keeps_the_old_file_on_a_bomb(
     assert "give a larger --max-size" in err and "decompress()" not in err
     assert output.read_bytes() == b"the previous output"
     assert sorted(path.name for path in tmp_path.iterdir()) == ["zeros", "zeros.gz"]
-

@@ -13,10 +13,10 @@ slots), plus 17 MB of maps and a few KB of mixer weights. At order 6 (9
 models) a class text of 360 KB takes 2**22 slots: 113 MB, and 130 MB in all.
 The tables and maps are mapped from the system apart from the heap, so the
 memory of a model goes back to the system as soon as the model is dropped.
-Scoring a query after a model takes a journal of its changes, about 2.5 KB
-per byte of the query at order 6, or, for a query whose journal would be
-larger than the model, one copy of the model instead: at most the model's
-size again, for a query of any length.
+Scoring queries after a model takes a journal of their changes, about 2.5 KB
+per byte of the longest at order 6, or, for a query whose journal would be
+larger than the model, one copy of the model instead: at most twice the
+model's size again, for queries of any length.
 """
 
 from __future__ import annotations
@@ -193,7 +193,8 @@ class ContextMixer:
         """
         # A suffix's changes are journaled, at most ``per_byte`` entries per byte, and rolled
         # back; a suffix whose journal would outgrow the model is instead undone from a copy
-        # of the model, so that the memory of a query never passes the model's own size.
+        # of the model: scoring takes at most twice the model's size again (the journal of
+        # the shorter suffixes, and one copy), however long the suffixes.
         per_byte = 8 * (self.order + 1 + kernels.N_WORD_MODELS + 4)
         longest = self.nbytes // (per_byte * _JOURNAL_ENTRY_BYTES)
         entries = per_byte * max((len(s) for s in suffixes if len(s) <= longest), default=0)
@@ -203,6 +204,7 @@ class ContextMixer:
             np.zeros(1, dtype=np.int64),
         )
         weights, words = self.weights.copy(), self.words.copy()
+        tables: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
         out = np.empty(len(suffixes))
         for n, suffix in enumerate(suffixes):
             text, start = self._history(suffix)
@@ -216,7 +218,11 @@ class ContextMixer:
                         self.words, words,
                     )  # fmt: skip
                 continue
-            tables = self.probs.copy(), self.counts.copy(), self.maps.copy()
+            if tables is None:
+                tables = self.probs.copy(), self.counts.copy(), self.maps.copy()
+            else:  # the same copies for every long suffix: one model's size in all
+                for saved, kept in zip(tables, (self.probs, self.counts, self.maps), strict=True):
+                    np.copyto(saved, kept)
             try:
                 out[n] = self._run(text, start, costs=byte_costs)
             finally:

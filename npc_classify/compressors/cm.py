@@ -62,7 +62,7 @@ class CMCompressor(ArithmeticCodingCompressor):
     C(context)`` where the pair needs larger tables than the context (texts
     of more than 4 KiB). Memory: 3 bytes per slot and model
     plus 17 MB; about 130 MB for a 360 KB class text at order 6, and at most
-    as much again while a query is scored after it, however long the query
+    twice as much again while queries are scored after it, however long
     (:mod:`npc_classify.coding.cm`). Each byte
     costs ``8 (order + 3)`` table look-ups and updates in compiled code.
 
