@@ -420,15 +420,18 @@ def pickle_copy(obj):
     return pickle.loads(pickle.dumps(obj))
 
 
+@pytest.mark.parametrize("batch_size", [6, 300])
 def test_long_suffixes_run_in_passes_of_bounded_size_with_the_probabilities_of_one_reading(
-    model_path, monkeypatch
+    model_path, monkeypatch, batch_size
 ):
     """However long a query and however many beside it, no forward pass holds more than
-    PREFIX_CHUNK positions (rows x bytes): one long query in a batch of short ones must not
-    pad every row to its length."""
+    PREFIX_CHUNK positions (rows x bytes), and a long query in a batch of short ones does
+    not pad them to its length: the positions read are those of the texts, give or take
+    the end of a pass."""
     model = load_byte_lm(model_path)
     prefix = b"The striker scored a late goal in the cup final."
-    suffixes = [b"A late goal.", b"Shares fell on Monday." * 60, b"", b"Rain.", b"x"]
+    short = [b"A late goal.", b"", b"Rain.", b"x", b"Shares fell."]
+    suffixes = [*short[:2], b"Shares fell on Monday." * 60, *short[2:], *[b"ab"] * 250]
     one_by_one = [
         byte_lm.prefix_and_suffix_probabilities(model, prefix, [s], "cpu", 1)[1][0]
         for s in suffixes
@@ -442,8 +445,13 @@ def test_long_suffixes_run_in_passes_of_bounded_size_with_the_probabilities_of_o
         return forward(self, symbols, state)
 
     monkeypatch.setattr(type(model), "forward", recorded)
-    _, batched = byte_lm.prefix_and_suffix_probabilities(model, prefix, suffixes, "cpu", 4)
-    assert passes and all(rows * length <= 200 for rows, length in passes)
+    _, batched = byte_lm.prefix_and_suffix_probabilities(
+        model, prefix, suffixes, "cpu", batch_size
+    )
+    suffix_passes = passes[1:]  # after the prefix's one
+    assert all(rows * length <= 200 for rows, length in suffix_passes)
+    read = sum(rows * length for rows, length in suffix_passes)
+    assert read < sum(len(s) for s in suffixes) + 200
     for got, alone in zip(batched, one_by_one, strict=True):
         assert got.shape == alone.shape
         np.testing.assert_allclose(np.log2(got), np.log2(alone), atol=1e-5)

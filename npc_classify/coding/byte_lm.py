@@ -221,11 +221,11 @@ def prefix_and_suffix_probabilities(
     first: kept as one small tensor per piece, they split the blocks freed by
     each piece, so the allocator took new ones for the next (a 4 MB prefix
     raised the peak memory by 3.9 GB, 0.24 GB written in place). Its final
-    state starts every suffix. The suffixes run in padded batches of similar
-    lengths (sorted by length), each batch in passes of at most
-    :data:`PREFIX_CHUNK` positions (rows times bytes) with the state carried,
-    so that a long suffix neither pads the short ones beside it to its length
-    nor takes more memory than a piece of the prefix.
+    state starts every suffix. The suffixes run in batches of similar lengths
+    (sorted by length), each batch in passes of at most :data:`PREFIX_CHUNK`
+    positions (rows times bytes) with the states carried and a suffix leaving
+    the batch when it ends, so that a long suffix neither pads the short ones
+    beside it to its length nor takes more memory than a piece of the prefix.
 
     Parameters
     ----------
@@ -251,32 +251,45 @@ def prefix_and_suffix_probabilities(
             out=prefix_log_probs[start : start + len(following), None],
         )
     prefix_probs = prefix_log_probs.double().exp()
-    last = log_probs[0, -1]  # log-probabilities of the first suffix byte
-    out = [np.zeros(0)] * len(suffixes)
+    first = log_probs[0, -1].double().exp().cpu().numpy()  # of each suffix's first byte
+    out = []
+    for suffix in suffixes:
+        probs = np.empty(len(suffix))
+        probs[:1] = first[np.frombuffer(suffix[:1], dtype=np.uint8)]
+        out.append(probs)
     by_length = sorted(range(len(suffixes)), key=lambda n: len(suffixes[n]))
-    for first in range(0, len(by_length), batch_size):
-        rows = by_length[first : first + batch_size]
-        longest = len(suffixes[rows[-1]])
-        if longest == 0:
-            continue
-        padded = torch.zeros((len(rows), longest), dtype=torch.long)
-        for row, n in enumerate(rows):
-            padded[row, : len(suffixes[n])] = torch.from_numpy(
-                np.frombuffer(suffixes[n], dtype=np.uint8).astype(np.int64)
-            )
-        padded = padded.to(device)
-        picked = torch.empty((len(rows), longest), dtype=torch.float64, device=device)
-        picked[:, 0] = last[padded[:, 0]].double()
-        batch_state = state.expand(-1, len(rows), -1).contiguous()
-        width = max(1, PREFIX_CHUNK // len(rows))  # positions per pass: one prefix piece's
-        for start in range(0, longest - 1, width):
-            following = padded[:, start + 1 : start + 1 + width]  # what each input predicts
-            log_probs, batch_state = model(
-                padded[:, start : start + following.shape[1]], batch_state
-            )
-            chosen = log_probs.gather(2, following[:, :, None])[:, :, 0]
-            picked[:, start + 1 : start + 1 + following.shape[1]] = chosen.double()
-        probs = picked.exp().cpu().numpy()
-        for row, n in enumerate(rows):
-            out[n] = probs[row, : len(suffixes[n])]
+    rows_per_batch = min(batch_size, PREFIX_CHUNK)
+    for start in range(0, len(by_length), rows_per_batch):
+        rows = by_length[start : start + rows_per_batch]  # the shortest first
+        _read_suffixes(model, state, [suffixes[n] for n in rows], [out[n] for n in rows], device)
     return prefix_probs.cpu().numpy(), out
+
+
+def _read_suffixes(
+    model: ByteGRU, state: Any, suffixes: list[bytes], out: list[np.ndarray], device: str
+) -> None:
+    """Write into ``out`` the probability of each byte after the first of each suffix, the
+    suffixes (sorted by length, at most :data:`PREFIX_CHUNK`) read together from ``state``.
+
+    Each pass reads at most :data:`PREFIX_CHUNK` positions (rows times bytes) of the
+    suffixes that still have bytes to predict, with their states carried; a suffix that
+    has ended leaves the batch.
+    """
+    padded = np.zeros((len(suffixes), len(suffixes[-1])), dtype=np.uint8)
+    for row, suffix in enumerate(suffixes):
+        padded[row, : len(suffix)] = np.frombuffer(suffix, dtype=np.uint8)
+    rows_state = state.expand(-1, len(suffixes), -1)
+    ended, start = 0, 0  # suffixes[:ended] have no byte to predict after position start
+    while start < len(suffixes[-1]) - 1:
+        dropped = ended
+        while len(suffixes[ended]) <= start + 1:
+            ended += 1
+        rows_state = rows_state[:, ended - dropped :].contiguous()
+        stop = min(start + PREFIX_CHUNK // (len(suffixes) - ended), len(suffixes[-1]) - 1)
+        reading = torch.from_numpy(padded[ended:, start : stop + 1].astype(np.int64)).to(device)
+        log_probs, rows_state = model(reading[:, :-1], rows_state)
+        chosen = log_probs.gather(2, reading[:, 1:, None])[:, :, 0].double().exp().cpu().numpy()
+        for row, suffix in enumerate(suffixes[ended:]):
+            end = min(stop, len(suffix) - 1)  # the last position this pass predicts for it
+            out[ended + row][start + 1 : end + 1] = chosen[row, : end - start]
+        start = stop
