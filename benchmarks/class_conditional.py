@@ -18,8 +18,8 @@ exact NCD only for the ``--lm-candidates`` training texts the 4-gram estimate
 ranks nearest each query (``NCDClassifier(candidates=M)``), with gzip on as
 many candidates beside it; each calibrates the estimate on its own distances.
 ``--k`` is the NCD-kNN rows' k: 7 by default, the k that stratified 3-fold
-cross-validation on the training split chose for gzip and zstd-prefix
-(``benchmarks/one_table.py``). ``--only TEXT`` runs only the rows whose name
+cross-validation on the training split chose for gzip, and for zstd-prefix at
+its default level 4 (``benchmarks/one_table.py``). ``--only TEXT`` runs only the rows whose name
 contains TEXT.
 """
 

@@ -120,11 +120,11 @@ def main() -> None:
             f"{per_document / zlib_seconds:.1f}x a bare zlib pair ({zlib_seconds * 1e6:.1f} us)"
         )
     joined = "\n".join(train_texts[:300]).encode()
-    kt = CMCompressor(order=order, learning_rate=rate, prior=0.5)
+    small_prior = CMCompressor(order=order, learning_rate=rate, prior=0.5)
     print(
         f"as a compressor, the first 300 AG News training texts joined ({len(joined):,} "
         f"bytes): {chosen.compressed_size(joined):,.0f} bytes at prior {prior}, "
-        f"{kt.compressed_size(joined):,.0f} at prior 0.5"
+        f"{small_prior.compressed_size(joined):,.0f} at prior 0.5"
     )
 
 

@@ -11,10 +11,11 @@ held-out texts are scored by every method fitted on ``--per-class`` texts of
 each class drawn from the fold's other texts (``sample_per_class`` with
 ``RandomState(fold)``, so the samples of one fold are nested: each size keeps
 the texts of the smaller ones). The test split is not read. Every method runs
-at one fixed setting on both corpora, the one training-split cross-validation
-chose for it on AG News elsewhere (docs: benchmarks, one-table.md and
-class-conditional.md; NCD-kNN at k=5 where CV chose 7, CM at its defaults);
-nothing is chosen here, and TREC's own choices (one-table.md) differ.
+at one fixed setting on both corpora, chosen by training-split
+cross-validation elsewhere (docs: benchmarks, one-table.md and
+class-conditional.md: TF-IDF's C and PPM's order on AG News, CM's settings by
+the mean over AG News and TREC; NCD-kNN at k=5 where CV chose 7); nothing is
+chosen here, and TREC's own choices (one-table.md) differ.
 
 Last, for each method, the points gained by the last doubling of the training
 texts, and the training texts per class at which it would reach ``--target``
