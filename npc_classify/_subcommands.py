@@ -32,6 +32,11 @@ from .datasets import LabeledTexts
 from .evaluation import MODEL_FREE_COMPRESSORS
 
 
+#: Texts ``predict`` classifies before it prints their lines: an interrupted run keeps
+#: the blocks printed, and each block keeps the workers busy for a while.
+PREDICT_BLOCK = 10_000
+
+
 def run(args: argparse.Namespace) -> int:
     """Run the command ``args.command`` names; returns its exit status."""
     with dask_backend(args.scheduler):
@@ -372,11 +377,19 @@ def _predict(args: argparse.Namespace) -> int:
     if "progress" in params:
         model.set_params(progress=_progress(args))
     style = "jsonl" if args.format == "jsonl" else "proba" if args.proba else "labels"
-    labels, proba = evaluation.predictions(
-        model, texts, labels=style != "proba", proba=style != "labels"
-    )
-    for line in reports.prediction_lines(getattr(model, "classes_", []), labels, proba, style):
-        print(line)
+    classes = getattr(model, "classes_", [])
+    for start in range(0, max(len(texts), 1), PREDICT_BLOCK):
+        labels, proba = evaluation.predictions(
+            model,
+            texts[start : start + PREDICT_BLOCK],
+            labels=style != "proba",
+            proba=style != "labels",
+        )
+        lines = reports.prediction_lines(classes, labels, proba, style)
+        if style == "proba" and start:
+            lines = lines[1:]  # the header of the class names, printed with the first block
+        if lines:
+            print(*lines, sep="\n", flush=True)
     return 0
 
 

@@ -19,6 +19,7 @@ from npc_classify import (
     load_model,
     save_model,
 )
+from npc_classify import _subcommands, evaluation
 from npc_classify.cli import main
 
 QUIET = ["--no-progress", "--n-jobs", "1"]
@@ -485,3 +486,27 @@ def test_fit_without_skops_is_refused_before_anything_is_fitted(
     assert 'needs skops: pip install "npc-classify[persist]"' in err
     assert fitted == []
     assert not (tmp_path / "m.skops").exists()
+
+
+@pytest.mark.parametrize("options", [[], ["--proba"]])
+def test_predict_prints_each_block_as_it_is_classified_so_an_interrupt_keeps_them(
+    capsys, tmp_path, halves, texts_file, monkeypatch, options
+):
+    model = fitted_model(capsys, tmp_path, halves[0])
+    whole = run(capsys, "predict", model, texts_file, *options, *QUIET)[1].splitlines()
+    monkeypatch.setattr(_subcommands, "PREDICT_BLOCK", 2)
+    blocks = run(capsys, "predict", model, texts_file, *options, *QUIET)[1].splitlines()
+    assert blocks == whole  # one header, the same lines
+    classified = evaluation.predictions
+
+    def third_block_interrupted(model, texts, **kwargs):
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        calls.append(texts)
+        return classified(model, texts, **kwargs)
+
+    calls: list = []
+    monkeypatch.setattr(evaluation, "predictions", third_block_interrupted)
+    code, out, err = run(capsys, "predict", model, texts_file, *options, *QUIET)
+    assert code == 130 and "npc-classify: interrupted" in err
+    assert out.splitlines() == whole[: len(whole) - len(halves[1]) + 4]  # 2 blocks of 2
