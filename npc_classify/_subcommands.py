@@ -31,7 +31,6 @@ from .compressors import Compressor, OutputLimitError, compressor_from_settings,
 from .datasets import LabeledTexts
 from .evaluation import MODEL_FREE_COMPRESSORS
 
-
 #: Texts ``predict`` classifies before it prints their lines: an interrupted run keeps
 #: the blocks printed, and each block keeps the workers busy for a while.
 PREDICT_BLOCK = 10_000

@@ -16,10 +16,11 @@ from conftest import TINY_NEWS, write_csv
 from npc_classify import (
     CompressionClassifier,
     NCDClassifier,
+    _subcommands,
+    evaluation,
     load_model,
     save_model,
 )
-from npc_classify import _subcommands, evaluation
 from npc_classify.cli import main
 
 QUIET = ["--no-progress", "--n-jobs", "1"]
