@@ -235,11 +235,7 @@ def test_a_refused_suffix_leaves_the_callers_journaled_coding_alone(news):
 def test_a_long_query_gives_back_the_memory_it_took_once_rolled_back(news, through):
     """A query is coded into room reserved for it and then undone; a kept class table must
     not stay the size the longest query ever made it."""
-    context = b"\n".join(news[:100]) + b"\n"
-    table = CountTable(3)
-    table.code(context)
-    short = [news[150]]
-    expected_short = table.code_suffixes(context, short)
+    context, table, short, expected_short = counted_class_text(news)
     before = table.nbytes
     long_query = bytes(np.random.default_rng(0).integers(0, 256, 200_000, dtype=np.uint8))
     want = reference.suffix_bits(reference_table(context, 3), context, [long_query], 3)[0]
@@ -253,11 +249,7 @@ def test_a_long_query_gives_back_the_memory_it_took_once_rolled_back(news, throu
 
 
 def test_a_table_an_interrupt_left_grown_is_given_back_by_the_next_query(news, monkeypatch):
-    context = b"\n".join(news[:100]) + b"\n"
-    table = CountTable(3)
-    table.code(context)
-    short = [news[150]]
-    expected_short = table.code_suffixes(context, short)
+    context, table, short, expected_short = counted_class_text(news)
     before = table.nbytes
     done = ppm.kernels.code_suffixes
 
@@ -273,6 +265,15 @@ def test_a_table_an_interrupt_left_grown_is_given_back_by_the_next_query(news, m
     monkeypatch.undo()
     np.testing.assert_array_equal(table.code_suffixes(context, short), expected_short)
     assert table.nbytes <= 2 * before + (1 << 20)  # the room counting leaves, at most
+
+
+def counted_class_text(news) -> tuple[bytes, CountTable, list[bytes], np.ndarray]:
+    """A class text of 100 news texts counted at order 3, a short query and its bits."""
+    context = b"\n".join(news[:100]) + b"\n"
+    table = CountTable(3)
+    table.code(context)
+    short = [news[150]]
+    return context, table, short, table.code_suffixes(context, short)
 
 
 def reference_table(context: bytes, order: int) -> reference.Table:
