@@ -196,8 +196,8 @@ class ContextMixer:
         # of the model: scoring takes at most twice the model's size again (the journal of
         # the shorter suffixes, and one copy), however long the suffixes.
         per_byte = 8 * (self.order + 1 + kernels.N_WORD_MODELS + 4)
-        longest = self.nbytes // (per_byte * _JOURNAL_ENTRY_BYTES)
-        entries = per_byte * max((len(s) for s in suffixes if len(s) <= longest), default=0)
+        journaled = self.nbytes // (per_byte * _JOURNAL_ENTRY_BYTES)  # the longest suffix
+        entries = per_byte * max((len(s) for s in suffixes if len(s) <= journaled), default=0)
         journal = (
             np.empty((entries, 2), dtype=np.int64),
             np.empty(entries),
@@ -209,7 +209,7 @@ class ContextMixer:
         for n, suffix in enumerate(suffixes):
             text, start = self._history(suffix)
             byte_costs = _NOTHING if costs is None else costs
-            if len(suffix) <= longest:
+            if len(suffix) <= journaled:
                 try:
                     out[n] = self._run(text, start, journal=journal, costs=byte_costs)
                 finally:  # also when Ctrl-C lands once the suffix is coded: the model is kept
@@ -218,11 +218,10 @@ class ContextMixer:
                         self.words, words,
                     )  # fmt: skip
                 continue
+            # One copy serves every long suffix: rolled back or copied back, the model
+            # equals it again after each suffix.
             if tables is None:
                 tables = self.probs.copy(), self.counts.copy(), self.maps.copy()
-            else:  # the same copies for every long suffix: one model's size in all
-                for saved, kept in zip(tables, (self.probs, self.counts, self.maps), strict=True):
-                    np.copyto(saved, kept)
             try:
                 out[n] = self._run(text, start, costs=byte_costs)
             finally:
