@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import tracemalloc
+
 import numpy as np
 import ppm_reference as reference
 import pytest
@@ -237,7 +239,8 @@ def test_a_long_query_gives_back_the_memory_it_took_once_rolled_back(news, throu
     not stay the size the longest query ever made it."""
     context, table, short, expected_short = counted_class_text(news)
     before = table.nbytes
-    long_query = bytes(np.random.default_rng(0).integers(0, 256, 200_000, dtype=np.uint8))
+    long_query = bytes(np.random.default_rng(0).integers(0, 256, 30_000, dtype=np.uint8))
+    assert not table._outgrows(long_query)  # journaled, in room reserved for its worst case
     want = reference.suffix_bits(reference_table(context, 3), context, [long_query], 3)[0]
     if through == "code_suffixes":
         got = table.code_suffixes(context, [long_query])[0]
@@ -259,6 +262,7 @@ def test_a_table_an_interrupt_left_grown_is_given_back_by_the_next_query(news, m
 
     monkeypatch.setattr(ppm.kernels, "code_suffixes", then_interrupted)
     monkeypatch.setattr(CountTable, "_give_back", lambda self: None)  # as if skipped
+    monkeypatch.setattr(CountTable, "_outgrows", lambda self, suffix: False)  # journaled
     with pytest.raises(KeyboardInterrupt):
         table.code_suffixes(context, [bytes(range(256)) * 800])
     assert table.nbytes > 4 * before
@@ -280,3 +284,27 @@ def reference_table(context: bytes, order: int) -> reference.Table:
     table: reference.Table = {}
     reference.code_bits(table, context, 0, order)
     return table
+
+
+@pytest.mark.parametrize("through", ["code_suffixes", "suffix_byte_bits"])
+def test_a_query_whose_journal_would_outgrow_the_table_is_coded_from_a_copy(news, through):
+    """Room for a query's worst case and a journal of its changes take about 1 KB per byte
+    at order 3; past the table's own size, a copy of the table costs less, and the query
+    grows it only by the contexts it really adds."""
+    context, table, short, expected_short = counted_class_text(news)
+    long_query = b" ".join(news[100:200]) * 3  # real text: few new contexts per byte
+    assert 2 * 4 * 24 * len(long_query) > table.nbytes  # its journal alone would be larger
+    want = reference.suffix_bits(reference_table(context, 3), context, [long_query], 3)[0]
+    table.code_suffixes(context, [long_query])  # compiled (or read from numba's cache) unmeasured
+    tracemalloc.start()
+    if through == "code_suffixes":
+        got = table.code_suffixes(context, [short[0], long_query, short[0]])
+        np.testing.assert_array_equal(got[[0, 2]], [expected_short[0]] * 2)
+        got = got[1]
+    else:
+        got = table.suffix_byte_bits(context, long_query).sum()
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert got == pytest.approx(want, rel=0, abs=1e-6)
+    assert peak < 4 * table.nbytes  # the copy, and the table grown once (a journal: 11x)
+    np.testing.assert_array_equal(table.code_suffixes(context, short), expected_short)

@@ -39,6 +39,8 @@ _CHUNK_BYTES = 1 << 14
 #: The largest journal kept between journaled codings (room for about 5 KB at order 3);
 #: a longer query's journal is dropped once it is rolled back.
 _KEPT_JOURNAL_BYTES = 1 << 20
+#: A journal entry: the table, the slot and the old value (three int64).
+_JOURNAL_ENTRY_BYTES = 24
 
 
 class CountTable:
@@ -62,11 +64,14 @@ class CountTable:
     byte). So a 10 MB class text takes about 100 to 350 MB at order 3 and
     several GB at order 8. A table that would pass :data:`TABLE_BUDGET_BYTES`
     is refused before it grows. A query coded after the table's text
-    (:meth:`code_suffixes`, :meth:`suffix_byte_bits`) needs room for the worst
-    case, ``order + 1`` new contexts per byte, and a journal of its changes:
-    about 1 KB per byte of the longest query at order 3 (a 600 KB query: 0.7
-    GB at the peak), given back once it is rolled back: a kept table stays
-    within the room counting its own text leaves it (at most twice its size).
+    (:meth:`code_suffixes`, :meth:`suffix_byte_bits`) is journaled in room
+    for its worst case, ``order + 1`` new contexts per byte: about 1 KB per
+    byte at order 3, given back once it is rolled back (a kept table stays
+    within the room counting its own text leaves it, at most twice its
+    size). A query whose journal would outgrow the table is instead counted
+    into the table as it grows and the table put back from a copy: the copy,
+    and the contexts the query really adds (a 9 MB AG News query after a
+    class table of 1,500 texts: 55 MB at the peak).
     """
 
     def __init__(self, order: int) -> None:
@@ -216,6 +221,41 @@ class CountTable:
         """
         if self.sizes[2]:
             raise RuntimeError("Roll back the journaled coding before coding again.")
+        journaled = [n for n, suffix in enumerate(suffixes) if not self._outgrows(suffix)]
+        bits = np.empty(len(suffixes))
+        bits[journaled] = self._code_journaled(
+            prefix,
+            [suffixes[n] for n in journaled],
+            None if bases is None else [bases[n] for n in journaled],
+            escape,
+        )
+        for n in sorted(set(range(len(suffixes))) - set(journaled)):
+            bits[n] = self._code_from_copy(
+                prefix, suffixes[n], None if bases is None else bases[n], escape
+            )
+        return bits
+
+    def _outgrows(self, suffix: bytes) -> bool:
+        """Whether the journal of ``suffix`` would take more than the table itself."""
+        return 2 * (self.order + 1) * len(suffix) * _JOURNAL_ENTRY_BYTES > self.nbytes
+
+    def _code_from_copy(
+        self, prefix: bytes, suffix: bytes, base: Any, escape: float, costs: Any = None
+    ) -> float:
+        """Bits of ``suffix`` after ``prefix``, counted into the table as it grows, the table
+        then put back from a copy: for a suffix whose journal would outgrow the table."""
+        tail = prefix[max(0, len(prefix) - self.order) :]
+        kept = self.contexts.copy(), self.pairs.copy(), self.sizes.copy()
+        try:
+            return self.code(tail + suffix, len(tail), base, escape, costs=costs)
+        finally:  # three stores, no call: Ctrl-C finds the table coded into or whole
+            self.contexts, self.pairs, self.sizes = kept
+
+    def _code_journaled(
+        self, prefix: bytes, suffixes: Sequence[bytes], bases: Any, escape: float
+    ) -> np.ndarray:
+        """:meth:`code_suffixes` in one compiled call, each suffix journaled and rolled
+        back."""
         tail = np.frombuffer(prefix[max(0, len(prefix) - self.order) :], dtype=np.uint8)
         buffer, offsets = pack_texts(suffixes)
         below = (
@@ -266,8 +306,11 @@ class CountTable:
         """
         if self.sizes[2]:  # refused before the finally below would undo the caller's coding
             raise RuntimeError("Roll back the journaled coding before coding again.")
-        tail = prefix[max(0, len(prefix) - self.order) :]
         costs = np.empty(len(suffix))
+        if self._outgrows(suffix):
+            self._code_from_copy(prefix, suffix, base, escape, costs)
+            return costs
+        tail = prefix[max(0, len(prefix) - self.order) :]
         try:
             self.code(tail + suffix, len(tail), base, escape, journal=True, costs=costs)
         finally:  # also when Ctrl-C lands once the suffix is coded: the table is kept
