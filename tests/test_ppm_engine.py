@@ -308,3 +308,20 @@ def test_a_query_whose_journal_would_outgrow_the_table_is_coded_from_a_copy(news
     assert got == pytest.approx(want, rel=0, abs=1e-6)
     assert peak < 4 * table.nbytes  # the copy, and the table grown once (a journal: 11x)
     np.testing.assert_array_equal(table.code_suffixes(context, short), expected_short)
+
+
+def test_a_ctrl_c_once_a_query_is_coded_from_a_copy_leaves_the_table_whole(news, monkeypatch):
+    context, table, short, expected_short = counted_class_text(news)
+    contexts = table.n_contexts
+    done = CountTable.code
+
+    def then_interrupted(self, *args, **kwargs):
+        done(self, *args, **kwargs)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(CountTable, "code", then_interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        table.code_suffixes(context, [b" ".join(news[100:200]) * 3])
+    monkeypatch.undo()
+    assert table.n_contexts == contexts
+    np.testing.assert_array_equal(table.code_suffixes(context, short), expected_short)
