@@ -271,6 +271,20 @@ def test_a_table_an_interrupt_left_grown_is_given_back_by_the_next_query(news, m
     assert table.nbytes <= 2 * before + (1 << 20)  # the room counting leaves, at most
 
 
+def test_a_short_class_text_keeps_at_most_twice_its_room_after_ever_longer_queries():
+    """Counting a short text reserves room for its length only; queries must not leave it
+    the room of a counting chunk, nor grow it query after query."""
+    context = b"the cat sat on the mat. " * 12
+    table = CountTable(3)
+    table.code(context)
+    room = len(table.contexts) + len(table.pairs)
+    rng = np.random.default_rng(0)
+    for step in range(12):  # 100 bytes to 64 KB, each query just journaled as it grows
+        n = int(100 * 1.8**step)
+        table.code_suffixes(context, [bytes(rng.integers(0, 256, n, dtype=np.uint8))])
+        assert len(table.contexts) + len(table.pairs) <= 2 * room
+
+
 def counted_class_text(news) -> tuple[bytes, CountTable, list[bytes], np.ndarray]:
     """A class text of 100 news texts counted at order 3, a short query and its bits."""
     context = b"\n".join(news[:100]) + b"\n"

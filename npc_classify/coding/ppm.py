@@ -68,7 +68,7 @@ class CountTable:
     for its worst case, ``order + 1`` new contexts per byte: about 1 KB per
     byte at order 3, given back once it is rolled back (a kept table stays
     within the room counting its own text leaves it, at most twice its
-    size). A query whose journal would outgrow the table is instead counted
+    size, and keeps a journal of at most 1 MiB). A query whose journal would outgrow the table is instead counted
     into the table as it grows and the table put back from a copy: the copy,
     and the contexts the query really adds (a 9 MB AG News query after a
     class table of 1,500 texts: 55 MB at the peak).
@@ -82,6 +82,7 @@ class CountTable:
         self.contexts = np.zeros((_MIN_CAPACITY, 4), dtype=np.uint64)
         self.pairs = np.zeros((_MIN_CAPACITY, 2), dtype=np.uint64)
         self.journal = _NO_JOURNAL
+        self._counted = 0  # bytes counted for good (not journaled)
 
     @property
     def n_contexts(self) -> int:
@@ -156,6 +157,7 @@ class CountTable:
             self._reserve_journaled(len(text) - start)
             return self._code(symbols, start, len(text), below, escape, self.journal, costs, 0.0)
         bits = 0.0
+        self._counted += len(text) - start
         for chunk in range(start, len(text), _CHUNK_BYTES):
             stop = min(chunk + _CHUNK_BYTES, len(text))
             self.reserve(stop - chunk)  # the tables grow with what was counted, not ahead of it
@@ -245,11 +247,11 @@ class CountTable:
         """Bits of ``suffix`` after ``prefix``, counted into the table as it grows, the table
         then put back from a copy: for a suffix whose journal would outgrow the table."""
         tail = prefix[max(0, len(prefix) - self.order) :]
-        kept = self.contexts.copy(), self.pairs.copy(), self.sizes.copy()
+        kept = self.contexts.copy(), self.pairs.copy(), self.sizes.copy(), self._counted
         try:
             return self.code(tail + suffix, len(tail), base, escape, costs=costs)
-        finally:  # three stores, no call: Ctrl-C finds the table coded into or whole
-            self.contexts, self.pairs, self.sizes = kept
+        finally:  # stores, no call: Ctrl-C finds the table coded into or whole
+            self.contexts, self.pairs, self.sizes, self._counted = kept
 
     def _code_journaled(
         self, prefix: bytes, suffixes: Sequence[bytes], bases: Any, escape: float
@@ -327,12 +329,13 @@ class CountTable:
 
     def _give_back(self) -> None:
         """Once a journaled coding is rolled back: move the tables into the room counting
-        leaves them (what they hold, and a counting chunk's worst case, at most half
-        full) where a longer query grew them past it, and drop a journal larger than
+        leaves them (what they hold, and the worst case of a counting chunk, or of the
+        text if shorter, at most half full: at most twice what counting left) where a
+        longer query grew them past it, and drop a journal larger than
         :data:`_KEPT_JOURNAL_BYTES`. So a kept class table is not left the size its
         longest query made it; sized from the counts, this also mends a table whose
         give-back an interrupt skipped."""
-        new = (self.order + 1) * _CHUNK_BYTES
+        new = (self.order + 1) * min(self._counted, _CHUNK_BYTES)
         contexts = _power_of_two(2 * (self.n_contexts + new))
         pairs = _power_of_two(2 * (self.n_pairs + new))
         if len(self.contexts) > contexts:
