@@ -70,9 +70,9 @@ class CountTable:
     within the room counting its own text leaves it, at most twice its
     size, and keeps a journal of at most 1 MiB). A query whose journal would
     outgrow the table is instead counted into the table as it grows and the
-    table put back from a copy: the copy,
-    and the contexts the query really adds (a 9 MB AG News query after a
-    class table of 1,500 texts: 55 MB at the peak).
+    table put back from a copy: the copy, and the contexts the query really
+    adds (a 9 MB AG News query after a class table of 1,500 texts: 55 MB at
+    the peak).
     """
 
     def __init__(self, order: int) -> None:
