@@ -210,13 +210,7 @@ def test_an_interrupt_between_coding_a_suffix_and_rolling_it_back_leaves_the_tab
 
     table = count(news[0], 3)
     expected = table.suffix_byte_bits(news[0], news[1])
-    coded = CountTable.code
-
-    def interrupted_after_coding(self, *args, **kwargs):
-        coded(self, *args, **kwargs)
-        raise KeyboardInterrupt
-
-    monkeypatch.setattr(CountTable, "code", interrupted_after_coding)
+    interrupted_after(monkeypatch, CountTable, "code")
     with pytest.raises(KeyboardInterrupt):
         table.suffix_byte_bits(news[0], news[1])
     monkeypatch.undo()
@@ -254,13 +248,7 @@ def test_a_long_query_gives_back_the_memory_it_took_once_rolled_back(news, throu
 def test_a_table_an_interrupt_left_grown_is_given_back_by_the_next_query(news, monkeypatch):
     context, table, short, expected_short = counted_class_text(news)
     before = table.nbytes
-    done = ppm.kernels.code_suffixes
-
-    def then_interrupted(*args):
-        done(*args)
-        raise KeyboardInterrupt
-
-    monkeypatch.setattr(ppm.kernels, "code_suffixes", then_interrupted)
+    interrupted_after(monkeypatch, ppm.kernels, "code_suffixes")
     monkeypatch.setattr(CountTable, "_give_back", lambda self: None)  # as if skipped
     monkeypatch.setattr(CountTable, "_outgrows", lambda self, suffix: False)  # journaled
     with pytest.raises(KeyboardInterrupt):
@@ -283,6 +271,17 @@ def test_a_short_class_text_keeps_at_most_twice_its_room_after_ever_longer_queri
         n = int(100 * 1.8**step)
         table.code_suffixes(context, [bytes(rng.integers(0, 256, n, dtype=np.uint8))])
         assert len(table.contexts) + len(table.pairs) <= 2 * room
+
+
+def interrupted_after(monkeypatch, owner: object, name: str) -> None:
+    """Make ``owner.name`` raise KeyboardInterrupt once it has run: where Ctrl-C lands."""
+    done = getattr(owner, name)
+
+    def then_interrupted(*args, **kwargs):
+        done(*args, **kwargs)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(owner, name, then_interrupted)
 
 
 def counted_class_text(news) -> tuple[bytes, CountTable, list[bytes], np.ndarray]:
@@ -327,13 +326,7 @@ def test_a_query_whose_journal_would_outgrow_the_table_is_coded_from_a_copy(news
 def test_a_ctrl_c_once_a_query_is_coded_from_a_copy_leaves_the_table_whole(news, monkeypatch):
     context, table, short, expected_short = counted_class_text(news)
     contexts = table.n_contexts
-    done = CountTable.code
-
-    def then_interrupted(self, *args, **kwargs):
-        done(self, *args, **kwargs)
-        raise KeyboardInterrupt
-
-    monkeypatch.setattr(CountTable, "code", then_interrupted)
+    interrupted_after(monkeypatch, CountTable, "code")
     with pytest.raises(KeyboardInterrupt):
         table.code_suffixes(context, [b" ".join(news[100:200]) * 3])
     monkeypatch.undo()
