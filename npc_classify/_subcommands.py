@@ -384,9 +384,7 @@ def _predict(args: argparse.Namespace) -> int:
             labels=style != "proba",
             proba=style != "labels",
         )
-        lines = reports.prediction_lines(classes, labels, proba, style)
-        if style == "proba" and start:
-            lines = lines[1:]  # the header of the class names, printed with the first block
+        lines = reports.prediction_lines(classes, labels, proba, style, header=not start)
         if lines:
             print(*lines, sep="\n", flush=True)
     return 0

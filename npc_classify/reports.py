@@ -249,6 +249,8 @@ def prediction_lines(
     labels: Sequence[Any] | np.ndarray | None,
     proba: np.ndarray | None,
     style: str,
+    *,
+    header: bool = True,
 ) -> list[str]:
     """The lines ``npc-classify predict`` prints, one per text (after a header for proba).
 
@@ -267,6 +269,9 @@ def prediction_lines(
         ``\\\\``, ``\\t``, ``\\n``, ``\\r``, so that a label stays one field of
         one line. ``"jsonl"``: one JSON object ``{"label": ..., "proba":
         {class: p}}`` per text, the labels as they are.
+    header : bool, default=True
+        Begin ``"proba"`` with the header line (False: for texts after the first
+        block of a run).
 
     Examples
     --------
@@ -281,7 +286,7 @@ def prediction_lines(
         return [_one_field(label) for label in labels]
     if style == "proba" and proba is not None:
         rows = ["\t".join(str(float(p)) for p in row) for row in proba]
-        return ["\t".join(map(_one_field, classes)), *rows]
+        return ["\t".join(map(_one_field, classes)), *rows] if header else rows
     if style == "jsonl" and labels is not None and proba is not None:
         names = [str(name) for name in classes]
         return [

@@ -62,6 +62,7 @@ def test_predicted_lines_keep_a_label_with_a_tab_or_newline_on_one_field_of_one_
     classes = ["busi\nness", "sp\tort", "a\\b"]
     proba = np.array([[0.5, 0.25, 0.25]])
     header, row = prediction_lines(classes, None, proba, "proba")
+    assert prediction_lines(classes, None, proba, "proba", header=False) == [row]
     assert row == "0.5\t0.25\t0.25"
     assert header.split("\t") == ["busi\\nness", "sp\\tort", "a\\\\b"]
     assert prediction_lines(classes, classes, None, "labels") == header.split("\t")
