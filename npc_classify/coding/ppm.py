@@ -39,8 +39,6 @@ _CHUNK_BYTES = 1 << 14
 #: The largest journal kept between journaled codings (room for about 5 KB at order 3);
 #: a longer query's journal is dropped once it is rolled back.
 _KEPT_JOURNAL_BYTES = 1 << 20
-#: A journal entry: the table, the slot and the old value (three int64).
-_JOURNAL_ENTRY_BYTES = 24
 
 
 class CountTable:
@@ -224,7 +222,8 @@ class CountTable:
         """
         if self.sizes[2]:
             raise RuntimeError("Roll back the journaled coding before coding again.")
-        journaled = [n for n, suffix in enumerate(suffixes) if not self._outgrows(suffix)]
+        outgrows = [self._outgrows(suffix) for suffix in suffixes]
+        journaled = [n for n, long in enumerate(outgrows) if not long]
         bits = np.empty(len(suffixes))
         bits[journaled] = self._code_journaled(
             prefix,
@@ -232,15 +231,21 @@ class CountTable:
             None if bases is None else [bases[n] for n in journaled],
             escape,
         )
-        for n in sorted(set(range(len(suffixes))) - set(journaled)):
-            bits[n] = self._code_from_copy(
-                prefix, suffixes[n], None if bases is None else bases[n], escape
-            )
+        for n, long in enumerate(outgrows):
+            if long:
+                base = None if bases is None else bases[n]
+                bits[n] = self._code_from_copy(prefix, suffixes[n], base, escape)
         return bits
 
     def _outgrows(self, suffix: bytes) -> bool:
         """Whether the journal of ``suffix`` would take more than the table itself."""
-        return 2 * (self.order + 1) * len(suffix) * _JOURNAL_ENTRY_BYTES > self.nbytes
+        entry = _NO_JOURNAL.itemsize * _NO_JOURNAL.shape[1]  # one journal row, in bytes
+        return self._journal_rows(len(suffix)) * entry > self.nbytes
+
+    def _journal_rows(self, n_bytes: int) -> int:
+        """The journal's entries for coding ``n_bytes``: a new context and a pair entry per
+        byte and order at most."""
+        return 2 * (self.order + 1) * n_bytes
 
     def _code_from_copy(
         self, prefix: bytes, suffix: bytes, base: Any, escape: float, costs: Any = None
@@ -322,11 +327,10 @@ class CountTable:
         return costs
 
     def _reserve_journaled(self, n_bytes: int) -> None:
-        """Room in the tables and the journal for coding ``n_bytes`` with a journal: a new
-        context and a pair entry per byte and order at most."""
+        """Room in the tables and the journal for coding ``n_bytes`` with a journal."""
         self.reserve(n_bytes)
-        if len(self.journal) < 2 * (self.order + 1) * n_bytes:
-            self.journal = np.empty((2 * (self.order + 1) * n_bytes, 3), dtype=np.int64)
+        if len(self.journal) < self._journal_rows(n_bytes):
+            self.journal = np.empty((self._journal_rows(n_bytes), 3), dtype=np.int64)
 
     def _give_back(self) -> None:
         """Once a journaled coding is rolled back: move the tables into the room counting
