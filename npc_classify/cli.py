@@ -44,7 +44,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     return ending_on_signals(lambda: _run(argv))
 
 
-def _run(argv: Sequence[str] | None) -> int:
+def parse_arguments(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    """The command and its options, as :func:`main` reads them from ``argv``.
+
+    Parameters
+    ----------
+    argv : sequence of str, default=None
+        The arguments, without the program's name; None: ``sys.argv[1:]``.
+
+    Raises
+    ------
+    SystemExit
+        With argparse's status 2 and its message on standard error, if the
+        arguments are not a command's.
+    """
     parser, commands = _build_parser()
     args, unknown = parser.parse_known_args(argv)
     if unknown:
@@ -53,6 +66,11 @@ def _run(argv: Sequence[str] | None) -> int:
         # place it. Anything still left over is refused with the command's usage.
         given = list(sys.argv[1:] if argv is None else argv)
         args = commands[args.command].parse_intermixed_args(given[given.index(args.command) + 1 :])
+    return args
+
+
+def _run(argv: Sequence[str] | None) -> int:
+    args = parse_arguments(argv)
     from . import _subcommands
 
     try:
