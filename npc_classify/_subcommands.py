@@ -465,11 +465,13 @@ def _code(args: argparse.Namespace) -> int:
 
 def _bpb(args: argparse.Namespace) -> int:
     report = _report_stream(args)
-    files = {"path": args.test, **_file_options(args)}
-    test = datasets.load_split(args.dataset, "test", data_dir=args.data_dir, **files)
+    files = {"path": args.test, **_file_options(args)}  # texts alone: a file needs no labels
+    texts = datasets.load_split_texts(args.dataset, "test", data_dir=args.data_dir, **files)
     _refuse_overwriting_inputs(args, {"--output": args.output})
-    test = _sampled(args, test)
-    documents = encode_texts(test.texts[: args.n_docs])
+    if args.n_test is not None:  # the texts evaluate's --n-test draws from a labelled file
+        chosen = datasets.sample_indices(len(texts), args.n_test, np.random.RandomState(args.seed))
+        texts = [texts[i] for i in chosen]
+    documents = encode_texts(texts[: args.n_docs])
     compressors = {name: get_compressor(name) for name in MODEL_FREE_COMPRESSORS}
     if args.model is not None:
         compressors["lm"] = get_compressor("lm", model_path=str(args.model))

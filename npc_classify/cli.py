@@ -324,7 +324,7 @@ def _build_parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.Argumen
 
     summary = "bits per byte of each compressor on the test texts, alone and as one file"
     bpb = _command(commands, "bpb", summary)
-    _add_data_arguments(bpb, splits=("test",), ties=False, per_class=False)
+    _add_data_arguments(bpb, splits=("test",), ties=False, per_class=False, labels=False)
     add = bpb.add_argument
     add("--model", type=Path, metavar="FILE", help="also this train-lm model (default: none)")
     add("--hf-model", metavar="MODEL", help="also this Hugging Face LM (default: none)")
@@ -349,10 +349,12 @@ def _add_data_arguments(
     splits: tuple[str, ...],
     ties: bool = True,
     per_class: bool = True,
+    labels: bool = True,
 ) -> None:
     """The options that say where the data are, for the splits the command reads, and the
     seed of what it draws: random ties (``ties``), and the samples ``--n-test`` and
-    (``per_class``) ``--n-train-per-class`` take."""
+    (``per_class``) ``--n-train-per-class`` take; ``--label-column`` where the command
+    reads ``labels``."""
     add = parser.add_argument_group("data").add_argument
     text = "AG News, TREC (6 coarse or 50 fine classes), or your csv/tsv files"
     add("--dataset", choices=datasets.DATASETS, default="ag_news", help=text)
@@ -363,8 +365,9 @@ def _add_data_arguments(
         add(f"--{split}", type=Path, metavar="FILE", help=text)
     table = parser.add_argument_group("csv and tsv files")
     _add_table_arguments(table)
-    text = "the class column (default: label, or 1 with --no-header)"
-    table.add_argument("--label-column", metavar="COL", help=text)
+    if labels:
+        text = "the class column (default: label, or 1 with --no-header)"
+        table.add_argument("--label-column", metavar="COL", help=text)
     if "test" in splits:
         add("--n-test", type=_positive_int, metavar="N", help="sample N test texts (default: all)")
     samplers = ["--n-test"] * ("test" in splits) + ["--n-train-per-class"] * per_class

@@ -37,12 +37,14 @@ __all__ = [
     "label_names",
     "load_ag_news",
     "load_split",
+    "load_split_texts",
     "load_splits",
     "load_trec",
     "read_ag_news_csv",
     "read_labeled_file",
     "read_texts",
     "read_trec_file",
+    "sample_indices",
     "sample_per_class",
     "split_file",
 ]
@@ -167,7 +169,28 @@ class LabeledTexts:
         """
         if n >= len(self):
             return self
-        return self.subset(np.sort(random_state.choice(len(self), n, replace=False)))
+        return self.subset(sample_indices(len(self), n, random_state))
+
+
+def sample_indices(n_texts: int, n: int, random_state: np.random.RandomState) -> np.ndarray:
+    """The indices of ``n`` of ``n_texts`` texts drawn without replacement, in increasing
+    order; all of them if ``n >= n_texts``.
+
+    Parameters
+    ----------
+    n_texts, n : int
+    random_state : RandomState
+        Draws the indices, as :meth:`LabeledTexts.sample` draws its texts.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> sample_indices(4, 2, np.random.RandomState(0))
+    array([2, 3])
+    """
+    if n >= n_texts:
+        return np.arange(n_texts)
+    return np.sort(random_state.choice(n_texts, n, replace=False))
 
 
 #: Largest field the CSV readers accept, in characters (csv's default is 128 KiB).
@@ -799,14 +822,75 @@ def load_split(
     -------
     data : LabeledTexts
     """
-    file = split_file(dataset, split, data_dir=data_dir, path=path)
     if dataset in _SOURCES:
+        split_file(dataset, split, data_dir=data_dir, path=path)  # refuses a path
         _refuse_table_options(
             f"dataset={dataset!r}", text_columns, header, quoting, label_column=label_column
         )
         if dataset == "ag_news":
             return load_ag_news(split, data_dir)
         return load_trec(split, data_dir, fine=dataset == "trec-fine")
+    return read_labeled_file(
+        _table_file(dataset, split, data_dir, path),
+        delimiter="\t" if dataset == "tsv" else ",",
+        text_columns=text_columns,
+        label_column=label_column,
+        header=header,
+        quoting=quoting,
+    )
+
+
+def load_split_texts(
+    dataset: str,
+    split: str,
+    *,
+    data_dir: str | os.PathLike[str] | None = None,
+    path: str | os.PathLike[str] | None = None,
+    text_columns: Sequence[str | int] | None = None,
+    header: bool = True,
+    quoting: str | None = None,
+) -> list[str]:
+    """The texts of one split, as :func:`load_split` reads them, without their labels.
+
+    A csv or tsv file is read by :func:`read_texts`: it needs no label
+    column, and a label column it has is not read.
+
+    Parameters
+    ----------
+    dataset, split, data_dir, path, text_columns, header, quoting
+        As in :func:`load_split`.
+
+    Returns
+    -------
+    texts : list of str
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / "test.csv").write_text("text\\nno label here\\n", encoding="utf-8")
+    >>> load_split_texts("csv", "test", data_dir=folder)
+    ['no label here']
+    """
+    if dataset in _SOURCES:
+        return load_split(
+            dataset, split, data_dir=data_dir, path=path, text_columns=text_columns,
+            header=header, quoting=quoting,
+        ).texts  # fmt: skip
+    file = _table_file(dataset, split, data_dir, path)
+    return read_texts(
+        file, format=dataset, text_columns=text_columns, header=header, quoting=quoting
+    )
+
+
+def _table_file(
+    dataset: str,
+    split: str,
+    data_dir: str | os.PathLike[str] | None,
+    path: str | os.PathLike[str] | None,
+) -> Path:
+    """The csv or tsv file of ``split``, refused unless it names an existing file."""
+    file = split_file(dataset, split, data_dir=data_dir, path=path)
     if file is None:
         raise ValueError(
             f"dataset {dataset} needs a {split} file (--{split}), or data_dir "
@@ -816,14 +900,7 @@ def load_split(
         raise ValueError(f"{file} is a folder, not a {dataset} file.")
     if not file.exists():
         raise FileNotFoundError(f"No such {dataset} file: {file}")
-    return read_labeled_file(
-        file,
-        delimiter="\t" if dataset == "tsv" else ",",
-        text_columns=text_columns,
-        label_column=label_column,
-        header=header,
-        quoting=quoting,
-    )
+    return file
 
 
 def load_splits(

@@ -20,9 +20,15 @@ import numpy as np
 import pytest
 from conftest import write_csv, write_trec_folder
 
-from npc_classify import CompressionClassifier, NCDClassifier, load_model
+from npc_classify import CompressionClassifier, NCDClassifier, datasets, evaluation, load_model
 from npc_classify.cli import main
-from npc_classify.compressors import Compressor, GzipCompressor, ZstdCompressor, _registry
+from npc_classify.compressors import (
+    Compressor,
+    GzipCompressor,
+    ZstdCompressor,
+    _registry,
+    get_compressor,
+)
 from npc_classify.datasets import read_labeled_file, sample_per_class
 
 TINY_NEWS = Path(__file__).parent / "data" / "tiny_news.csv"
@@ -1077,6 +1083,41 @@ def test_bpb_reads_the_test_file_alone(capsys, split_news):
     assert out.startswith("3 texts, ")
     with pytest.raises(SystemExit):
         main(["bpb", "--dataset", "csv", "--test", str(test), "--train", str(test)])
+
+
+def test_bpb_measures_a_file_without_labels(capsys, tmp_path):
+    with_header = tmp_path / "notes.csv"
+    with_header.write_text(
+        'text\n"first note, with a comma"\n"second ""note"""\n', encoding="utf-8"
+    )
+    code, out, err = run_cli(capsys, "bpb", "--dataset", "csv", "--test", with_header)
+    assert code == 0, err
+    assert out.startswith("2 texts, 37 bytes")
+    bare = tmp_path / "notes.tsv"
+    bare.write_text("first note\nsecond note\nthird\n", encoding="utf-8")
+    argv = ["bpb", "--dataset", "tsv", "--test", bare, "--no-header", "--text-column", 1]
+    code, out, err = run_cli(capsys, *argv)
+    assert code == 0, err
+    assert out.startswith("3 texts, 26 bytes")
+
+
+def test_bpb_takes_no_label_column(capsys, split_news):
+    _, test = split_news
+    with pytest.raises(SystemExit):
+        main(["bpb", "--dataset", "csv", "--test", str(test), "--label-column", "label"])
+    assert "unrecognized arguments: --label-column" in capsys.readouterr().err
+
+
+def test_bpb_samples_a_file_as_the_labelled_split_is_sampled(capsys, tmp_path, split_news):
+    _, test = split_news
+    argv = ["bpb", "--dataset", "csv", "--test", test, "--n-test", 5, "--seed", 2]
+    code, _, err = run_cli(capsys, *argv, "--output", tmp_path / "bpb.json")
+    assert code == 0, err
+    measured = json.loads((tmp_path / "bpb.json").read_text())["bits_per_byte"]
+    sampled = datasets.load_split("csv", "test", path=test).sample(5, np.random.RandomState(2))
+    documents = [text.encode() for text in sampled.texts]
+    expected = evaluation.bits_per_byte(get_compressor("gzip"), documents)
+    assert measured["gzip"]["per_document"] == pytest.approx(expected[0])
 
 
 def test_each_k_is_scored_once_in_increasing_order(capsys, tmp_path):
