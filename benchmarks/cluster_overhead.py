@@ -41,8 +41,9 @@ def main() -> None:
     queries = test.texts[: args.n_test]
 
     local_seconds, local = timed_search(clf, queries)
-    pairs = len(queries) * args.n_train
-    print(f"\n{len(queries)} x {args.n_train} AG News texts, gzip, 2 workers\n")
+    n_train = clf.n_samples_fit_  # the texts there are
+    pairs = len(queries) * n_train
+    print(f"\n{len(queries)} x {n_train} AG News texts, gzip, 2 workers\n")
     print("| backend | seconds | pairs/s | time / local |")
     print("|---|---|---|---|")
 

@@ -131,7 +131,7 @@ def main() -> None:
     ks = range(1, args.k_max + 1)
     predictions = [neighbor_predictions(clf, neigh_dist, neigh_ind, k) for k in ks]
     accuracies = [np.mean(predicted == test.labels) for predicted in predictions]
-    pairs = (args.n_test - resumed) * (args.candidates or args.n_train)
+    pairs = (args.n_test - resumed) * min(args.candidates or args.n_train, args.n_train)
     search = f", exact on {args.candidates:,} candidates per query" if args.candidates else ""
     print(
         f"{compressor!r}: {args.n_test:,} x {args.n_train:,} texts{search}, "

@@ -31,6 +31,7 @@ def main() -> None:
     print("| n_train | pairs | n_jobs=1 (s) | us/pair | n_jobs=2 (s) | us/pair | speed-up |")
     print("|---|---|---|---|---|---|---|")
     for n_train in args.n_train:
+        n_train = min(n_train, len(train))  # the texts there are
         pairs = n_train * len(queries)
         seconds = {}
         for n_jobs in (1, 2):
