@@ -87,9 +87,11 @@ def main() -> None:
     }
     baseline = per_byte["zlib.compress(data, 9)"]
     print(f"sizes: zlib-9 {len(deflated):,} bytes, PPM-{args.order} {len(code):,} bytes")
-    print(f"{'':52s} {'us/byte':>9s} {'x zlib-9':>9s}")
+    print()
+    print("| | us/byte | x `zlib.compress(data, 9)` |")
+    print("|---|---|---|")
     for name, seconds in per_byte.items():
-        print(f"{name:52s} {seconds * 1e6:9.3f} {seconds / baseline:9.1f}")
+        print(f"| {name} | {seconds * 1e6:.3f} | {seconds / baseline:.1f} |")
 
 
 if __name__ == "__main__":
