@@ -52,11 +52,17 @@ def parse_arguments(argv: Sequence[str] | None = None) -> argparse.Namespace:
     argv : sequence of str, default=None
         The arguments, without the program's name; None: ``sys.argv[1:]``.
 
+    Returns
+    -------
+    args : argparse.Namespace
+        The options, ``args.command`` naming the command.
+
     Raises
     ------
     SystemExit
-        With argparse's status 2 and its message on standard error, if the
-        arguments are not a command's.
+        Status 2, with argparse's message on standard error, if the arguments
+        are not a command's; status 0 after printing the help (``--help``) or
+        the version (``--version``).
     """
     parser, commands = _build_parser()
     args, unknown = parser.parse_known_args(argv)

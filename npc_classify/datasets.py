@@ -178,9 +178,16 @@ def sample_indices(n_texts: int, n: int, random_state: np.random.RandomState) ->
 
     Parameters
     ----------
-    n_texts, n : int
+    n_texts : int
+        How many texts there are.
+    n : int
+        How many to draw.
     random_state : RandomState
         Draws the indices, as :meth:`LabeledTexts.sample` draws its texts.
+
+    Returns
+    -------
+    indices : ndarray of shape (min(n, n_texts),)
 
     Examples
     --------
@@ -338,10 +345,12 @@ def read_ag_news_csv(path: str | os.PathLike[str]) -> LabeledTexts:
     return LabeledTexts(texts, np.asarray(labels, dtype=np.int64), AG_NEWS_CLASSES)
 
 
-def _refuse_no_texts(path: str | os.PathLike[str], texts: list[str], why: str = "") -> None:
-    """Refuse a file that gave no labelled text, rather than fit on or score nothing."""
+def _refuse_no_texts(
+    path: str | os.PathLike[str], texts: list[str], why: str = "", what: str = "labelled texts"
+) -> None:
+    """Refuse a file that gave no text, rather than fit on, score or measure nothing."""
     if not texts:
-        raise ValueError(f"{path} holds no labelled texts{why}.")
+        raise ValueError(f"{path} holds no {what}{why}.")
 
 
 def load_ag_news(split: str, data_dir: str | os.PathLike[str] | None = None) -> LabeledTexts:
@@ -473,9 +482,14 @@ def load_trec(
 
 
 def _column_indices(
-    path: str | os.PathLike[str], columns: Sequence[str | int], first: list[str], header: bool
+    path: str | os.PathLike[str],
+    columns: Sequence[str | int],
+    first: list[str],
+    header: bool,
+    options: str,
 ) -> list[int]:
-    """Where ``columns`` are in each row: by name in the header row ``first``, or by number."""
+    """Where ``columns`` are in each row: by name in the header row ``first``, or by number;
+    a message on missing columns names the reader's ``options``."""
     if header:
         names = [str(column) for column in columns]
         missing = [shorten(name, MESSAGE_WIDTH) for name in names if name not in first]
@@ -483,8 +497,8 @@ def _column_indices(
             shown = [shorten(name, MESSAGE_WIDTH) for name in first]
             raise ValueError(
                 f"{path}: missing column(s) {missing}; the header has {shown}. Name the "
-                "columns with --text-column / --label-column, or, for a file without a "
-                "header row, give their numbers with --no-header (header=False)."
+                f"columns with {options}, or, for a file without a header row, give their "
+                "numbers with --no-header (header=False)."
             )
         repeated = [name for name in dict.fromkeys(names) if first.count(name) > 1]
         if repeated:
@@ -518,9 +532,10 @@ def _read_columns(
     delimiter: str,
     header: bool,
     quoting: str | None,
+    options: str = "--text-column / --label-column",
 ) -> tuple[list[tuple[int, list[str]]], bool]:
     """The values of ``columns`` in every row, each with the line the row starts on, and
-    whether the file had any row (a header counts).
+    whether the file had any row (a header counts); ``options`` name the columns.
 
     Every row must have as many fields as the header row (or, without one, the
     first row); blank lines are skipped.
@@ -538,7 +553,8 @@ def _read_columns(
             if not row:
                 continue
             if indices is None:
-                indices, width = _column_indices(path, columns, row, header), len(row)
+                indices = _column_indices(path, columns, row, header, options)
+                width = len(row)
                 if header:
                     continue
             if len(row) != width:
@@ -628,8 +644,7 @@ def read_labeled_file(
             raise ValueError(f"{path}, line {line}: the label is {what}.")
         labels.append(stripped)
         texts.append(" ".join(parts))
-    below = " below its header" if header else ""
-    _refuse_no_texts(path, texts, f": no rows{below}" if any_row else ": the file is empty")
+    _refuse_no_texts(path, texts, f": {_no_rows(any_row, header)}")
     return LabeledTexts(texts, np.asarray(labels, dtype=object))
 
 
@@ -691,13 +706,32 @@ def read_texts(
             f"{format} texts are read from a file path, got a stream; a stream is read one "
             'text per line (format="lines").'
         )
+    return _table_texts(source, format, text_columns, header, quoting)[0]
+
+
+def _table_texts(
+    path: str | os.PathLike[str],
+    format: str,
+    text_columns: Sequence[str | int] | None,
+    header: bool,
+    quoting: str | None,
+) -> tuple[list[str], str]:
+    """The texts of a csv or tsv file, and what to say of the file if there are none."""
     if text_columns is None:
         text_columns = _default_text_columns(header)
     delimiter = "\t" if format == "tsv" else ","
-    rows, _ = _read_columns(
-        source, text_columns, delimiter=delimiter, header=header, quoting=quoting
-    )
-    return [" ".join(parts) for _, parts in rows]
+    rows, any_row = _read_columns(
+        path, text_columns, delimiter=delimiter, header=header, quoting=quoting,
+        options="--text-column",
+    )  # fmt: skip
+    return [" ".join(parts) for _, parts in rows], _no_rows(any_row, header)
+
+
+def _no_rows(any_row: bool, header: bool) -> str:
+    """Why a table without texts has none: no rows (below its header), or no lines at all."""
+    if not any_row:
+        return "the file is empty"
+    return "no rows below its header" if header else "no rows"
 
 
 def _default_text_columns(header: bool) -> tuple[str | int, ...]:
@@ -878,9 +912,9 @@ def load_split_texts(
             header=header, quoting=quoting,
         ).texts  # fmt: skip
     file = _table_file(dataset, split, data_dir, path)
-    return read_texts(
-        file, format=dataset, text_columns=text_columns, header=header, quoting=quoting
-    )
+    texts, why = _table_texts(file, dataset, text_columns, header, quoting)
+    _refuse_no_texts(file, texts, f": {why}", what="texts")
+    return texts
 
 
 def _table_file(

@@ -19,6 +19,7 @@ from npc_classify.datasets import (
     LabeledTexts,
     load_ag_news,
     load_split,
+    load_split_texts,
     load_splits,
     load_trec,
     read_ag_news_csv,
@@ -251,6 +252,16 @@ def test_labeled_file_missing_column_lists_the_header(tmp_path):
     path = write_text(tmp_path / "data.csv", "label,body\nsport,A goal.\n")
     with pytest.raises(ValueError, match=r"missing column.*'text'.*\['label', 'body'\]"):
         read_labeled_file(path)
+
+
+def test_a_missing_column_message_names_the_options_of_the_reader(tmp_path):
+    path = write_text(tmp_path / "data.csv", "label,body\nsport,A goal.\n")
+    with pytest.raises(ValueError, match="Name the columns with --text-column / --label-column"):
+        read_labeled_file(path)
+    with pytest.raises(ValueError, match="missing column") as refused:
+        read_texts(path, format="csv")
+    assert "Name the columns with --text-column, or" in str(refused.value)
+    assert "--label-column" not in str(refused.value)
 
 
 def test_labeled_file_refuses_a_column_named_twice_in_the_header(tmp_path):
@@ -495,6 +506,15 @@ def test_read_texts_reads_the_text_columns_of_a_csv_or_tsv_file(tmp_path):
     ]
     tsv_path = write_text(tmp_path / "q.tsv", 'sport\t"Late" goal\n')
     assert read_texts(tsv_path, format="tsv", header=False) == ['"Late" goal']
+
+
+@pytest.mark.parametrize(
+    ("content", "why"), [("", "the file is empty"), ("label,text\n", "no rows below its header")]
+)
+def test_the_texts_of_a_split_file_without_rows_are_refused_with_the_file(tmp_path, content, why):
+    path = write_text(tmp_path / "test.csv", content)
+    with pytest.raises(ValueError, match=f"test.csv holds no texts: {why}"):
+        load_split_texts("csv", "test", path=path)
 
 
 def test_read_texts_refuses_a_stream_for_a_table_and_an_unknown_format(tmp_path):

@@ -27,21 +27,39 @@ PAGES = [
     *sorted((ROOT / "docs").rglob("*.md")),
 ]
 CLI, BENCHMARK = "npc-classify", re.compile(r"python3? (benchmarks/\w+\.py)")
+#: The languages of shell code blocks.
+SHELL = {"", "bash", "console", "sh", "shell", "text"}
 PLACEHOLDER = re.compile(r"[A-Z][A-Z_]*$")
 #: Tokens that end the command itself: a pipe, a redirection, a comment.
 ENDS = {"|", "<", ">", ">>", "2>", "&&", "#"}
 
 
 def shown_commands(page: str) -> list[str]:
-    """The lines of the page's shell code blocks, and its inline code spans, that start
-    with ``npc-classify`` or ``python benchmarks/``."""
-    found = []
-    for block in re.findall(r"```(?:bash|console|sh|shell|text)?\n(.*?)```", page, flags=re.S):
-        for line in re.sub(r"\\\n\s*", " ", block).splitlines():
-            found.append(line.strip().removeprefix("$ "))
-    outside_blocks = re.sub(r"```.*?```", "", page, flags=re.S)
-    found += [" ".join(span.split()) for span in re.findall(r"`([^`]+)`", outside_blocks)]
-    return [c for c in found if c.startswith(CLI + " ") or BENCHMARK.match(c)]
+    """The commands of the page's shell code blocks (a line each) and of its inline code
+    spans, wherever in a pipeline they stand, that run ``npc-classify`` or ``python
+    benchmarks/``."""
+    lines: list[str] = []
+    prose: list[str] = []
+    block: list[str] = []
+    language = None  # the open block's, or None outside blocks
+    for line in page.splitlines():
+        if line.strip().startswith("```"):
+            if language is None:
+                language, block = line.strip()[3:].strip(), []
+                continue
+            if language in SHELL:
+                lines += re.sub(r"\\\n\s*", " ", "\n".join(block)).splitlines()
+            language = None
+            continue
+        (prose if language is None else block).append(line)
+    lines += re.findall(r"`([^`]+)`", "\n".join(prose))
+    lines = [" ".join(line.split()).removeprefix("$ ") for line in lines]
+    commands = []
+    for line in lines:
+        for part in re.split(r"\s\|\s", line):  # each program of a pipeline
+            if part.strip().startswith(CLI + " ") or BENCHMARK.match(part.strip()):
+                commands.append(part.strip())
+    return commands
 
 
 def invocation(command: str) -> list[str] | None:
@@ -69,6 +87,20 @@ DOCUMENTED = sorted(
         if invocation(command) is not None
     }
 )
+
+
+def test_commands_are_found_in_shell_blocks_pipelines_and_inline_code():
+    page = (
+        "```python\nx = 1\n```\n\nProse with `npc-classify evaluate --k 3 --n-test 5`.\n\n"
+        "```text\nnpc-classify evaluate --no-such-option 1 \\\n    --data-dir d\n```\n"
+        "```bash\ncut -f 2 t.tsv | npc-classify predict m.skops --format jsonl | jq .label\n```\n"
+        "```python\nprint('npc-classify evaluate --k 1')\n```\n"
+    )
+    assert shown_commands(page) == [
+        "npc-classify evaluate --no-such-option 1 --data-dir d",
+        "npc-classify predict m.skops --format jsonl",
+        "npc-classify evaluate --k 3 --n-test 5",
+    ]
 
 
 def test_the_pages_show_commands_of_both_programs():
