@@ -8,6 +8,7 @@ second, which ``--help`` and a mistyped option do not wait for.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import math
 import os
@@ -367,24 +368,24 @@ def _predict(args: argparse.Namespace) -> int:
             "from fit or save_model."
         )
     source = sys.stdin.buffer if args.input == STDIN else Path(args.input)
-    texts = datasets.read_texts(source, format=args.input_format, **_file_options(args))
+    blocks = datasets.read_text_blocks(
+        source, PREDICT_BLOCK, format=args.input_format, **_file_options(args)
+    )  # lines classified as they arrive
     params = model.get_params()
+    first = next(blocks, [])
     if "n_jobs" in params and hasattr(model, "n_candidates_"):  # an NCD neighbour search
-        _choose_workers(args, model, len(texts) * model.n_candidates_, sys.stderr)
+        _choose_workers(args, model, len(first) * model.n_candidates_, sys.stderr)
     elif "n_jobs" in params and args.n_jobs is not None:
         model.set_params(n_jobs=args.n_jobs)
     if "progress" in params:
         model.set_params(progress=_progress(args))
     style = "jsonl" if args.format == "jsonl" else "proba" if args.proba else "labels"
     classes = getattr(model, "classes_", [])
-    for start in range(0, max(len(texts), 1), PREDICT_BLOCK):
+    for n, texts in enumerate(itertools.chain([first], blocks)):
         labels, proba = evaluation.predictions(
-            model,
-            texts[start : start + PREDICT_BLOCK],
-            labels=style != "proba",
-            proba=style != "labels",
+            model, texts, labels=style != "proba", proba=style != "labels"
         )
-        lines = reports.prediction_lines(classes, labels, proba, style, header=not start)
+        lines = reports.prediction_lines(classes, labels, proba, style, header=not n)
         if lines:
             print(*lines, sep="\n", flush=True)
     return 0

@@ -42,6 +42,7 @@ __all__ = [
     "load_trec",
     "read_ag_news_csv",
     "read_labeled_file",
+    "read_text_blocks",
     "read_texts",
     "read_trec_file",
     "sample_indices",
@@ -214,6 +215,8 @@ MESSAGE_WIDTH = 80
 #: (not the other separators ``str.splitlines`` knows, such as U+0085 or U+000C, which
 #: stay inside a line as the csv module keeps them).
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
+#: Bytes read from a stream at a time, and texts a block when :func:`read_texts` reads all.
+_LINES_READ = 1 << 16
 #: A TREC line: ``COARSE:fine``, a space (or a tab) and the question.
 _TREC_LINE = re.compile(r"[ \t]*([^\s:]+):(\S+)[ \t]+(.*\S.*)")
 
@@ -229,17 +232,20 @@ def _decode(
     *,
     fallback: str | None = None,
     what: str = "the file",
+    first_line: int = 1,
 ) -> str:
-    """``raw`` as UTF-8 text, without a byte order mark; invalid UTF-8 (unless a
-    ``fallback`` encoding reads it) and NUL bytes are refused with the line they are on,
-    ``what`` naming what is not UTF-8."""
-    raw = raw.removeprefix(codecs.BOM_UTF8)
+    """``raw`` as UTF-8 text, without a byte order mark at the start of the file; invalid
+    UTF-8 (unless a ``fallback`` encoding reads it) and NUL bytes are refused with the line
+    they are on, ``what`` naming what is not UTF-8. ``raw`` starts the file's line
+    ``first_line``: a later piece of it keeps a byte order mark it starts with."""
+    if first_line == 1:
+        raw = raw.removeprefix(codecs.BOM_UTF8)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
         if fallback is None:
             valid = raw[: error.start].decode("utf-8")
-            line = _line_of(valid, len(valid))
+            line = first_line - 1 + _line_of(valid, len(valid))
             raise ValueError(
                 f"{name}, line {line}: {what} is not valid UTF-8 ({error.reason}). Save it "
                 "as UTF-8 text."
@@ -248,8 +254,8 @@ def _decode(
     nul = text.find("\0")
     if nul >= 0:
         raise ValueError(
-            f"{name}, line {_line_of(text, nul)}: the file holds a NUL byte: is it UTF-16 or "
-            "binary? Save it as UTF-8 text."
+            f"{name}, line {first_line - 1 + _line_of(text, nul)}: the file holds a NUL byte: "
+            "is it UTF-16 or binary? Save it as UTF-8 text."
         )
     return text
 
@@ -693,20 +699,11 @@ def read_texts(
     >>> read_texts(io.BytesIO(b"first text\\r\\n\\nthird text\\n"))
     ['first text', '', 'third text']
     """
-    if format not in TEXT_FORMATS:
-        raise ValueError(f"format must be one of {TEXT_FORMATS}, got {format!r}.")
-    if format == "lines":
-        _refuse_table_options("format='lines'", text_columns, header, quoting)
-        if isinstance(source, (str, os.PathLike)):
-            with open(source, "rb") as handle:
-                return _decode_lines(handle, str(source))
-        return _decode_lines(source, getattr(source, "name", "<stream>"))
-    if not isinstance(source, (str, os.PathLike)):
-        raise ValueError(
-            f"{format} texts are read from a file path, got a stream; a stream is read one "
-            'text per line (format="lines").'
-        )
-    return _table_texts(source, format, text_columns, header, quoting)[0]
+    blocks = read_text_blocks(
+        source, _LINES_READ, format=format, text_columns=text_columns, header=header,
+        quoting=quoting,
+    )  # fmt: skip
+    return [text for block in blocks for text in block]
 
 
 def _table_texts(
@@ -739,12 +736,102 @@ def _default_text_columns(header: bool) -> tuple[str | int, ...]:
     return ("text",) if header else (2,)
 
 
-def _decode_lines(stream: BinaryIO, name: str) -> list[str]:
-    """Each line of ``stream`` decoded as UTF-8, without its line ending."""
-    lines = _LINE_BREAK.split(_decode(stream.read(), name, what="the text"))
-    if lines[-1] == "":  # what follows the last line ending, or an empty stream
-        lines.pop()
-    return lines
+def read_text_blocks(
+    source: str | os.PathLike[str] | BinaryIO,
+    size: int,
+    *,
+    format: str = "lines",
+    text_columns: Sequence[str | int] | None = None,
+    header: bool = True,
+    quoting: str | None = None,
+) -> Iterator[list[str]]:
+    """The texts :func:`read_texts` reads, in lists of ``size`` (the last one shorter),
+    lines each given as soon as they have arrived.
+
+    Lines from a pipe or standard input are read as they are written, so the
+    first texts can be classified before the input ends, and the texts held
+    at once are those of a block. A csv or tsv file is read whole first.
+
+    Parameters
+    ----------
+    source : path-like or binary file
+        The file; for ``format="lines"`` also an open binary stream, such as
+        ``sys.stdin.buffer``.
+    size : int
+        Texts in a block.
+    format, text_columns, header, quoting
+        As in :func:`read_texts`.
+
+    Yields
+    ------
+    texts : list of str
+
+    Raises
+    ------
+    ValueError
+        Invalid UTF-8 or a NUL byte, naming the line of the whole input, when
+        the block that holds it is read.
+
+    Examples
+    --------
+    >>> import io
+    >>> list(read_text_blocks(io.BytesIO(b"one\\ntwo\\r\\nthree"), 2))
+    [['one', 'two'], ['three']]
+    """
+    if size < 1:
+        raise ValueError(f"size must be a positive number of texts, got {size}.")
+    if format not in TEXT_FORMATS:
+        raise ValueError(f"format must be one of {TEXT_FORMATS}, got {format!r}.")
+    if format == "lines":
+        _refuse_table_options("format='lines'", text_columns, header, quoting)
+        if isinstance(source, (str, os.PathLike)):
+            with open(source, "rb") as handle:
+                yield from _line_blocks(handle, str(source), size)
+        else:
+            yield from _line_blocks(source, getattr(source, "name", "<stream>"), size)
+        return
+    if not isinstance(source, (str, os.PathLike)):
+        raise ValueError(
+            f"{format} texts are read from a file path, got a stream; a stream is read one "
+            'text per line (format="lines").'
+        )
+    texts = _table_texts(source, format, text_columns, header, quoting)[0]
+    for start in range(0, len(texts), size):
+        yield texts[start : start + size]
+
+
+def _line_blocks(stream: BinaryIO, name: str, size: int) -> Iterator[list[str]]:
+    """:func:`read_text_blocks` of an open stream."""
+    read = getattr(stream, "read1", stream.read)  # read1: what has arrived, without waiting
+    waiting: list[bytes] = []  # bytes read after the last complete line
+    pending: list[str] = []
+    line = 1  # the line that the waiting bytes start
+    while True:
+        piece = read(_LINES_READ)
+        if piece:
+            # Lines end at the last line break, but for a "\r" that ends the piece: the
+            # next may start with "\n". Neither byte is ever part of a UTF-8 character.
+            end = len(piece) - piece.endswith(b"\r")
+            cut = max(piece.rfind(b"\n", 0, end), piece.rfind(b"\r", 0, end)) + 1
+            if not cut:
+                waiting.append(piece)
+                continue
+            complete = b"".join([*waiting, piece[:cut]])
+            waiting = [piece[cut:]]
+        else:
+            complete, waiting = b"".join(waiting), []
+        lines = _LINE_BREAK.split(_decode(complete, name, what="the text", first_line=line))
+        if lines[-1] == "":  # what follows the last line ending: nothing yet, or at the end
+            lines.pop()
+        line += len(lines)
+        pending += lines
+        while len(pending) >= size:
+            yield pending[:size]
+            del pending[:size]
+        if not piece:
+            if pending:
+                yield pending
+            return
 
 
 def _refuse_table_options(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -325,3 +326,22 @@ def worker_requests(monkeypatch) -> list:
 
     monkeypatch.setattr(_compression_classifier, "ordered_results", spy)
     return asked
+
+
+class Arriving(io.RawIOBase):
+    """A stream that hands its bytes out in the given pieces, one piece a read, as a pipe
+    hands out what has been written to it so far."""
+
+    def __init__(self, pieces: list[bytes]) -> None:
+        self.pieces, self.reads = list(pieces), 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        self.reads += 1
+        if not self.pieces:
+            return 0
+        piece = self.pieces.pop(0)
+        buffer[: len(piece)] = piece
+        return len(piece)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import TINY_NEWS, write_csv
+from conftest import TINY_NEWS, Arriving, write_csv
 
 from npc_classify import (
     CompressionClassifier,
@@ -82,6 +82,16 @@ def test_fit_saves_a_model_that_predict_applies_to_a_file_of_texts(
     assert err == f"1 worker: {12 * 12:,} pairs\n"
 
 
+def test_predict_chooses_the_workers_once_for_the_pairs_of_its_first_block(
+    capsys, tmp_path, halves, texts_file, monkeypatch
+):
+    model = fitted_model(capsys, tmp_path, halves[0])
+    monkeypatch.setattr(_subcommands, "PREDICT_BLOCK", 5)
+    code, _, err = run(capsys, "predict", model, texts_file, "--no-progress")
+    assert code == 0, err
+    assert err == f"1 worker: {5 * 12:,} pairs\n"
+
+
 def test_fit_cross_validates_auto_settings_on_the_workers_it_is_given(capsys, tmp_path, halves):
     """--n-jobs reaches the classifier that fit saves; --progress shows its bars."""
     options = ["--method", "class-conditional", "--n-dictionaries", "auto", "--n-jobs", "2"]
@@ -111,6 +121,26 @@ def test_predict_reads_standard_input_one_text_per_line(
     code, out, err = run(capsys, "predict", model, *(["-"] if explicit else []), *QUIET)
     assert code == 0, err
     assert out.splitlines() == reference(halves).predict(halves[1][:3]).tolist()
+
+
+def test_predict_classifies_standard_input_as_it_arrives(capsys, tmp_path, halves, monkeypatch):
+    model = fitted_model(capsys, tmp_path, halves[0])
+    lines = [f"{text}\n".encode() for text in halves[1][:6]]
+    arriving = Arriving(lines)  # a pipe written one line at a time
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BufferedReader(arriving)))
+    monkeypatch.setattr(_subcommands, "PREDICT_BLOCK", 2)
+    classified = evaluation.predictions
+    read_by_then = []
+
+    def noting_what_was_read(model, texts, **kwargs):
+        read_by_then.append(len(lines) - len(arriving.pieces))
+        return classified(model, texts, **kwargs)
+
+    monkeypatch.setattr(evaluation, "predictions", noting_what_was_read)
+    code, out, err = run(capsys, "predict", model, "-", *QUIET)
+    assert code == 0, err
+    assert read_by_then == [2, 4, 6]  # each block classified before the next line is read
+    assert out.splitlines() == reference(halves).predict(halves[1][:6]).tolist()
 
 
 def test_predict_reads_its_input_after_its_options_too(capsys, tmp_path, halves, texts_file):

@@ -3,6 +3,7 @@ files."""
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import io
 import re
@@ -11,7 +12,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import TREC_TEST_LINES, TREC_TRAIN_LINES, write_csv, write_trec_folder
+from conftest import TREC_TEST_LINES, TREC_TRAIN_LINES, Arriving, write_csv, write_trec_folder
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from npc_classify.datasets import (
     AG_NEWS_CLASSES,
@@ -24,6 +27,7 @@ from npc_classify.datasets import (
     load_trec,
     read_ag_news_csv,
     read_labeled_file,
+    read_text_blocks,
     read_texts,
     read_trec_file,
     sample_per_class,
@@ -709,6 +713,55 @@ def test_read_texts_keeps_other_separators_inside_a_line(tmp_path, separator):
     path = tmp_path / "texts.txt"
     path.write_bytes(f"one{separator}still one\ntwo\n".encode())
     assert read_texts(path) == [f"one{separator}still one", "two"]
+
+
+def lines_of_whole(raw: bytes) -> list[str]:
+    """The oracle: the whole input decoded at once and split at its line breaks."""
+    lines = re.split(r"\r\n|\r|\n", raw.removeprefix(codecs.BOM_UTF8).decode("utf-8"))
+    return lines[:-1] if lines[-1] == "" else lines
+
+
+@settings(max_examples=200)
+@given(
+    st.lists(st.sampled_from(["a", "é", "日本", "\r", "\n", "\r\n", " ", "\ufeff", "\x85"])),
+    st.lists(st.integers(1, 7)),
+    st.integers(1, 4),
+)
+def test_text_blocks_are_the_lines_of_the_whole_input_however_it_arrives(parts, cuts, size):
+    raw = codecs.BOM_UTF8 + "".join(parts).encode()
+    pieces, start = [], 0
+    for cut in cuts:  # the bytes split anywhere, inside a character or a "\r\n" too
+        pieces.append(raw[start : start + cut])
+        start += cut
+    pieces.append(raw[start:])
+    blocks = list(read_text_blocks(io.BufferedReader(Arriving([p for p in pieces if p])), size))
+    assert all(0 < len(block) <= size for block in blocks)
+    assert all(len(block) == size for block in blocks[:-1])
+    assert [line for block in blocks for line in block] == lines_of_whole(raw)
+
+
+def test_a_block_is_given_as_soon_as_its_lines_have_arrived():
+    stream = Arriving([b"one\n", b"two\r", b"\nthree\n", b"four", b"\n"])
+    blocks = read_text_blocks(io.BufferedReader(stream), 2)
+    assert next(blocks) == ["one", "two"]
+    assert stream.reads == 3  # "\r" may begin "\r\n": the third piece settles it
+    assert next(blocks) == ["three", "four"]
+    assert list(blocks) == []
+
+
+def test_a_later_block_names_the_line_of_the_file_that_is_not_utf8(tmp_path):
+    path = tmp_path / "texts.txt"
+    path.write_bytes(b"fine\n" * 70_000 + b"fine\rbroken \xff\n")
+    blocks = read_text_blocks(path, 1_000)
+    with pytest.raises(ValueError, match=re.escape(f"{path}, line 70002: the text is not")):
+        for _ in blocks:
+            pass
+
+
+def test_a_byte_order_mark_is_dropped_at_the_start_of_the_input_only():
+    raw = codecs.BOM_UTF8 + b"first\n" + codecs.BOM_UTF8 + b"second\n"
+    stream = io.BufferedReader(Arriving([raw[:9], raw[9:]]))
+    assert list(read_text_blocks(stream, 5)) == [["first", "\ufeffsecond"]]
 
 
 def test_read_texts_counts_lone_carriage_returns_in_the_line_it_names(tmp_path):
