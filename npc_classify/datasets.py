@@ -226,6 +226,14 @@ def _line_of(text: str, position: int) -> int:
     return len(_LINE_BREAK.findall(text, 0, position)) + 1
 
 
+class _NotText(ValueError):
+    """Bytes that are not text; ``position``: the first bad byte's offset in them."""
+
+    def __init__(self, message: str, position: int) -> None:
+        super().__init__(message)
+        self.position = position
+
+
 def _decode(
     raw: bytes,
     name: str | os.PathLike[str],
@@ -234,28 +242,34 @@ def _decode(
     what: str = "the file",
     first_line: int = 1,
 ) -> str:
-    """``raw`` as UTF-8 text, without a byte order mark at the start of the file; invalid
-    UTF-8 (unless a ``fallback`` encoding reads it) and NUL bytes are refused with the line
-    they are on, ``what`` naming what is not UTF-8. ``raw`` starts the file's line
-    ``first_line``: a later piece of it keeps a byte order mark it starts with."""
+    """``raw`` as UTF-8 text, without a byte order mark at the start of the file.
+
+    The first invalid UTF-8 byte (unless a ``fallback`` encoding reads it) or
+    NUL byte is refused with the line it is on, ``what`` naming what is not
+    UTF-8: a :class:`_NotText`, its ``position`` counted after the byte order
+    mark. ``raw`` starts the file's line ``first_line``: a later piece of the
+    file keeps a byte order mark it starts with.
+    """
     if first_line == 1:
         raw = raw.removeprefix(codecs.BOM_UTF8)
+    nul = raw.find(b"\0")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
-        if fallback is None:
-            valid = raw[: error.start].decode("utf-8")
-            line = first_line - 1 + _line_of(valid, len(valid))
-            raise ValueError(
+        if fallback is None and not 0 <= nul < error.start:
+            line = first_line - 1 + _line_of(raw[: error.start].decode("latin-1"), error.start)
+            raise _NotText(
                 f"{name}, line {line}: {what} is not valid UTF-8 ({error.reason}). Save it "
-                "as UTF-8 text."
+                "as UTF-8 text.",
+                error.start,
             ) from None
-        text = raw.decode(fallback)
-    nul = text.find("\0")
-    if nul >= 0:
-        raise ValueError(
-            f"{name}, line {first_line - 1 + _line_of(text, nul)}: the file holds a NUL byte: "
-            "is it UTF-16 or binary? Save it as UTF-8 text."
+        text = "" if fallback is None else raw.decode(fallback)  # "": the NUL is refused
+    if nul >= 0:  # lines are counted alike in any encoding that keeps ASCII: latin-1's
+        line = first_line - 1 + _line_of(raw[:nul].decode("latin-1"), nul)
+        raise _NotText(
+            f"{name}, line {line}: the file holds a NUL byte: is it UTF-16 or binary? Save it "
+            "as UTF-8 text.",
+            nul,
         )
     return text
 
@@ -691,7 +705,8 @@ def read_texts(
     ------
     ValueError
         Invalid UTF-8 or a NUL byte (a UTF-16 or binary file; the message
-        names the line), or a malformed CSV or TSV file.
+        names the first line that holds either), or a malformed CSV or TSV
+        file.
 
     Examples
     --------
@@ -769,8 +784,8 @@ def read_text_blocks(
     Raises
     ------
     ValueError
-        Invalid UTF-8 or a NUL byte, naming the line of the whole input, when
-        the block that holds it is read.
+        Invalid UTF-8 or a NUL byte, naming the first line of the input that
+        holds either, once the blocks of the lines before it are given.
 
     Examples
     --------
@@ -813,14 +828,26 @@ def _line_blocks(stream: BinaryIO, name: str, size: int) -> Iterator[list[str]]:
             # next may start with "\n". Neither byte is ever part of a UTF-8 character.
             end = len(piece) - piece.endswith(b"\r")
             cut = max(piece.rfind(b"\n", 0, end), piece.rfind(b"\r", 0, end)) + 1
-            if not cut:
+            if cut:
+                complete = b"".join([*waiting, piece[:cut]])
+                waiting = [piece[cut:]] if cut < len(piece) else []
+            elif waiting and waiting[-1].endswith(b"\r") and not piece.startswith(b"\n"):
+                complete, waiting = b"".join(waiting), [piece]  # that "\r" ended a line
+            else:
                 waiting.append(piece)
                 continue
-            complete = b"".join([*waiting, piece[:cut]])
-            waiting = [piece[cut:]]
         else:
             complete, waiting = b"".join(waiting), []
-        lines = _LINE_BREAK.split(_decode(complete, name, what="the text", first_line=line))
+        fault = None
+        try:
+            text = _decode(complete, name, what="the text", first_line=line)
+        except _NotText as error:
+            # The lines before the one that is not text are texts: their blocks come first.
+            fault, bom = error, line == 1 and complete.startswith(codecs.BOM_UTF8)
+            bad = error.position + len(codecs.BOM_UTF8) * bom
+            before = max(complete.rfind(b"\n", 0, bad), complete.rfind(b"\r", 0, bad)) + 1
+            text = _decode(complete[:before], name, first_line=line)
+        lines = _LINE_BREAK.split(text)
         if lines[-1] == "":  # what follows the last line ending: nothing yet, or at the end
             lines.pop()
         line += len(lines)
@@ -828,6 +855,8 @@ def _line_blocks(stream: BinaryIO, name: str, size: int) -> Iterator[list[str]]:
         while len(pending) >= size:
             yield pending[:size]
             del pending[:size]
+        if fault is not None:
+            raise fault
         if not piece:
             if pending:
                 yield pending

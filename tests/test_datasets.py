@@ -758,6 +758,38 @@ def test_a_later_block_names_the_line_of_the_file_that_is_not_utf8(tmp_path):
             pass
 
 
+def test_the_blocks_before_a_line_that_is_not_text_are_given_first():
+    blocks = read_text_blocks(io.BytesIO(b"one\ntwo\nthree\nbad \xff\nfive\n"), 2)
+    assert next(blocks) == ["one", "two"]
+    with pytest.raises(ValueError, match="<stream>, line 4: the text is not valid UTF-8"):
+        next(blocks)
+
+
+def test_lines_ended_by_a_lone_carriage_return_are_given_as_they_arrive():
+    stream = Arriving([b"line %d\r" % n for n in range(1000)])
+    assert next(read_text_blocks(io.BufferedReader(stream), 2)) == ["line 0", "line 1"]
+    assert stream.reads == 3  # a "\r" is known to end its line when the next byte is not "\n"
+
+
+@pytest.mark.parametrize(
+    ("raw", "refusal"),
+    [
+        (b"a\n\0\nb\xff", "line 2: the file holds a NUL byte"),
+        (b"a\n\xff\n\0\n", "line 2: the text is not valid UTF-8"),
+        (b"\0\n" + b"x" * 70_000 + b"\n\xff\n", "line 1: the file holds a NUL byte"),
+    ],
+)
+def test_the_first_line_that_is_not_text_is_the_one_refused(tmp_path, raw, refusal):
+    path = tmp_path / "texts.txt"
+    path.write_bytes(raw)
+    for source in (
+        path,
+        io.BufferedReader(Arriving([raw[i : i + 3] for i in range(0, len(raw), 3)])),
+    ):
+        with pytest.raises(ValueError, match=refusal):
+            read_texts(source)
+
+
 def test_a_byte_order_mark_is_dropped_at_the_start_of_the_input_only():
     raw = codecs.BOM_UTF8 + b"first\n" + codecs.BOM_UTF8 + b"second\n"
     stream = io.BufferedReader(Arriving([raw[:9], raw[9:]]))
