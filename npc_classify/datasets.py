@@ -785,7 +785,8 @@ def read_text_blocks(
     ------
     ValueError
         Invalid UTF-8 or a NUL byte, naming the first line of the input that
-        holds either, once the blocks of the lines before it are given.
+        holds either, once the lines before it are given (the last of their
+        blocks shorter than ``size`` if need be).
 
     Examples
     --------
@@ -842,7 +843,7 @@ def _line_blocks(stream: BinaryIO, name: str, size: int) -> Iterator[list[str]]:
         try:
             text = _decode(complete, name, what="the text", first_line=line)
         except _NotText as error:
-            # The lines before the one that is not text are texts: their blocks come first.
+            # The lines before the one that is not text are texts: they come first.
             fault, bom = error, line == 1 and complete.startswith(codecs.BOM_UTF8)
             bad = error.position + len(codecs.BOM_UTF8) * bom
             before = max(complete.rfind(b"\n", 0, bad), complete.rfind(b"\r", 0, bad)) + 1
@@ -855,11 +856,11 @@ def _line_blocks(stream: BinaryIO, name: str, size: int) -> Iterator[list[str]]:
         while len(pending) >= size:
             yield pending[:size]
             del pending[:size]
+        if pending and (fault is not None or not piece):  # the texts before the end
+            yield pending
         if fault is not None:
             raise fault
         if not piece:
-            if pending:
-                yield pending
             return
 
 

@@ -298,6 +298,19 @@ def test_predict_with_a_missing_model_or_input_fails_cleanly(capsys, tmp_path, h
     assert f"{bad}, line 2: the text is not valid UTF-8" in err
 
 
+def test_predict_prints_the_lines_before_one_that_is_not_utf8_then_stops(
+    capsys, tmp_path, halves, monkeypatch
+):
+    model = fitted_model(capsys, tmp_path, halves[0])
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes("".join(f"{text}\n" for text in halves[1][:3]).encode() + b"\xff\nmore\n")
+    monkeypatch.setattr(_subcommands, "PREDICT_BLOCK", 2)
+    code, out, err = run(capsys, "predict", model, bad, *QUIET)
+    assert code == 2
+    assert f"{bad}, line 4: the text is not valid UTF-8" in err
+    assert out.splitlines() == reference(halves).predict(halves[1][:3]).tolist()
+
+
 def test_fit_refuses_to_write_the_model_over_its_training_file(capsys, tmp_path, halves):
     train = halves[0]
     before = train.read_bytes()

@@ -758,9 +758,10 @@ def test_a_later_block_names_the_line_of_the_file_that_is_not_utf8(tmp_path):
             pass
 
 
-def test_the_blocks_before_a_line_that_is_not_text_are_given_first():
+def test_the_lines_before_a_line_that_is_not_text_are_given_first():
     blocks = read_text_blocks(io.BytesIO(b"one\ntwo\nthree\nbad \xff\nfive\n"), 2)
     assert next(blocks) == ["one", "two"]
+    assert next(blocks) == ["three"]
     with pytest.raises(ValueError, match="<stream>, line 4: the text is not valid UTF-8"):
         next(blocks)
 
