@@ -233,6 +233,10 @@ class _NotText(ValueError):
         super().__init__(message)
         self.position = position
 
+    def __reduce__(self) -> tuple[type[_NotText], tuple[str, int]]:
+        # Rebuilt from both arguments, so that a worker process can send it back.
+        return type(self), (str(self), self.position)
+
 
 def _decode(
     raw: bytes,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import codecs
 import contextlib
 import io
+import pickle
 import re
 import sys
 from pathlib import Path
@@ -789,6 +790,16 @@ def test_the_first_line_that_is_not_text_is_the_one_refused(tmp_path, raw, refus
     ):
         with pytest.raises(ValueError, match=refusal):
             read_texts(source)
+
+
+def test_a_refusal_of_bytes_that_are_not_text_survives_pickling(tmp_path):
+    path = tmp_path / "texts.txt"
+    path.write_bytes(b"fine\nbroken \xff\n")
+    with pytest.raises(ValueError) as refused:
+        read_texts(path)
+    copied = pickle.loads(pickle.dumps(refused.value))  # as a worker process returns it
+    assert isinstance(copied, ValueError)
+    assert str(copied) == str(refused.value)
 
 
 def test_a_byte_order_mark_is_dropped_at_the_start_of_the_input_only():
