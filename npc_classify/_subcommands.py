@@ -92,7 +92,12 @@ def _sampled(args: argparse.Namespace, test: LabeledTexts) -> LabeledTexts:
     """``test``, or ``--n-test`` of its texts if asked."""
     if args.n_test is None:
         return test
-    return test.sample(args.n_test, np.random.RandomState(args.seed))
+    return test.subset(_drawn(args, len(test)))
+
+
+def _drawn(args: argparse.Namespace, n_texts: int) -> np.ndarray:
+    """The positions of the ``--n-test`` texts drawn (with ``--seed``) from ``n_texts``."""
+    return datasets.sample_indices(n_texts, args.n_test, np.random.RandomState(args.seed))
 
 
 def _per_class(args: argparse.Namespace, train: LabeledTexts) -> LabeledTexts:
@@ -470,8 +475,7 @@ def _bpb(args: argparse.Namespace) -> int:
     texts = datasets.load_split_texts(args.dataset, "test", data_dir=args.data_dir, **files)
     _refuse_overwriting_inputs(args, {"--output": args.output})
     if args.n_test is not None:  # the texts evaluate's --n-test draws from a labelled file
-        chosen = datasets.sample_indices(len(texts), args.n_test, np.random.RandomState(args.seed))
-        texts = [texts[i] for i in chosen]
+        texts = [texts[i] for i in _drawn(args, len(texts))]
     documents = encode_texts(texts[: args.n_docs])
     compressors = {name: get_compressor(name) for name in MODEL_FREE_COMPRESSORS}
     if args.model is not None:
