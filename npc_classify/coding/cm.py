@@ -205,10 +205,10 @@ class ContextMixer:
         )
         weights, words = self.weights.copy(), self.words.copy()
         tables: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+        byte_costs = _NOTHING if costs is None else costs
         out = np.empty(len(suffixes))
         for n, suffix in enumerate(suffixes):
             text, start = self._history(suffix)
-            byte_costs = _NOTHING if costs is None else costs
             if len(suffix) <= journaled:
                 try:
                     out[n] = self._run(text, start, journal=journal, costs=byte_costs)
