@@ -14,6 +14,7 @@ import csv
 import io
 import os
 import re
+import sys
 import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -215,7 +216,7 @@ MESSAGE_WIDTH = 80
 #: (not the other separators ``str.splitlines`` knows, such as U+0085 or U+000C, which
 #: stay inside a line as the csv module keeps them).
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
-#: Bytes read from a stream at a time, and texts a block when :func:`read_texts` reads all.
+#: Bytes read from a stream at a time.
 _LINES_READ = 1 << 16
 #: A TREC line: ``COARSE:fine``, a space (or a tab) and the question.
 _TREC_LINE = re.compile(r"[ \t]*([^\s:]+):(\S+)[ \t]+(.*\S.*)")
@@ -719,10 +720,10 @@ def read_texts(
     ['first text', '', 'third text']
     """
     blocks = read_text_blocks(
-        source, _LINES_READ, format=format, text_columns=text_columns, header=header,
+        source, sys.maxsize, format=format, text_columns=text_columns, header=header,
         quoting=quoting,
     )  # fmt: skip
-    return [text for block in blocks for text in block]
+    return [text for block in blocks for text in block]  # one block, or none
 
 
 def _table_texts(
