@@ -279,8 +279,8 @@ class CompressionClassifier(
     n_dictionaries : int or "auto", default=1
         Split each class's texts, in the order they were added, into this many
         contiguous groups of about equal count; a query's cost under the class
-        is its mean cost against the groups. ``"auto"`` picks it from
-        :data:`AUTO_DICTIONARIES` by 3-fold cross-validation on the training
+        is its mean cost against the groups. ``"auto"`` picks it from 1, 2,
+        4, 8 and 16 (:data:`AUTO_DICTIONARIES`) by 3-fold cross-validation on the training
         texts when the classifier is first fitted (see Notes).
     max_class_bytes : int, default=None
         Keep only the most recently added texts of each class whose joined
@@ -395,7 +395,7 @@ class CompressionClassifier(
     about 360 KB each) zstd-19 gains 3 points from 8 groups, on a corpus of
     many small classes 8 groups can lose 11. ``"auto"`` measures it on the
     training data: the texts are cut into 3 folds (shuffled, seed 0); at most
-    :data:`AUTO_QUERIES` of them, spread over the folds, are classified with
+    1,500 of them (:data:`AUTO_QUERIES`), spread over the folds, are classified with
     each candidate by class texts built from the other folds; the most
     accurate candidate wins, ties going to fewer groups. This costs about
     ``AUTO_QUERIES * n_classes * sum(AUTO_DICTIONARIES)`` conditional
@@ -405,7 +405,7 @@ class CompressionClassifier(
     ``temperature="auto"`` reads the held-out costs of the same
     cross-validation, with the number of groups per class that is used (the
     one ``"auto"`` chose, or ``n_dictionaries``), and takes the temperature
-    between :data:`AUTO_TEMPERATURES` bits whose softmax gives the held-out
+    between 2**-10 and 2**20 bits (:data:`AUTO_TEMPERATURES`) whose softmax gives the held-out
     texts' classes the least mean log loss: temperature scaling (Guo et al.
     [2]_), fitted on training texts. With ``n_dictionaries="auto"`` it costs
     nothing more, otherwise ``AUTO_QUERIES * n_classes * n_dictionaries``
@@ -413,7 +413,7 @@ class CompressionClassifier(
 
     ``class_offsets="auto"`` fits, on the same held-out costs, one offset per
     class together with a temperature: the least mean log loss of the softmax
-    of ``(offset - cost) / temperature``, plus :data:`OFFSET_PENALTY` times
+    of ``(offset - cost) / temperature``, plus 1e-3 (:data:`OFFSET_PENALTY`) times
     the sum of the squared ``offset / temperature``, which keeps finite the
     offset of a class that no held-out text belongs to (a convex problem,
     solved by L-BFGS-B). The offsets change the predictions (docs:

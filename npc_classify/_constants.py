@@ -25,9 +25,9 @@ BUILT_IN_COMPRESSORS: tuple[str, ...] = (
     "zstd",
     "zstd-prefix",
 )
-#: What :meth:`~npc_classify.compressors.Compressor.decompress` may write unless given
-#: another ``max_size``: 1 GiB.
 DEFAULT_MAX_SIZE = 1 << 30
+"""What :meth:`~npc_classify.compressors.Compressor.decompress` may write unless given
+another ``max_size``: 1 GiB."""
 #: Fewer pairs than this are compressed faster by one worker than by several: starting
 #: joblib's worker processes takes seconds (measured in the command-line guide's
 #: "Workers" section).

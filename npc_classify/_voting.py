@@ -6,9 +6,9 @@ import numpy as np
 
 WEIGHTS: tuple[str, ...] = ("uniform", "distance")
 TIE_BREAKS: tuple[str, ...] = ("nearest", "random", "lowest")
-#: Name of the paper's optimistic tie rule wherever it is reported: a tie counts as
-#: correct when the true class is among the tied ones (never a rule of ``predict``).
 PAPER_TOP_K = "paper-top-k"
+"""Name of the paper's optimistic tie rule wherever it is reported: a tie counts as
+correct when the true class is among the tied ones (never a rule of ``predict``)."""
 
 #: Distances are floored at this value before ``1 / distance`` weighting, so
 #: that a zero (or, with real compressors, slightly negative) NCD gets a large

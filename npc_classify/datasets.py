@@ -52,14 +52,15 @@ __all__ = [
 ]
 
 AG_NEWS_CLASSES: tuple[str, ...] = ("World", "Sports", "Business", "Sci/Tech")
+"""The names of AG News's four classes, by label: 0 is ``"World"``, 3 ``"Sci/Tech"``."""
 AG_NEWS_HUB_NAME = "fancyzhx/ag_news"
 _AG_NEWS_HEADER = ("label", "title", "description")
-#: The files of the TREC question classification set (Li and Roth, 2002) as its authors
-#: distribute them (https://cogcomp.seas.upenn.edu/Data/QA/QC/), by split.
 TREC_FILES = {"train": "train_5500.label", "test": "TREC_10.label"}
-#: The datasets :func:`load_split` reads: built in (``"trec"`` has TREC's 6 coarse classes,
-#: ``"trec-fine"`` its 50 fine ones), then your own files.
+"""The files of the TREC question classification set (Li and Roth, 2002) as its authors
+distribute them (https://cogcomp.seas.upenn.edu/Data/QA/QC/), by split."""
 DATASETS = ("ag_news", "trec", "trec-fine", "csv", "tsv")
+"""The datasets :func:`load_split` reads: built in (``"trec"`` has TREC's 6 coarse
+classes, ``"trec-fine"`` its 50 fine ones), then your own files."""
 #: Where each built-in dataset is read from, as error messages say it.
 _TREC_SOURCE = "TREC is read from data_dir (--data-dir)"
 _SOURCES = {
@@ -204,12 +205,12 @@ def sample_indices(n_texts: int, n: int, random_state: np.random.RandomState) ->
 
 #: Largest field the CSV readers accept, in characters (csv's default is 128 KiB).
 MAX_FIELD_CHARS = 1 << 28
-#: How the fields of a file are quoted: ``"csv"``, CSV's double quotes (a field may hold
-#: delimiters, newlines and doubled quotes); ``"none"``, no quoting at all (plain TSV: a
-#: field is everything between two delimiters, quotes included).
 QUOTINGS = ("csv", "none")
-#: The layouts :func:`read_texts` reads.
+"""How the fields of a file are quoted: ``"csv"``, CSV's double quotes (a field may hold
+delimiters, newlines and doubled quotes); ``"none"``, no quoting at all (plain TSV: a
+field is everything between two delimiters, quotes included)."""
 TEXT_FORMATS = ("lines", "csv", "tsv")
+"""The layouts :func:`read_texts` reads."""
 #: Longest value, in characters, that an error message quotes before cutting it short.
 MESSAGE_WIDTH = 80
 #: What ends a line in every file read here: ``"\\r\\n"``, ``"\\n"`` or a lone ``"\\r"``

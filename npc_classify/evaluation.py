@@ -59,8 +59,8 @@ __all__ = [
     "score_report",
 ]
 
-#: The key of a class-conditional classifier's scores in :func:`few_shot`'s rows.
 CLASS_CONDITIONAL = "class-conditional"
+"""The key of a class-conditional classifier's scores in :func:`few_shot`'s rows."""
 
 
 def neighbor_predictions(

@@ -231,8 +231,8 @@ def format_bits_per_byte(table: Mapping[str, tuple[float, float]]) -> str:
     return "\n".join(lines)
 
 
-#: The output styles of :func:`prediction_lines`.
 PREDICTION_STYLES = ("labels", "proba", "jsonl")
+"""The output styles of :func:`prediction_lines`."""
 
 
 #: How a label's characters that would break a line or a tab-separated field are written.

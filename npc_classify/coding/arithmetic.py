@@ -20,10 +20,10 @@ import numpy as np
 from . import _coder_kernels as kernels
 from ._coder_kernels import SMALL_ALPHABET_BITS, STATE_BITS
 
-#: The default alphabet: bytes.
 ALPHABET_SIZE = 256
-#: The largest alphabet: every symbol keeps a count of at least 1 out of 2 ** 30.
+"""The default alphabet: bytes."""
 MAX_ALPHABET_SIZE = 1 << 22
+"""The largest alphabet: every symbol keeps a count of at least 1 out of 2 ** 30."""
 
 
 class SymbolModel(Protocol):

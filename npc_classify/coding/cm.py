@@ -33,16 +33,16 @@ from . import arithmetic
 
 #: The smallest and largest tables, in bits of their number of slots.
 MIN_TABLE_BITS, MAX_TABLE_BITS = 16, 22
-#: Table slots per byte of text, before rounding to a power of two.
 SLOTS_PER_BYTE = 16
-#: The longest byte context.
+"""Table slots per byte of text, before rounding to a power of two."""
 MAX_ORDER = 8
+"""The longest byte context."""
 
 _PRECISION = arithmetic.frequency_bits(2)
-#: The fewest bits a byte can cost: its bits' probabilities stay in [1/4096, 4095/4096],
-#: so the less likely bit keeps at least 16 of the 2 ** 16 counts. A code whose header
-#: announces more bytes than its payload can hold at this price is refused at once.
 CHEAPEST_BYTE_BITS = -8 * math.log2(1 - 16 / (1 << _PRECISION))
+"""The fewest bits a byte can cost: its bits' probabilities stay in [1/4096, 4095/4096],
+so the less likely bit keeps at least 16 of the 2 ** 16 counts. A code whose header
+announces more bytes than its payload can hold at this price is refused at once."""
 _NOTHING = np.empty(0)
 #: A journal entry: a slot's flat index and kind (two int64) and its old value (a float64).
 _JOURNAL_ENTRY_BYTES = 24

@@ -25,8 +25,8 @@ import numpy as np
 from .._text import PackedTexts, pack_texts
 from . import _deflate_kernels as kernels
 
-#: The levels the sizer reproduces: zlib's lazy parse (levels 1-3 parse greedily).
 LEVELS = tuple(kernels.LEVEL_PARAMETERS)
+"""The levels the sizer reproduces: zlib's lazy parse (levels 1-3 parse greedily)."""
 
 
 def _packed(items: Sequence[bytes]) -> tuple[np.ndarray, np.ndarray]:

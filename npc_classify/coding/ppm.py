@@ -31,8 +31,8 @@ _NO_BASE = np.empty(0, dtype=np.float64)
 _NO_COSTS = np.empty(0, dtype=np.float64)
 _NO_JOURNAL = np.empty((0, 3), dtype=np.int64)
 _MIN_CAPACITY = 1 << 10
-#: The most memory one count table may take: 4 GiB.
 TABLE_BUDGET_BYTES = 4 << 30
+"""The most memory one count table may take: 4 GiB."""
 _BYTE_PRECISION = arithmetic.frequency_bits(256)
 #: Bytes counted per call when no journal is kept, so the tables grow as they fill.
 _CHUNK_BYTES = 1 << 14
@@ -520,12 +520,14 @@ class PPMModel:
         self.escape = escape
 
     def reset(self) -> np.ndarray:
+        """Forget the stream; return the distribution of its first symbol."""
         self.table = CountTable(self.order)
         self.text = bytearray()
         base = None if self.base_stream is None else self.base_stream.reset()
         return self.table.distribution(b"", base, self.escape)
 
     def update(self, symbol: int) -> np.ndarray:
+        """Observe ``symbol``; return the distribution of the next one."""
         self.text.append(symbol)
         del self.text[: -(self.order + 1)]
         text = bytes(self.text)

@@ -14,8 +14,9 @@ _REGISTRY: dict[str, type[Compressor]] = {}
 #: compressor registered later too.
 _NAMES: set[str] = set()
 
-#: The ``_parameter_constraints`` entry of every ``compressor`` parameter.
 COMPRESSOR_CONSTRAINTS: list[Any] = [StrOptions(_NAMES), Compressor]
+"""The ``_parameter_constraints`` entry of every ``compressor`` parameter: a registered
+name (compressors registered later included) or a :class:`Compressor` instance."""
 
 
 def register_compressor(cls: type[Compressor]) -> type[Compressor]:

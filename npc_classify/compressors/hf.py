@@ -28,7 +28,8 @@ class HuggingFaceCompressor(ArithmeticCodingCompressor):
 
     Parameters
     ----------
-    model : str
+    model : str, default=""
+        Required: the default ``""`` is refused when the model is first loaded.
         A Hub model name (``"gpt2"``) or a folder written by
         ``save_pretrained``. Weights are read from safetensors only and no
         code from the model's repository runs.

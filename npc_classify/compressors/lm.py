@@ -30,7 +30,8 @@ class LMCompressor(ArithmeticCodingCompressor):
 
     Parameters
     ----------
-    model_path : str or path-like
+    model_path : str or path-like, default=""
+        Required: the default ``""`` is refused when the model is first used.
         A model written by ``npc-classify train-lm`` (or
         ``npc_classify.coding.byte_lm.save_byte_lm``); read with ``weights_only=True``.
     device : str, default="cpu"
