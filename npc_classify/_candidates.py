@@ -129,7 +129,8 @@ class CandidateIndex:
             pairs. With fewer than :data:`MIN_CALIBRATION_PAIRS` pairs (a
             training set of under 15 texts) it is not called, and the unfitted
             weights stay: three weights fitted on a dozen pairs can take the
-            wrong sign and rank a query's exact duplicate last.
+            wrong sign and rank a query's exact duplicate last (the unfitted
+            ones rank it first, if it has a 4-gram).
 
         Returns
         -------

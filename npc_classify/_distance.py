@@ -195,7 +195,7 @@ def pairwise_ncd(
     NCD(x, y) = (C(xy) - min(C(x), C(y))) / max(C(x), C(y)) with C the
     compressed size in bytes; the denominator is taken as at least 1, so that
     a model compressor's size 0 of two empty texts divides by nothing smaller.
-    It is not a metric: NCD(x, x) is above zero
+    It is not a metric: NCD(x, x) is usually above zero
     and NCD(x, y) differs from NCD(y, x) in general.
 
     Examples

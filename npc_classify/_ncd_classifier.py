@@ -123,7 +123,7 @@ class NCDClassifier(ClassifierMixin, NCDNeighborsBase):
     (:func:`npc_classify.evaluation.paper_top_k_accuracy`), never as a
     prediction.
 
-    NCD is not a metric: NCD(x, x) is above zero, and NCD(x, y) differs from
+    NCD is not a metric: NCD(x, x) is usually above zero, and NCD(x, y) differs from
     NCD(y, x).
 
     Parameters are checked at the start of ``fit`` against

@@ -86,7 +86,7 @@ class NCDRegressor(RegressorMixin, NCDNeighborsBase):
     by their position in the training set, so the ``k`` averaged are always
     the same.
 
-    NCD is not a metric: NCD(x, x) is above zero, and NCD(x, y) differs from
+    NCD is not a metric: NCD(x, x) is usually above zero, and NCD(x, y) differs from
     NCD(y, x).
 
     Examples

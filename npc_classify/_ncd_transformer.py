@@ -107,7 +107,7 @@ class NCDTransformer(CompressorParameterMixin, TransformerMixin, TextInputMixin,
     per (text, reference) pair, so ``n_references`` sets the cost of
     ``transform`` as the training set's size sets NCD-kNN's.
 
-    NCD is not a metric: NCD(x, x) is above zero, and NCD(x, y) differs from
+    NCD is not a metric: NCD(x, x) is usually above zero, and NCD(x, y) differs from
     NCD(y, x). A reference's distance to itself is small but not zero, so
     the features of the training texts (``fit_transform``) include, for the
     references, one unusually small distance each.
