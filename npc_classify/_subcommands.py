@@ -25,7 +25,7 @@ from ._ncd_classifier import NCDClassifier
 from ._output import STDOUT, default_checkpoint, write_chunks, write_text
 from ._parallel import dask_backend, local_workers, workers_for
 from ._persistence import skops_io
-from ._text import encode_texts
+from ._text import encode_texts, one_line
 from ._voting import PAPER_TOP_K
 from .cli import STDIN, TRAIN_LM_OPTIONS
 from .compressors import Compressor, OutputLimitError, compressor_from_settings, get_compressor
@@ -356,7 +356,7 @@ def _fit(args: argparse.Namespace) -> int:
         print(f"temperature: {model.temperature_:.4g} bits (least held-out log loss)")
     if getattr(model, "class_offsets", None) == "auto":
         shown = ", ".join(
-            f"{name} {bits:+.2f}"
+            f"{one_line(name)} {bits:+.2f}"
             for name, bits in zip(model.classes_, model.class_offsets_, strict=True)
         )
         print(f"class offsets, bits (fitted on held-out training texts): {shown}")

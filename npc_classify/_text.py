@@ -33,6 +33,20 @@ def shorten(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 3] + "..."
 
 
+#: How the characters of a label or text that would break a line or a tab-separated field
+#: are written.
+_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def one_line(value: Any) -> str:
+    """``str(value)`` as one tab-separated field of one line, its breaks escaped.
+
+    >>> print(one_line("busi\\nness\\tnews"))
+    busi\\nness\\tnews
+    """
+    return str(value).translate(_ESCAPES)
+
+
 def encode_texts(texts: Sequence[str]) -> list[bytes]:
     """:func:`encode_text` of each text."""
     return [encode_text(text) for text in texts]

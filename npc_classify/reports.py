@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from ._explanation import ClassCostExplanation, NeighborExplanation
-from ._text import encode_text, shorten
+from ._text import encode_text, one_line, shorten
 from ._voting import PAPER_TOP_K
 
 _PAPER_TOP_K_NOTE = (
@@ -40,7 +40,7 @@ def format_score_report(
     offsets : dict, default=None
         Each class's offset in bits by class name, shown as a last column.
     """
-    shown = [name.translate(_ESCAPES) for name in report["classes"]]
+    shown = [one_line(name) for name in report["classes"]]
     column = max(14, *map(_display_width, shown))
     lines = [f"{title}: per class"]
     lines.append(
@@ -235,15 +235,6 @@ PREDICTION_STYLES = ("labels", "proba", "jsonl")
 """The output styles of :func:`prediction_lines`."""
 
 
-#: How a label's characters that would break a line or a tab-separated field are written.
-_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-
-
-def _one_field(label: Any) -> str:
-    """``label`` as one tab-separated field of one line."""
-    return str(label).translate(_ESCAPES)
-
-
 def prediction_lines(
     classes: Sequence[Any],
     labels: Sequence[Any] | np.ndarray | None,
@@ -283,10 +274,10 @@ def prediction_lines(
     ['{"label": "sport", "proba": {"sport": 0.75, "world": 0.25}}']
     """
     if style == "labels" and labels is not None:
-        return [_one_field(label) for label in labels]
+        return [one_line(label) for label in labels]
     if style == "proba" and proba is not None:
         rows = ["\t".join(str(float(p)) for p in row) for row in proba]
-        return ["\t".join(map(_one_field, classes)), *rows] if header else rows
+        return ["\t".join(map(one_line, classes)), *rows] if header else rows
     if style == "jsonl" and labels is not None and proba is not None:
         names = [str(name) for name in classes]
         return [
@@ -316,7 +307,7 @@ def format_explanation(explanation: NeighborExplanation | ClassCostExplanation) 
     """
     data = encode_text(explanation.text)
     if isinstance(explanation, NeighborExplanation):
-        lines = [f"predicted: {explanation.predicted}", "neighbours (nearest first):"]
+        lines = [f"predicted: {one_line(explanation.predicted)}", "neighbours (nearest first):"]
         lines.append(f"{'rank':>4} {'index':>7} {'NCD':>7}  label")
         for rank, (index, distance, label) in enumerate(
             zip(
@@ -327,20 +318,21 @@ def format_explanation(explanation: NeighborExplanation | ClassCostExplanation) 
             ),
             start=1,
         ):
-            lines.append(f"{rank:>4} {index:>7} {distance:>7.4f}  {label}")
-        reference = shorten(explanation.reference_text, 60)
+            lines.append(f"{rank:>4} {index:>7} {distance:>7.4f}  {one_line(label)}")
+        reference = one_line(shorten(explanation.reference_text, 60))
         lines.append(
             f"saved against training text {explanation.reference_index} ({reference}), "
             f"by {explanation.method}:"
         )
     else:
-        lines = [f"predicted: {explanation.predicted} (runner-up: {explanation.runner_up})"]
+        predicted, runner_up = one_line(explanation.predicted), one_line(explanation.runner_up)
+        lines = [f"predicted: {predicted} (runner-up: {runner_up})"]
         lines.append("bits of the text under each class:")
         lines += [
-            f"  {label}: {bits:.1f}"
+            f"  {one_line(label)}: {bits:.1f}"
             for label, bits in zip(explanation.classes, explanation.class_bits, strict=True)
         ]
-        lines.append(f"saved under {explanation.predicted} against {explanation.runner_up}:")
+        lines.append(f"saved under {predicted} against {runner_up}:")
     for (start, stop), saved in zip(explanation.spans, explanation.span_savings, strict=True):
         span = data[start:stop].decode("utf-8", "replace").strip()
         lines.append(f"  {saved:>7.1f} bits  {shorten(span, 60)!r}")

@@ -239,6 +239,19 @@ def test_fit_with_class_offsets_prints_each_class_offset(capsys, tmp_path, halve
     assert "temperature:" not in out
 
 
+def test_fit_prints_a_class_offset_of_a_label_with_a_newline_on_one_line(capsys, tmp_path):
+    rows = [
+        ("busi\nness" if label == "business" else label, text) for label, text in tiny_news_rows()
+    ]
+    train = write_csv(tmp_path / "train.csv", ["label", "text"], rows)
+    code, out, err = run(capsys, "fit", "--dataset", "csv", "--train", train,
+                         "--method", "class-conditional", "--class-offsets",
+                         "--out", tmp_path / "m.skops")  # fmt: skip
+    assert code == 0, err
+    (line,) = [line for line in out.splitlines() if line.startswith("class offsets")]
+    assert "busi\\nness +" in line or "busi\\nness -" in line
+
+
 @pytest.mark.parametrize("value", ["0", "-1", "inf", "nan", "warm"])
 def test_a_temperature_other_than_a_positive_number_or_auto_is_refused(capsys, value):
     with pytest.raises(SystemExit) as exit_info:

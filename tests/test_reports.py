@@ -6,11 +6,12 @@ import json
 
 import numpy as np
 
-from npc_classify import NCDClassifier
+from npc_classify import CompressionClassifier, NCDClassifier
 from npc_classify.datasets import LabeledTexts
 from npc_classify.evaluation import PAPER_TOP_K, evaluate_neighbors, score_report
 from npc_classify.reports import (
     format_bits_per_byte,
+    format_explanation,
     format_few_shot,
     format_neighbor_evaluation,
     format_score_report,
@@ -122,3 +123,18 @@ def test_the_score_tables_stay_aligned_for_wide_long_and_escaped_class_names():
     assert len({columns(line) for line in matrix}) == 1
     assert len(matrix) == 1 + len(names)  # the tab is written \\t: no row is split
     assert "tab\\there" in text
+
+
+def test_explanations_keep_each_label_and_the_reference_text_on_one_line():
+    texts = ["the striker scored a late goal", "the keeper saved a penalty",
+             "shares fell as\nprofits slumped", "the bank raised interest rates"]  # fmt: skip
+    labels = ["sport", "sport", "busi\nness", "tab\there"]
+    query = "profits fell"
+    neighbors = format_explanation(NCDClassifier(k=2).fit(texts, labels).explain(query))
+    assert neighbors.splitlines()[0] == "predicted: busi\\nness"
+    assert neighbors.splitlines()[3].split() == ["1", "2", "0.4000", "busi\\nness"]
+    assert "(shares fell as\\nprofits slumped)" in neighbors
+    costs = format_explanation(CompressionClassifier("ppm").fit(texts, labels).explain(query))
+    assert costs.splitlines()[0] == "predicted: busi\\nness (runner-up: sport)"
+    assert "  tab\\there: " in costs
+    assert "\t" not in neighbors + costs
