@@ -85,6 +85,31 @@ class CandidateIndex:
         self.train_sizes = np.asarray(sizes, dtype=np.float64)
         self.weights = np.array(UNFITTED_WEIGHTS)
 
+    def check_state(self, n_train: int, what: str) -> None:
+        """Refuse a loaded index that does not index ``n_train`` training texts.
+
+        Raises
+        ------
+        ValueError
+            If its sizes, 4-gram counts or weights do not fit ``n_train`` texts,
+            the message beginning with ``what``.
+        """
+        sizes, counts = self.train_sizes, self.train_gram_counts
+        shapes = [getattr(array, "shape", None) for array in (sizes, counts)]
+        shapes.append(getattr(self.train_grams_t, "shape", (None, None))[1:])
+        if any(shape != shapes[0] for shape in shapes) or not shapes[0]:
+            raise ValueError(
+                f"{what}: candidate_index_ does not hold one size and 4-gram count per text"
+            )
+        if shapes[0] != (n_train,):
+            raise ValueError(
+                f"{what}: candidate_index_ indexes {shapes[0][0]} texts, not the {n_train} "
+                "training texts"
+            )
+        weights = np.asarray(self.weights)
+        if weights.shape != (3,) or not np.all(np.isfinite(weights)):
+            raise ValueError(f"{what}: candidate_index_'s weights are not 3 finite numbers")
+
     def search(
         self, texts: Sequence[str], sizes: np.ndarray, m: int, n_threads: int = 1
     ) -> np.ndarray:

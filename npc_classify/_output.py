@@ -22,6 +22,8 @@ from typing import BinaryIO
 
 #: The destination that means standard output.
 STDOUT = "-"
+#: The longest file name, in bytes, on the file systems in common use (ext4, APFS, NTFS).
+NAME_MAX = 255
 
 
 def is_regular_destination(path: str | os.PathLike[str]) -> bool:
@@ -190,10 +192,14 @@ def _new_temporary_file(path: Path) -> tuple[BinaryIO, Path]:
     """A file created beside ``path`` under a name no file had: a random, hidden one.
 
     Created exclusively (``"xb"``), so that no file of the user's, nor a second
-    run's temporary file, is ever written over.
+    run's temporary file, is ever written over. Its name holds as much of
+    ``path``'s name as fits in :data:`NAME_MAX` bytes.
     """
+    stem = path.name
+    while len(os.fsencode(f".{stem}.{'0' * 16}.tmp")) > NAME_MAX:
+        stem = stem[:-1]  # a name that fills the limit still gets a temporary beside it
     while True:
-        temporary = path.with_name(f".{path.name}.{secrets.token_hex(8)}.tmp")
+        temporary = path.with_name(f".{stem}.{secrets.token_hex(8)}.tmp")
         try:
             return open(temporary, "xb"), temporary
         except FileExistsError:

@@ -13,7 +13,7 @@ from ._ncd_classifier import NCDClassifier
 from ._ncd_regressor import NCDRegressor
 from ._ncd_transformer import NCDTransformer
 from ._output import write_chunks
-from .compressors import available_compressors, get_compressor
+from .compressors._registry import registered_classes
 
 #: The estimators :func:`save_model` saves.
 Estimator = NCDClassifier | NCDRegressor | NCDTransformer | CompressionClassifier
@@ -25,9 +25,7 @@ EXTRA_TRUSTED_TYPES: tuple[str, ...] = ("scipy.sparse._csr.csr_matrix",)
 
 def trusted_types() -> list[str]:
     """Every type :func:`load_model` accepts beyond those skops trusts by default."""
-    classes = [*get_args(Estimator), CandidateIndex] + [
-        type(get_compressor(name)) for name in available_compressors()
-    ]
+    classes = [*get_args(Estimator), CandidateIndex, *registered_classes()]
     return sorted({f"{c.__module__}.{c.__qualname__}" for c in classes} | set(EXTRA_TRUSTED_TYPES))
 
 
@@ -41,15 +39,34 @@ def save_model(model: Estimator, path: str | os.PathLike[str]) -> None:
     Parameters
     ----------
     model : NCDClassifier, NCDRegressor, NCDTransformer or CompressionClassifier
-        The estimator to save.
+        The estimator to save; or a scikit-learn pipeline or other estimator
+        of them, if it holds no type beyond :func:`trusted_types` and
+        scikit-learn's own.
     path : path-like
         The file to write. An existing file is replaced only once the new one
         is whole (written beside it, then moved over it, with its
         permissions): a save that fails or is interrupted leaves it as it was.
+
+    Raises
+    ------
+    ValueError
+        If ``path`` is a directory, or ``model`` holds types that
+        :func:`load_model` would refuse (a ``GridSearchCV``'s
+        ``StratifiedKFold``, say); nothing is written then.
     """
     if Path(path).is_dir():
         raise ValueError(f"{path} is a directory; expected the path of the model file to write.")
-    write_chunks(path, [skops_io().dumps(model)])
+    skops = skops_io()
+    data = skops.dumps(model)
+    unexpected = _unexpected_types(skops.get_untrusted_types(data=data))
+    if unexpected:
+        raise ValueError(
+            f"{type(model).__name__} holds types that load_model would refuse: {unexpected}. "
+            f"Nothing was written to {path}. Save the fitted estimator itself (a search's "
+            "best_estimator_), or use skops.io.dump and load it with skops.io.load(path, "
+            "trusted=[...])."
+        )
+    write_chunks(path, [data])
 
 
 def load_model(path: str | os.PathLike[str], *, max_size: int = DEFAULT_MAX_MODEL_SIZE) -> Any:
@@ -89,7 +106,7 @@ def load_model(path: str | os.PathLike[str], *, max_size: int = DEFAULT_MAX_MODE
         requested = skops.get_untrusted_types(file=path)
     except (zipfile.BadZipFile, KeyError, ValueError, EOFError, RecursionError) as error:
         raise _unreadable(path, error) from None
-    unexpected = sorted(set(requested) - set(trusted_types()))
+    unexpected = _unexpected_types(requested)
     if unexpected:
         raise ValueError(
             f"{path} asks to build types that npc_classify does not expect: {unexpected}. "
@@ -102,6 +119,11 @@ def load_model(path: str | os.PathLike[str], *, max_size: int = DEFAULT_MAX_MODE
         raise ValueError(
             f"{path} could not be rebuilt as a model ({type(error).__name__}: {error})."
         ) from error
+
+
+def _unexpected_types(requested: list[str]) -> list[str]:
+    """The types of ``requested`` beyond :func:`trusted_types`, sorted."""
+    return sorted(set(requested) - set(trusted_types()))
 
 
 def _unreadable(path: str | os.PathLike[str], error: Exception) -> ValueError:

@@ -364,6 +364,19 @@ def _fit(args: argparse.Namespace) -> int:
     return 0
 
 
+def _reads_text(model: Any) -> bool:
+    """Whether ``model``, or an estimator inside it (a pipeline's first step, a calibrated
+    classifier's estimator), takes texts: scikit-learn's string input tag."""
+    from sklearn.base import BaseEstimator
+    from sklearn.utils import get_tags
+
+    estimators = [model, *model.get_params(deep=True).values()]  # the nested ones too
+    return any(
+        isinstance(estimator, BaseEstimator) and get_tags(estimator).input_tags.string
+        for estimator in estimators
+    )
+
+
 def _predict(args: argparse.Namespace) -> int:
     model = load_model(args.model_file)
     if not (hasattr(model, "predict") and hasattr(model, "get_params")):
@@ -371,6 +384,11 @@ def _predict(args: argparse.Namespace) -> int:
         raise ValueError(
             f"{args.model_file} holds a {kind}, which cannot predict; expected a model "
             "from fit or save_model."
+        )
+    if not _reads_text(model):
+        raise ValueError(
+            f"{args.model_file} holds a {type(model).__name__}, which does not classify "
+            "texts; expected a model from fit, or one saved by save_model whose input is text."
         )
     source = sys.stdin.buffer if args.input == STDIN else Path(args.input)
     blocks = datasets.read_text_blocks(

@@ -16,6 +16,7 @@ from conftest import TINY_NEWS, Arriving, write_csv
 from npc_classify import (
     CompressionClassifier,
     NCDClassifier,
+    NCDTransformer,
     _subcommands,
     evaluation,
     load_model,
@@ -449,6 +450,35 @@ def test_predict_refuses_a_file_that_holds_no_model_naming_what_it_holds(tmp_pat
     texts.write_text("a late goal\n", encoding="utf-8")
     assert main(["predict", str(path), str(texts)]) == 2
     assert f"{path} holds a dict, which cannot predict" in capsys.readouterr().err
+
+
+def test_predict_refuses_a_model_that_does_not_take_texts(tmp_path, capsys):
+    from sklearn.linear_model import LogisticRegression
+
+    path = tmp_path / "numbers.skops"
+    save_model(LogisticRegression().fit([[0.0], [1.0], [2.0], [3.0]], [0, 1, 0, 1]), path)
+    texts = tmp_path / "texts.txt"
+    texts.write_text("a late goal\n", encoding="utf-8")
+    assert main(["predict", str(path), str(texts)]) == 2
+    err = capsys.readouterr().err
+    assert f"{path} holds a LogisticRegression, which does not classify texts" in err
+    assert len(err.splitlines()) == 1 and "a late goal" not in err
+
+
+def test_predict_takes_a_pipeline_whose_first_step_reads_texts(
+    tmp_path, capsys, halves, texts_file
+):
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+
+    train, texts, _ = halves
+    rows = list(csv.DictReader(io.StringIO(Path(train).read_text(encoding="utf-8"))))
+    pipeline = make_pipeline(NCDTransformer(n_references=2), LogisticRegression())
+    pipeline.fit([row["text"] for row in rows], [row["label"] for row in rows])
+    save_model(pipeline, tmp_path / "pipeline.skops")
+    code, out, err = run(capsys, "predict", tmp_path / "pipeline.skops", texts_file)
+    assert code == 0, err
+    assert out.splitlines() == pipeline.predict(texts).tolist()
 
 
 def test_explain_with_a_compressor_that_cannot_share_out_its_bits_is_a_one_line_error(

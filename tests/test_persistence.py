@@ -7,6 +7,7 @@ import errno
 import io
 import os
 import pickle
+import zlib
 
 import joblib
 import numpy as np
@@ -14,7 +15,14 @@ import pytest
 from conftest import fit_targets, outputs
 from sklearn.base import clone
 
-from npc_classify import CompressionClassifier, NCDClassifier, load_model, save_model
+from npc_classify import (
+    CompressionClassifier,
+    NCDClassifier,
+    load_model,
+    save_model,
+    trusted_types,
+)
+from npc_classify.compressors import Compressor
 
 QUERIES = ["A goal in the final minute won the match.", "The bank cut its profit forecast."]
 
@@ -289,3 +297,73 @@ def test_a_skops_that_fails_to_import_is_named_with_its_error(tiny_news, tmp_pat
         save_model(NCDClassifier(k=1).fit(*tiny_news), tmp_path / "model.skops")
     assert "cannot import name 'Huber'" in str(error.value)
     assert "If it is 0.10 or earlier" in str(error.value) and "skops>=0.11" in str(error.value)
+
+
+class NeedsAPath(Compressor):
+    """A user's compressor whose one setting has no default."""
+
+    name = "needs-a-path-test"
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def compress(self, data: bytes) -> bytes:
+        return zlib.compress(data)
+
+
+def test_a_registered_compressor_without_defaults_keeps_every_model_loadable(
+    tiny_news, tmp_path, monkeypatch
+):
+    from npc_classify.compressors import _registry
+
+    save_model(NCDClassifier(k=1).fit(*tiny_news), tmp_path / "model.skops")
+    monkeypatch.setitem(_registry._REGISTRY, NeedsAPath.name, NeedsAPath)
+    assert "test_persistence.NeedsAPath" in trusted_types()
+    assert load_model(tmp_path / "model.skops").k == 1
+
+
+def test_a_model_file_whose_name_fills_the_name_limit_is_saved(tiny_news, tmp_path):
+    """The hidden temporary name beside it must not outgrow the 255-byte limit."""
+    path = tmp_path / ("a" * 240 + ".skops")
+    save_model(NCDClassifier(k=1).fit(*tiny_news), path)
+    assert [p.name for p in tmp_path.iterdir()] == [path.name]
+    assert load_model(path).k == 1
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"order": "bogus"}, "The 'order' parameter"),
+        ({"weights": "bogus"}, "The 'weights' parameter"),
+        ({"n_candidates_": 1000}, "n_candidates_ is 1000, not from 1 to the 24 training texts"),
+        ({"candidate_index_": 5}, "candidate_index_ is a int, not a CandidateIndex"),
+        ({"candidate_index_": None}, "candidate_index_ is None with 10 of 24 candidates"),
+    ],
+    ids=["order", "weights", "n-candidates", "index-kind", "index-missing"],
+)
+def test_parameters_and_candidates_that_fit_would_refuse_are_refused_at_load(
+    tiny_news, tmp_path, change, message
+):
+    fitted = NCDClassifier(k=3, candidates=10, random_state=0).fit(*tiny_news)
+    with pytest.raises(ValueError, match=rf"tampered.skops could not be rebuilt.*{message}"):
+        load_model(tampered(fitted, tmp_path, **change))
+
+
+def test_an_index_for_other_training_texts_is_refused_at_load(tiny_news, tmp_path):
+    texts, labels = tiny_news
+    fitted = NCDClassifier(k=3, candidates=10).fit(texts, labels)
+    other = NCDClassifier(k=3, candidates=10).fit(texts[:-4], labels[:-4])
+    path = tampered(fitted, tmp_path, candidate_index_=other.candidate_index_)
+    with pytest.raises(ValueError, match="candidate_index_ indexes 20 texts, not the 24"):
+        load_model(path)
+
+
+def test_save_refuses_what_load_would_refuse_and_writes_nothing(tmp_path):
+    from sklearn.model_selection import GridSearchCV, StratifiedKFold
+
+    search = GridSearchCV(NCDClassifier(), {"k": [1, 3]}, cv=StratifiedKFold(2))
+    with pytest.raises(
+        ValueError, match=r"load_model would refuse: .*StratifiedKFold.*Nothing was written"
+    ):
+        save_model(search, tmp_path / "search.skops")
+    assert list(tmp_path.iterdir()) == []

@@ -39,6 +39,11 @@ def available_compressors() -> list[str]:
     return sorted(_REGISTRY)
 
 
+def registered_classes() -> list[type[Compressor]]:
+    """The registered compressor classes, sorted by name; none is instantiated."""
+    return [_REGISTRY[name] for name in available_compressors()]
+
+
 def get_compressor(compressor: str | Compressor, **params: Any) -> Compressor:
     """Turn a registered name, or a compressor object, into a compressor.
 
