@@ -68,7 +68,7 @@ def check_destination(path: str | os.PathLike[str]) -> None:
         return
     if Path(path).is_dir():
         raise ValueError(
-            f"{path} is a directory; expected the path of a file to write the report to "
+            f"{path} is a directory; expected the path of a file to write "
             f"(or {STDOUT} for standard output)."
         )
     check_writable(path)

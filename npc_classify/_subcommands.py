@@ -15,7 +15,7 @@ import os
 import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, BinaryIO, TextIO
 
 import numpy as np
 
@@ -68,8 +68,26 @@ def _progress(args: argparse.Namespace) -> bool:
 
 
 def _report_stream(args: argparse.Namespace) -> TextIO:
-    """Where the printed report goes: standard error when the JSON goes to standard output."""
-    return sys.stderr if str(args.output) == STDOUT else sys.stdout
+    """Where the printed report goes: standard error when the JSON goes to standard output
+    (``-``, or standard output's file by name: ``/dev/stdout``)."""
+    return sys.stderr if _is_standard_output(args.output) else sys.stdout
+
+
+def _is_standard_output(path: Path | None) -> bool:
+    """Whether ``path`` is ``-`` or the file standard output writes to."""
+    if path is None or str(path) == STDOUT:
+        return path is not None
+    try:
+        return os.path.samestat(os.stat(path), os.fstat(sys.stdout.fileno()))
+    except (OSError, ValueError, AttributeError):  # no such file; a stdout without a file
+        return False
+
+
+def _standard_input() -> BinaryIO:
+    """Standard input's bytes, refused in one line when the command started without it."""
+    if sys.stdin is None:
+        raise ValueError("standard input is closed; name a file to read, or pipe text in.")
+    return sys.stdin.buffer
 
 
 def _file_options(args: argparse.Namespace) -> dict[str, Any]:
@@ -256,6 +274,7 @@ def _warn_of_unseen_labels(train: LabeledTexts, test: LabeledTexts) -> None:
 
 #: The options naming a file a command reads besides its data, and what each file is.
 _READ_FILES = {
+    "input": "the input file",
     "model": "the language model",
     "model_file": "the model file",
     "corpus": "the corpus",
@@ -288,7 +307,7 @@ def _refuse_overwriting_inputs(
     """
     inputs = {path: "the data file" for path in _data_files(args)}
     for name, what in _READ_FILES.items():
-        if getattr(args, name, None) not in (None, STDIN):
+        if getattr(args, name, None) is not None and str(getattr(args, name)) != STDIN:
             inputs[Path(getattr(args, name))] = what
     written = {
         option: Path(path).resolve()
@@ -390,7 +409,7 @@ def _predict(args: argparse.Namespace) -> int:
             f"{args.model_file} holds a {type(model).__name__}, which does not classify "
             "texts; expected a model from fit, or one saved by save_model whose input is text."
         )
-    source = sys.stdin.buffer if args.input == STDIN else Path(args.input)
+    source = _standard_input() if str(args.input) == STDIN else Path(args.input)
     blocks = datasets.read_text_blocks(
         source, PREDICT_BLOCK, format=args.input_format, **_file_options(args)
     )  # lines classified as they arrive
@@ -467,7 +486,8 @@ def _code(args: argparse.Namespace) -> int:
     time) and replaces the output file only once it is whole.
     """
     compressor = _compressor(args)
-    data = sys.stdin.buffer.read() if str(args.input) == STDIN else args.input.read_bytes()
+    data = _standard_input().read() if str(args.input) == STDIN else args.input.read_bytes()
+    _refuse_overwriting_inputs(args, {"--output": args.output})
     if args.direction == "compress":
         chunks: Iterable[bytes] = [compressor.compress(data)]
     else:

@@ -71,12 +71,25 @@ def parse_arguments(argv: Sequence[str] | None = None) -> argparse.Namespace:
         # and leaves an INPUT after them over; the command's arguments read intermixed
         # place it. Anything still left over is refused with the command's usage.
         given = list(sys.argv[1:] if argv is None else argv)
-        args = commands[args.command].parse_intermixed_args(given[given.index(args.command) + 1 :])
+        start = given.index(args.command)
+        before = [argument for argument in given[:start] if argument in unknown]
+        if before:  # the program's own options are --help and --version
+            parser.error(
+                f"unrecognized arguments: {' '.join(before)} (a command's options follow its name)"
+            )
+        args = commands[args.command].parse_intermixed_args(given[start + 1 :])
     return args
 
 
 def _run(argv: Sequence[str] | None) -> int:
     args = parse_arguments(argv)
+    if sys.stdout is None:  # started with file descriptor 1 closed: print() would drop all
+        print(
+            "npc-classify: error: standard output is closed; give the command one "
+            "(> FILE, or > /dev/null to drop what it prints).",
+            file=sys.stderr,
+        )
+        return 2
     from . import _subcommands
 
     try:
@@ -221,7 +234,7 @@ TRAIN_LM_OPTIONS: list[tuple[str, Callable[[str], Any], Any, str]] = [
     ("learning_rate", float, 3e-3, "Adam's learning rate"),
     ("hidden_size", _positive_int, 256, "units of the GRU's hidden state"),
     ("checkpoint_every", _positive_int, 100, "save a checkpoint (OUT.ckpt) every N steps"),
-    ("seed", int, 0, "seed of the weights and of the windows drawn"),
+    ("seed", _seed, 0, "seed of the weights and of the windows drawn"),
 ]
 #: The ``predict`` input that means standard input.
 STDIN = "-"
@@ -301,7 +314,7 @@ def _build_parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.Argumen
     add("--data-dir", type=Path, metavar="DIR", help="AG News's CSVs (default: the Hub)")
     add("--out", type=_file, required=True, metavar="FILE", help="model (required)")
     for name, kind, default, text in TRAIN_LM_OPTIONS:
-        metavar = "LR" if kind is float else "S" if name == "seed" else "N"
+        metavar = "LR" if kind is float else "S" if kind is _seed else "N"
         add(f"--{name.replace('_', '-')}", type=kind, default=default, metavar=metavar, help=text)
     _add_progress_argument(train_lm)
 
@@ -313,7 +326,7 @@ def _build_parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.Argumen
         command.add_argument(
             "--output",
             "-o",
-            type=Path,
+            type=_destination,
             required=True,
             metavar="FILE",
             help=f"the output file; {STDOUT}: standard output (required)",

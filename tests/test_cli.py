@@ -932,12 +932,17 @@ def test_complement_texts_are_scored_and_reported(capsys, tmp_path, split_news, 
 
 @pytest.mark.parametrize(
     "argv",
-    [["evaluate", "--seed", "-1"], ["few-shot", "--seeds", "0", "x"], ["fit", "--seed", "2**32"]],
-    ids=["negative", "not-a-number", "too-large"],
+    [
+        ["evaluate", "--seed", "-1"],
+        ["few-shot", "--seeds", "0", "x"],
+        ["fit", "--seed", "2**32"],
+        ["train-lm", "--corpus", "unused.txt", "--seed", "99999999999999999999"],
+    ],
+    ids=["negative", "not-a-number", "too-large", "train-lm"],
 )
 def test_a_seed_numpy_cannot_take_is_refused_before_any_work(capsys, argv):
     with pytest.raises(SystemExit) as exited:
-        main([*argv, "--out", "unused.skops"] if argv[0] == "fit" else argv)
+        main([*argv, "--out", "unused.skops"] if argv[0] in ("fit", "train-lm") else argv)
     assert exited.value.code == 2
     assert f"expected a whole number from 0 to 2**32 - 1, got {argv[-1]!r}" in (
         capsys.readouterr().err
@@ -1048,6 +1053,79 @@ def test_compress_then_decompress_restores_the_file(tmp_path, compressor):
     assert packed.stat().st_size < TINY_NEWS.stat().st_size
     assert main(["decompress", str(packed), "-o", str(unpacked), "--compressor", compressor]) == 0
     assert unpacked.read_bytes() == TINY_NEWS.read_bytes()
+
+
+@pytest.mark.parametrize("direction", ["compress", "decompress"])
+def test_an_output_written_as_a_folder_is_refused_and_the_file_of_that_name_kept(
+    tmp_path, capsys, direction
+):
+    kept = tmp_path / "kept.csv"
+    kept.write_bytes(b"label,text\n")
+    with pytest.raises(SystemExit) as exited:
+        main([direction, str(TINY_NEWS), "-o", f"{kept}/"])
+    assert exited.value.code == 2
+    assert f"{kept}/ ends in a slash, which names a folder" in capsys.readouterr().err
+    assert kept.read_bytes() == b"label,text\n"
+
+
+def test_compress_refuses_an_output_that_is_its_input(tmp_path, capsys):
+    notes = tmp_path / "notes.txt"
+    notes.write_bytes(b"a late goal\n")
+    assert main(["compress", str(notes), "-o", str(notes)]) == 2
+    assert f"--output {notes} is the input file {notes}, which it would replace" in (
+        capsys.readouterr().err
+    )
+    assert notes.read_bytes() == b"a late goal\n"
+
+
+def test_a_setting_given_twice_is_refused(tmp_path, capsys):
+    argv = ["compress", str(TINY_NEWS), "-o", str(tmp_path / "out")]
+    assert main([*argv, "--param", "level=1", "--param", "level=9"]) == 2
+    assert "level is given twice (level=1, level=9); give each setting once" in (
+        capsys.readouterr().err
+    )
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("argv", "closed", "stream"),
+    [
+        (["compress", str(TINY_NEWS), "-o", "-"], ">&-", "output"),
+        (["compress", "-", "-o", "out.gz"], "<&-", "input"),
+    ],
+    ids=["stdout", "stdin"],
+)
+def test_a_closed_standard_stream_is_a_one_line_error(tmp_path, argv, closed, stream):
+    command = " ".join([sys.executable, "-m", "npc_classify", *argv, closed])
+    result = subprocess.run(
+        ["sh", "-c", command], capture_output=True, cwd=tmp_path, timeout=120, text=True
+    )
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"npc-classify: error: standard {stream} is closed")
+    assert len(result.stderr.splitlines()) == 1
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_options_before_the_command_are_refused(capsys):
+    with pytest.raises(SystemExit) as exited:
+        main(["--proba", "evaluate", "--k", "1"])
+    assert exited.value.code == 2
+    assert "unrecognized arguments: --proba (a command's options follow its name)" in (
+        capsys.readouterr().err
+    )
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/stdout"), reason="no /dev/stdout")
+def test_output_to_standard_output_by_its_file_name_sends_the_report_to_stderr(tmp_path):
+    argv = [str(arg) for arg in tiny_news_argv("--output", "/dev/stdout")]
+    result = subprocess.run(
+        [sys.executable, "-m", "npc_classify", *argv],
+        capture_output=True, cwd=tmp_path, timeout=120, text=True,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["command"] == "evaluate"
+    assert "confusion matrix" in result.stderr
+    assert "results written to /dev/stdout" in result.stderr
 
 
 def test_decompressing_a_damaged_file_exits_2(tmp_path, capsys):

@@ -73,6 +73,9 @@ def compressor_from_settings(
                 f"{shown} is not a setting of the {name} compressor; its settings are "
                 f"{', '.join(sorted(accepted)) or 'none'}{given_by_model}."
             )
+        if key in params:
+            given = ", ".join(s for s in settings if s.partition("=")[0] == key)
+            raise ValueError(f"{key} is given twice ({given}); give each setting once.")
         params[key] = _parse_value(key, text, accepted[key])
     if model is not None:
         if parameter is None:
