@@ -21,7 +21,6 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.validation import check_is_fitted
 
 from ._compressor_parameter import CompressorParameterMixin
-from ._distance import check_sizes
 from ._explanation import ClassCostExplanation, saving_spans
 from ._parallel import N_JOBS_CONSTRAINTS, ordered_results
 from ._progress import progress_bar
@@ -33,6 +32,7 @@ from ._validation import (
     check_argument,
     check_labels,
     check_one_text,
+    check_sizes,
     check_texts,
     check_training_texts,
     forget_fit,
@@ -806,10 +806,17 @@ class CompressionClassifier(
             for j, count in zip(todo, counts, strict=True):
                 rows = []
                 for _ in range(count):
-                    row = np.concatenate([next(results) for _ in shares])
-                    rows.append(
-                        check_sizes(row, self.compressor_, "conditional_sizes", negative=True)
-                    )
+                    row = [
+                        check_sizes(
+                            np.asarray(next(results), dtype=np.float64),
+                            self.compressor_,
+                            "conditional_sizes",
+                            count=len(queries[share]),
+                            negative=True,
+                        )
+                        for share in shares
+                    ]
+                    rows.append(np.concatenate(row))
                     bar.update()
                 columns[j] = 8.0 * np.mean(rows, axis=0)
                 if saved is not None:

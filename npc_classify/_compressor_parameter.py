@@ -15,7 +15,8 @@ from typing import Any
 
 from sklearn.utils._param_validation import InvalidParameterError
 
-from .compressors import Compressor, available_compressors, get_compressor
+from .compressors import Compressor, available_compressors
+from .compressors._registry import default_settings
 
 
 class CompressorParameterMixin:
@@ -84,7 +85,7 @@ def _misplaced_settings_message(
     """Why ``unknown`` are not the estimator's settings, and where they go."""
     message = f"{estimator} got unexpected keyword arguments {unknown}."
     if isinstance(compressor, str) and compressor in available_compressors():
-        settings = get_compressor(compressor).get_params()
+        settings = default_settings(compressor)
         if all(name in settings for name in unknown):
             given = ", ".join(f"{name}={kwargs[name]!r}" for name in unknown)
             return (
@@ -101,7 +102,7 @@ def _shared_name_hint(estimator: Any) -> str | None:
     compressor = estimator.compressor
     if not (isinstance(compressor, str) and compressor in available_compressors()):
         return None
-    settings = get_compressor(compressor).get_params()
+    settings = default_settings(compressor)
     defaults = inspect.signature(type(estimator).__init__).parameters
     for name in sorted(set(settings) & set(defaults)):
         value, own = getattr(estimator, name), defaults[name].default

@@ -13,7 +13,7 @@ from ._constants import ORDERS, Order
 from ._neighbors import top_k
 from ._parallel import N_JOBS_CONSTRAINTS, map_query_chunks
 from ._text import PackedTexts, encode_text, encode_texts, pack_texts
-from ._validation import Interval, StrOptions, check_texts, validate_params
+from ._validation import Interval, StrOptions, check_sizes, check_texts, validate_params
 from .compressors import COMPRESSOR_CONSTRAINTS, Compressor, check_compressor
 
 #: Constraints of the parameters that decide how NCD is computed and spread over
@@ -31,26 +31,7 @@ NCD_CONSTRAINTS: dict[str, list[Any]] = {
 def compressed_sizes(compressor: Compressor, data: Sequence[bytes]) -> np.ndarray:
     """Compressed size of each item in bytes (fractional for ideal code lengths)."""
     sizes = np.asarray(compressor.compressed_sizes(data), dtype=np.float64)
-    return check_sizes(sizes, compressor, "compressed_size")
-
-
-def check_sizes(
-    sizes: np.ndarray, compressor: Compressor, method: str, *, negative: bool = False
-) -> np.ndarray:
-    """``sizes`` if every one is a finite, non-negative number of bytes; else a clear error.
-
-    A distance or a prediction computed from a NaN or negative size would be
-    silently wrong. ``negative=True`` lets conditional sizes below 0 through: an
-    item can shorten its context's code.
-    """
-    bad = ~np.isfinite(sizes) if negative else ~(np.isfinite(sizes) & (sizes >= 0))
-    if bad.any():
-        first = float(sizes[bad][0])
-        raise ValueError(
-            f"{type(compressor).__name__}.{method} returned {first!r} for an input: "
-            f"sizes must be finite numbers of bytes{'' if negative else ', at least 0'}."
-        )
-    return sizes
+    return check_sizes(sizes, compressor, "compressed_sizes", count=len(data))
 
 
 def ncd_from_sizes(c_x: Any, c_y: Any, c_xy: Any) -> np.ndarray:
@@ -89,14 +70,20 @@ def ncd_rows(
             sizes = compressor.compressed_sizes_with_prefix(query + separator, train)
             joint.append(
                 check_sizes(
-                    np.asarray(sizes, dtype=np.float64), compressor, "compressed_sizes_with_prefix"
+                    np.asarray(sizes, dtype=np.float64),
+                    compressor,
+                    "compressed_sizes_with_prefix",
+                    count=len(train),
                 )
             )
         if order != "query-first":
             sizes = compressor.compressed_sizes_with_suffix([t + separator for t in train], query)
             joint.append(
                 check_sizes(
-                    np.asarray(sizes, dtype=np.float64), compressor, "compressed_sizes_with_suffix"
+                    np.asarray(sizes, dtype=np.float64),
+                    compressor,
+                    "compressed_sizes_with_suffix",
+                    count=len(train),
                 )
             )
         query_size = check_sizes(

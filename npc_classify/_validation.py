@@ -302,3 +302,34 @@ def _refuse_unordered(collection: Any, name: str) -> None:
 def _preview(value: Any, width: int = 40) -> str:
     """``repr(value)``, cut to ``width`` characters for an error message."""
     return shorten(repr(value), width)
+
+
+def check_sizes(
+    sizes: np.ndarray,
+    compressor: object,
+    method: str,
+    *,
+    count: int | None = None,
+    negative: bool = False,
+) -> np.ndarray:
+    """``sizes`` if every one is a finite, non-negative number of bytes; else a clear error.
+
+    A distance or a prediction computed from a NaN or negative size would be
+    silently wrong, and so would ``count`` inputs given fewer or more sizes
+    (broadcasting would spread them over the inputs). ``negative=True`` lets
+    conditional sizes below 0 through: an item can shorten its context's code.
+    """
+    name = f"{type(compressor).__name__}.{method}"
+    if count is not None and sizes.shape != (count,):
+        raise ValueError(
+            f"{name} returned {sizes.size} sizes for {count} inputs (an array of shape "
+            f"{sizes.shape}): expected one size per input, shape ({count},)."
+        )
+    bad = ~np.isfinite(sizes) if negative else ~(np.isfinite(sizes) & (sizes >= 0))
+    if bad.any():
+        first = float(sizes[bad][0])
+        raise ValueError(
+            f"{name} returned {first!r} for an input: "
+            f"sizes must be finite numbers of bytes{'' if negative else ', at least 0'}."
+        )
+    return sizes

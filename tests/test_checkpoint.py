@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+import zlib
 
 import numpy as np
 import pytest
@@ -16,6 +17,7 @@ from sklearn.base import clone
 
 from npc_classify import CompressionClassifier, NCDClassifier
 from npc_classify._candidates import UNFITTED_WEIGHTS
+from npc_classify.compressors import Compressor
 from npc_classify.evaluation import resumable_class_bits, resumable_kneighbors
 
 QUERIES = [
@@ -595,3 +597,53 @@ def test_the_fingerprints_hold_the_separator_the_texts_were_joined_with_at_fit(
     fitted_with_hashes.set_params(separator=" ")
     assert fingerprint(fitted_with_hashes) == before
     assert fingerprint(fitted_with_space) != before
+
+
+class Weighted(Compressor):
+    """A user's compressor whose setting is an array: the cost of each byte value."""
+
+    name = "weighted-test"
+
+    def __init__(self, costs: np.ndarray | None = None, path: str = "") -> None:
+        self.costs = costs
+        self.path = path
+
+    def compress(self, data: bytes) -> bytes:
+        return zlib.compress(data)
+
+    def compressed_size(self, data: bytes) -> float:
+        return float(self.costs[list(data)].sum()) if self.costs is not None else len(data)
+
+
+def test_an_array_setting_is_fingerprinted_by_every_value():
+    """numpy's repr of a long array leaves values out: two arrays it shows alike differ."""
+    costs = np.zeros(2000)
+    changed = costs.copy()
+    changed[1000] = 1.0
+    assert repr(costs) == repr(changed)
+    assert Weighted(costs).fingerprint() != Weighted(changed).fingerprint()
+    assert Weighted(costs).fingerprint() == Weighted(costs.copy()).fingerprint()
+
+
+def test_a_function_setting_has_the_same_fingerprint_in_every_process():
+    script = (
+        f"import os, sys; sys.path.insert(0, {os.path.dirname(__file__)!r}); "
+        "from test_checkpoint import Weighted; print(Weighted(os.path.join).fingerprint())"
+    )
+    runs = {
+        subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                       check=True, timeout=120).stdout
+        for _ in range(2)
+    }  # fmt: skip
+    assert len(runs) == 1
+
+
+def test_the_model_file_a_user_compressor_names_is_in_its_fingerprint(tmp_path):
+    class FromFile(Weighted):
+        model_parameter = "path"
+
+    model = tmp_path / "costs.bin"
+    model.write_bytes(b"\x01" * 256)
+    before = FromFile(path=str(model)).fingerprint()
+    model.write_bytes(b"\x02" * 256)
+    assert FromFile(path=str(model)).fingerprint() != before

@@ -317,3 +317,79 @@ def test_zstd_prefix_defaults_to_the_level_training_split_cv_chose():
 def test_boolean_settings_are_read_whatever_their_case():
     assert compressor_from_settings("gzip", ["header=False"]).header is False
     assert compressor_from_settings("gzip", ["header=TRUE"]).header is True
+
+
+def test_a_name_another_class_holds_is_refused(registry_restored):
+    class MyGzip(Compressor):
+        name = "gzip"
+
+        def compress(self, data: bytes) -> bytes:
+            return zlib.compress(data)
+
+    with pytest.raises(ValueError, match=r"'gzip' is the name of .*GzipCompressor; give MyGzip"):
+        register_compressor(MyGzip)
+    assert get_compressor("gzip").__class__ is GzipCompressor
+
+
+def test_a_subclass_must_name_itself_to_be_registered(registry_restored):
+    class FastZstd(ZstdCompressor):
+        pass
+
+    with pytest.raises(TypeError, match="FastZstd inherits its name 'zstd'; give it its own"):
+        register_compressor(FastZstd)
+
+
+def test_a_name_that_is_not_a_string_is_refused(registry_restored):
+    class Numbered(Compressor):
+        name = 7  # type: ignore[assignment]
+
+        def compress(self, data: bytes) -> bytes:
+            return zlib.compress(data)
+
+    with pytest.raises(TypeError, match="a non-empty str `name`"):
+        register_compressor(Numbered)
+    assert all(isinstance(name, str) for name in available_compressors())
+
+
+def test_a_class_defined_again_under_its_name_replaces_itself(registry_restored):
+    """A notebook cell run twice defines the class twice: the second replaces the first."""
+    classes = []
+    for _ in range(2):
+
+        @register_compressor
+        class Again(Compressor):
+            name = "again-test"
+
+            def compress(self, data: bytes) -> bytes:
+                return zlib.compress(data)
+
+        classes.append(Again)
+    assert type(get_compressor("again-test")) is classes[1]
+
+
+class Tabled(Compressor):
+    """A user's compressor whose first setting has no default."""
+
+    name = "tabled-test"
+
+    def __init__(self, table: str, level: int = 9) -> None:
+        self.table = table
+        self.level = level
+
+    def compress(self, data: bytes) -> bytes:
+        return zlib.compress(data, self.level)
+
+
+def test_a_setting_without_a_default_is_named_when_missing(registry_restored):
+    register_compressor(Tabled)
+    with pytest.raises(TypeError, match=r"'tabled-test' compressor needs table, which has no"):
+        get_compressor("tabled-test")
+    assert get_compressor("tabled-test", table="t").table == "t"
+    from npc_classify import NCDClassifier
+
+    with pytest.raises(TypeError, match=r"get_compressor\('tabled-test', level=3\)"):
+        NCDClassifier("tabled-test", level=3)
+    with pytest.raises(ValueError, match="table cannot be set from text: it has no default"):
+        compressor_from_settings("tabled-test", ["table=t"])
+    with pytest.raises(TypeError, match="needs table, which has no default"):
+        compressor_from_settings("tabled-test", ["level=3"])

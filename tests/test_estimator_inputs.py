@@ -192,7 +192,7 @@ def broken_compressor(bad: float, poisoned: Callable[[bytes], bool]) -> Compress
 
 @pytest.mark.parametrize("bad", [float("nan"), -3.0])
 def test_a_compressor_returning_nan_or_negative_sizes_is_named(bad):
-    with pytest.raises(ValueError, match=r"Broken\.compressed_size returned .* finite numbers"):
+    with pytest.raises(ValueError, match=r"Broken\.compressed_sizes returned .* finite numbers"):
         NCDClassifier(broken_compressor(bad, lambda data: True), k=1).fit(TEXTS, LABELS)
 
 
@@ -214,11 +214,52 @@ def test_a_class_conditional_size_that_is_not_a_number_is_named(bad):
     conditional size is a real outcome: a text can shorten its context's code.)"""
     compressor = broken_compressor(bad, lambda data: b"odd" in data)
     fitted = CompressionClassifier(compressor).fit(TEXTS, LABELS)
-    message = r"Broken\.conditional_sizes returned .* finite numbers of bytes"
+    message = r"Broken\.compressed_sizes_with_prefix returned .* finite numbers of bytes"
     with pytest.raises(ValueError, match=message):
         fitted.predict(["an odd query"])
     with pytest.raises(ValueError, match=message):
         fitted.class_bits(["an odd query"])
+
+
+def one_size_only(method: str) -> Compressor:
+    """zlib, but ``method`` gives one size whatever it is asked for."""
+
+    def one_size(self, *args):
+        return np.array([7.0])
+
+    return type(
+        "OneSizeOnly", (Compressor,), {"compress": staticmethod(zlib.compress), method: one_size}
+    )()
+
+
+@pytest.mark.parametrize(
+    ("method", "use"),
+    [
+        ("compressed_sizes", lambda c: NCDClassifier(c, k=1).fit(TEXTS, LABELS)),
+        ("compressed_sizes_with_prefix", lambda c: pairwise_ncd(["a goal"], TEXTS, compressor=c)),
+        (
+            "compressed_sizes_with_suffix",
+            lambda c: pairwise_ncd(["a goal"], TEXTS, compressor=c, order="train-first"),
+        ),
+        (
+            "conditional_sizes",
+            lambda c: CompressionClassifier(c).fit(TEXTS, LABELS).predict(TEXTS),
+        ),
+    ],
+    ids=["sizes", "prefix", "suffix", "conditional"],
+)
+def test_a_size_method_giving_the_wrong_number_of_sizes_is_named(method, use):
+    """Broadcasting would otherwise spread one size over every pair: silently wrong."""
+    with pytest.raises(ValueError, match=rf"OneSizeOnly\.{method} returned 1 sizes for 4 inputs"):
+        use(one_size_only(method))
+
+
+def test_a_negative_size_of_a_class_text_or_a_pair_is_named_by_class_conditional_scoring():
+    compressor = broken_compressor(-3.0, lambda data: b"odd" in data)
+    fitted = CompressionClassifier(compressor).fit(TEXTS, LABELS)
+    message = r"Broken\.compressed_sizes_with_prefix returned -3\.0 .* at least 0"
+    with pytest.raises(ValueError, match=message):
+        fitted.predict(["an odd query"])
 
 
 @pytest.mark.parametrize("n_jobs", [0, 10**6, -(10**6)])

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import operator
-import os
 from abc import abstractmethod
-from collections.abc import Callable, Iterator, Sequence
-from pathlib import Path
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -20,23 +18,6 @@ from ._base import Compressor, check_output_size
 #: dropped first: enough for the class and complement models of TREC's 50 fine classes
 #: under CM (3.2 GB), so that a second ``predict`` reads none of their texts again.
 MAX_CONTEXT_STATE_BYTES = 4 << 30
-
-
-def file_contents(path: str | os.PathLike[str]) -> Iterator[bytes]:
-    """The bytes of a file or of every file in a folder (by sorted relative path), in chunks.
-
-    A path that does not exist (a Hugging Face Hub name) gives its name only.
-    """
-    root = Path(path)
-    if not root.exists():
-        yield os.fsencode(str(path))
-        return
-    files = sorted(p for p in root.rglob("*") if p.is_file()) if root.is_dir() else [root]
-    for file in files:
-        yield os.fsencode(str(file.relative_to(root) if root.is_dir() else file.name))
-        with open(file, "rb") as handle:
-            while chunk := handle.read(1 << 20):
-                yield chunk
 
 
 def state_for_context(

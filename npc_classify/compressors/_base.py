@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import threading
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Sequence
 from numbers import Integral
+from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
 import numpy as np
 from sklearn.base import BaseEstimator
 
 from .._constants import DEFAULT_MAX_SIZE
-from .._validation import Interval, check_argument
+from .._validation import Interval, check_argument, check_sizes
 
 _Context = TypeVar("_Context")
 
@@ -25,6 +27,35 @@ class CorruptStreamError(ValueError):
 
 class OutputLimitError(ValueError):
     """``decompress`` stopped because the output would pass its ``max_size``."""
+
+
+def _setting_key(value: Any) -> Any:
+    """A setting JSON cannot hold, as what decides it: an array's dtype, shape and every
+    value (its repr leaves values out), a function's or class's qualified name (its repr
+    holds an address that changes per process), anything else's repr."""
+    if isinstance(value, np.ndarray):
+        contents = hashlib.sha256(np.ascontiguousarray(value).tobytes()).hexdigest()
+        return ["ndarray", value.dtype.str, list(value.shape), contents]
+    if callable(value) and hasattr(value, "__qualname__"):
+        return f"{getattr(value, '__module__', '')}.{value.__qualname__}"
+    return repr(value)
+
+
+def file_contents(path: str | os.PathLike[str]) -> Iterator[bytes]:
+    """The bytes of a file or of every file in a folder (by sorted relative path), in chunks.
+
+    A path that does not exist (a Hugging Face Hub name) gives its name only.
+    """
+    root = Path(path)
+    if not root.exists():
+        yield os.fsencode(str(path))
+        return
+    files = sorted(p for p in root.rglob("*") if p.is_file()) if root.is_dir() else [root]
+    for file in files:
+        yield os.fsencode(str(file.relative_to(root) if root.is_dir() else file.name))
+        with open(file, "rb") as handle:
+            while chunk := handle.read(1 << 20):
+                yield chunk
 
 
 def check_output_size(size: int, max_size: int) -> None:
@@ -185,23 +216,30 @@ class Compressor(BaseEstimator, ABC):
     def fingerprint(self) -> str:
         """A digest of everything that decides this compressor's sizes.
 
-        The class, every setting (``get_params``), and the contents of the
-        model files the settings name (:meth:`_model_contents`): a model
-        retrained at the same path gives another fingerprint. Resumable
-        searches record it, so a checkpoint is never resumed with other
-        sizes.
+        The class, every setting (``get_params``; an array by all its values, a
+        function or class by its qualified name), and the contents of the model
+        file or folder that :attr:`model_parameter` names
+        (:meth:`_model_contents`): a model retrained at the same path gives
+        another fingerprint. Resumable searches record it, so a checkpoint is
+        never resumed with other sizes.
         """
         digest = hashlib.sha256()
         digest.update(f"{type(self).__module__}.{type(self).__qualname__}".encode())
-        settings = json.dumps(self.get_params(deep=False), sort_keys=True, default=repr)
+        settings = json.dumps(self.get_params(deep=False), sort_keys=True, default=_setting_key)
         digest.update(settings.encode())
         for chunk in self._model_contents():
             digest.update(chunk)
         return digest.hexdigest()
 
     def _model_contents(self) -> Iterator[bytes]:
-        """The bytes of the model files the settings name; none for most compressors."""
-        return iter(())
+        """The bytes of the model that :attr:`model_parameter` names (none without one).
+
+        A file by its bytes, a folder by its files' names and bytes, and a name
+        that is no path (a Hugging Face Hub name) by the name alone: save such
+        a model to a folder to pin its weights.
+        """
+        path = getattr(self, self.model_parameter) if self.model_parameter else None
+        return file_contents(path) if path else iter(())
 
     def load(self) -> None:
         """Read what the compressor needs beyond its settings (a model file), now.
@@ -373,7 +411,11 @@ class Compressor(BaseEstimator, ABC):
         -------
         sizes : ndarray of shape (len(items),), dtype=float64
         """
-        return self.compressed_sizes_with_prefix(context, items) - self.compressed_size(context)
+        joint = self.compressed_sizes_with_prefix(context, items)
+        alone = self.compressed_size(context)
+        method = "compressed_sizes_with_prefix"
+        joint = check_sizes(np.asarray(joint, dtype=np.float64), self, method, count=len(items))
+        return joint - check_sizes(np.asarray(alone, dtype=np.float64), self, "compressed_size")
 
     def _thread_context(self, factory: Callable[[], _Context]) -> _Context:
         """Return this thread's native context, building it with ``factory``."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
 from sklearn.base import clone
@@ -22,16 +23,70 @@ name (compressors registered later included) or a :class:`Compressor` instance."
 def register_compressor(cls: type[Compressor]) -> type[Compressor]:
     """Make ``cls`` available by its ``name`` to :func:`get_compressor`.
 
-    Usable as a class decorator on a :class:`Compressor` subclass.
+    Usable as a class decorator on a :class:`Compressor` subclass. The class
+    must set ``name`` itself (a subclass would otherwise take its parent's
+    place), to a name no other class holds; a class of the same module and
+    qualified name, as a notebook cell run again defines, replaces its
+    earlier self.
+
+    Raises
+    ------
+    TypeError
+        If ``cls`` is not a Compressor subclass setting a non-empty str ``name``.
+    ValueError
+        If another class is registered under that name (the built-ins included).
     """
-    if not (isinstance(cls, type) and issubclass(cls, Compressor)) or not cls.name:
+    name = getattr(cls, "name", None)
+    if not (isinstance(cls, type) and issubclass(cls, Compressor)) or not (
+        isinstance(name, str) and name
+    ):
         raise TypeError(
-            f"register_compressor expects a Compressor subclass with a non-empty "
+            f"register_compressor expects a Compressor subclass with a non-empty str "
             f"`name`, got {cls!r}."
         )
-    _REGISTRY[cls.name] = cls
-    _NAMES.add(cls.name)
+    if "name" not in vars(cls):
+        raise TypeError(
+            f"{cls.__name__} inherits its name {name!r}; give it its own (name = ...) so "
+            "that it does not take its parent's place."
+        )
+    held = _REGISTRY.get(name)
+    if held is not None and _qualified(held) != _qualified(cls):
+        raise ValueError(
+            f"{name!r} is the name of {_qualified(held)}; give {cls.__name__} another name."
+        )
+    _REGISTRY[name] = cls
+    _NAMES.add(name)
     return cls
+
+
+def _qualified(cls: type) -> str:
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
+def compressor_class(name: str) -> type[Compressor]:
+    """The class registered as ``name``.
+
+    Raises
+    ------
+    ValueError
+        If no compressor has that name; the message lists those that do.
+    """
+    try:
+        return _REGISTRY[name]
+    except KeyError:
+        raise ValueError(
+            f"Unknown compressor {name!r}. Expected one of {available_compressors()} or a "
+            "Compressor instance."
+        ) from None
+
+
+def default_settings(name: str) -> dict[str, Any]:
+    """The settings of the compressor ``name`` with their defaults, building none.
+
+    A setting without a default maps to ``inspect.Parameter.empty``.
+    """
+    parameters = inspect.signature(compressor_class(name)).parameters
+    return {setting: parameter.default for setting, parameter in parameters.items()}
 
 
 def available_compressors() -> list[str]:
@@ -74,13 +129,16 @@ def get_compressor(compressor: str | Compressor, **params: Any) -> Compressor:
             )
         return compressor
     if isinstance(compressor, str):
-        try:
-            cls = _REGISTRY[compressor]
-        except KeyError:
-            raise ValueError(
-                f"Unknown compressor {compressor!r}. Expected one of "
-                f"{available_compressors()} or a Compressor instance."
-            ) from None
+        cls = compressor_class(compressor)
+        settings = default_settings(compressor)
+        missing = [
+            s for s, d in settings.items() if d is inspect.Parameter.empty and s not in params
+        ]
+        if missing:
+            raise TypeError(
+                f"The {compressor!r} compressor needs {', '.join(missing)}, which has no "
+                f"default: write get_compressor({compressor!r}, {missing[0]}=...)."
+            )
         return cls(**params)
     raise TypeError(
         f"compressor must be a name from {available_compressors()} or an instance "

@@ -7,11 +7,12 @@ names and their types come from the compressor's own ``get_params()``.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from ._base import Compressor
-from ._registry import available_compressors, get_compressor
+from ._registry import compressor_class, default_settings, get_compressor, registered_classes
 
 _BOOLEANS = {"true": True, "1": True, "false": False, "0": False}
 #: How a value is read, by the type of the setting's default: parser, what it expects.
@@ -58,9 +59,8 @@ def compressor_from_settings(
     >>> compressor_from_settings("gzip", ["level=6", "header=false"])
     GzipCompressor(header=False, level=6)
     """
-    default = get_compressor(name)
-    parameter = default.model_parameter
-    accepted = {key: value for key, value in default.get_params().items() if key != parameter}
+    parameter = compressor_class(name).model_parameter
+    accepted = {key: value for key, value in default_settings(name).items() if key != parameter}
     params: dict[str, Any] = {}
     for setting in settings:
         key, equals, text = setting.partition("=")
@@ -79,7 +79,7 @@ def compressor_from_settings(
         params[key] = _parse_value(key, text, accepted[key])
     if model is not None:
         if parameter is None:
-            with_model = [n for n in available_compressors() if get_compressor(n).model_parameter]
+            with_model = [cls.name for cls in registered_classes() if cls.model_parameter]
             raise ValueError(
                 f"A model is for the compressors built from one ({', '.join(with_model)}), "
                 f"not {name}."
@@ -87,7 +87,7 @@ def compressor_from_settings(
         params[parameter] = model
     elif parameter is not None:
         try:
-            default.load()  # without its model, the compressor says what it expects
+            get_compressor(name).load()  # without its model, it says what it expects
         except ValueError as error:
             raise ValueError(f"The {name} compressor needs a model. {error}") from None
     compressor = get_compressor(name, **params)
@@ -97,6 +97,11 @@ def compressor_from_settings(
 
 def _parse_value(name: str, text: str, default: Any) -> Any:
     """``text`` read as a value of the type of ``default``, the setting's default."""
+    if default is inspect.Parameter.empty:
+        raise ValueError(
+            f"{name} cannot be set from text: it has no default to give its type; build "
+            "the compressor in Python instead."
+        )
     if type(default) not in _VALUE_PARSERS:
         raise ValueError(
             f"{name} cannot be set from text: its default {default!r} is a "

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from numbers import Integral
 from typing import Any
 
 import numpy as np
 
 from .._validation import Interval
-from ._arithmetic_coding import ArithmeticCodingCompressor, file_contents
+from ._arithmetic_coding import ArithmeticCodingCompressor
 
 
 class HuggingFaceCompressor(ArithmeticCodingCompressor):
@@ -53,11 +53,6 @@ class HuggingFaceCompressor(ArithmeticCodingCompressor):
         self.model = model
         self.device = device
         self.batch_size = batch_size
-
-    def _model_contents(self) -> Iterator[bytes]:
-        # A folder is fingerprinted by its files; a Hub name by the name alone: save the
-        # model to a folder to pin its weights.
-        return file_contents(self.model) if self.model else iter(())
 
     def load(self) -> None:
         """Load the model and its tokenizer in this thread."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from numbers import Integral, Real
 from pathlib import Path
 from typing import Any
@@ -13,7 +13,7 @@ import numpy as np
 from .._validation import Interval
 from ..coding import ppm
 from ..coding.arithmetic import SymbolModel
-from ._arithmetic_coding import ArithmeticCodingCompressor, file_contents, state_for_context
+from ._arithmetic_coding import ArithmeticCodingCompressor, state_for_context
 
 
 class LMCompressor(ArithmeticCodingCompressor):
@@ -92,9 +92,6 @@ class LMCompressor(ArithmeticCodingCompressor):
         self.cache_order = cache_order
         self.cache_escape = cache_escape
         self.fine_tune_steps = fine_tune_steps
-
-    def _model_contents(self) -> Iterator[bytes]:
-        return file_contents(self.model_path) if self.model_path else iter(())
 
     def load(self) -> None:
         """Load the model file in this thread."""
