@@ -155,7 +155,7 @@ class CandidateIndex:
             training set of under 15 texts) it is not called, and the unfitted
             weights stay: three weights fitted on a dozen pairs can take the
             wrong sign and rank a query's exact duplicate last (the unfitted
-            ones rank it first, if it has a 4-gram).
+            ones rank it first or tied first, if it has a 4-gram).
 
         Returns
         -------

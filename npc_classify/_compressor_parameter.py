@@ -47,15 +47,6 @@ class CompressorParameterMixin:
         if isinstance(compressor, Compressor):
             compressor.validate()
 
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        """Restore a pickled or skops-loaded estimator, refusing parameters ``fit`` refuses.
-
-        A hand-edited file could otherwise load settings that no fit accepts
-        (``order="bogus"``) and predict with them.
-        """
-        super().__setstate__(state)  # type: ignore[misc]
-        self._validate_params()
-
     def set_params(self, **params: Any) -> Any:
         """Set parameters; ``compressor__<name>`` needs a compressor object, not a name.
 

@@ -117,7 +117,15 @@ def default_checkpoint(output: str | os.PathLike[str] | None) -> Path | None:
     if output is None or not is_regular_destination(output):
         return None
     path = Path(output)
-    return path.with_name(path.name + ".partial.jsonl")
+    return path.with_name(_within_name_limit("", path.name, ".partial.jsonl"))
+
+
+def _within_name_limit(prefix: str, name: str, suffix: str) -> str:
+    """``prefix + name + suffix``, ``name`` cut short where the whole would pass
+    :data:`NAME_MAX` bytes: a file named to the limit still gets files beside it."""
+    while len(os.fsencode(prefix + name + suffix)) > NAME_MAX:
+        name = name[:-1]
+    return prefix + name + suffix
 
 
 def write_text(path: str | os.PathLike[str], text: str) -> None:
@@ -195,11 +203,10 @@ def _new_temporary_file(path: Path) -> tuple[BinaryIO, Path]:
     run's temporary file, is ever written over. Its name holds as much of
     ``path``'s name as fits in :data:`NAME_MAX` bytes.
     """
-    stem = path.name
-    while len(os.fsencode(f".{stem}.{'0' * 16}.tmp")) > NAME_MAX:
-        stem = stem[:-1]  # a name that fills the limit still gets a temporary beside it
     while True:
-        temporary = path.with_name(f".{stem}.{secrets.token_hex(8)}.tmp")
+        temporary = path.with_name(
+            _within_name_limit(".", path.name, f".{secrets.token_hex(8)}.tmp")
+        )
         try:
             return open(temporary, "xb"), temporary
         except FileExistsError:

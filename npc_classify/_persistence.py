@@ -50,12 +50,17 @@ def save_model(model: Estimator, path: str | os.PathLike[str]) -> None:
     Raises
     ------
     ValueError
-        If ``path`` is a directory, or ``model`` holds types that
+        If ``path`` is a directory, ``model`` holds types that
         :func:`load_model` would refuse (a ``GridSearchCV``'s
-        ``StratifiedKFold``, say); nothing is written then.
+        ``StratifiedKFold``, say), or parameters its ``fit`` would refuse
+        (``set_params(k=0)`` after fitting); nothing is written then.
     """
     if Path(path).is_dir():
         raise ValueError(f"{path} is a directory; expected the path of the model file to write.")
+    try:
+        _check_parameters(model)
+    except ValueError as error:
+        raise ValueError(f"{error} Nothing was written to {path}.") from None
     skops = skops_io()
     data = skops.dumps(model)
     unexpected = _unexpected_types(skops.get_untrusted_types(data=data))
@@ -77,7 +82,8 @@ def load_model(path: str | os.PathLike[str], *, max_size: int = DEFAULT_MAX_MODE
     own), and this function refuses a file that asks for anything else. The
     file must be a regular file whose members unpack to at most ``max_size``
     bytes (a zip bomb is refused before it is unpacked), and the estimator's
-    fitted state is checked as strictly as ``fit`` checks its input.
+    fitted state is checked as strictly as ``fit`` checks its input and
+    parameters.
 
     Parameters
     ----------
@@ -114,11 +120,26 @@ def load_model(path: str | os.PathLike[str], *, max_size: int = DEFAULT_MAX_MODE
             "skops.io.load(path, trusted=[...]) yourself."
         )
     try:
-        return skops.load(path, trusted=requested)
+        model = skops.load(path, trusted=requested)
+        _check_parameters(model)
     except Exception as error:  # skops raises many kinds; the state checks raise ValueError
         raise ValueError(
             f"{path} could not be rebuilt as a model ({type(error).__name__}: {error})."
         ) from error
+    return model
+
+
+def _check_parameters(model: Any) -> None:
+    """Refuse an estimator of this package, or one inside ``model``, whose parameters its
+    ``fit`` would refuse (changed by ``set_params`` after fitting, or edited in the file).
+
+    Checked on saving and loading rather than on every unpickling, which a worker
+    process does with a user's compressor class it may not have registered.
+    """
+    inner = model.get_params(deep=True).values() if hasattr(model, "get_params") else ()
+    for estimator in [model, *inner]:
+        if isinstance(estimator, get_args(Estimator)):
+            estimator._validate_params()
 
 
 def _unexpected_types(requested: list[str]) -> list[str]:

@@ -12,6 +12,7 @@ import itertools
 import json
 import math
 import os
+import stat
 import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -74,11 +75,13 @@ def _report_stream(args: argparse.Namespace) -> TextIO:
 
 
 def _is_standard_output(path: Path | None) -> bool:
-    """Whether ``path`` is ``-`` or the file standard output writes to."""
+    """Whether ``path`` is ``-`` or the file or pipe standard output writes to (a device,
+    ``/dev/null`` or a terminal, is shared without mixing what is written to it)."""
     if path is None or str(path) == STDOUT:
         return path is not None
     try:
-        return os.path.samestat(os.stat(path), os.fstat(sys.stdout.fileno()))
+        output = os.fstat(sys.stdout.fileno())
+        return os.path.samestat(os.stat(path), output) and not stat.S_ISCHR(output.st_mode)
     except (OSError, ValueError, AttributeError):  # no such file; a stdout without a file
         return False
 
@@ -223,7 +226,8 @@ def _arguments(args: argparse.Namespace) -> dict[str, Any]:
 
 def _evaluate(args: argparse.Namespace) -> int:
     report, clf = _report_stream(args), _model(args)
-    checkpoint = args.checkpoint or default_checkpoint(args.output)
+    beside_output = None if _is_standard_output(args.output) else default_checkpoint(args.output)
+    checkpoint = args.checkpoint or beside_output
     train, test = _load(args)
     _refuse_overwriting_inputs(args, {"--output": args.output, "--checkpoint": checkpoint})
     train = _per_class(args, train)
@@ -384,16 +388,15 @@ def _fit(args: argparse.Namespace) -> int:
 
 
 def _reads_text(model: Any) -> bool:
-    """Whether ``model``, or an estimator inside it (a pipeline's first step, a calibrated
-    classifier's estimator), takes texts: scikit-learn's string input tag."""
+    """Whether ``model`` takes a list of texts: scikit-learn's string input tag, its own
+    or, for a pipeline, its first step's (a ColumnTransformer reads a table, not texts)."""
     from sklearn.base import BaseEstimator
+    from sklearn.pipeline import Pipeline
     from sklearn.utils import get_tags
 
-    estimators = [model, *model.get_params(deep=True).values()]  # the nested ones too
-    return any(
-        isinstance(estimator, BaseEstimator) and get_tags(estimator).input_tags.string
-        for estimator in estimators
-    )
+    if isinstance(model, Pipeline) and model.steps:
+        return _reads_text(model.steps[0][1])
+    return isinstance(model, BaseEstimator) and get_tags(model).input_tags.string
 
 
 def _predict(args: argparse.Namespace) -> int:

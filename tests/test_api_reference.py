@@ -9,6 +9,7 @@ loader) reads it.
 
 from __future__ import annotations
 
+import ast
 import re
 from pathlib import Path
 from typing import Any
@@ -87,6 +88,22 @@ def test_every_public_name_is_rendered_with_a_docstring(module, package):
         if member.docstring is None:
             missing.append(f"{module}.{name}: no docstring, so the page leaves it out")
     assert not missing, "\n".join(missing)
+
+
+@pytest.mark.parametrize("module", PUBLIC_MODULES)
+def test_no_public_constant_is_assigned_by_unpacking(module, package):
+    """griffe, and so the reference, does not see ``A, B = 1, 2``: assign them one by one."""
+    source = ast.parse(Path(lookup(package, module).filepath).read_text(encoding="utf-8"))
+    unpacked = [
+        name.id
+        for statement in source.body
+        if isinstance(statement, ast.Assign)
+        for target in statement.targets
+        if isinstance(target, ast.Tuple)
+        for name in target.elts
+        if isinstance(name, ast.Name) and not name.id.startswith("_")
+    ]
+    assert not unpacked, f"{module} assigns {unpacked} by unpacking"
 
 
 def test_every_public_method_of_a_rendered_class_is_shown(package):

@@ -1128,6 +1128,30 @@ def test_output_to_standard_output_by_its_file_name_sends_the_report_to_stderr(t
     assert "results written to /dev/stdout" in result.stderr
 
 
+def test_output_to_dev_null_with_standard_output_there_too_prints_no_report(tmp_path):
+    """Both are the same device, but no JSON goes to standard output: the report stays."""
+    argv = [str(arg) for arg in tiny_news_argv("--output", os.devnull)]
+    with open(os.devnull, "wb") as null:
+        result = subprocess.run(
+            [sys.executable, "-m", "npc_classify", *argv],
+            stdout=null, stderr=subprocess.PIPE, cwd=tmp_path, timeout=120, text=True,
+        )  # fmt: skip
+    assert result.returncode == 0 and result.stderr == ""
+
+
+def test_output_to_standard_output_by_name_keeps_no_checkpoint_beside_it(tmp_path):
+    """/dev/stdout into a file is a regular file, but no checkpoint belongs in /dev."""
+    argv = [str(arg) for arg in tiny_news_argv("--output", "/proc/self/fd/1")]
+    with open(tmp_path / "out.json", "wb") as out:
+        result = subprocess.run(
+            [sys.executable, "-m", "npc_classify", *argv],
+            stdout=out, stderr=subprocess.PIPE, cwd=tmp_path, timeout=120, text=True,
+        )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "checkpoint" not in result.stderr
+    assert json.loads((tmp_path / "out.json").read_text())["command"] == "evaluate"
+
+
 def test_decompressing_a_damaged_file_exits_2(tmp_path, capsys):
     damaged = tmp_path / "damaged.gz"
     damaged.write_bytes(b"\x1f\x8b not really gzip")

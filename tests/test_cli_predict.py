@@ -465,6 +465,20 @@ def test_predict_refuses_a_model_that_does_not_take_texts(tmp_path, capsys):
     assert len(err.splitlines()) == 1 and "a late goal" not in err
 
 
+def test_predict_refuses_a_pipeline_that_reads_a_table(tmp_path, capsys):
+    from sklearn.compose import ColumnTransformer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+
+    columns = ColumnTransformer([("text", NCDTransformer(n_references=2), "text")])
+    path = tmp_path / "table.skops"
+    save_model(make_pipeline(columns, LogisticRegression()), path)
+    texts = tmp_path / "texts.txt"
+    texts.write_text("a late goal\n", encoding="utf-8")
+    assert main(["predict", str(path), str(texts)]) == 2
+    assert f"{path} holds a Pipeline, which does not classify texts" in capsys.readouterr().err
+
+
 def test_predict_takes_a_pipeline_whose_first_step_reads_texts(
     tmp_path, capsys, halves, texts_file
 ):

@@ -231,3 +231,10 @@ def test_a_link_into_a_missing_folder_is_refused_before_any_work(tmp_path):
     expected = f"{link} is a link to {tmp_path / 'nowhere' / 'target.json'}, in a folder"
     with pytest.raises(ValueError, match=re.escape(expected)):
         check_destination(link)
+
+
+def test_the_default_checkpoint_of_a_name_that_fills_the_name_limit_fits_it(tmp_path):
+    checkpoint = default_checkpoint(tmp_path / ("r" * 250 + ".json"))
+    assert checkpoint is not None and checkpoint.parent == tmp_path
+    assert len(os.fsencode(checkpoint.name)) <= 255
+    assert checkpoint.name.endswith(".partial.jsonl") and checkpoint.name.startswith("rrr")

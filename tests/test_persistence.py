@@ -367,3 +367,45 @@ def test_save_refuses_what_load_would_refuse_and_writes_nothing(tmp_path):
     ):
         save_model(search, tmp_path / "search.skops")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_save_refuses_parameters_fit_would_refuse_and_keeps_the_file(tiny_news, tmp_path):
+    path = tmp_path / "model.skops"
+    fitted = NCDClassifier(k=1).fit(*tiny_news)
+    save_model(fitted, path)
+    before = path.read_bytes()
+    fitted.set_params(k=0)  # scikit-learn checks parameters in fit, not in set_params
+    with pytest.raises(ValueError, match=r"The 'k' parameter .* Nothing was written to"):
+        save_model(fitted, path)
+    assert path.read_bytes() == before
+
+
+class Deflate(Compressor):
+    """A user's compressor with every setting defaulted."""
+
+    name = "deflate-persistence-test"
+
+    def __init__(self, level: int = 9) -> None:
+        self.level = level
+
+    def compress(self, data: bytes) -> bytes:
+        return zlib.compress(data, self.level)
+
+
+def test_copies_and_worker_pickles_do_not_check_parameters(tiny_news):
+    """Unpickling checks the fitted state only: a worker process may not have registered
+    the user's compressor the model names, and an unfitted copy may hold any values."""
+    import copy
+
+    from npc_classify.compressors import _registry
+
+    assert copy.deepcopy(NCDClassifier(k=0)).k == 0
+    _registry._REGISTRY[Deflate.name] = Deflate
+    _registry._NAMES.add(Deflate.name)
+    try:
+        clf = NCDClassifier(Deflate.name, k=1).fit(*tiny_news)
+        shipped = pickle.dumps(clf)
+    finally:  # the worker has not registered it
+        del _registry._REGISTRY[Deflate.name]
+        _registry._NAMES.discard(Deflate.name)
+    assert pickle.loads(shipped).predict(QUERIES).tolist() == clf.predict(QUERIES).tolist()

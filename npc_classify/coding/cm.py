@@ -31,8 +31,10 @@ from . import _cm_kernels as kernels
 from . import _coder_kernels as coder
 from . import arithmetic
 
-#: The smallest and largest tables, in bits of their number of slots.
-MIN_TABLE_BITS, MAX_TABLE_BITS = 16, 22
+MIN_TABLE_BITS = 16
+"""The smallest table, in bits of its number of slots."""
+MAX_TABLE_BITS = 22
+"""The largest table, in bits of its number of slots."""
 SLOTS_PER_BYTE = 16
 """Table slots per byte of text, before rounding to a power of two."""
 MAX_ORDER = 8
