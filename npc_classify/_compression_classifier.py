@@ -231,14 +231,18 @@ def _complement(by_class: dict[Any, list[bytes]], label: Any, ratio: float) -> l
     """The complement texts of ``label``: the other classes' texts, each class spread evenly
     through them in its own order (positions tied between classes in label order), the most
     recent kept while their length stays within ``ratio`` times the class's (the one that
-    crosses it included)."""
+    crosses it included). A class declared but without texts takes the mean length of the
+    classes with texts: an empty complement would code a query as its empty class text
+    does, giving it 0 bits, below the real classes wherever their complements beat them."""
+    lengths = [sum(map(len, texts)) for texts in by_class.values() if texts]
+    own = sum(map(len, by_class[label])) or (sum(lengths) / len(lengths) if lengths else 0)
     others = sorted(
         ((j + 0.5) / len(by_class[other]), k, text)
         for k, other in enumerate(sorted(by_class))
         if other != label
         for j, text in enumerate(by_class[other])
     )
-    budget = ratio * sum(map(len, by_class[label]))
+    budget = ratio * own
     kept: list[bytes] = []
     for *_, text in reversed(others):
         if budget <= 0:
@@ -512,7 +516,9 @@ class CompressionClassifier(
             without texts yet is coded after an empty class text, the
             compressor alone, and is predicted where that costs a query less
             than every class text does (rare, but seen with zstd and small
-            class texts; see the class-conditional guide). Labels outside
+            class texts; see the class-conditional guide); with ``complement``,
+            against the complement a class of the mean length would have.
+            Labels outside
             them are then refused, in this
             call and every later one. A later call may give ``classes_``
             again, unchanged. None: the classes are the labels seen so far.

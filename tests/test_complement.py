@@ -199,3 +199,18 @@ def test_a_lone_class_is_scored_against_an_empty_complement():
     clf = CompressionClassifier("cm", complement=4.0).fit(["aa first 1", "aa second2"], ["a", "a"])
     np.testing.assert_array_equal(clf.complement_bits(QUERIES)[:, 0], cm_bits("", QUERIES))
     assert clf.predict(QUERIES).tolist() == ["a"] * len(QUERIES)
+
+
+@pytest.mark.parametrize("complement", [0.5, 8, float("inf")])
+@pytest.mark.parametrize("compressor", ["ppm", "gzip"])
+def test_a_declared_class_without_texts_is_scored_against_a_complement_of_typical_size(
+    tiny_news, compressor, complement
+):
+    """Not against an empty one, which would give it 0 bits for every query: below the
+    real classes whenever their complements code a query better than their texts do."""
+    texts, labels = tiny_news
+    clf = CompressionClassifier(compressor, complement=complement)
+    clf.partial_fit(texts, labels, classes=[*sorted(set(labels)), "unseen"])
+    bits = clf.class_bits(texts)
+    assert np.all(bits[:, -1] >= 0) and bits[:, -1].mean() > 0
+    assert "unseen" not in clf.predict(texts).tolist()
