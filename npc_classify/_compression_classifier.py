@@ -290,7 +290,10 @@ class CompressionClassifier(
         Keep only the most recently added texts of each class whose joined
         length is at most this many bytes (always at least the newest text),
         and cut the class texts of ``"auto"``'s cross-validation the same way;
-        None keeps everything.
+        None keeps everything. Unlike the other settings, read again by every
+        :meth:`partial_fit`, so that the class texts stay a window of the most
+        recent texts: a smaller value set between calls drops texts at the
+        next call, for good.
     temperature : float or "auto", default=1.0
         Softness of :meth:`predict_proba`, in bits: probabilities are a
         softmax of ``-class_bits / temperature``. A query's costs under two
@@ -548,18 +551,17 @@ class CompressionClassifier(
             )
         declared = np.unique(check_labels(classes, len(classes)))  # sorted
         shown = declared.tolist()
-        if first:
-            unknown = sorted(set(labels.tolist()) - set(shown))
-            if unknown:
-                raise ValueError(
-                    f"y holds {unknown[:5]}, not among classes={shown[:10]}; give every "
-                    "class there will be."
-                )
-        elif shown != self.classes_.tolist():
+        if not first and shown != self.classes_.tolist():
             raise ValueError(
                 f"classes={shown[:10]} is not this classifier's classes_ "
                 f"({self.classes_.tolist()[:10]}); a later partial_fit takes them "
                 "unchanged, or none."
+            )
+        unknown = sorted(set(labels.tolist()) - set(shown))
+        if unknown:
+            raise ValueError(
+                f"y holds {unknown[:5]}, not among classes={shown[:10]}; give every "
+                "class there will be."
             )
         return declared
 

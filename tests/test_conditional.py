@@ -137,6 +137,15 @@ def test_a_label_outside_the_classes_given_is_refused_then_and_later(tiny_news):
     clf.partial_fit(texts, labels, classes=["sport", "science", "business"])  # the same: fine
 
 
+def test_a_later_call_giving_classes_refuses_labels_outside_them(tiny_news):
+    """Even when the first call gave none: the classes a call is given hold for its labels."""
+    texts, labels = tiny_news
+    clf = CompressionClassifier("ppm").partial_fit(texts, labels)
+    with pytest.raises(ValueError, match=r"y holds \['arts'\], not among classes="):
+        clf.partial_fit(["A new symphony."], ["arts"], classes=["business", "science", "sport"])
+    assert clf.classes_.tolist() == ["business", "science", "sport"]
+
+
 def test_partial_fit_refuses_labels_of_another_type_and_leaves_the_classifier_as_it_was(
     tiny_news,
 ):
