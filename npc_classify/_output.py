@@ -112,18 +112,20 @@ def default_checkpoint(output: str | os.PathLike[str] | None) -> Path | None:
     """The checkpoint kept beside a report, ``OUTPUT.partial.jsonl``.
 
     None when there is no output, or when it is not a regular file (standard
-    output, a FIFO, a device), beside which no file belongs.
+    output, a FIFO, a device), beside which no file belongs, or when the output's
+    name fills the 255-byte limit with ``.partial.jsonl`` already.
     """
     if output is None or not is_regular_destination(output):
         return None
     path = Path(output)
-    return path.with_name(_within_name_limit("", path.name, ".partial.jsonl"))
+    checkpoint = path.with_name(_within_name_limit("", path.name, ".partial.jsonl"))
+    return None if checkpoint == path else checkpoint  # a name cut back to the output's own
 
 
 def _within_name_limit(prefix: str, name: str, suffix: str) -> str:
     """``prefix + name + suffix``, ``name`` cut short where the whole would pass
     :data:`NAME_MAX` bytes: a file named to the limit still gets files beside it."""
-    while len(os.fsencode(prefix + name + suffix)) > NAME_MAX:
+    while name and len(os.fsencode(prefix + name + suffix)) > NAME_MAX:
         name = name[:-1]
     return prefix + name + suffix
 

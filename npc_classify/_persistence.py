@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import os
 import zipfile
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, get_args
+
+from sklearn.base import BaseEstimator
 
 from ._candidates import CandidateIndex
 from ._compression_classifier import CompressionClassifier
@@ -130,16 +133,35 @@ def load_model(path: str | os.PathLike[str], *, max_size: int = DEFAULT_MAX_MODE
 
 
 def _check_parameters(model: Any) -> None:
-    """Refuse an estimator of this package, or one inside ``model``, whose parameters its
-    ``fit`` would refuse (changed by ``set_params`` after fitting, or edited in the file).
+    """Refuse an estimator of this package, or one anywhere inside ``model`` (a pipeline's
+    step, a meta-estimator's fitted copies), whose parameters its ``fit`` would refuse
+    (changed by ``set_params`` after fitting, or edited in the file).
 
     Checked on saving and loading rather than on every unpickling, which a worker
     process does with a user's compressor class it may not have registered.
     """
-    inner = model.get_params(deep=True).values() if hasattr(model, "get_params") else ()
-    for estimator in [model, *inner]:
-        if isinstance(estimator, get_args(Estimator)):
-            estimator._validate_params()
+    for estimator in _estimators_within(model, set()):
+        estimator._validate_params()
+
+
+def _estimators_within(value: Any, seen: set[int]) -> Iterator[Estimator]:
+    """The estimators of this package in ``value``: it, its attributes if it is a
+    scikit-learn estimator, and the items of its lists, tuples and dicts, to any depth."""
+    if id(value) in seen:
+        return
+    seen.add(id(value))
+    if isinstance(value, get_args(Estimator)):
+        yield value
+    if isinstance(value, (list, tuple)):
+        children: Iterable[Any] = value
+    elif isinstance(value, dict):
+        children = value.values()
+    elif isinstance(value, BaseEstimator):
+        children = vars(value).values()
+    else:
+        return
+    for child in children:
+        yield from _estimators_within(child, seen)
 
 
 def _unexpected_types(requested: list[str]) -> list[str]:

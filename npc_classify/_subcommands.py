@@ -75,14 +75,20 @@ def _report_stream(args: argparse.Namespace) -> TextIO:
 
 
 def _is_standard_output(path: Path | None) -> bool:
-    """Whether ``path`` is ``-`` or the file or pipe standard output writes to (a device,
-    ``/dev/null`` or a terminal, is shared without mixing what is written to it)."""
-    if path is None or str(path) == STDOUT:
-        return path is not None
+    """Whether ``path`` is ``-`` or what standard output writes to (``/dev/stdout``)."""
+    return path is not None and (str(path) == STDOUT or _writes_to(path, sys.stdout))
+
+
+def _writes_to(path: Path, stream: TextIO | None) -> bool:
+    """Whether ``path`` is the file, pipe or terminal ``stream`` writes to; not a device
+    such as ``/dev/null``, which is shared without mixing what is written to it."""
+    if stream is None:  # started with it closed
+        return False
     try:
-        output = os.fstat(sys.stdout.fileno())
-        return os.path.samestat(os.stat(path), output) and not stat.S_ISCHR(output.st_mode)
-    except (OSError, ValueError, AttributeError):  # no such file; a stdout without a file
+        written = os.fstat(stream.fileno())
+        same = os.path.samestat(os.stat(path), written)
+        return same and not (stat.S_ISCHR(written.st_mode) and not stream.isatty())
+    except (OSError, ValueError):  # no such file; a stream without a file (io.StringIO)
         return False
 
 
@@ -226,7 +232,10 @@ def _arguments(args: argparse.Namespace) -> dict[str, Any]:
 
 def _evaluate(args: argparse.Namespace) -> int:
     report, clf = _report_stream(args), _model(args)
-    beside_output = None if _is_standard_output(args.output) else default_checkpoint(args.output)
+    standard = args.output is not None and any(
+        _writes_to(args.output, stream) for stream in (sys.stdout, sys.stderr)
+    )
+    beside_output = None if standard else default_checkpoint(args.output)
     checkpoint = args.checkpoint or beside_output
     train, test = _load(args)
     _refuse_overwriting_inputs(args, {"--output": args.output, "--checkpoint": checkpoint})
@@ -388,15 +397,25 @@ def _fit(args: argparse.Namespace) -> int:
 
 
 def _reads_text(model: Any) -> bool:
-    """Whether ``model`` takes a list of texts: scikit-learn's string input tag, its own
-    or, for a pipeline, its first step's (a ColumnTransformer reads a table, not texts)."""
+    """Whether ``model`` takes a list of texts: scikit-learn's string input tag, its own,
+    its first step's (a pipeline), every part's (a feature union), or that of the estimator
+    or estimators it wraps (``OneVsRestClassifier``, voting); a ``ColumnTransformer``
+    reads a table, not texts."""
     from sklearn.base import BaseEstimator
     from sklearn.pipeline import Pipeline
     from sklearn.utils import get_tags
 
-    if isinstance(model, Pipeline) and model.steps:
-        return _reads_text(model.steps[0][1])
-    return isinstance(model, BaseEstimator) and get_tags(model).input_tags.string
+    if not isinstance(model, BaseEstimator):
+        return False
+    if get_tags(model).input_tags.string:
+        return True
+    if isinstance(model, Pipeline):
+        return bool(model.steps) and _reads_text(model.steps[0][1])
+    params = model.get_params(deep=False)
+    parts = [part for _, part in params.get("transformer_list") or params.get("estimators") or []]
+    parts += [params["estimator"]] if "estimator" in params else []
+    parts = [part for part in parts if isinstance(part, BaseEstimator)]
+    return bool(parts) and all(map(_reads_text, parts))
 
 
 def _predict(args: argparse.Namespace) -> int:

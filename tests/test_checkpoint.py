@@ -647,3 +647,27 @@ def test_the_model_file_a_user_compressor_names_is_in_its_fingerprint(tmp_path):
     before = FromFile(path=str(model)).fingerprint()
     model.write_bytes(b"\x02" * 256)
     assert FromFile(path=str(model)).fingerprint() != before
+
+
+def test_two_lambdas_never_share_a_fingerprint():
+    """Their qualified names are alike, so each is told by its repr, address included:
+    a checkpoint is not resumed in another process rather than resumed with other sizes."""
+    assert (
+        Weighted(lambda data: data).fingerprint() != Weighted(lambda data: data[:3]).fingerprint()
+    )
+
+
+def test_a_compressor_setting_is_fingerprinted_by_its_own_settings():
+    class Wrapping(Compressor):
+        name = "wrapping-test"
+
+        def __init__(self, inner: Compressor | None = None) -> None:
+            self.inner = inner
+
+        def compress(self, data: bytes) -> bytes:
+            return self.inner.compress(data)
+
+    costs = np.zeros(2000)
+    changed = costs.copy()
+    changed[1000] = 1.0
+    assert Wrapping(Weighted(costs)).fingerprint() != Wrapping(Weighted(changed)).fingerprint()

@@ -1139,6 +1139,34 @@ def test_output_to_dev_null_with_standard_output_there_too_prints_no_report(tmp_
     assert result.returncode == 0 and result.stderr == ""
 
 
+@pytest.mark.skipif(not hasattr(os, "openpty"), reason="no pseudo-terminals")
+def test_output_to_standard_output_on_a_terminal_sends_the_report_to_stderr(tmp_path):
+    argv = [str(arg) for arg in tiny_news_argv("--output", "/dev/stdout")]
+    leader, follower = os.openpty()
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "npc_classify", *argv],
+            stdout=follower, stderr=subprocess.PIPE, cwd=tmp_path, timeout=120, text=True,
+        )  # fmt: skip
+    finally:
+        os.close(follower)
+        os.close(leader)
+    assert result.returncode == 0
+    assert "confusion matrix" in result.stderr
+
+
+def test_output_to_standard_error_by_name_keeps_no_checkpoint_beside_it(tmp_path):
+    argv = [str(arg) for arg in tiny_news_argv("--output", "/proc/self/fd/2")]
+    with open(tmp_path / "err.txt", "wb") as err:
+        result = subprocess.run(
+            [sys.executable, "-m", "npc_classify", *argv],
+            stdout=subprocess.PIPE, stderr=err, cwd=tmp_path, timeout=120, text=True,
+        )  # fmt: skip
+    assert result.returncode == 0
+    assert "partial.jsonl" not in (tmp_path / "err.txt").read_text()
+    assert list(tmp_path.iterdir()) == [tmp_path / "err.txt"]
+
+
 def test_output_to_standard_output_by_name_keeps_no_checkpoint_beside_it(tmp_path):
     """/dev/stdout into a file is a regular file, but no checkpoint belongs in /dev."""
     argv = [str(arg) for arg in tiny_news_argv("--output", "/proc/self/fd/1")]

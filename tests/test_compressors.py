@@ -380,6 +380,21 @@ class Tabled(Compressor):
         return zlib.compress(data, self.level)
 
 
+def test_a_compressor_taking_keyword_arguments_is_built_by_name(registry_restored):
+    @register_compressor
+    class Open(Compressor):
+        name = "open-test"
+
+        def __init__(self, level: int = 6, **options: object) -> None:
+            self.level = level
+
+        def compress(self, data: bytes) -> bytes:
+            return zlib.compress(data, self.level)
+
+    assert get_compressor("open-test").level == 6
+    assert compressor_from_settings("open-test", ["level=3"]).level == 3
+
+
 def test_a_setting_without_a_default_is_named_when_missing(registry_restored):
     register_compressor(Tabled)
     with pytest.raises(TypeError, match=r"'tabled-test' compressor needs table, which has no"):

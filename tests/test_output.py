@@ -238,3 +238,8 @@ def test_the_default_checkpoint_of_a_name_that_fills_the_name_limit_fits_it(tmp_
     assert checkpoint is not None and checkpoint.parent == tmp_path
     assert len(os.fsencode(checkpoint.name)) <= 255
     assert checkpoint.name.endswith(".partial.jsonl") and checkpoint.name.startswith("rrr")
+
+
+def test_an_output_whose_name_fills_the_limit_with_the_suffix_gets_no_default_checkpoint(tmp_path):
+    """Cut back to fit, its checkpoint's name would be the output's own."""
+    assert default_checkpoint(tmp_path / ("a" * 241 + ".partial.jsonl")) is None

@@ -409,3 +409,20 @@ def test_copies_and_worker_pickles_do_not_check_parameters(tiny_news):
         del _registry._REGISTRY[Deflate.name]
         _registry._NAMES.discard(Deflate.name)
     assert pickle.loads(shipped).predict(QUERIES).tolist() == clf.predict(QUERIES).tolist()
+
+
+def test_an_estimator_inside_a_fitted_meta_estimator_is_checked_at_load(tiny_news, tmp_path):
+    """A meta-estimator's get_params holds its unfitted template; the copies it fitted are
+    what predicts, and a file may hold any parameters for them."""
+    from sklearn.multiclass import OneVsRestClassifier
+
+    fitted = OneVsRestClassifier(NCDClassifier(k=3)).fit(*tiny_news)
+    for estimator in fitted.estimators_:
+        estimator.order = "bogus"
+    with pytest.raises(ValueError, match="The 'order' parameter of NCDClassifier"):
+        save_model(fitted, tmp_path / "ovr.skops")
+    import skops.io
+
+    skops.io.dump(fitted, tmp_path / "ovr.skops")
+    with pytest.raises(ValueError, match=r"could not be rebuilt.*The 'order' parameter"):
+        load_model(tmp_path / "ovr.skops")

@@ -31,13 +31,22 @@ class OutputLimitError(ValueError):
 
 def _setting_key(value: Any) -> Any:
     """A setting JSON cannot hold, as what decides it: an array's dtype, shape and every
-    value (its repr leaves values out), a function's or class's qualified name (its repr
-    holds an address that changes per process), anything else's repr."""
+    value (its repr leaves values out), a compressor's or estimator's class and settings,
+    a module-level function's or class's qualified name (its repr holds an address that
+    changes per process), anything else's repr. A lambda's or nested function's repr,
+    with its address, is kept: its name does not tell two of them apart, so a checkpoint
+    of a search with one is never resumed rather than resumed with another's sizes."""
     if isinstance(value, np.ndarray):
         contents = hashlib.sha256(np.ascontiguousarray(value).tobytes()).hexdigest()
         return ["ndarray", value.dtype.str, list(value.shape), contents]
-    if callable(value) and hasattr(value, "__qualname__"):
-        return f"{getattr(value, '__module__', '')}.{value.__qualname__}"
+    if isinstance(value, BaseEstimator):
+        return [
+            f"{type(value).__module__}.{type(value).__qualname__}",
+            value.get_params(deep=False),
+        ]
+    name = getattr(value, "__qualname__", None)
+    if callable(value) and isinstance(name, str) and "<" not in name:
+        return f"{getattr(value, '__module__', '')}.{name}"
     return repr(value)
 
 

@@ -85,8 +85,9 @@ def default_settings(name: str) -> dict[str, Any]:
 
     A setting without a default maps to ``inspect.Parameter.empty``.
     """
-    parameters = inspect.signature(compressor_class(name)).parameters
-    return {setting: parameter.default for setting, parameter in parameters.items()}
+    parameters = inspect.signature(compressor_class(name)).parameters.values()
+    variadic = (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)
+    return {p.name: p.default for p in parameters if p.kind not in variadic}
 
 
 def available_compressors() -> list[str]:
