@@ -307,8 +307,9 @@ class CompressionClassifier(
         score the class by the bits its own text saves against it (see
         Notes). The complement text of a class holds the other classes'
         texts, each class spread evenly through it in its own order, the most
-        recent of them up to ``complement`` times the length of the class's
-        texts (``float("inf")``: all of them), split into
+        recent of them while their length stays within ``complement`` times
+        the class's (the text that crosses it included; ``float("inf")``: all
+        of them), split into
         ``n_dictionaries_`` groups like the class text. None scores a class
         by its own text alone.
     class_offsets : "auto" or None, default=None
@@ -350,8 +351,8 @@ class CompressionClassifier(
         Length of each class text.
     complement_ : float or None
         ``complement`` as the classifier was fitted with it, which the bits
-        use: like every other setting, a ``set_params(complement=...)`` takes
-        effect at the next ``fit``.
+        use: like every other setting but ``max_class_bytes``, a
+        ``set_params(complement=...)`` takes effect at the next ``fit``.
     n_dictionaries_ : int
         The number of groups per class asked for: ``n_dictionaries``, or the
         one ``"auto"`` chose. A class of fewer texts is split into one group
