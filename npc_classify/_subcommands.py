@@ -92,6 +92,16 @@ def _writes_to(path: Path, stream: TextIO | None) -> bool:
         return False
 
 
+def _checkpoint(args: argparse.Namespace) -> Path | None:
+    """``--checkpoint``, or the default one beside a ``--output`` file; none beside what
+    standard output or standard error writes to (``/dev/stdout``), which is no folder's."""
+    if args.checkpoint is not None or args.output is None:
+        return args.checkpoint
+    if any(_writes_to(args.output, stream) for stream in (sys.stdout, sys.stderr)):
+        return None
+    return default_checkpoint(args.output)
+
+
 def _standard_input() -> BinaryIO:
     """Standard input's bytes, refused in one line when the command started without it."""
     if sys.stdin is None:
@@ -231,12 +241,7 @@ def _arguments(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _evaluate(args: argparse.Namespace) -> int:
-    report, clf = _report_stream(args), _model(args)
-    standard = args.output is not None and any(
-        _writes_to(args.output, stream) for stream in (sys.stdout, sys.stderr)
-    )
-    beside_output = None if standard else default_checkpoint(args.output)
-    checkpoint = args.checkpoint or beside_output
+    report, clf, checkpoint = _report_stream(args), _model(args), _checkpoint(args)
     train, test = _load(args)
     _refuse_overwriting_inputs(args, {"--output": args.output, "--checkpoint": checkpoint})
     train = _per_class(args, train)
