@@ -394,6 +394,17 @@ def load_ag_news(split: str, data_dir: str | os.PathLike[str] | None = None) -> 
     -------
     data : LabeledTexts
         Texts ``title + " " + description``, labels 0-3.
+
+    Raises
+    ------
+    FileNotFoundError
+        If ``data_dir`` lacks the split's file.
+    ImportError
+        If the Hub is to be read and ``datasets`` is missing or cannot be
+        imported.
+    OSError
+        If the Hub cannot be read (offline, unreachable); the message names
+        ``data_dir`` as the way round it.
     """
     path = split_file("ag_news", split, data_dir=data_dir)
     if path is not None:
@@ -405,13 +416,25 @@ def load_ag_news(split: str, data_dir: str | os.PathLike[str] | None = None) -> 
         return read_ag_news_csv(path)
     try:
         import datasets
-    except ImportError:
+    except ImportError as error:
+        if getattr(error, "name", None) != "datasets":  # installed, but broken
+            raise ImportError(
+                f"The `datasets` package is installed but cannot be imported ({error}); "
+                "repair it, or pass a folder of CSVs (data_dir / --data-dir)."
+            ) from error
         raise ImportError(
             "Loading AG News from the Hugging Face Hub needs the `datasets` package: "
             'pip install "npc-classify[hub]". Or pass a folder of CSVs (data_dir / '
             "--data-dir)."
         ) from None
-    hub = datasets.load_dataset(AG_NEWS_HUB_NAME, split=split)
+    try:
+        hub = datasets.load_dataset(AG_NEWS_HUB_NAME, split=split)
+    except Exception as error:  # the Hub unreachable, offline mode, a damaged cache...
+        raise OSError(
+            f"Could not load {AG_NEWS_HUB_NAME} from the Hugging Face Hub "
+            f"({type(error).__name__}: {error}); pass a folder of the canonical train.csv "
+            "and test.csv instead (data_dir / --data-dir)."
+        ) from error
     return LabeledTexts(
         list(hub["text"]), np.asarray(hub["label"], dtype=np.int64), AG_NEWS_CLASSES
     )

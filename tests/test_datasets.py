@@ -9,6 +9,7 @@ import io
 import pickle
 import re
 import sys
+import types
 from pathlib import Path
 
 import numpy as np
@@ -205,6 +206,29 @@ def test_load_ag_news_without_datasets_package_explains_the_hub_extra(monkeypatc
     monkeypatch.setitem(sys.modules, "datasets", None)
     with pytest.raises(ImportError, match=re.escape("npc-classify[hub]")):
         load_ag_news("train")
+
+
+def test_a_datasets_package_that_fails_to_import_is_named_with_its_error(monkeypatch, tmp_path):
+    """Installed but broken (a clash of its own dependencies) is no missing package."""
+    package = tmp_path / "site" / "datasets"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text("import a_dependency_that_is_not_there\n")
+    monkeypatch.delitem(sys.modules, "datasets", raising=False)
+    monkeypatch.syspath_prepend(str(tmp_path / "site"))
+    with pytest.raises(ImportError, match="installed but cannot be imported") as error:
+        load_ag_news("train")
+    assert "a_dependency_that_is_not_there" in str(error.value)
+
+
+def test_a_hub_that_cannot_be_reached_names_the_folder_to_read_instead(monkeypatch):
+    def unreachable(*args, **kwargs):
+        raise ConnectionError("Couldn't reach 'fancyzhx/ag_news' on the Hub")
+
+    monkeypatch.setitem(sys.modules, "datasets", types.SimpleNamespace(load_dataset=unreachable))
+    with pytest.raises(
+        OSError, match=r"Couldn't reach .* pass a folder .* \(data_dir / --data-dir\)"
+    ):
+        load_ag_news("test")
 
 
 # --- read_labeled_file ------------------------------------------------------------
