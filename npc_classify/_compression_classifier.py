@@ -231,9 +231,10 @@ def _complement(by_class: dict[Any, list[bytes]], label: Any, ratio: float) -> l
     """The complement texts of ``label``: the other classes' texts, each class spread evenly
     through them in its own order (positions tied between classes in label order), the most
     recent kept while their length stays within ``ratio`` times the class's (the one that
-    crosses it included). A class declared but without texts takes the mean length of the
-    classes with texts: an empty complement would code a query as its empty class text
-    does, giving it 0 bits, below the real classes wherever their complements beat them."""
+    crosses it included). A class whose texts are empty (declared but without texts yet,
+    or only empty ones) takes the mean length of the others: an empty complement would
+    code a query as its empty class text does, giving it 0 bits, below the real classes
+    wherever their complements beat them."""
     lengths = [sum(map(len, texts)) for texts in by_class.values() if texts]
     own = sum(map(len, by_class[label])) or (sum(lengths) / len(lengths) if lengths else 0)
     others = sorted(

@@ -415,9 +415,11 @@ def _reads_text(model: Any) -> bool:
     if get_tags(model).input_tags.string:
         return True
     if isinstance(model, Pipeline):
-        return bool(model.steps) and _reads_text(model.steps[0][1])
+        steps = [step for _, step in model.steps if step not in (None, "passthrough")]
+        return bool(steps) and _reads_text(steps[0])
     params = model.get_params(deep=False)
-    parts = [part for _, part in params.get("transformer_list") or params.get("estimators") or []]
+    listed = params.get("transformer_list") or params.get("estimators") or []
+    parts = [item[1] if isinstance(item, tuple) and len(item) > 1 else item for item in listed]
     parts += [params["estimator"]] if "estimator" in params else []
     parts = [part for part in parts if isinstance(part, BaseEstimator)]
     return bool(parts) and all(map(_reads_text, parts))

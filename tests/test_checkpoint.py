@@ -671,3 +671,57 @@ def test_a_compressor_setting_is_fingerprinted_by_its_own_settings():
     changed = costs.copy()
     changed[1000] = 1.0
     assert Wrapping(Weighted(costs)).fingerprint() != Wrapping(Weighted(changed)).fingerprint()
+
+
+class Holding(Compressor):
+    """A user's compressor whose one setting may be anything: a mapping, a set, a method."""
+
+    name = "holding-test"
+
+    def __init__(self, held: object = None) -> None:
+        self.held = held
+
+    def compress(self, data: bytes) -> bytes:
+        return zlib.compress(data)
+
+
+class Costs:
+    def __init__(self, per_byte: float) -> None:
+        self.per_byte = per_byte
+
+    def bits(self, data: bytes) -> float:
+        return self.per_byte * len(data)
+
+
+def test_a_compressor_setting_brings_its_model_file_into_the_fingerprint(tmp_path):
+    class FromFile(Weighted):
+        model_parameter = "path"
+
+    model = tmp_path / "costs.bin"
+    model.write_bytes(b"\x01")
+    before = Holding(FromFile(path=str(model))).fingerprint()
+    model.write_bytes(b"\x02")
+    assert Holding(FromFile(path=str(model))).fingerprint() != before
+
+
+def test_bound_methods_of_different_objects_never_share_a_fingerprint():
+    assert Holding(Costs(1.0).bits).fingerprint() != Holding(Costs(8.0).bits).fingerprint()
+
+
+@pytest.mark.parametrize(
+    "held",
+    [{(97, 98): 0.5}, {1: 0.5, "a": 1.0}, frozenset({"the", "a", "of", "and", "to"}), b"\x00\x01"],
+    ids=["tuple-keys", "mixed-keys", "frozenset", "bytes"],
+)
+def test_any_plain_setting_has_one_fingerprint_in_every_process(held):
+    script = (
+        f"import sys; sys.path.insert(0, {os.path.dirname(__file__)!r}); "
+        "from test_checkpoint import Holding, Weighted; "
+        f"print(Holding({held!r}).fingerprint(), Holding(Holding({held!r})).fingerprint())"
+    )
+    runs = {
+        subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
+                       timeout=120, env={**os.environ, "PYTHONHASHSEED": seed}).stdout
+        for seed in ("1", "2")
+    }  # fmt: skip
+    assert len(runs) == 1

@@ -478,6 +478,19 @@ def test_predict_takes_a_meta_estimator_of_text_classifiers(tmp_path, capsys, ha
     assert out.splitlines() == model.predict(texts).tolist()
 
 
+def test_predict_takes_a_pipeline_beginning_with_passthrough(tmp_path, capsys, halves, texts_file):
+    from sklearn.pipeline import Pipeline
+
+    train, texts, _ = halves
+    rows = list(csv.DictReader(io.StringIO(Path(train).read_text(encoding="utf-8"))))
+    model = Pipeline([("skip", "passthrough"), ("ncd", NCDClassifier(k=1))])
+    model.fit([row["text"] for row in rows], [row["label"] for row in rows])
+    save_model(model, tmp_path / "skip.skops")
+    code, out, err = run(capsys, "predict", tmp_path / "skip.skops", texts_file)
+    assert code == 0, err
+    assert out.splitlines() == model.predict(texts).tolist()
+
+
 def test_predict_refuses_a_pipeline_that_reads_a_table(tmp_path, capsys):
     from sklearn.compose import ColumnTransformer
     from sklearn.linear_model import LogisticRegression

@@ -214,3 +214,10 @@ def test_a_declared_class_without_texts_is_scored_against_a_complement_of_typica
     bits = clf.class_bits(texts)
     assert np.all(bits[:, -1] >= 0) and bits[:, -1].mean() > 0
     assert "unseen" not in clf.predict(texts).tolist()
+
+
+def test_a_class_of_empty_texts_is_scored_against_a_complement_of_typical_size(tiny_news):
+    texts, labels = tiny_news
+    clf = CompressionClassifier("ppm", complement=8).fit([*texts, ""], [*labels, "empty"])
+    assert clf.class_bits(texts)[:, 0].mean() > 0  # "empty" sorts first
+    assert "empty" not in clf.predict(texts).tolist()

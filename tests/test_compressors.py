@@ -395,6 +395,20 @@ def test_a_compressor_taking_keyword_arguments_is_built_by_name(registry_restore
     assert compressor_from_settings("open-test", ["level=3"]).level == 3
 
 
+def test_a_compressor_taking_positional_varargs_is_refused(registry_restored):
+    class Varargs(Compressor):
+        name = "varargs-test"
+
+        def __init__(self, *levels: int) -> None:
+            self.levels = levels
+
+        def compress(self, data: bytes) -> bytes:
+            return zlib.compress(data)
+
+    with pytest.raises(TypeError, match=r"Varargs.__init__ takes \*args"):
+        register_compressor(Varargs)
+
+
 def test_a_setting_without_a_default_is_named_when_missing(registry_restored):
     register_compressor(Tabled)
     with pytest.raises(TypeError, match=r"'tabled-test' compressor needs table, which has no"):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import inspect
 import json
 import os
 import threading
@@ -30,23 +31,43 @@ class OutputLimitError(ValueError):
 
 
 def _setting_key(value: Any) -> Any:
-    """A setting JSON cannot hold, as what decides it: an array's dtype, shape and every
-    value (its repr leaves values out), a compressor's or estimator's class and settings,
-    a module-level function's or class's qualified name (its repr holds an address that
-    changes per process), anything else's repr. A lambda's or nested function's repr,
-    with its address, is kept: its name does not tell two of them apart, so a checkpoint
-    of a search with one is never resumed rather than resumed with another's sizes."""
+    """``value``, a setting, as JSON that decides it and is the same in every process.
+
+    JSON's own values stay as they are, and lists and string-keyed dicts hold
+    their items' keys; other dicts become their sorted pairs and sets their
+    sorted items; an array is its dtype, shape and every value (its repr
+    leaves values out); a compressor is its :meth:`Compressor.fingerprint`
+    (its model file included), another estimator its class and settings; a
+    function or class defined at a module's top level is its qualified name.
+    Anything else is its repr: a lambda's or a bound method's holds an
+    address that differs in every process, so a checkpoint of a search with
+    one is never resumed, rather than resumed with another one's sizes.
+    """
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, (list, tuple)):
+        return [_setting_key(item) for item in value]
+    if isinstance(value, dict):
+        if all(isinstance(key, str) for key in value):
+            return {key: _setting_key(item) for key, item in value.items()}
+        pairs = [[_setting_key(key), _setting_key(item)] for key, item in value.items()]
+        return ["dict", sorted(pairs, key=json.dumps)]
+    if isinstance(value, (set, frozenset)):
+        return ["set", sorted(map(_setting_key, value), key=json.dumps)]
+    if isinstance(value, bytes):
+        return ["bytes", value.hex()]
     if isinstance(value, np.ndarray):
         contents = hashlib.sha256(np.ascontiguousarray(value).tobytes()).hexdigest()
         return ["ndarray", value.dtype.str, list(value.shape), contents]
+    if isinstance(value, Compressor):
+        return ["compressor", value.fingerprint()]
     if isinstance(value, BaseEstimator):
-        return [
-            f"{type(value).__module__}.{type(value).__qualname__}",
-            value.get_params(deep=False),
-        ]
+        kind = f"{type(value).__module__}.{type(value).__qualname__}"
+        return [kind, _setting_key(value.get_params(deep=False))]
     name = getattr(value, "__qualname__", None)
-    if callable(value) and isinstance(name, str) and "<" not in name:
-        return f"{getattr(value, '__module__', '')}.{name}"
+    top_level = inspect.isfunction(value) or inspect.isclass(value)
+    if top_level and isinstance(name, str) and "<" not in name:
+        return f"{value.__module__}.{name}"
     return repr(value)
 
 
@@ -225,8 +246,9 @@ class Compressor(BaseEstimator, ABC):
     def fingerprint(self) -> str:
         """A digest of everything that decides this compressor's sizes.
 
-        The class, every setting (``get_params``; an array by all its values, a
-        function or class by its qualified name), and the contents of the model
+        The class, every setting (``get_params``, each as :func:`_setting_key`
+        writes it: an array by all its values, a compressor by its own
+        fingerprint, a function or class by its qualified name), and the contents of the model
         file or folder that :attr:`model_parameter` names
         (:meth:`_model_contents`): a model retrained at the same path gives
         another fingerprint. Resumable searches record it, so a checkpoint is
@@ -234,7 +256,7 @@ class Compressor(BaseEstimator, ABC):
         """
         digest = hashlib.sha256()
         digest.update(f"{type(self).__module__}.{type(self).__qualname__}".encode())
-        settings = json.dumps(self.get_params(deep=False), sort_keys=True, default=_setting_key)
+        settings = json.dumps(_setting_key(self.get_params(deep=False)), sort_keys=True)
         digest.update(settings.encode())
         for chunk in self._model_contents():
             digest.update(chunk)

@@ -44,6 +44,11 @@ def register_compressor(cls: type[Compressor]) -> type[Compressor]:
             f"register_compressor expects a Compressor subclass with a non-empty str "
             f"`name`, got {cls!r}."
         )
+    if any(p.kind is inspect.Parameter.VAR_POSITIONAL for p in _parameters(cls)):
+        raise TypeError(
+            f"{cls.__name__}.__init__ takes *args, which scikit-learn's get_params cannot "
+            "read; name each setting."
+        )
     if "name" not in vars(cls):
         raise TypeError(
             f"{cls.__name__} inherits its name {name!r}; give it its own (name = ...) so "
@@ -85,9 +90,15 @@ def default_settings(name: str) -> dict[str, Any]:
 
     A setting without a default maps to ``inspect.Parameter.empty``.
     """
-    parameters = inspect.signature(compressor_class(name)).parameters.values()
     variadic = (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)
-    return {p.name: p.default for p in parameters if p.kind not in variadic}
+    return {
+        p.name: p.default for p in _parameters(compressor_class(name)) if p.kind not in variadic
+    }
+
+
+def _parameters(cls: type[Compressor]) -> list[inspect.Parameter]:
+    """The parameters of ``cls``'s constructor."""
+    return list(inspect.signature(cls).parameters.values())
 
 
 def available_compressors() -> list[str]:
