@@ -235,8 +235,8 @@ def _complement(by_class: dict[Any, list[bytes]], label: Any, ratio: float) -> l
     or only empty ones) takes the mean length of the others: an empty complement would
     code a query as its empty class text does, giving it 0 bits, below the real classes
     wherever their complements beat them."""
-    lengths = [sum(map(len, texts)) for texts in by_class.values() if texts]
-    own = sum(map(len, by_class[label])) or (sum(lengths) / len(lengths) if lengths else 0)
+    filled = [n for texts in by_class.values() if (n := sum(map(len, texts)))]
+    own = sum(map(len, by_class[label])) or (sum(filled) / len(filled) if filled else 0)
     others = sorted(
         ((j + 0.5) / len(by_class[other]), k, text)
         for k, other in enumerate(sorted(by_class))

@@ -379,6 +379,15 @@ def _refuse_no_texts(
         raise ValueError(f"{path} holds no {what}{why}.")
 
 
+def _broken_datasets(error: Exception) -> ImportError:
+    """The error of a ``datasets`` package that is installed but fails to import."""
+    return ImportError(
+        f"The `datasets` package is installed but cannot be imported "
+        f"({type(error).__name__}: {error}); repair it, or pass a folder of CSVs "
+        "(data_dir / --data-dir)."
+    )
+
+
 def load_ag_news(split: str, data_dir: str | os.PathLike[str] | None = None) -> LabeledTexts:
     """AG News ``split`` ("train" or "test"), from a folder or from the Hub.
 
@@ -416,17 +425,22 @@ def load_ag_news(split: str, data_dir: str | os.PathLike[str] | None = None) -> 
         return read_ag_news_csv(path)
     try:
         import datasets
-    except ImportError as error:
-        if getattr(error, "name", None) != "datasets":  # installed, but broken
-            raise ImportError(
-                f"The `datasets` package is installed but cannot be imported ({error}); "
-                "repair it, or pass a folder of CSVs (data_dir / --data-dir)."
-            ) from error
+    except ModuleNotFoundError as error:
+        if error.name != "datasets":
+            raise _broken_datasets(error) from error
         raise ImportError(
             "Loading AG News from the Hugging Face Hub needs the `datasets` package: "
             'pip install "npc-classify[hub]". Or pass a folder of CSVs (data_dir / '
             "--data-dir)."
         ) from None
+    except Exception as error:  # a clash of its own dependencies (pyarrow's attributes...)
+        raise _broken_datasets(error) from error
+    if not hasattr(datasets, "load_dataset"):
+        raise ImportError(
+            f"The module `datasets` found at {getattr(datasets, '__file__', '?')} is not "
+            "Hugging Face's (a file of that name in the working folder?); rename it, or "
+            "pass a folder of CSVs (data_dir / --data-dir)."
+        )
     try:
         hub = datasets.load_dataset(AG_NEWS_HUB_NAME, split=split)
     except Exception as error:  # the Hub unreachable, offline mode, a damaged cache...

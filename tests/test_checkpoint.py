@@ -18,6 +18,7 @@ from sklearn.base import clone
 from npc_classify import CompressionClassifier, NCDClassifier
 from npc_classify._candidates import UNFITTED_WEIGHTS
 from npc_classify.compressors import Compressor
+from npc_classify.compressors._base import _setting_key
 from npc_classify.evaluation import resumable_class_bits, resumable_kneighbors
 
 QUERIES = [
@@ -725,3 +726,19 @@ def test_any_plain_setting_has_one_fingerprint_in_every_process(held):
         for seed in ("1", "2")
     }  # fmt: skip
     assert len(runs) == 1
+
+
+def test_built_in_functions_of_one_name_are_told_apart_by_their_module():
+    import cmath
+    import math
+
+    assert Holding(math.log).fingerprint() != Holding(cmath.log).fingerprint()
+    assert Holding(np.sum).fingerprint() == Holding(np.sum).fingerprint()
+    assert "numpy" in json.dumps(_setting_key(np.sum))
+
+
+def test_an_object_array_setting_is_fingerprinted_by_its_values():
+    words = np.array(["goal", "shares"], dtype=object)
+    changed = np.array(["goal", "bank"], dtype=object)
+    assert Holding(words).fingerprint() != Holding(changed).fingerprint()
+    assert Holding(words).fingerprint() == Holding(words.copy()).fingerprint()

@@ -216,6 +216,13 @@ def test_a_declared_class_without_texts_is_scored_against_a_complement_of_typica
     assert "unseen" not in clf.predict(texts).tolist()
 
 
+def test_an_empty_class_complement_has_the_mean_length_of_the_classes_with_text():
+    from npc_classify._compression_classifier import _complement
+
+    by_class = {"a": [b"x" * 10] * 10, "b": [b"y" * 10] * 30, "e": [b""]}
+    assert sum(map(len, _complement(by_class, "e", 1.0))) == 200  # mean of 100 and 300
+
+
 def test_a_class_of_empty_texts_is_scored_against_a_complement_of_typical_size(tiny_news):
     texts, labels = tiny_news
     clf = CompressionClassifier("ppm", complement=8).fit([*texts, ""], [*labels, "empty"])

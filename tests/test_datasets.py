@@ -220,6 +220,24 @@ def test_a_datasets_package_that_fails_to_import_is_named_with_its_error(monkeyp
     assert "a_dependency_that_is_not_there" in str(error.value)
 
 
+def test_a_datasets_package_failing_with_another_error_is_named_too(monkeypatch, tmp_path):
+    package = tmp_path / "site" / "datasets"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text("import sys; sys.no_such_attribute\n")
+    monkeypatch.delitem(sys.modules, "datasets", raising=False)
+    monkeypatch.syspath_prepend(str(tmp_path / "site"))
+    with pytest.raises(ImportError, match=r"installed but cannot be imported \(AttributeError"):
+        load_ag_news("train")
+
+
+def test_a_module_of_the_same_name_is_named_as_not_hugging_faces(monkeypatch, tmp_path):
+    (tmp_path / "datasets.py").write_text("# a project's own helpers\n")
+    monkeypatch.delitem(sys.modules, "datasets", raising=False)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    with pytest.raises(ImportError, match=r"datasets.py is not Hugging Face's"):
+        load_ag_news("train")
+
+
 def test_a_hub_that_cannot_be_reached_names_the_folder_to_read_instead(monkeypatch):
     def unreachable(*args, **kwargs):
         raise ConnectionError("Couldn't reach 'fancyzhx/ag_news' on the Hub")

@@ -38,7 +38,8 @@ def _setting_key(value: Any) -> Any:
     sorted items; an array is its dtype, shape and every value (its repr
     leaves values out); a compressor is its :meth:`Compressor.fingerprint`
     (its model file included), another estimator its class and settings; a
-    function or class defined at a module's top level is its qualified name.
+    function (built-in ones and numpy's included) or class defined at a
+    module's top level is its module and qualified name.
     Anything else is its repr: a lambda's or a bound method's holds an
     address that differs in every process, so a checkpoint of a search with
     one is never resumed, rather than resumed with another one's sizes.
@@ -56,6 +57,8 @@ def _setting_key(value: Any) -> Any:
         return ["set", sorted(map(_setting_key, value), key=json.dumps)]
     if isinstance(value, bytes):
         return ["bytes", value.hex()]
+    if isinstance(value, np.ndarray) and value.dtype.hasobject:  # its bytes are pointers
+        return ["ndarray", value.dtype.str, list(value.shape), _setting_key(value.tolist())]
     if isinstance(value, np.ndarray):
         contents = hashlib.sha256(np.ascontiguousarray(value).tobytes()).hexdigest()
         return ["ndarray", value.dtype.str, list(value.shape), contents]
@@ -65,8 +68,9 @@ def _setting_key(value: Any) -> Any:
         kind = f"{type(value).__module__}.{type(value).__qualname__}"
         return [kind, _setting_key(value.get_params(deep=False))]
     name = getattr(value, "__qualname__", None)
-    top_level = inspect.isfunction(value) or inspect.isclass(value)
-    if top_level and isinstance(name, str) and "<" not in name:
+    unbound = inspect.ismodule(getattr(value, "__self__", None)) or not hasattr(value, "__self__")
+    named = callable(value) and unbound and isinstance(name, str) and "<" not in name
+    if named and isinstance(getattr(value, "__module__", None), str):
         return f"{value.__module__}.{name}"
     return repr(value)
 
@@ -248,8 +252,9 @@ class Compressor(BaseEstimator, ABC):
 
         The class, every setting (``get_params``, each as :func:`_setting_key`
         writes it: an array by all its values, a compressor by its own
-        fingerprint, a function or class by its qualified name), and the contents of the model
-        file or folder that :attr:`model_parameter` names
+        fingerprint, a function or class by its module and qualified name),
+        and the contents of the model file or folder that
+        :attr:`model_parameter` names
         (:meth:`_model_contents`): a model retrained at the same path gives
         another fingerprint. Resumable searches record it, so a checkpoint is
         never resumed with other sizes.
