@@ -2,7 +2,8 @@
 
 This is how the command line's ``--param`` and ``--model`` build a compressor,
 and it works for any registered compressor, a user's included: the accepted
-names and their types come from the compressor's own ``get_params()``.
+names and their types come from the defaults of the compressor's constructor, the
+settings ``get_params()`` returns.
 """
 
 from __future__ import annotations
@@ -74,7 +75,7 @@ def compressor_from_settings(
                 f"{', '.join(sorted(accepted)) or 'none'}{given_by_model}."
             )
         if key in params:
-            given = ", ".join(s for s in settings if s.partition("=")[0] == key)
+            given = ", ".join(other for other in settings if other.partition("=")[0] == key)
             raise ValueError(f"{key} is given twice ({given}); give each setting once.")
         params[key] = _parse_value(key, text, accepted[key])
     if model is not None:
