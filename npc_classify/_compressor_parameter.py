@@ -39,7 +39,7 @@ class CompressorParameterMixin:
         try:
             super()._validate_params()  # type: ignore[misc]
         except InvalidParameterError as error:
-            hint = _shared_name_hint(self)
+            hint = _shared_name_hint(self) or _unregistered_name_hint(self)
             if hint is None:
                 raise
             raise InvalidParameterError(f"{error} {hint}") from None
@@ -85,6 +85,20 @@ def _misplaced_settings_message(
                 "(get_compressor is in npc_classify)."
             )
     return message + " See help(" + estimator + ") for its parameters."
+
+
+def _unregistered_name_hint(estimator: Any) -> str | None:
+    """Why a compressor name may be unknown here though the user registered it: a worker
+    process (loky's, Ray's) does not run the script that registered it."""
+    compressor = getattr(estimator, "compressor", None)
+    if not isinstance(compressor, str) or compressor in available_compressors():
+        return None
+    return (
+        f"If you registered {compressor!r} yourself, this process has not: a worker process "
+        "(GridSearchCV or cross_val_score with n_jobs, a Ray cluster) does not run the script "
+        "that registered it. Give the estimator the compressor object instead, or register it "
+        "in a module the workers import."
+    )
 
 
 def _shared_name_hint(estimator: Any) -> str | None:

@@ -742,3 +742,24 @@ def test_an_object_array_setting_is_fingerprinted_by_its_values():
     changed = np.array(["goal", "bank"], dtype=object)
     assert Holding(words).fingerprint() != Holding(changed).fingerprint()
     assert Holding(words).fingerprint() == Holding(words.copy()).fingerprint()
+
+
+@pytest.mark.parametrize("kind", ["sparse", "masked", "pandas"])
+def test_an_array_like_setting_is_fingerprinted_by_its_values(kind):
+    """Their reprs leave values out, as numpy's does."""
+    if kind == "sparse":
+        from scipy.sparse import csr_matrix
+
+        def make(values):
+            return csr_matrix(values[None, :])
+    elif kind == "masked":
+
+        def make(values):
+            return np.ma.masked_array(values, mask=values > 1000)
+    else:
+        make = pytest.importorskip("pandas").Series
+    values = np.arange(2000.0)
+    changed = values.copy()
+    changed[1500] = -1.0
+    assert Holding(make(values)).fingerprint() != Holding(make(changed)).fingerprint()
+    assert Holding(make(values)).fingerprint() == Holding(make(values.copy())).fingerprint()

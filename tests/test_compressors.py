@@ -395,6 +395,27 @@ def test_a_compressor_taking_keyword_arguments_is_built_by_name(registry_restore
     assert compressor_from_settings("open-test", ["level=3"]).level == 3
 
 
+def test_a_script_s_class_re_registered_by_a_worker_replaces_itself(registry_restored):
+    """A worker re-runs the script as ``__mp_main__``; the class sent to it is ``__main__``'s."""
+
+    def defined_in(module: str) -> type[Compressor]:
+        namespace = {"name": "script-test", "compress": staticmethod(zlib.compress)}
+        return type("ScriptCompressor", (Compressor,), {**namespace, "__module__": module})
+
+    register_compressor(defined_in("__mp_main__"))
+    sent = register_compressor(defined_in("__main__"))
+    assert type(get_compressor("script-test")) is sent
+
+
+def test_a_name_registered_elsewhere_says_to_give_the_object():
+    from sklearn.utils._param_validation import InvalidParameterError
+
+    from npc_classify import NCDClassifier
+
+    with pytest.raises(InvalidParameterError, match="does not run the script that registered"):
+        NCDClassifier("registered-in-another-process").fit(["a", "b"], [0, 1])
+
+
 def test_a_compressor_taking_positional_varargs_is_refused(registry_restored):
     class Varargs(Compressor):
         name = "varargs-test"

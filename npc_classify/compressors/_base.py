@@ -36,7 +36,9 @@ def _setting_key(value: Any) -> Any:
     JSON's own values stay as they are, and lists and string-keyed dicts hold
     their items' keys; other dicts become their sorted pairs and sets their
     sorted items; an array is its dtype, shape and every value (its repr
-    leaves values out); a compressor is its :meth:`Compressor.fingerprint`
+    leaves values out), and so is an array-like (a masked array with its
+    mask, a SciPy sparse matrix, a pandas object, a tensor); a compressor is
+    its :meth:`Compressor.fingerprint`
     (its model file included), another estimator its class and settings; a
     function (built-in ones and numpy's included) or class defined at a
     module's top level is its module and qualified name.
@@ -57,6 +59,15 @@ def _setting_key(value: Any) -> Any:
         return ["set", sorted(map(_setting_key, value), key=json.dumps)]
     if isinstance(value, bytes):
         return ["bytes", value.hex()]
+    if isinstance(value, np.ma.MaskedArray):
+        return ["masked", _setting_key(value.data), _setting_key(np.ma.getmaskarray(value))]
+    if hasattr(value, "tocsr") and hasattr(value, "nnz"):  # a SciPy sparse matrix or array
+        rows = value.tocsr()
+        parts = (rows.data, rows.indices, rows.indptr)
+        return ["sparse", list(rows.shape), *map(_setting_key, parts)]
+    if not isinstance(value, np.ndarray) and hasattr(value, "__array__"):  # pandas, torch...
+        kind = f"{type(value).__module__}.{type(value).__qualname__}"
+        return [kind, _setting_key(np.asarray(value))]
     if isinstance(value, np.ndarray) and value.dtype.hasobject:  # its bytes are pointers
         return ["ndarray", value.dtype.str, list(value.shape), _setting_key(value.tolist())]
     if isinstance(value, np.ndarray):

@@ -65,7 +65,10 @@ def register_compressor(cls: type[Compressor]) -> type[Compressor]:
 
 
 def _qualified(cls: type) -> str:
-    return f"{cls.__module__}.{cls.__qualname__}"
+    """``cls``'s module and qualified name; a script's module by one name, ``__main__``,
+    whether it runs as the program or is re-run as ``__mp_main__`` by a worker process."""
+    module = "__main__" if cls.__module__ == "__mp_main__" else cls.__module__
+    return f"{module}.{cls.__qualname__}"
 
 
 def compressor_class(name: str) -> type[Compressor]:
