@@ -818,7 +818,7 @@ class CompressionClassifier(
                 for _ in range(count):
                     row = [
                         check_sizes(
-                            np.asarray(next(results), dtype=np.float64),
+                            next(results),
                             self.compressor_,
                             "conditional_sizes",
                             count=len(queries[share]),

@@ -30,7 +30,7 @@ NCD_CONSTRAINTS: dict[str, list[Any]] = {
 
 def compressed_sizes(compressor: Compressor, data: Sequence[bytes]) -> np.ndarray:
     """Compressed size of each item in bytes (fractional for ideal code lengths)."""
-    sizes = np.asarray(compressor.compressed_sizes(data), dtype=np.float64)
+    sizes = compressor.compressed_sizes(data)
     return check_sizes(sizes, compressor, "compressed_sizes", count=len(data))
 
 
@@ -70,7 +70,7 @@ def ncd_rows(
             sizes = compressor.compressed_sizes_with_prefix(query + separator, train)
             joint.append(
                 check_sizes(
-                    np.asarray(sizes, dtype=np.float64),
+                    sizes,
                     compressor,
                     "compressed_sizes_with_prefix",
                     count=len(train),
@@ -80,15 +80,13 @@ def ncd_rows(
             sizes = compressor.compressed_sizes_with_suffix([t + separator for t in train], query)
             joint.append(
                 check_sizes(
-                    np.asarray(sizes, dtype=np.float64),
+                    sizes,
                     compressor,
                     "compressed_sizes_with_suffix",
                     count=len(train),
                 )
             )
-        query_size = check_sizes(
-            np.asarray(size(query), dtype=np.float64), compressor, "compressed_size"
-        )
+        query_size = check_sizes(size(query), compressor, "compressed_size")
         out[row] = ncd_from_sizes(query_size, train_sizes, np.mean(joint, axis=0))
     return out
 

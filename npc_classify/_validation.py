@@ -305,20 +305,22 @@ def _preview(value: Any, width: int = 40) -> str:
 
 
 def check_sizes(
-    sizes: np.ndarray,
+    sizes: Any,
     compressor: object,
     method: str,
     *,
     count: int | None = None,
     negative: bool = False,
 ) -> np.ndarray:
-    """``sizes`` if every one is a finite, non-negative number of bytes; else a clear error.
+    """``sizes``, what ``compressor.method`` returned, as a float64 array if every one is a
+    finite, non-negative number of bytes; else a clear error.
 
     A distance or a prediction computed from a NaN or negative size would be
     silently wrong, and so would ``count`` inputs given fewer or more sizes
     (broadcasting would spread them over the inputs). ``negative=True`` lets
     conditional sizes below 0 through: an item can shorten its context's code.
     """
+    sizes = np.asarray(sizes, dtype=np.float64)
     name = f"{type(compressor).__name__}.{method}"
     if count is not None and sizes.shape != (count,):
         raise ValueError(

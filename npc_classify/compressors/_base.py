@@ -460,9 +460,8 @@ class Compressor(BaseEstimator, ABC):
         """
         joint = self.compressed_sizes_with_prefix(context, items)
         alone = self.compressed_size(context)
-        method = "compressed_sizes_with_prefix"
-        joint = check_sizes(np.asarray(joint, dtype=np.float64), self, method, count=len(items))
-        return joint - check_sizes(np.asarray(alone, dtype=np.float64), self, "compressed_size")
+        joint = check_sizes(joint, self, "compressed_sizes_with_prefix", count=len(items))
+        return joint - check_sizes(alone, self, "compressed_size")
 
     def _thread_context(self, factory: Callable[[], _Context]) -> _Context:
         """Return this thread's native context, building it with ``factory``."""
