@@ -1115,13 +1115,19 @@ def test_options_before_the_command_are_refused(capsys):
     )
 
 
+def evaluate_in_a_process(tmp_path: Path, output: str, **streams) -> subprocess.CompletedProcess:
+    """``npc-classify evaluate`` of tiny_news.csv with ``--output output``, run as a process
+    whose standard output and error are the real files or pipes ``streams`` names."""
+    argv = [str(arg) for arg in tiny_news_argv("--output", output)]
+    return subprocess.run(
+        [sys.executable, "-m", "npc_classify", *argv], cwd=tmp_path, timeout=120, text=True,
+        **streams,
+    )  # fmt: skip
+
+
 @pytest.mark.skipif(not os.path.exists("/dev/stdout"), reason="no /dev/stdout")
 def test_output_to_standard_output_by_its_file_name_sends_the_report_to_stderr(tmp_path):
-    argv = [str(arg) for arg in tiny_news_argv("--output", "/dev/stdout")]
-    result = subprocess.run(
-        [sys.executable, "-m", "npc_classify", *argv],
-        capture_output=True, cwd=tmp_path, timeout=120, text=True,
-    )  # fmt: skip
+    result = evaluate_in_a_process(tmp_path, "/dev/stdout", capture_output=True)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["command"] == "evaluate"
     assert "confusion matrix" in result.stderr
@@ -1130,24 +1136,18 @@ def test_output_to_standard_output_by_its_file_name_sends_the_report_to_stderr(t
 
 def test_output_to_dev_null_with_standard_output_there_too_prints_no_report(tmp_path):
     """Both are the same device, but no JSON goes to standard output: the report stays."""
-    argv = [str(arg) for arg in tiny_news_argv("--output", os.devnull)]
     with open(os.devnull, "wb") as null:
-        result = subprocess.run(
-            [sys.executable, "-m", "npc_classify", *argv],
-            stdout=null, stderr=subprocess.PIPE, cwd=tmp_path, timeout=120, text=True,
-        )  # fmt: skip
+        result = evaluate_in_a_process(tmp_path, os.devnull, stdout=null, stderr=subprocess.PIPE)
     assert result.returncode == 0 and result.stderr == ""
 
 
 @pytest.mark.skipif(not hasattr(os, "openpty"), reason="no pseudo-terminals")
 def test_output_to_standard_output_on_a_terminal_sends_the_report_to_stderr(tmp_path):
-    argv = [str(arg) for arg in tiny_news_argv("--output", "/dev/stdout")]
     leader, follower = os.openpty()
     try:
-        result = subprocess.run(
-            [sys.executable, "-m", "npc_classify", *argv],
-            stdout=follower, stderr=subprocess.PIPE, cwd=tmp_path, timeout=120, text=True,
-        )  # fmt: skip
+        result = evaluate_in_a_process(
+            tmp_path, "/dev/stdout", stdout=follower, stderr=subprocess.PIPE
+        )
     finally:
         os.close(follower)
         os.close(leader)
@@ -1156,12 +1156,10 @@ def test_output_to_standard_output_on_a_terminal_sends_the_report_to_stderr(tmp_
 
 
 def test_output_to_standard_error_by_name_keeps_no_checkpoint_beside_it(tmp_path):
-    argv = [str(arg) for arg in tiny_news_argv("--output", "/proc/self/fd/2")]
     with open(tmp_path / "err.txt", "wb") as err:
-        result = subprocess.run(
-            [sys.executable, "-m", "npc_classify", *argv],
-            stdout=subprocess.PIPE, stderr=err, cwd=tmp_path, timeout=120, text=True,
-        )  # fmt: skip
+        result = evaluate_in_a_process(
+            tmp_path, "/proc/self/fd/2", stdout=subprocess.PIPE, stderr=err
+        )
     assert result.returncode == 0
     assert "partial.jsonl" not in (tmp_path / "err.txt").read_text()
     assert list(tmp_path.iterdir()) == [tmp_path / "err.txt"]
@@ -1169,12 +1167,10 @@ def test_output_to_standard_error_by_name_keeps_no_checkpoint_beside_it(tmp_path
 
 def test_output_to_standard_output_by_name_keeps_no_checkpoint_beside_it(tmp_path):
     """/dev/stdout into a file is a regular file, but no checkpoint belongs in /dev."""
-    argv = [str(arg) for arg in tiny_news_argv("--output", "/proc/self/fd/1")]
     with open(tmp_path / "out.json", "wb") as out:
-        result = subprocess.run(
-            [sys.executable, "-m", "npc_classify", *argv],
-            stdout=out, stderr=subprocess.PIPE, cwd=tmp_path, timeout=120, text=True,
-        )  # fmt: skip
+        result = evaluate_in_a_process(
+            tmp_path, "/proc/self/fd/1", stdout=out, stderr=subprocess.PIPE
+        )
     assert result.returncode == 0, result.stderr
     assert "checkpoint" not in result.stderr
     assert json.loads((tmp_path / "out.json").read_text())["command"] == "evaluate"
