@@ -12,6 +12,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 from conftest import TINY_NEWS, Arriving, write_csv
+from sklearn.linear_model import LogisticRegression
+from sklearn.multiclass import OneVsRestClassifier
+from sklearn.pipeline import Pipeline, make_pipeline
 
 from npc_classify import (
     CompressionClassifier,
@@ -453,8 +456,6 @@ def test_predict_refuses_a_file_that_holds_no_model_naming_what_it_holds(tmp_pat
 
 
 def test_predict_refuses_a_model_that_does_not_take_texts(tmp_path, capsys):
-    from sklearn.linear_model import LogisticRegression
-
     path = tmp_path / "numbers.skops"
     save_model(LogisticRegression().fit([[0.0], [1.0], [2.0], [3.0]], [0, 1, 0, 1]), path)
     texts = tmp_path / "texts.txt"
@@ -465,36 +466,8 @@ def test_predict_refuses_a_model_that_does_not_take_texts(tmp_path, capsys):
     assert len(err.splitlines()) == 1 and "a late goal" not in err
 
 
-def test_predict_takes_a_meta_estimator_of_text_classifiers(tmp_path, capsys, halves, texts_file):
-    from sklearn.multiclass import OneVsRestClassifier
-
-    train, texts, _ = halves
-    rows = list(csv.DictReader(io.StringIO(Path(train).read_text(encoding="utf-8"))))
-    model = OneVsRestClassifier(NCDClassifier(k=1))
-    model.fit([row["text"] for row in rows], [row["label"] for row in rows])
-    save_model(model, tmp_path / "ovr.skops")
-    code, out, err = run(capsys, "predict", tmp_path / "ovr.skops", texts_file)
-    assert code == 0, err
-    assert out.splitlines() == model.predict(texts).tolist()
-
-
-def test_predict_takes_a_pipeline_beginning_with_passthrough(tmp_path, capsys, halves, texts_file):
-    from sklearn.pipeline import Pipeline
-
-    train, texts, _ = halves
-    rows = list(csv.DictReader(io.StringIO(Path(train).read_text(encoding="utf-8"))))
-    model = Pipeline([("skip", "passthrough"), ("ncd", NCDClassifier(k=1))])
-    model.fit([row["text"] for row in rows], [row["label"] for row in rows])
-    save_model(model, tmp_path / "skip.skops")
-    code, out, err = run(capsys, "predict", tmp_path / "skip.skops", texts_file)
-    assert code == 0, err
-    assert out.splitlines() == model.predict(texts).tolist()
-
-
 def test_predict_refuses_a_pipeline_that_reads_a_table(tmp_path, capsys):
     from sklearn.compose import ColumnTransformer
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import make_pipeline
 
     columns = ColumnTransformer([("text", NCDTransformer(n_references=2), "text")])
     path = tmp_path / "table.skops"
@@ -505,20 +478,24 @@ def test_predict_refuses_a_pipeline_that_reads_a_table(tmp_path, capsys):
     assert f"{path} holds a Pipeline, which does not classify texts" in capsys.readouterr().err
 
 
-def test_predict_takes_a_pipeline_whose_first_step_reads_texts(
-    tmp_path, capsys, halves, texts_file
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda: make_pipeline(NCDTransformer(n_references=2), LogisticRegression()),
+        lambda: Pipeline([("skip", "passthrough"), ("ncd", NCDClassifier(k=1))]),
+        lambda: OneVsRestClassifier(NCDClassifier(k=1)),
+    ],
+    ids=["first-step", "after-passthrough", "one-vs-rest"],
+)
+def test_predict_takes_a_scikit_learn_model_whose_parts_read_texts(
+    tmp_path, capsys, halves, texts_file, build
 ):
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import make_pipeline
-
-    train, texts, _ = halves
-    rows = list(csv.DictReader(io.StringIO(Path(train).read_text(encoding="utf-8"))))
-    pipeline = make_pipeline(NCDTransformer(n_references=2), LogisticRegression())
-    pipeline.fit([row["text"] for row in rows], [row["label"] for row in rows])
-    save_model(pipeline, tmp_path / "pipeline.skops")
-    code, out, err = run(capsys, "predict", tmp_path / "pipeline.skops", texts_file)
+    labels, train_texts = zip(*tiny_news_rows()[0::2], strict=True)  # halves' training file
+    model = build().fit(list(train_texts), list(labels))
+    save_model(model, tmp_path / "model.skops")
+    code, out, err = run(capsys, "predict", tmp_path / "model.skops", texts_file)
     assert code == 0, err
-    assert out.splitlines() == pipeline.predict(texts).tolist()
+    assert out.splitlines() == model.predict(halves[1]).tolist()
 
 
 def test_explain_with_a_compressor_that_cannot_share_out_its_bits_is_a_one_line_error(
