@@ -10,7 +10,7 @@ import contextlib
 import json
 import math
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -32,7 +32,7 @@ CHECKPOINT_FORMAT = 1
 
 def resumable_kneighbors(
     clf: NCDClassifier,
-    X: Sequence[str],
+    X: Collection[str],
     n_neighbors: int,
     path: str | os.PathLike[str],
 ) -> tuple[np.ndarray, np.ndarray, int]:
@@ -106,7 +106,7 @@ def resumable_kneighbors(
 
 
 def resumable_class_bits(
-    clf: CompressionClassifier, X: Sequence[str], path: str | os.PathLike[str]
+    clf: CompressionClassifier, X: Collection[str], path: str | os.PathLike[str]
 ) -> tuple[np.ndarray, int]:
     """``clf.class_bits(X)``, saved class text by class text to ``path``.
 

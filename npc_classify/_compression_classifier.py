@@ -6,7 +6,7 @@ import hashlib
 import json
 import math
 import warnings
-from collections.abc import Callable, Iterator, Sequence, Sized
+from collections.abc import Callable, Collection, Iterator, Sized
 from dataclasses import dataclass
 from itertools import pairwise
 from numbers import Integral, Real
@@ -481,7 +481,7 @@ class CompressionClassifier(
         self.progress = progress
         self.n_jobs = n_jobs
 
-    def fit(self, X: Sequence[str], y: ArrayLike) -> CompressionClassifier:
+    def fit(self, X: Collection[str], y: ArrayLike) -> CompressionClassifier:
         """Build each class text from scratch.
 
         Parameters
@@ -501,7 +501,7 @@ class CompressionClassifier(
             return self._append(texts, labels)
 
     def partial_fit(
-        self, X: Sequence[str], y: ArrayLike, classes: ArrayLike | None = None
+        self, X: Collection[str], y: ArrayLike, classes: ArrayLike | None = None
     ) -> CompressionClassifier:
         """Append texts to their class texts; unseen labels become new classes, unless the
         first call fixed the classes.
@@ -856,7 +856,7 @@ class CompressionClassifier(
         """``texts`` split into ``n_dictionaries_`` contiguous groups, as they are coded."""
         return _groups(texts, self.n_dictionaries_, self._separator)
 
-    def extra_bits(self, X: Sequence[str]) -> np.ndarray:
+    def extra_bits(self, X: Collection[str]) -> np.ndarray:
         """Bits each query costs given each class text (mean over its dictionaries).
 
         Parameters
@@ -875,7 +875,7 @@ class CompressionClassifier(
             self._class_texts, self.n_dictionaries_, queries, CLASS, shown=True
         )
 
-    def complement_bits(self, X: Sequence[str]) -> np.ndarray:
+    def complement_bits(self, X: Collection[str]) -> np.ndarray:
         """Bits each query costs given each class's complement text (mean over its groups).
 
         Parameters
@@ -903,7 +903,7 @@ class CompressionClassifier(
         complements = _complements(self._class_texts, self.complement_)
         return self._bits_after(complements, self.n_dictionaries_, queries, COMPLEMENT, shown=True)
 
-    def class_bits(self, X: Sequence[str], *, saved: SavedColumns | None = None) -> np.ndarray:
+    def class_bits(self, X: Collection[str], *, saved: SavedColumns | None = None) -> np.ndarray:
         """The cost of each query under each class, which the predictions compare.
 
         ``extra_bits(X)``, less ``complement_bits(X)`` when fitted with a
@@ -930,7 +930,7 @@ class CompressionClassifier(
         costs = self._costs(self._class_texts, self.n_dictionaries_, queries, True, saved)
         return costs - self.class_offsets_
 
-    def bits_fingerprint(self, X: Sequence[str]) -> str:
+    def bits_fingerprint(self, X: Collection[str]) -> str:
         """A digest of everything ``class_bits(X)`` depends on.
 
         The compressor (its :meth:`~npc_classify.compressors.Compressor.fingerprint`:
@@ -968,7 +968,7 @@ class CompressionClassifier(
         _digest_texts(digest, encode_texts(check_texts(X, name="X")))
         return digest.hexdigest()
 
-    def decision_function(self, X: Sequence[str]) -> np.ndarray:
+    def decision_function(self, X: Collection[str]) -> np.ndarray:
         """Bits each query saves under each class against its mean cost over the classes.
 
         The largest score is the predicted class, and the scores keep the
@@ -995,7 +995,7 @@ class CompressionClassifier(
             return bits[:, 0] - bits[:, 1]
         return bits.mean(axis=1, keepdims=True) - bits
 
-    def predict_proba(self, X: Sequence[str]) -> np.ndarray:
+    def predict_proba(self, X: Collection[str]) -> np.ndarray:
         """Softmax of ``-class_bits / temperature_`` over the classes.
 
         Parameters
@@ -1010,7 +1010,7 @@ class CompressionClassifier(
         """
         return softmax(-self.class_bits(X) / self.temperature_, axis=1)
 
-    def predict(self, X: Sequence[str]) -> np.ndarray:
+    def predict(self, X: Collection[str]) -> np.ndarray:
         """The class under which each query costs the fewest bits (of :meth:`class_bits`).
 
         Parameters

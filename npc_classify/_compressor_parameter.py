@@ -11,7 +11,7 @@ parameters). Each gets a message that says how to write it instead.
 from __future__ import annotations
 
 import inspect
-from typing import Any
+from typing import Any, Self
 
 from sklearn.utils._param_validation import InvalidParameterError
 
@@ -22,7 +22,7 @@ from .compressors._registry import default_settings
 class CompressorParameterMixin:
     """Hints for settings given to the wrong object; for estimators with ``compressor``."""
 
-    def __new__(cls, *args: Any, **kwargs: Any) -> Any:
+    def __new__(cls, *args: Any, **kwargs: Any) -> Self:
         accepted = inspect.signature(cls.__init__).parameters
         unknown = sorted(name for name in kwargs if name not in accepted)
         if unknown:
@@ -47,7 +47,7 @@ class CompressorParameterMixin:
         if isinstance(compressor, Compressor):
             compressor.validate()
 
-    def set_params(self, **params: Any) -> Any:
+    def set_params(self, **params: Any) -> Self:
         """Set parameters; ``compressor__<name>`` needs a compressor object, not a name.
 
         Parameters
@@ -55,6 +55,11 @@ class CompressorParameterMixin:
         **params : dict
             Estimator parameters, and ``compressor__<name>`` for a setting of
             the compressor.
+
+        Returns
+        -------
+        self : estimator
+            The estimator, with its new parameters.
         """
         nested = sorted(name for name in params if name.startswith("compressor__"))
         compressor = params.get("compressor", getattr(self, "compressor", None))

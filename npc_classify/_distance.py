@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from numbers import Real
 from typing import Any
@@ -132,13 +132,10 @@ class NCDRowKernel:
         return ncd_rows(queries, train, sizes, self.compressor, self.separator, self.order)
 
 
-@validate_params(
-    {"X": "no_validation", "Y": "no_validation", **NCD_CONSTRAINTS},
-    prefer_skip_nested_validation=True,
-)
+@validate_params({"X": "no_validation", "Y": "no_validation", **NCD_CONSTRAINTS})
 def pairwise_ncd(
-    X: Sequence[str],
-    Y: Sequence[str] | None = None,
+    X: Collection[str],
+    Y: Collection[str] | None = None,
     *,
     compressor: str | Compressor = "gzip",
     separator: str = " ",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection
 from numbers import Integral
 from typing import Any
 
@@ -176,7 +176,7 @@ class NCDClassifier(ClassifierMixin, NCDNeighborsBase):
         self.tie_break = tie_break
         self.random_state = random_state
 
-    def fit(self, X: Sequence[str], y: ArrayLike) -> NCDClassifier:
+    def fit(self, X: Collection[str], y: ArrayLike) -> NCDClassifier:
         """Store the training texts and compute their compressed sizes.
 
         Parameters
@@ -199,7 +199,7 @@ class NCDClassifier(ClassifierMixin, NCDNeighborsBase):
             self.classes_, self._y = np.unique(labels, return_inverse=True)
         return self
 
-    def predict_proba(self, X: Sequence[str]) -> np.ndarray:
+    def predict_proba(self, X: Collection[str]) -> np.ndarray:
         """Share of the (weighted) neighbour votes won by each class.
 
         Parameters
@@ -222,7 +222,7 @@ class NCDClassifier(ClassifierMixin, NCDNeighborsBase):
         """
         return self.proba_from_neighbors(*self.kneighbors(X))
 
-    def predict(self, X: Sequence[str]) -> np.ndarray:
+    def predict(self, X: Collection[str]) -> np.ndarray:
         """Predicted class of each query, ties settled by ``tie_break``.
 
         Parameters

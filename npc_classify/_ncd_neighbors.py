@@ -5,9 +5,9 @@ from __future__ import annotations
 import hashlib
 import json
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator
 from numbers import Integral
-from typing import Any
+from typing import Any, Literal, overload
 
 import numpy as np
 from sklearn.base import BaseEstimator
@@ -126,9 +126,36 @@ class NCDNeighborsBase(CompressorParameterMixin, TextInputMixin, BaseEstimator, 
         start, stop = self._fit_offsets[index], self._fit_offsets[index + 1]
         return self._fit_buffer[start:stop].tobytes()
 
+    @overload
     def kneighbors(
         self,
-        X: Sequence[str],
+        X: Collection[str],
+        n_neighbors: int | None = None,
+        return_distance: Literal[True] = True,
+    ) -> tuple[np.ndarray, np.ndarray]: ...
+
+    @overload
+    def kneighbors(
+        self, X: Collection[str], n_neighbors: int | None, return_distance: Literal[False]
+    ) -> np.ndarray: ...
+
+    @overload
+    def kneighbors(
+        self,
+        X: Collection[str],
+        n_neighbors: int | None = None,
+        *,
+        return_distance: Literal[False],
+    ) -> np.ndarray: ...
+
+    @overload
+    def kneighbors(
+        self, X: Collection[str], n_neighbors: int | None = None, return_distance: bool = True
+    ) -> tuple[np.ndarray, np.ndarray] | np.ndarray: ...
+
+    def kneighbors(
+        self,
+        X: Collection[str],
         n_neighbors: int | None = None,
         return_distance: bool = True,
     ) -> tuple[np.ndarray, np.ndarray] | np.ndarray:
@@ -156,7 +183,7 @@ class NCDNeighborsBase(CompressorParameterMixin, TextInputMixin, BaseEstimator, 
         return (neigh_dist, neigh_ind) if return_distance else neigh_ind
 
     def kneighbors_chunks(
-        self, X: Sequence[str], n_neighbors: int | None = None
+        self, X: Collection[str], n_neighbors: int | None = None
     ) -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
         """Stream the neighbour search: one result per chunk of queries, in order.
 
@@ -264,7 +291,7 @@ class NCDNeighborsBase(CompressorParameterMixin, TextInputMixin, BaseEstimator, 
         # Each row of neigh_ind is its sorted candidates' row, ordered by distance.
         return np.take_along_axis(neigh_dist, np.argsort(neigh_ind, axis=1), axis=1)
 
-    def search_fingerprint(self, X: Sequence[str], n_neighbors: int) -> str:
+    def search_fingerprint(self, X: Collection[str], n_neighbors: int) -> str:
         """A digest of everything ``kneighbors(X, n_neighbors)`` depends on.
 
         The compressor (its :meth:`~npc_classify.compressors.Compressor.fingerprint`:

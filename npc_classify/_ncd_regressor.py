@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection
 from typing import Any
 
 import numpy as np
@@ -130,7 +130,7 @@ class NCDRegressor(RegressorMixin, NCDNeighborsBase):
         )
         self.weights = weights
 
-    def fit(self, X: Sequence[str], y: ArrayLike) -> NCDRegressor:
+    def fit(self, X: Collection[str], y: ArrayLike) -> NCDRegressor:
         """Store the training texts and their targets; compute the texts' compressed sizes.
 
         Parameters
@@ -153,7 +153,7 @@ class NCDRegressor(RegressorMixin, NCDNeighborsBase):
             self._y = targets
         return self
 
-    def predict(self, X: Sequence[str]) -> np.ndarray:
+    def predict(self, X: Collection[str]) -> np.ndarray:
         """The (weighted) mean target of each query's ``k`` nearest training texts.
 
         Parameters

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection
 from numbers import Integral
 from typing import Any
 
@@ -159,7 +159,7 @@ class NCDTransformer(CompressorParameterMixin, TransformerMixin, TextInputMixin,
         self.progress = progress
         self.random_state = random_state
 
-    def fit(self, X: Sequence[str], y: ArrayLike | None = None) -> NCDTransformer:
+    def fit(self, X: Collection[str], y: ArrayLike | None = None) -> NCDTransformer:
         """Choose the reference texts and compute their compressed sizes.
 
         Parameters
@@ -219,7 +219,7 @@ class NCDTransformer(CompressorParameterMixin, TransformerMixin, TextInputMixin,
         ]
         return np.sort(np.concatenate(drawn))
 
-    def transform(self, X: Sequence[str]) -> np.ndarray:
+    def transform(self, X: Collection[str]) -> np.ndarray:
         """NCD of each text to every reference text.
 
         Parameters

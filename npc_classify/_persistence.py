@@ -32,7 +32,7 @@ def trusted_types() -> list[str]:
     return sorted({f"{c.__module__}.{c.__qualname__}" for c in classes} | set(EXTRA_TRUSTED_TYPES))
 
 
-def save_model(model: Estimator, path: str | os.PathLike[str]) -> None:
+def save_model(model: BaseEstimator, path: str | os.PathLike[str]) -> None:
     """Save a fitted estimator in the skops format (a zip of JSON and arrays).
 
     A language-model compressor is saved as its settings, the model's file or

@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from collections.abc import Set as AbstractSet
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import numpy as np
 from sklearn.utils import assert_all_finite
@@ -26,12 +26,14 @@ from sklearn.utils._param_validation import (
     InvalidParameterError,
     StrOptions,
     validate_parameter_constraints,
-    validate_params,
 )
+from sklearn.utils._param_validation import validate_params as _sklearn_validate_params
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import column_or_1d
 
 from ._text import shorten
+
+_Function = TypeVar("_Function", bound=Callable[..., Any])
 
 __all__ = [
     "Interval",
@@ -48,6 +50,14 @@ __all__ = [
     "unfitted_on_failure",
     "validate_params",
 ]
+
+
+def validate_params(parameter_constraints: dict[str, Any]) -> Callable[[_Function], _Function]:
+    """scikit-learn's ``validate_params`` (nested validation skipped), typed so that the
+    decorated function keeps its signature for a user's type checker: scikit-learn's
+    decorator is untyped, which would make the function ``Any``."""
+    decorate = _sklearn_validate_params(parameter_constraints, prefer_skip_nested_validation=True)
+    return cast(Callable[[_Function], _Function], decorate)
 
 
 def check_argument(value: Any, name: str, constraints: list[Any], caller: str) -> None:

@@ -20,7 +20,7 @@ import os
 import time
 import warnings
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from numbers import Integral
 from typing import Any
 
@@ -64,7 +64,7 @@ CLASS_CONDITIONAL = "class-conditional"
 
 
 def neighbor_predictions(
-    clf: NCDClassifier, neigh_dist: np.ndarray, neigh_ind: np.ndarray, k: int
+    clf: NCDClassifier, neigh_dist: np.ndarray, neigh_ind: np.ndarray, k: int | np.integer[Any]
 ) -> np.ndarray:
     """Predictions of ``clf`` with ``k`` neighbours from a precomputed search.
 
@@ -98,7 +98,7 @@ def paper_top_k_predictions(
     clf: NCDClassifier,
     neigh_dist: np.ndarray,
     neigh_ind: np.ndarray,
-    k: int,
+    k: int | np.integer[Any],
     y_true: ArrayLike,
 ) -> np.ndarray:
     """The paper's optimistic labels: the true class whenever it is among the tied.
@@ -153,7 +153,7 @@ def paper_top_k_accuracy(
     clf: NCDClassifier,
     neigh_dist: np.ndarray,
     neigh_ind: np.ndarray,
-    k: int,
+    k: int | np.integer[Any],
     y_true: ArrayLike,
 ) -> float:
     """Accuracy under the paper's optimistic tie rule (an upper bound).
@@ -638,7 +638,7 @@ def evaluate_class_conditional(
 
 
 def predictions(
-    model: Any, X: Sequence[str], *, labels: bool = True, proba: bool = False
+    model: Any, X: Collection[str], *, labels: bool = True, proba: bool = False
 ) -> tuple[np.ndarray | None, np.ndarray | None]:
     """The labels and the class probabilities of ``X``, as ``npc-classify predict`` gives them.
 

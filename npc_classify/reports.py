@@ -236,7 +236,7 @@ PREDICTION_STYLES = ("labels", "proba", "jsonl")
 
 
 def prediction_lines(
-    classes: Sequence[Any],
+    classes: Sequence[Any] | np.ndarray,
     labels: Sequence[Any] | np.ndarray | None,
     proba: np.ndarray | None,
     style: str,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import inspect
-from typing import Any
+from typing import Any, TypeVar
 
 from sklearn.base import clone
 
@@ -11,6 +11,7 @@ from .._validation import StrOptions
 from ._base import Compressor
 
 _REGISTRY: dict[str, type[Compressor]] = {}
+_C = TypeVar("_C", bound=type[Compressor])
 #: The registered names, one live set: the parameter constraint below sees every
 #: compressor registered later too.
 _NAMES: set[str] = set()
@@ -20,7 +21,7 @@ COMPRESSOR_CONSTRAINTS: list[Any] = [StrOptions(_NAMES), Compressor]
 name (compressors registered later included) or a :class:`Compressor` instance."""
 
 
-def register_compressor(cls: type[Compressor]) -> type[Compressor]:
+def register_compressor(cls: _C) -> _C:
     """Make ``cls`` available by its ``name`` to :func:`get_compressor`.
 
     Usable as a class decorator on a :class:`Compressor` subclass. The class
@@ -28,6 +29,16 @@ def register_compressor(cls: type[Compressor]) -> type[Compressor]:
     place), to a name no other class holds; a class of the same module and
     qualified name, as a notebook cell run again defines, replaces its
     earlier self.
+
+    Parameters
+    ----------
+    cls : type
+        The :class:`Compressor` subclass.
+
+    Returns
+    -------
+    cls : type
+        ``cls`` itself, so that the decorated name stays the class.
 
     Raises
     ------
