@@ -9,6 +9,7 @@ the run.
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 import threading
@@ -55,8 +56,11 @@ def ending_on_signals(run: Callable[[], int]) -> int:
     The run unwinds (``finally`` blocks run: a checkpoint holds every
     finished record, joblib stops its workers) and one line on standard error
     says what happened. SIGTERM is only caught in the main thread, the only
-    one Python delivers signals to.
+    one Python delivers signals to. A standard error closed at the start
+    (``2>&-``) drops what would be written to it, as ``2>/dev/null`` does.
     """
+    if sys.stderr is None:  # started with file descriptor 2 closed: print(file=None) would
+        sys.stderr = open(os.devnull, "w", encoding="utf-8")  # go to standard output
     in_main_thread = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGTERM, _terminate) if in_main_thread else None
     try:

@@ -267,8 +267,10 @@ class NCDNeighborsBase(CompressorParameterMixin, TextInputMixin, BaseEstimator, 
         pairs_per_query: int,
         candidates: np.ndarray | None,
         progress: bool,
+        description: str | None = None,
     ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-        """Exact NCD of each query to every training text (or to its candidates), top-k."""
+        """Exact NCD of each query to every training text (or to its candidates), top-k;
+        ``description``: the progress bar's, ``"NCD <compressor>"`` when None."""
         kernel = NCDRowKernel(self.compressor_, self._separator, self.order, k=n_neighbors)
         return map_query_chunks(
             kernel,
@@ -279,14 +281,21 @@ class NCDNeighborsBase(CompressorParameterMixin, TextInputMixin, BaseEstimator, 
             n_jobs=self.n_jobs,
             working_memory=self.working_memory,
             progress=progress,
-            description=f"NCD {self.compressor_.name}",
+            description=description or f"NCD {self.compressor_.name}",
         )
 
     def _training_pair_distances(self, queries: np.ndarray, candidates: np.ndarray) -> np.ndarray:
         """Exact NCD of training texts ``queries[i]`` to ``candidates[i]`` (rows sorted)."""
         train = PackedTexts(self._fit_buffer, self._fit_offsets)
         width = candidates.shape[1]
-        chunks = self._search([train[q] for q in queries], width, width, candidates, False)
+        chunks = self._search(
+            [train[q] for q in queries],
+            width,
+            width,
+            candidates,
+            self.progress,
+            description=f"candidate calibration, NCD {self.compressor_.name}",
+        )
         neigh_dist, neigh_ind = stack_neighbors(chunks, width)
         # Each row of neigh_ind is its sorted candidates' row, ordered by distance.
         return np.take_along_axis(neigh_dist, np.argsort(neigh_ind, axis=1), axis=1)

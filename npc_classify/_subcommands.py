@@ -68,6 +68,13 @@ def _progress(args: argparse.Namespace) -> bool:
     return bool(sys.stderr.isatty() if args.progress is None else args.progress)
 
 
+def _set_progress(model: Any, shown: bool) -> None:
+    """Show or hide the progress bars of ``model`` and of every estimator inside it (a
+    pipeline's step, a meta-estimator's): a saved model keeps the setting it was saved with."""
+    names = [name for name in model.get_params() if name.split("__")[-1] == "progress"]
+    model.set_params(**dict.fromkeys(names, shown))
+
+
 def _report_stream(args: argparse.Namespace) -> TextIO:
     """Where the printed report goes: standard error when the JSON goes to standard output
     (``-``, or standard output's file by name: ``/dev/stdout``)."""
@@ -387,6 +394,7 @@ def _fit(args: argparse.Namespace) -> int:
     _refuse_overwriting_inputs(args, {"--out": args.out})
     # the classes by name (World, Sports...), so that predict and explain print them
     model.fit(train.texts, datasets.label_names(train.labels, train.class_names))
+    _set_progress(model, False)  # how a run shows its work is for predict and explain to say
     save_model(model, args.out)
     print(f"{model!r} fitted on {len(train)} texts of {len(model.classes_)} classes")
     if getattr(model, "temperature", None) == "auto":
@@ -448,8 +456,7 @@ def _predict(args: argparse.Namespace) -> int:
         _choose_workers(args, model, len(first) * model.n_candidates_, sys.stderr)
     elif "n_jobs" in params and args.n_jobs is not None:
         model.set_params(n_jobs=args.n_jobs)
-    if "progress" in params:
-        model.set_params(progress=_progress(args))
+    _set_progress(model, _progress(args))
     style = "jsonl" if args.format == "jsonl" else "proba" if args.proba else "labels"
     classes = getattr(model, "classes_", [])
     for n, texts in enumerate(itertools.chain([first], blocks)):
@@ -474,6 +481,7 @@ def _explain(args: argparse.Namespace) -> int:
         kind = type(model).__name__
         raise ValueError(f"{args.model_file} holds a {kind}, which cannot explain a prediction.")
     _refuse_overwriting_inputs(args, {"--html": args.html})
+    _set_progress(model, _progress(args))
     explanation = model.explain(args.text, n_spans=args.spans)
     if str(args.html) == STDOUT:  # the page to standard output, the report beside it
         print(reports.format_explanation(explanation), file=sys.stderr)

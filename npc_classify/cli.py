@@ -307,6 +307,7 @@ def _build_parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.Argumen
     add("--spans", type=_positive_int, default=5, metavar="N", help="spans to list (default: 5)")
     text = f"also write it as HTML to FILE; {STDOUT}: standard output, the text to stderr"
     add("--html", type=_file, metavar="FILE", help=f"{text} (default: no)")
+    _add_progress_argument(explain)
 
     train_lm = _command(commands, "train-lm", "train the lm compressor's byte GRU")
     add = train_lm.add_argument

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -614,3 +615,67 @@ def test_predict_prints_each_block_as_it_is_classified_so_an_interrupt_keeps_the
     code, out, err = run(capsys, "predict", model, texts_file, *options, *QUIET)
     assert code == 130 and "npc-classify: interrupted" in err
     assert out.splitlines() == whole[: len(whole) - len(halves[1]) + 4]  # 2 blocks of 2
+
+
+# --- progress bars of saved models ------------------------------------------------------
+
+
+def test_fit_saves_the_model_without_its_progress_bars(capsys, tmp_path, halves):
+    model = fitted_model(capsys, tmp_path, halves[0], "--progress", "--candidates", 3, "--k", 1)
+    assert load_model(model).get_params()["progress"] is False
+
+
+def test_fit_shows_the_candidate_calibration_with_progress(capsys, tmp_path):
+    """24 training texts: enough pairs to calibrate the candidate search on."""
+    model = tmp_path / "model.skops"
+    train = ["fit", "--dataset", "csv", "--train", TINY_NEWS, "--out", model]
+    argv = [*train, "--candidates", 3, "--k", 1]
+    code, _, err = run(capsys, *argv, "--progress")
+    assert code == 0
+    assert "candidate calibration" in err
+    code, _, err = run(capsys, *argv, "--no-progress")
+    assert code == 0 and "candidate calibration" not in err
+
+
+@pytest.mark.parametrize("shown", [True, False], ids=["progress", "no-progress"])
+def test_predict_and_explain_set_the_progress_of_a_pipeline_s_steps(
+    capsys, tmp_path, halves, texts_file, shown
+):
+    _, texts, labels = halves
+    pipe = make_pipeline(NCDTransformer(n_references=8, progress=not shown), LogisticRegression())
+    path = tmp_path / "pipe.skops"
+    save_model(pipe.fit(texts, labels), path)
+    capsys.readouterr()  # the fit's own bars
+    option = "--progress" if shown else "--no-progress"
+    code, _, err = run(capsys, "predict", path, texts_file, option)
+    assert code == 0
+    assert ("NCD gzip" in err) is shown
+    model = fitted_model(capsys, tmp_path, halves[0], "--k", 1)
+    code, _, err = run(capsys, "explain", model, texts[0], option)
+    assert code == 0
+    assert ("NCD gzip" in err) is shown
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["predict", "--no-progress"], ["predict"], ["explain"]],
+    ids=["predict-no-progress", "predict", "explain"],
+)
+def test_a_closed_standard_error_drops_what_it_would_show(tmp_path, halves, texts_file, argv):
+    """Messages for standard error are lost with it, never moved into standard output."""
+    model = tmp_path / "model.skops"
+    save_model(reference(halves, k=1), model)
+    command, *options = argv
+    target = texts_file if command == "predict" else "'a late goal'"
+    line = [sys.executable, "-m", "npc_classify", command, str(model), str(target), *options]
+    kept, closed = (
+        subprocess.run(
+            ["sh", "-c", f"{' '.join(line)} {redirect}"],
+            capture_output=True,
+            timeout=300,
+            text=True,
+        )
+        for redirect in ("2>/dev/null", "2>&-")
+    )
+    assert closed.returncode == kept.returncode == 0
+    assert closed.stdout == kept.stdout
