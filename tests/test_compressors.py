@@ -238,6 +238,39 @@ def test_a_setting_assigned_directly_rebuilds_the_native_context(name, setting, 
     np.testing.assert_array_equal(after[1], fresh.conditional_sizes(context, [item]))
 
 
+@pytest.mark.parametrize("integer", [np.uint8, np.int16, np.int64])
+@pytest.mark.parametrize(
+    ("name", "setting", "value"),
+    [
+        ("gzip", "level", 4),
+        ("zstd", "level", 3),
+        ("zstd-prefix", "level", 2),
+        ("bz2", "level", 9),
+        ("lzma", "level", 1),
+        ("ppm", "order", 3),
+        ("ppm", "order", 16),
+        ("cm", "order", 3),
+        ("cm", "limit", 255),
+    ],
+)
+def test_a_numpy_integer_setting_codes_as_the_python_int(name, setting, value, integer):
+    """A grid built with np.arange gives NumPy integers, which the constraints accept: they
+    code as the same Python int would, whatever their width (PPM's tables are sized from
+    the order times the text's length, past what a uint8 or int16 holds)."""
+    rng = random.Random(0)
+    words = "the cat sat on a mat while stocks fell and the bank raised rates".split()
+    context, item = (" ".join(rng.choice(words) for _ in range(400)).encode() for _ in "ab")
+    as_python = get_compressor(name, **{setting: value})
+    as_numpy = get_compressor(name, **{setting: integer(value)})
+    as_numpy.validate()
+    np.testing.assert_array_equal(
+        as_numpy.compressed_sizes([item, context]), as_python.compressed_sizes([item, context])
+    )
+    np.testing.assert_array_equal(
+        as_numpy.conditional_sizes(context, [item]), as_python.conditional_sizes(context, [item])
+    )
+
+
 @pytest.mark.parametrize(
     ("compressor", "message"),
     [

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import math
 import mmap
+import operator
 from collections.abc import Sequence
 
 import numpy as np
@@ -111,6 +112,8 @@ class ContextMixer:
     def __init__(
         self, order: int, learning_rate: float, limit: int, prior: float, n_bytes: int
     ) -> None:
+        # NumPy integers would wrap in the table sizes
+        order, limit = operator.index(order), operator.index(limit)
         if not 0 <= order <= MAX_ORDER:
             raise ValueError(f"order must be in [0, {MAX_ORDER}], got {order}.")
         if not 1 <= limit <= 255:

@@ -17,6 +17,7 @@ that the engine matches to 1e-9 bits on every order.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Sequence
 from typing import Any
 
@@ -74,6 +75,7 @@ class CountTable:
     """
 
     def __init__(self, order: int) -> None:
+        order = operator.index(order)  # a NumPy integer would wrap in the table sizes
         if not 0 <= order <= kernels.MAX_ORDER:
             raise ValueError(f"order must be in [0, {kernels.MAX_ORDER}], got {order}.")
         self.order = order
@@ -515,7 +517,7 @@ class PPMModel:
     """
 
     def __init__(self, order: int, base_stream: Any = None, escape: float = 1.0) -> None:
-        self.order = order
+        self.order = operator.index(order)
         self.base_stream = base_stream
         self.escape = escape
 

@@ -17,7 +17,8 @@ class Bz2Compressor(Compressor):
     ----------
     level : int, default=9
         Block size in units of 100 kB, 1 to 9. Texts shorter than a block
-        compress identically at every level.
+        compress to the same size at every level (the streams differ only in
+        the header byte that names the level).
     """
 
     name = "bz2"

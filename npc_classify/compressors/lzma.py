@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import lzma
+import operator
 from collections.abc import Iterator
 from numbers import Integral
 
@@ -27,7 +28,7 @@ class LzmaCompressor(Compressor):
         self.level = level
 
     def compress(self, data: bytes) -> bytes:
-        return lzma.compress(data, preset=self.level)
+        return lzma.compress(data, preset=operator.index(self.level))
 
     def _decompress_chunks(self, data: bytes, max_size: int) -> Iterator[bytes]:
         return decompress_streams(lzma.LZMADecompressor, data, max_size, padding=True)
