@@ -301,6 +301,7 @@ def _warn_of_unseen_labels(train: LabeledTexts, test: LabeledTexts) -> None:
 _READ_FILES = {
     "input": "the input file",
     "model": "the language model",
+    "hf_model": "the language model",
     "model_file": "the model file",
     "corpus": "the corpus",
 }
@@ -325,7 +326,8 @@ def _refuse_overwriting_inputs(
     args: argparse.Namespace, destinations: dict[str, Path | None]
 ) -> None:
     """Refuse a report, checkpoint, model or page that is one of the files the command
-    reads (its data files, a model, a corpus), or each other.
+    reads (its data files, a model, a corpus), a file in a folder it reads (a Hugging Face
+    model), or each other.
 
     Called after those files are read, so that their loaders' checks speak
     first; nothing has been written then.
@@ -345,6 +347,11 @@ def _refuse_overwriting_inputs(
                 raise ValueError(
                     f"{option} {destinations[option]} is {what} {read}, which it would "
                     "replace; name another file."
+                )
+            if read.is_dir() and path.is_file() and path.is_relative_to(read.resolve()):
+                raise ValueError(  # a Hugging Face model's folder
+                    f"{option} {destinations[option]} is in {what} {read}, which it would "
+                    "change; name a file outside it."
                 )
     if len(set(written.values())) < len(written):
         raise ValueError(

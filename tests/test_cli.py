@@ -1068,6 +1068,25 @@ def test_an_output_written_as_a_folder_is_refused_and_the_file_of_that_name_kept
     assert kept.read_bytes() == b"label,text\n"
 
 
+@pytest.mark.parametrize("command", ["compress", "bpb"])
+def test_an_output_inside_a_model_folder_is_refused_and_the_model_kept(tmp_path, capsys, command):
+    """A Hugging Face model is a folder: no output replaces one of its files."""
+    model = tmp_path / "model"
+    model.mkdir()
+    config = model / "config.json"
+    config.write_text("{}")
+    if command == "compress":
+        argv = ["compress", TINY_NEWS, "-o", config, "--compressor", "hf", "--model", model]
+    else:
+        argv = ["bpb", "--dataset", "csv", "--test", TINY_NEWS, "--hf-model", model]
+        argv += ["--output", config]
+    assert main([str(arg) for arg in argv]) == 2
+    assert f"--output {config} is in the language model {model}, which it would change" in (
+        capsys.readouterr().err
+    )
+    assert config.read_text() == "{}"
+
+
 def test_compress_refuses_an_output_that_is_its_input(tmp_path, capsys):
     notes = tmp_path / "notes.txt"
     notes.write_bytes(b"a late goal\n")
