@@ -172,16 +172,31 @@ def _dictionary_count(text: str) -> int | str:
     return text if text == "auto" else _positive_int(text, "auto")
 
 
-def _positive_number(text: str, other: str, *, finite: bool = False) -> float:
-    """A positive number (finite when ``finite``); the error names ``other``, the word the
+def _positive_number(text: str, other: str = "", *, finite: bool = False) -> float:
+    """A positive number (finite when ``finite``); the error names ``other``, a word the
     option also takes."""
     try:
         value = float(text)
     except ValueError:
         value = float("nan")
     if not (value > 0 and (value < float("inf") or not finite)):
-        raise argparse.ArgumentTypeError(f"expected a positive number or {other}, got {text!r}")
+        kind = "positive finite number" if finite and not other else "positive number"
+        raise argparse.ArgumentTypeError(
+            f"expected a {kind}{f' or {other}' if other else ''}, got {text!r}"
+        )
     return value
+
+
+def _model_name(text: str) -> str:
+    """``--model``: a model file or name; not empty, which paths read as the working folder."""
+    if not text:
+        raise argparse.ArgumentTypeError("expected a model file or name, got ''")
+    return text
+
+
+def _positive_finite(text: str) -> float:
+    """A positive finite number."""
+    return _positive_number(text, finite=True)
 
 
 def _temperature(text: str) -> float | str:
@@ -231,7 +246,7 @@ TRAIN_LM_OPTIONS: list[tuple[str, Callable[[str], Any], Any, str]] = [
     ("steps", _positive_int, 2000, "optimiser steps"),
     ("seq_len", _positive_int, 256, "bytes in each training window"),
     ("batch_size", _positive_int, 32, "windows in each step"),
-    ("learning_rate", float, 3e-3, "Adam's learning rate"),
+    ("learning_rate", _positive_finite, 3e-3, "Adam's learning rate"),
     ("hidden_size", _positive_int, 256, "units of the GRU's hidden state"),
     ("checkpoint_every", _positive_int, 100, "save a checkpoint (OUT.ckpt) every N steps"),
     ("seed", _seed, 0, "seed of the weights and of the windows drawn"),
@@ -315,7 +330,7 @@ def _build_parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.Argumen
     add("--data-dir", type=Path, metavar="DIR", help="AG News's CSVs (default: the Hub)")
     add("--out", type=_file, required=True, metavar="FILE", help="model (required)")
     for name, kind, default, text in TRAIN_LM_OPTIONS:
-        metavar = "LR" if kind is float else "S" if kind is _seed else "N"
+        metavar = "LR" if kind is _positive_finite else "S" if kind is _seed else "N"
         add(f"--{name.replace('_', '-')}", type=kind, default=default, metavar=metavar, help=text)
     _add_progress_argument(train_lm)
 
@@ -443,7 +458,8 @@ def _add_compressor_arguments(group: Any) -> None:
     add("--compressor", choices=_compressor_names(), default="gzip", help="the compressor")
     text = "a setting of the compressor, repeatable: level=19... (default: none)"
     add("--param", dest="params", action="append", default=[], metavar="NAME=VALUE", help=text)
-    add("--model", help="lm: a train-lm file; hf: a Hugging Face LM (default: none)")
+    text = "lm: a train-lm file; hf: a Hugging Face LM (default: none)"
+    add("--model", type=_model_name, metavar="MODEL", help=text)
 
 
 def _compressor_names() -> Sequence[str]:

@@ -1087,6 +1087,15 @@ def test_an_output_inside_a_model_folder_is_refused_and_the_model_kept(tmp_path,
     assert config.read_text() == "{}"
 
 
+def test_an_empty_model_is_refused_not_read_as_the_working_folder(tmp_path, capsys):
+    argv = ["compress", str(TINY_NEWS), "-o", str(tmp_path / "out"), "--compressor", "lm"]
+    with pytest.raises(SystemExit) as exited:
+        main([*argv, "--model", ""])
+    assert exited.value.code == 2
+    assert "--model: expected a model file or name, got ''" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_compress_refuses_an_output_that_is_its_input(tmp_path, capsys):
     notes = tmp_path / "notes.txt"
     notes.write_bytes(b"a late goal\n")

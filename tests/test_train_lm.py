@@ -100,6 +100,49 @@ def test_a_folder_as_the_model_path_is_refused_before_training(corpus, tmp_path,
         train_byte_lm(corpus, tmp_path, steps=1, **SMALL)
 
 
+@pytest.mark.parametrize(
+    ("setting", "value"),
+    [
+        ("steps", -1),
+        ("steps", 2.5),
+        ("seq_len", 0),
+        ("batch_size", 0),
+        ("learning_rate", -1.0),
+        ("learning_rate", float("nan")),
+        ("learning_rate", float("inf")),
+        ("hidden_size", 0),
+        ("embedding_dim", 0),
+        ("checkpoint_every", 0),
+        ("seed", -1),
+    ],
+)
+def test_a_setting_out_of_range_is_refused_by_name_before_training(
+    corpus, tmp_path, setting, value
+):
+    out = tmp_path / "m.pt"
+    with pytest.raises((ValueError, TypeError), match=f"'{setting}' parameter of train_byte_lm"):
+        train_byte_lm(corpus, out, **{**SMALL, "steps": 2, setting: value})
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_folder_where_the_checkpoint_goes_is_refused_before_training(corpus, tmp_path):
+    (tmp_path / "m.pt.ckpt").mkdir()
+    with pytest.raises(ValueError, match=r"m\.pt\.ckpt is a directory, where train_byte_lm keeps"):
+        train_byte_lm(corpus, tmp_path / "m.pt", steps=1, **SMALL)
+    assert [path.name for path in tmp_path.iterdir()] == ["m.pt.ckpt"]
+
+
+def test_the_cli_refuses_a_learning_rate_that_is_not_positive_and_finite(tmp_path, capsys):
+    argv = ["train-lm", "--corpus", str(TINY_NEWS), "--out", str(tmp_path / "m.pt")]
+    for value in ["-1", "0", "nan", "inf"]:
+        with pytest.raises(SystemExit) as exited:
+            main([*argv, "--learning-rate", value])
+        assert exited.value.code == 2
+        assert f"--learning-rate: expected a positive finite number, got '{value}'" in (
+            capsys.readouterr().err
+        )
+
+
 def test_a_model_too_large_for_memory_is_refused_with_its_size(corpus, tmp_path):
     sizes = {**SMALL, "hidden_size": 10_000_000}  # 3 x 10**14 weights
     with pytest.raises(ValueError, match="hidden_size=10000000 does not fit in this machine"):

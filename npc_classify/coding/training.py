@@ -6,6 +6,7 @@ import copy
 import hashlib
 import os
 import pickle
+from numbers import Integral, Real
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ except ImportError as error:  # exercised without torch installed (tests/test_pa
     ) from error
 
 from .._progress import progress_bar
+from .._validation import Interval, validate_params
 from ._torch import keeps_random_state, load_error
 from .byte_lm import START_SYMBOL, ByteGRU, save_byte_lm, save_tensors
 
@@ -26,7 +28,24 @@ from .byte_lm import START_SYMBOL, ByteGRU, save_byte_lm, save_tensors
 #: guess's 8), or NaN, has diverged: training stops rather than write its model.
 DIVERGED_BITS_PER_BYTE = 64.0
 
+_AT_LEAST_ONE = Interval(Integral, 1, None, closed="left")
 
+
+@validate_params(
+    {
+        "corpus": "no_validation",  # refused below with advice
+        "out": "no_validation",
+        "steps": [_AT_LEAST_ONE],
+        "seq_len": [_AT_LEAST_ONE],
+        "batch_size": [_AT_LEAST_ONE],
+        "learning_rate": [Interval(Real, 0, None, closed="neither")],
+        "embedding_dim": [_AT_LEAST_ONE],
+        "hidden_size": [_AT_LEAST_ONE],
+        "seed": [Interval(Integral, 0, 2**32 - 1, closed="both")],
+        "checkpoint_every": [_AT_LEAST_ONE],
+        "progress": ["boolean"],
+    }
+)
 @keeps_random_state
 def train_byte_lm(
     corpus: bytes,
@@ -88,8 +107,13 @@ def train_byte_lm(
     ------
     TypeError
         If ``corpus`` is not bytes (a ``str`` is to be encoded first).
+    sklearn.utils._param_validation.InvalidParameterError
+        A ``ValueError`` and ``TypeError``, before any training: if a setting is
+        out of its range (a count below 1, a learning rate not positive and
+        finite, a seed outside 0 to 2**32 - 1), in scikit-learn's wording.
     ValueError
-        Before any training: if ``corpus`` is too short, ``out`` is a directory,
+        Before any training: if ``corpus`` is too short, ``out`` or its checkpoint's
+        path is a directory,
         the model does not fit in memory, or the checkpoint is another run's,
         past ``steps``, or no checkpoint (truncated, damaged, another file);
         during training, if it diverges (a step's bits per byte NaN or above
@@ -108,6 +132,11 @@ def train_byte_lm(
         raise ValueError(f"{out} is a directory; expected the path of the model file to write.")
     Path(out).parent.mkdir(parents=True, exist_ok=True)
     checkpoint = Path(f"{out}.ckpt")
+    if checkpoint.is_dir():
+        raise ValueError(
+            f"{checkpoint} is a directory, where train_byte_lm keeps the checkpoint of "
+            f"{out}; move it away, or name another model file."
+        )
     torch.random.default_generator.manual_seed(seed)  # the CPU's, where the model is built
     try:
         model = ByteGRU(embedding_dim, hidden_size)
