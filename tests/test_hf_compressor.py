@@ -259,6 +259,21 @@ def test_an_encoder_that_reads_both_ways_is_refused_as_no_causal_model(tiny_caus
         load_causal_lm(str(encoder))
 
 
+def test_a_tokenizer_with_ids_the_model_has_no_row_for_is_refused(tiny_causal_lm, tmp_path):
+    """A folder whose tokenizer is larger than its model's vocabulary (the wrong
+    tokenizer beside the weights) would fail on the first token past the model's rows."""
+    import torch
+    from transformers import GPT2Config, GPT2LMHeadModel
+
+    mismatched = tmp_path / "mismatched"
+    shutil.copytree(tiny_causal_lm, mismatched)  # its tokenizer, of about 400 tokens
+    torch.manual_seed(0)
+    GPT2LMHeadModel(GPT2Config(vocab_size=300, n_positions=48, n_embd=32, n_layer=1,
+                               n_head=2)).save_pretrained(mismatched)  # fmt: skip
+    with pytest.raises(ValueError, match=r"tokenizer has token ids up to \d+, but the model"):
+        load_causal_lm(str(mismatched))
+
+
 def test_a_batch_size_below_one_is_refused(tiny_causal_lm):
     with pytest.raises(
         ValueError, match=r"The .batch_size. parameter of HuggingFaceCompressor .* Got 0"

@@ -269,7 +269,8 @@ def load_causal_lm(name: str, device: str = "cpu") -> tuple[Any, ByteTokenizer]:
         If ``device`` is not a torch device this machine has, or the model or
         tokenizer cannot be loaded (missing, truncated or
         damaged, pickle-only weights), or is not causal (an encoder such as
-        BERT), or the tokenizer cannot spell arbitrary bytes.
+        BERT), or the tokenizer cannot spell arbitrary bytes or has token ids the
+        model has no embedding for (another model's tokenizer).
     """
     torch_device = check_device(device)
     try:
@@ -284,7 +285,15 @@ def load_causal_lm(name: str, device: str = "cpu") -> tuple[Any, ByteTokenizer]:
             f"{type(error).__name__}: {error}"
         ) from None
     _check_causal(model, name)
-    return model, ByteTokenizer(tokenizer)
+    byte_tokenizer = ByteTokenizer(tokenizer)
+    n_ids, n_rows = len(byte_tokenizer.token_bytes), model.get_input_embeddings().num_embeddings
+    if n_ids > n_rows:
+        raise ValueError(
+            f"{name!r}: its tokenizer has token ids up to {n_ids - 1}, but the model has "
+            f"embeddings for {n_rows} tokens (0 to {n_rows - 1}): the tokenizer is not the "
+            "model's. Save the model's own tokenizer beside its weights."
+        )
+    return model, byte_tokenizer
 
 
 def _check_causal(model: Any, name: str) -> None:
