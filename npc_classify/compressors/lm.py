@@ -24,8 +24,10 @@ class LMCompressor(ArithmeticCodingCompressor):
     :mod:`npc_classify.coding.arithmetic`. For NCD the sizes are the ideal code
     lengths, ``-sum log2 p(byte | previous bytes) / 8`` bytes (fractional);
     the real code differs from them as the coder quantises the
-    distributions (longer where the model is all but certain: every byte
-    then still costs at least 0.0056 bits); the query
+    distributions (longer where the model is all but certain, as every byte
+    costs at least 0.0056 bits; shorter where it rules bytes all but out, as
+    none costs more than about 16 bits: with the cache on, by a few percent on
+    AG News text); the query
     prefix is read once and its recurrent state starts every training text.
 
     Parameters
