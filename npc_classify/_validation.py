@@ -233,7 +233,10 @@ def check_labels(y: Any, n_samples: int) -> np.ndarray:
     if not items:
         return np.asarray(items, dtype=object)
     labels = np.asarray(items)
-    check_classification_targets(labels)
+    # Text labels are always classes: scikit-learn's check would only add its warning that
+    # many distinct labels may be a regression target, wrong for one-shot learning.
+    if kinds != {"str"}:
+        check_classification_targets(labels)  # refuses continuous numbers
     return labels
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 import zlib
 from collections.abc import Callable
 
@@ -77,6 +78,16 @@ def test_continuous_or_infinite_targets_are_refused(estimator_class, labels, mes
 
 def test_integral_float_labels_are_classes(estimator_class):
     assert build(estimator_class).fit(TEXTS, [0.0, 0.0, 1.0, 1.0]).classes_.tolist() == [0, 1]
+
+
+def test_one_text_per_class_fits_without_a_regression_warning(estimator_class):
+    """One-shot learning over many classes (TREC's 50 fine ones): scikit-learn's guess
+    that so many distinct labels are a regression target is wrong for class labels."""
+    texts = [f"question number {i} about topic {i}" for i in range(30)]
+    labels = [f"CLASS:{i}" for i in range(30)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert len(build(estimator_class).fit(texts, labels).classes_) == 30
 
 
 def test_a_column_vector_y_warns_and_works(estimator_class):
