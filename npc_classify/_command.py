@@ -9,11 +9,12 @@ the run.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import sys
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from types import FrameType
 from typing import NoReturn
 
@@ -59,25 +60,40 @@ def ending_on_signals(run: Callable[[], int]) -> int:
     one Python delivers signals to. A standard error closed at the start
     (``2>&-``) drops what would be written to it, as ``2>/dev/null`` does.
     """
-    if sys.stderr is None:  # started with file descriptor 2 closed: print(file=None) would
-        sys.stderr = open(os.devnull, "w", encoding="utf-8")  # go to standard output
-    in_main_thread = threading.current_thread() is threading.main_thread()
-    previous = signal.signal(signal.SIGTERM, _terminate) if in_main_thread else None
-    try:
-        return run()
-    except BaseException as error:
-        signalled = signal_behind(error)
-        if signalled is None:
-            raise
-        if isinstance(signalled, Terminated):
-            print("npc-classify: terminated", file=sys.stderr)
-            return TERMINATED
-        _forget_the_interrupt()
-        print("npc-classify: interrupted", file=sys.stderr)
-        return INTERRUPTED
-    finally:
-        if previous is not None:
-            signal.signal(signal.SIGTERM, previous)
+    with _closed_standard_error_dropped():
+        in_main_thread = threading.current_thread() is threading.main_thread()
+        previous = signal.signal(signal.SIGTERM, _terminate) if in_main_thread else None
+        try:
+            return run()
+        except BaseException as error:
+            signalled = signal_behind(error)
+            if signalled is None:
+                raise
+            if isinstance(signalled, Terminated):
+                print("npc-classify: terminated", file=sys.stderr)
+                return TERMINATED
+            _forget_the_interrupt()
+            print("npc-classify: interrupted", file=sys.stderr)
+            return INTERRUPTED
+        finally:
+            if previous is not None:
+                signal.signal(signal.SIGTERM, previous)
+
+
+@contextlib.contextmanager
+def _closed_standard_error_dropped() -> Iterator[None]:
+    """While the command runs, a missing standard error (file descriptor 2 closed, or a
+    host without one) is ``/dev/null``: ``print(file=None)`` would write to standard
+    output. The caller's ``sys.stderr`` is put back after."""
+    if sys.stderr is not None:
+        yield
+        return
+    with open(os.devnull, "w", encoding="utf-8") as null:
+        sys.stderr = null
+        try:
+            yield
+        finally:
+            sys.stderr = None
 
 
 def _forget_the_interrupt() -> None:

@@ -187,10 +187,11 @@ def _positive_number(text: str, other: str = "", *, finite: bool = False) -> flo
     return value
 
 
-def _model_name(text: str) -> str:
-    """``--model``: a model file or name; not empty, which paths read as the working folder."""
+def _file_or_name(text: str) -> str:
+    """A file, or a name (a Hub model, ``ag_news``); not empty, which a path reads as the
+    working folder."""
     if not text:
-        raise argparse.ArgumentTypeError("expected a model file or name, got ''")
+        raise argparse.ArgumentTypeError("expected a file or name, got ''")
     return text
 
 
@@ -326,7 +327,13 @@ def _build_parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.Argumen
 
     train_lm = _command(commands, "train-lm", "train the lm compressor's byte GRU")
     add = train_lm.add_argument
-    add("--corpus", required=True, metavar="FILE", help="text, or ag_news: its texts (required)")
+    add(
+        "--corpus",
+        type=_file_or_name,
+        required=True,
+        metavar="FILE",
+        help="text, or ag_news: its texts (required)",
+    )
     add("--data-dir", type=Path, metavar="DIR", help="AG News's CSVs (default: the Hub)")
     add("--out", type=_file, required=True, metavar="FILE", help="model (required)")
     for name, kind, default, text in TRAIN_LM_OPTIONS:
@@ -361,7 +368,8 @@ def _build_parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.Argumen
     bpb = _command(commands, "bpb", summary)
     _add_data_arguments(bpb, splits=("test",), ties=False, per_class=False, labels=False)
     add = bpb.add_argument
-    add("--model", type=Path, metavar="FILE", help="also this train-lm model (default: none)")
+    text = "also this train-lm model (default: none)"
+    add("--model", type=_file_or_name, metavar="FILE", help=text)
     add("--hf-model", metavar="MODEL", help="also this Hugging Face LM (default: none)")
     add("--n-docs", type=_positive_int, default=200, metavar="N", help="the first N test texts")
     _add_output_arguments(bpb, progress=False)
@@ -459,7 +467,7 @@ def _add_compressor_arguments(group: Any) -> None:
     text = "a setting of the compressor, repeatable: level=19... (default: none)"
     add("--param", dest="params", action="append", default=[], metavar="NAME=VALUE", help=text)
     text = "lm: a train-lm file; hf: a Hugging Face LM (default: none)"
-    add("--model", type=_model_name, metavar="MODEL", help=text)
+    add("--model", type=_file_or_name, metavar="MODEL", help=text)
 
 
 def _compressor_names() -> Sequence[str]:

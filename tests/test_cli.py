@@ -1087,12 +1087,26 @@ def test_an_output_inside_a_model_folder_is_refused_and_the_model_kept(tmp_path,
     assert config.read_text() == "{}"
 
 
-def test_an_empty_model_is_refused_not_read_as_the_working_folder(tmp_path, capsys):
-    argv = ["compress", str(TINY_NEWS), "-o", str(tmp_path / "out"), "--compressor", "lm"]
+@pytest.mark.parametrize(
+    ("argv", "option"),
+    [
+        (
+            ["compress", str(TINY_NEWS), "-o", "out", "--compressor", "lm", "--model", ""],
+            "--model",
+        ),
+        (["bpb", "--dataset", "csv", "--test", str(TINY_NEWS), "--model", ""], "--model"),
+        (["train-lm", "--out", "m.pt", "--corpus", ""], "--corpus"),
+    ],
+    ids=["compress", "bpb", "train-lm"],
+)
+def test_an_empty_file_name_is_refused_not_read_as_the_working_folder(
+    tmp_path, capsys, monkeypatch, argv, option
+):
+    monkeypatch.chdir(tmp_path)
     with pytest.raises(SystemExit) as exited:
-        main([*argv, "--model", ""])
+        main(argv)
     assert exited.value.code == 2
-    assert "--model: expected a model file or name, got ''" in capsys.readouterr().err
+    assert f"{option}: expected a file or name, got ''" in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == []
 
 
@@ -1132,6 +1146,15 @@ def test_a_closed_standard_stream_is_a_one_line_error(tmp_path, argv, closed, st
     assert result.stderr.startswith(f"npc-classify: error: standard {stream} is closed")
     assert len(result.stderr.splitlines()) == 1
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_host_without_standard_error_gets_it_back_as_it_was(tmp_path, monkeypatch, capsys):
+    """main() called from Python where sys.stderr is None (pythonw) drops its messages
+    while it runs, then leaves the host's sys.stderr as it found it."""
+    monkeypatch.setattr(sys, "stderr", None)
+    assert main(["compress", str(TINY_NEWS), "-o", str(tmp_path / "out.gz")]) == 0
+    assert sys.stderr is None
+    assert capsys.readouterr().out == ""
 
 
 def test_options_before_the_command_are_refused(capsys):
