@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 torch = pytest.importorskip("torch")
@@ -123,6 +124,27 @@ def test_a_setting_out_of_range_is_refused_by_name_before_training(
     with pytest.raises((ValueError, TypeError), match=f"'{setting}' parameter of train_byte_lm"):
         train_byte_lm(corpus, out, **{**SMALL, "steps": 2, setting: value})
     assert list(tmp_path.iterdir()) == []
+
+
+def test_numpy_settings_train_and_resume_as_python_numbers(corpus, tmp_path, monkeypatch):
+    """A grid from np.arange or np.logspace gives NumPy numbers: they train, checkpoint
+    and resume as the same Python numbers do."""
+    numpy_settings = dict(
+        seq_len=np.int64(64), batch_size=np.int64(8), embedding_dim=np.int64(8),
+        hidden_size=np.int64(32), learning_rate=np.float64(3e-3), seed=np.int64(0),
+    )  # fmt: skip
+    reference, _ = train_byte_lm(corpus, tmp_path / "python.pt", steps=4, **SMALL)
+    interrupt_at_step(monkeypatch, 3)
+    out = tmp_path / "numpy.pt"
+    with pytest.raises(KeyboardInterrupt):
+        train_byte_lm(corpus, out, steps=4, checkpoint_every=np.int64(2), progress=False,
+                      **numpy_settings)  # fmt: skip
+    monkeypatch.undo()
+    model, resumed_from = train_byte_lm(corpus, out, steps=4, checkpoint_every=2,
+                                        progress=False, **numpy_settings)  # fmt: skip
+    assert resumed_from == 2
+    for trained, expected in zip(model.parameters(), reference.parameters(), strict=True):
+        assert torch.equal(trained, expected)
 
 
 def test_a_folder_where_the_checkpoint_goes_is_refused_before_training(corpus, tmp_path):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import operator
 import os
 import pickle
 from numbers import Integral, Real
@@ -119,6 +120,13 @@ def train_byte_lm(
         during training, if it diverges (a step's bits per byte NaN or above
         :data:`DIVERGED_BITS_PER_BYTE`, or a weight not finite).
     """
+    # NumPy numbers (a grid from np.arange) as Python's: torch takes no others, and the
+    # checkpoint's settings are read back with weights_only=True.
+    steps, seq_len, batch_size, embedding_dim, hidden_size, seed, checkpoint_every = map(
+        operator.index, (steps, seq_len, batch_size, embedding_dim, hidden_size, seed,
+                         checkpoint_every)
+    )  # fmt: skip
+    learning_rate = float(learning_rate)
     if not isinstance(corpus, (bytes, bytearray, memoryview)):
         raise TypeError(
             f"corpus must be bytes, got {type(corpus).__name__}; encode a text first "

@@ -1,6 +1,6 @@
 """The public API as the README and the guide use it, for type checkers.
 
-``mypy`` and ``basedpyright`` (strict) check this file in CI; nothing runs it. Each
+``mypy`` and ``basedpyright`` check this file in CI; nothing runs it. Each
 ``assert_type`` states what a user's checker must infer, so a hint that is too
 narrow (an array of texts refused) or too vague (an estimator seen as ``Any``)
 fails the check.
@@ -66,7 +66,7 @@ def neighbours(texts: list[str], labels: np.ndarray) -> None:
 
 def reports(texts: list[str], labels: np.ndarray) -> None:
     clf = NCDClassifier(k=1).fit(texts, labels)
-    prediction_lines(clf.classes_, clf.predict(texts), None, "tsv")
+    prediction_lines(clf.classes_, clf.predict(texts), None, "labels")
 
 
 def a_user_compressor(texts: list[str], labels: np.ndarray) -> None:
