@@ -140,11 +140,11 @@ def _check_parameters(model: Any) -> None:
     Checked on saving and loading rather than on every unpickling, which a worker
     process does with a user's compressor class it may not have registered.
     """
-    for estimator in _estimators_within(model, set()):
+    for estimator in estimators_within(model, set()):
         estimator._validate_params()
 
 
-def _estimators_within(value: Any, seen: set[int]) -> Iterator[Estimator]:
+def estimators_within(value: Any, seen: set[int]) -> Iterator[Estimator]:
     """The estimators of this package in ``value``: it, its attributes if it is a
     scikit-learn estimator, and the items of its lists, tuples and dicts, to any depth."""
     if id(value) in seen:
@@ -161,7 +161,7 @@ def _estimators_within(value: Any, seen: set[int]) -> Iterator[Estimator]:
     else:
         return
     for child in children:
-        yield from _estimators_within(child, seen)
+        yield from estimators_within(child, seen)
 
 
 def _unexpected_types(requested: list[str]) -> list[str]:

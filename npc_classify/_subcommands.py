@@ -25,7 +25,7 @@ from ._compression_classifier import CompressionClassifier
 from ._ncd_classifier import NCDClassifier
 from ._output import STDOUT, default_checkpoint, write_chunks, write_text
 from ._parallel import dask_backend, local_workers, workers_for
-from ._persistence import skops_io
+from ._persistence import estimators_within, skops_io
 from ._text import encode_texts, one_line
 from ._voting import PAPER_TOP_K
 from .cli import STDIN, TRAIN_LM_OPTIONS
@@ -69,10 +69,11 @@ def _progress(args: argparse.Namespace) -> bool:
 
 
 def _set_progress(model: Any, shown: bool) -> None:
-    """Show or hide the progress bars of ``model`` and of every estimator inside it (a
-    pipeline's step, a meta-estimator's): a saved model keeps the setting it was saved with."""
-    names = [name for name in model.get_params() if name.split("__")[-1] == "progress"]
-    model.set_params(**dict.fromkeys(names, shown))
+    """Show or hide the progress bars of the estimators of this package in ``model``: it,
+    a pipeline's steps, a meta-estimator's fitted copies. A saved model keeps the setting
+    it was saved with."""
+    for estimator in estimators_within(model, set()):
+        estimator.set_params(progress=shown)
 
 
 def _report_stream(args: argparse.Namespace) -> TextIO:

@@ -656,6 +656,18 @@ def test_predict_and_explain_set_the_progress_of_a_pipeline_s_steps(
     assert ("NCD gzip" in err) is shown
 
 
+def test_predict_hides_the_progress_of_a_meta_estimator_s_fitted_copies(
+    capsys, tmp_path, halves, texts_file
+):
+    _, texts, labels = halves
+    path = tmp_path / "ovr.skops"
+    save_model(OneVsRestClassifier(NCDClassifier(k=1, progress=True)).fit(texts, labels), path)
+    capsys.readouterr()  # the fit's own bars
+    code, _, err = run(capsys, "predict", path, texts_file, "--no-progress")
+    assert code == 0
+    assert "NCD gzip" not in err
+
+
 @pytest.mark.parametrize(
     "argv",
     [["predict", "--no-progress"], ["predict"], ["explain"]],
