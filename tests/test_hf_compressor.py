@@ -274,6 +274,20 @@ def test_a_tokenizer_with_ids_the_model_has_no_row_for_is_refused(tiny_causal_lm
         load_causal_lm(str(mismatched))
 
 
+def test_a_special_token_added_without_an_embedding_is_no_mismatch(tiny_causal_lm, tmp_path):
+    """A padding token added to the tokenizer and not to the model is never coded."""
+    from transformers import AutoTokenizer
+
+    padded = tmp_path / "padded"
+    shutil.copytree(tiny_causal_lm, padded)
+    tokenizer = AutoTokenizer.from_pretrained(padded)
+    tokenizer.add_special_tokens({"pad_token": "<pad>"})
+    tokenizer.save_pretrained(padded)
+    compressor = HuggingFaceCompressor(str(padded))
+    data = b"Stocks fell sharply on Monday."
+    assert compressor.decompress(compressor.compress(data)) == data
+
+
 def test_a_batch_size_below_one_is_refused(tiny_causal_lm):
     with pytest.raises(
         ValueError, match=r"The .batch_size. parameter of HuggingFaceCompressor .* Got 0"

@@ -286,10 +286,14 @@ def load_causal_lm(name: str, device: str = "cpu") -> tuple[Any, ByteTokenizer]:
         ) from None
     _check_causal(model, name)
     byte_tokenizer = ByteTokenizer(tokenizer)
-    n_ids, n_rows = len(byte_tokenizer.token_bytes), model.get_input_embeddings().num_embeddings
-    if n_ids > n_rows:
+    # The ids the model is given: those that spell bytes, and the start token (a special
+    # token added without an embedding, such as a padding one, is never given).
+    spelling = (i for i, spelled in enumerate(byte_tokenizer.token_bytes) if spelled is not None)
+    largest = max(byte_tokenizer.bos_id, *spelling)
+    n_rows = model.get_input_embeddings().num_embeddings
+    if largest >= n_rows:
         raise ValueError(
-            f"{name!r}: its tokenizer has token ids up to {n_ids - 1}, but the model has "
+            f"{name!r}: its tokenizer has token ids up to {largest}, but the model has "
             f"embeddings for {n_rows} tokens (0 to {n_rows - 1}): the tokenizer is not the "
             "model's. Save the model's own tokenizer beside its weights."
         )
