@@ -337,11 +337,12 @@ def _refuse_overwriting_inputs(
     for name, what in _READ_FILES.items():
         if getattr(args, name, None) is not None and str(getattr(args, name)) != STDIN:
             inputs[Path(getattr(args, name))] = what
-    written = {
-        option: Path(path).resolve()
+    named = {
+        option: Path(path)
         for option, path in destinations.items()
         if path is not None and str(path) != STDOUT
     }
+    written = {option: path.resolve() for option, path in named.items()}
     for option, path in written.items():
         for read, what in inputs.items():
             if read.is_file() and path.is_file() and os.path.samefile(read, path):
@@ -349,7 +350,7 @@ def _refuse_overwriting_inputs(
                     f"{option} {destinations[option]} is {what} {read}, which it would "
                     "replace; name another file."
                 )
-            if read.is_dir() and path.is_file() and path.is_relative_to(read.resolve()):
+            if read.is_dir() and path.is_file() and _in_folder(named[option], read):
                 raise ValueError(  # a Hugging Face model's folder
                     f"{option} {destinations[option]} is in {what} {read}, which it would "
                     "change; name a file outside it."
@@ -359,6 +360,17 @@ def _refuse_overwriting_inputs(
             f"--output and --checkpoint name the same file, {args.output}: the report would "
             "replace the checkpoint; name two files."
         )
+
+
+def _in_folder(path: Path, folder: Path) -> bool:
+    """Whether the file ``path`` is in ``folder``, by its name or as the target of a link in
+    it (a Hugging Face cache's snapshot folder links to files kept beside it)."""
+    named = Path(os.path.abspath(path))
+    if named.is_relative_to(os.path.abspath(folder)):
+        return True
+    if path.resolve().is_relative_to(folder.resolve()):
+        return True
+    return any(f.is_file() and os.path.samefile(f, path) for f in folder.rglob("*"))
 
 
 def _announce(checkpoint: Path | None) -> None:

@@ -1087,6 +1087,21 @@ def test_an_output_inside_a_model_folder_is_refused_and_the_model_kept(tmp_path,
     assert config.read_text() == "{}"
 
 
+@pytest.mark.parametrize("written", ["snapshot", "blob"])
+def test_no_output_replaces_a_model_file_a_cache_s_snapshot_links_to(tmp_path, capsys, written):
+    """The Hugging Face cache's layout: a snapshot folder of links to files kept beside it."""
+    blobs, snapshot = tmp_path / "blobs", tmp_path / "snapshots" / "rev"
+    blobs.mkdir()
+    snapshot.mkdir(parents=True)
+    (blobs / "abc123").write_text("{}")
+    (snapshot / "config.json").symlink_to(blobs / "abc123")
+    output = snapshot / "config.json" if written == "snapshot" else blobs / "abc123"
+    argv = ["compress", TINY_NEWS, "-o", output, "--compressor", "hf", "--model", snapshot]
+    assert main([str(arg) for arg in argv]) == 2
+    assert "which it would change; name a file outside it" in capsys.readouterr().err
+    assert (blobs / "abc123").read_text() == "{}"
+
+
 @pytest.mark.parametrize(
     ("argv", "option"),
     [
