@@ -10,7 +10,7 @@ import contextlib
 import json
 import math
 import os
-from collections.abc import Collection, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -20,6 +20,7 @@ import numpy as np
 from ._compression_classifier import CLASS, COMPLEMENT, CompressionClassifier, SavedColumns
 from ._ncd_classifier import NCDClassifier
 from ._output import is_regular_destination, refuse_folder_name
+from ._typing import Texts
 from ._validation import check_texts
 
 try:
@@ -32,7 +33,7 @@ CHECKPOINT_FORMAT = 1
 
 def resumable_kneighbors(
     clf: NCDClassifier,
-    X: Collection[str],
+    X: Texts,
     n_neighbors: int,
     path: str | os.PathLike[str],
 ) -> tuple[np.ndarray, np.ndarray, int]:
@@ -106,7 +107,7 @@ def resumable_kneighbors(
 
 
 def resumable_class_bits(
-    clf: CompressionClassifier, X: Collection[str], path: str | os.PathLike[str]
+    clf: CompressionClassifier, X: Texts, path: str | os.PathLike[str]
 ) -> tuple[np.ndarray, int]:
     """``clf.class_bits(X)``, saved class text by class text to ``path``.
 

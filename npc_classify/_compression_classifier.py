@@ -6,7 +6,7 @@ import hashlib
 import json
 import math
 import warnings
-from collections.abc import Callable, Collection, Iterator, Sized
+from collections.abc import Callable, Iterator, Sized
 from dataclasses import dataclass
 from itertools import pairwise
 from numbers import Integral, Real
@@ -25,6 +25,7 @@ from ._explanation import ClassCostExplanation, saving_spans
 from ._parallel import N_JOBS_CONSTRAINTS, ordered_results
 from ._progress import progress_bar
 from ._text import decode_text, encode_text, encode_texts
+from ._typing import Texts
 from ._validation import (
     Interval,
     StrOptions,
@@ -481,7 +482,7 @@ class CompressionClassifier(
         self.progress = progress
         self.n_jobs = n_jobs
 
-    def fit(self, X: Collection[str], y: ArrayLike) -> CompressionClassifier:
+    def fit(self, X: Texts, y: ArrayLike) -> CompressionClassifier:
         """Build each class text from scratch.
 
         Parameters
@@ -501,7 +502,7 @@ class CompressionClassifier(
             return self._append(texts, labels)
 
     def partial_fit(
-        self, X: Collection[str], y: ArrayLike, classes: ArrayLike | None = None
+        self, X: Texts, y: ArrayLike, classes: ArrayLike | None = None
     ) -> CompressionClassifier:
         """Append texts to their class texts; unseen labels become new classes, unless the
         first call fixed the classes.
@@ -856,7 +857,7 @@ class CompressionClassifier(
         """``texts`` split into ``n_dictionaries_`` contiguous groups, as they are coded."""
         return _groups(texts, self.n_dictionaries_, self._separator)
 
-    def extra_bits(self, X: Collection[str]) -> np.ndarray:
+    def extra_bits(self, X: Texts) -> np.ndarray:
         """Bits each query costs given each class text (mean over its dictionaries).
 
         Parameters
@@ -875,7 +876,7 @@ class CompressionClassifier(
             self._class_texts, self.n_dictionaries_, queries, CLASS, shown=True
         )
 
-    def complement_bits(self, X: Collection[str]) -> np.ndarray:
+    def complement_bits(self, X: Texts) -> np.ndarray:
         """Bits each query costs given each class's complement text (mean over its groups).
 
         Parameters
@@ -903,7 +904,7 @@ class CompressionClassifier(
         complements = _complements(self._class_texts, self.complement_)
         return self._bits_after(complements, self.n_dictionaries_, queries, COMPLEMENT, shown=True)
 
-    def class_bits(self, X: Collection[str], *, saved: SavedColumns | None = None) -> np.ndarray:
+    def class_bits(self, X: Texts, *, saved: SavedColumns | None = None) -> np.ndarray:
         """The cost of each query under each class, which the predictions compare.
 
         ``extra_bits(X)``, less ``complement_bits(X)`` when fitted with a
@@ -930,7 +931,7 @@ class CompressionClassifier(
         costs = self._costs(self._class_texts, self.n_dictionaries_, queries, True, saved)
         return costs - self.class_offsets_
 
-    def bits_fingerprint(self, X: Collection[str]) -> str:
+    def bits_fingerprint(self, X: Texts) -> str:
         """A digest of everything ``class_bits(X)`` depends on.
 
         The compressor (its :meth:`~npc_classify.compressors.Compressor.fingerprint`:
@@ -968,7 +969,7 @@ class CompressionClassifier(
         _digest_texts(digest, encode_texts(check_texts(X, name="X")))
         return digest.hexdigest()
 
-    def decision_function(self, X: Collection[str]) -> np.ndarray:
+    def decision_function(self, X: Texts) -> np.ndarray:
         """Bits each query saves under each class against its mean cost over the classes.
 
         The largest score is the predicted class, and the scores keep the
@@ -995,7 +996,7 @@ class CompressionClassifier(
             return bits[:, 0] - bits[:, 1]
         return bits.mean(axis=1, keepdims=True) - bits
 
-    def predict_proba(self, X: Collection[str]) -> np.ndarray:
+    def predict_proba(self, X: Texts) -> np.ndarray:
         """Softmax of ``-class_bits / temperature_`` over the classes.
 
         Parameters
@@ -1010,7 +1011,7 @@ class CompressionClassifier(
         """
         return softmax(-self.class_bits(X) / self.temperature_, axis=1)
 
-    def predict(self, X: Collection[str]) -> np.ndarray:
+    def predict(self, X: Texts) -> np.ndarray:
         """The class under which each query costs the fewest bits (of :meth:`class_bits`).
 
         Parameters

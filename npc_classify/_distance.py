@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from numbers import Real
 from typing import Any
@@ -13,6 +13,7 @@ from ._constants import ORDERS, Order
 from ._neighbors import top_k
 from ._parallel import N_JOBS_CONSTRAINTS, map_query_chunks
 from ._text import PackedTexts, encode_text, encode_texts, pack_texts
+from ._typing import Texts
 from ._validation import Interval, StrOptions, check_sizes, check_texts, validate_params
 from .compressors import COMPRESSOR_CONSTRAINTS, Compressor, check_compressor
 
@@ -134,8 +135,8 @@ class NCDRowKernel:
 
 @validate_params({"X": "no_validation", "Y": "no_validation", **NCD_CONSTRAINTS})
 def pairwise_ncd(
-    X: Collection[str],
-    Y: Collection[str] | None = None,
+    X: Texts,
+    Y: Texts | None = None,
     *,
     compressor: str | Compressor = "gzip",
     separator: str = " ",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
 from numbers import Integral
 from typing import Any
 
@@ -15,6 +14,7 @@ from sklearn.utils.validation import check_is_fitted
 from ._explanation import NeighborExplanation, query_byte_savings, saving_spans
 from ._ncd_neighbors import NCDNeighborsBase
 from ._text import decode_text, encode_text
+from ._typing import Texts
 from ._validation import (
     Interval,
     StrOptions,
@@ -176,7 +176,7 @@ class NCDClassifier(ClassifierMixin, NCDNeighborsBase):
         self.tie_break = tie_break
         self.random_state = random_state
 
-    def fit(self, X: Collection[str], y: ArrayLike) -> NCDClassifier:
+    def fit(self, X: Texts, y: ArrayLike) -> NCDClassifier:
         """Store the training texts and compute their compressed sizes.
 
         Parameters
@@ -199,7 +199,7 @@ class NCDClassifier(ClassifierMixin, NCDNeighborsBase):
             self.classes_, self._y = np.unique(labels, return_inverse=True)
         return self
 
-    def predict_proba(self, X: Collection[str]) -> np.ndarray:
+    def predict_proba(self, X: Texts) -> np.ndarray:
         """Share of the (weighted) neighbour votes won by each class.
 
         Parameters
@@ -222,7 +222,7 @@ class NCDClassifier(ClassifierMixin, NCDNeighborsBase):
         """
         return self.proba_from_neighbors(*self.kneighbors(X))
 
-    def predict(self, X: Collection[str]) -> np.ndarray:
+    def predict(self, X: Texts) -> np.ndarray:
         """Predicted class of each query, ties settled by ``tie_break``.
 
         Parameters

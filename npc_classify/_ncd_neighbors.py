@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from abc import ABC, abstractmethod
-from collections.abc import Collection, Iterator
+from collections.abc import Iterator
 from numbers import Integral
 from typing import Any, Literal, overload
 
@@ -26,6 +26,7 @@ from ._text import (
     encode_texts,
     pack_texts,
 )
+from ._typing import Texts
 from ._validation import Interval, TextInputMixin, check_argument, check_texts
 from .compressors import Compressor, check_compressor
 
@@ -129,20 +130,20 @@ class NCDNeighborsBase(CompressorParameterMixin, TextInputMixin, BaseEstimator, 
     @overload
     def kneighbors(
         self,
-        X: Collection[str],
+        X: Texts,
         n_neighbors: int | None = None,
         return_distance: Literal[True] = True,
     ) -> tuple[np.ndarray, np.ndarray]: ...
 
     @overload
     def kneighbors(
-        self, X: Collection[str], n_neighbors: int | None, return_distance: Literal[False]
+        self, X: Texts, n_neighbors: int | None, return_distance: Literal[False]
     ) -> np.ndarray: ...
 
     @overload
     def kneighbors(
         self,
-        X: Collection[str],
+        X: Texts,
         n_neighbors: int | None = None,
         *,
         return_distance: Literal[False],
@@ -150,12 +151,12 @@ class NCDNeighborsBase(CompressorParameterMixin, TextInputMixin, BaseEstimator, 
 
     @overload
     def kneighbors(
-        self, X: Collection[str], n_neighbors: int | None = None, return_distance: bool = True
+        self, X: Texts, n_neighbors: int | None = None, return_distance: bool = True
     ) -> tuple[np.ndarray, np.ndarray] | np.ndarray: ...
 
     def kneighbors(
         self,
-        X: Collection[str],
+        X: Texts,
         n_neighbors: int | None = None,
         return_distance: bool = True,
     ) -> tuple[np.ndarray, np.ndarray] | np.ndarray:
@@ -183,7 +184,7 @@ class NCDNeighborsBase(CompressorParameterMixin, TextInputMixin, BaseEstimator, 
         return (neigh_dist, neigh_ind) if return_distance else neigh_ind
 
     def kneighbors_chunks(
-        self, X: Collection[str], n_neighbors: int | None = None
+        self, X: Texts, n_neighbors: int | None = None
     ) -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
         """Stream the neighbour search: one result per chunk of queries, in order.
 
@@ -300,7 +301,7 @@ class NCDNeighborsBase(CompressorParameterMixin, TextInputMixin, BaseEstimator, 
         # Each row of neigh_ind is its sorted candidates' row, ordered by distance.
         return np.take_along_axis(neigh_dist, np.argsort(neigh_ind, axis=1), axis=1)
 
-    def search_fingerprint(self, X: Collection[str], n_neighbors: int) -> str:
+    def search_fingerprint(self, X: Texts, n_neighbors: int) -> str:
         """A digest of everything ``kneighbors(X, n_neighbors)`` depends on.
 
         The compressor (its :meth:`~npc_classify.compressors.Compressor.fingerprint`:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
 from typing import Any
 
 import numpy as np
@@ -11,6 +10,7 @@ from sklearn.base import RegressorMixin
 from sklearn.utils.validation import check_is_fitted
 
 from ._ncd_neighbors import NCDNeighborsBase
+from ._typing import Texts
 from ._validation import StrOptions, check_targets, check_training_texts, unfitted_on_failure
 from ._voting import WEIGHTS, neighbor_weights
 from .compressors import Compressor
@@ -130,7 +130,7 @@ class NCDRegressor(RegressorMixin, NCDNeighborsBase):
         )
         self.weights = weights
 
-    def fit(self, X: Collection[str], y: ArrayLike) -> NCDRegressor:
+    def fit(self, X: Texts, y: ArrayLike) -> NCDRegressor:
         """Store the training texts and their targets; compute the texts' compressed sizes.
 
         Parameters
@@ -153,7 +153,7 @@ class NCDRegressor(RegressorMixin, NCDNeighborsBase):
             self._y = targets
         return self
 
-    def predict(self, X: Collection[str]) -> np.ndarray:
+    def predict(self, X: Texts) -> np.ndarray:
         """The (weighted) mean target of each query's ``k`` nearest training texts.
 
         Parameters

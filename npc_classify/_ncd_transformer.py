@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
 from numbers import Integral
 from typing import Any
 
@@ -16,6 +15,7 @@ from sklearn.utils.validation import check_is_fitted
 from ._compressor_parameter import CompressorParameterMixin
 from ._distance import NCD_CONSTRAINTS, compressed_sizes, ncd_matrix
 from ._text import check_packed_state, encode_text, encode_texts, pack_texts
+from ._typing import Texts
 from ._validation import (
     Interval,
     StrOptions,
@@ -159,7 +159,7 @@ class NCDTransformer(CompressorParameterMixin, TransformerMixin, TextInputMixin,
         self.progress = progress
         self.random_state = random_state
 
-    def fit(self, X: Collection[str], y: ArrayLike | None = None) -> NCDTransformer:
+    def fit(self, X: Texts, y: ArrayLike | None = None) -> NCDTransformer:
         """Choose the reference texts and compute their compressed sizes.
 
         Parameters
@@ -219,7 +219,7 @@ class NCDTransformer(CompressorParameterMixin, TransformerMixin, TextInputMixin,
         ]
         return np.sort(np.concatenate(drawn))
 
-    def transform(self, X: Collection[str]) -> np.ndarray:
+    def transform(self, X: Texts) -> np.ndarray:
         """NCD of each text to every reference text.
 
         Parameters

@@ -20,7 +20,7 @@ import os
 import time
 import warnings
 from collections import Counter
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from numbers import Integral
 from typing import Any
 
@@ -36,6 +36,7 @@ from sklearn.metrics import (
 from ._checkpoint import resumable_class_bits, resumable_kneighbors
 from ._compression_classifier import CompressionClassifier, SavedColumns
 from ._ncd_classifier import NCDClassifier
+from ._typing import Texts
 from ._validation import Interval, check_argument, label_kind
 from ._voting import PAPER_TOP_K, tied_classes
 from .compressors import Compressor
@@ -638,7 +639,7 @@ def evaluate_class_conditional(
 
 
 def predictions(
-    model: Any, X: Collection[str], *, labels: bool = True, proba: bool = False
+    model: Any, X: Texts, *, labels: bool = True, proba: bool = False
 ) -> tuple[np.ndarray | None, np.ndarray | None]:
     """The labels and the class probabilities of ``X``, as ``npc-classify predict`` gives them.
 
