@@ -193,7 +193,7 @@ class NCDClassifier(ClassifierMixin, NCDNeighborsBase):
         self._validate_params()
         texts = check_training_texts(X)
         labels = check_labels(y, len(texts))
-        self._check_search(texts)
+        self._check_search(len(texts))
         with unfitted_on_failure(self):
             self._fit_search(texts)
             self.classes_, self._y = np.unique(labels, return_inverse=True)

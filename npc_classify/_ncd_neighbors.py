@@ -92,9 +92,9 @@ class NCDNeighborsBase(CompressorParameterMixin, TextInputMixin, BaseEstimator, 
         self.progress = progress
         self.candidates = candidates
 
-    def _check_search(self, texts: list[str]) -> None:
-        """Refuse training texts (checked) the search cannot use with these parameters."""
-        _check_at_most_training_set(self.k, "k", len(texts))
+    def _check_search(self, n_texts: int) -> None:
+        """Refuse a training set of ``n_texts`` the search cannot use with these parameters."""
+        _check_at_most_training_set(self.k, "k", n_texts)
         if self.candidates is not None and self.candidates < self.k:
             raise ValueError(
                 f"candidates={self.candidates} must be at least k={self.k}: the "
@@ -234,7 +234,8 @@ class NCDNeighborsBase(CompressorParameterMixin, TextInputMixin, BaseEstimator, 
         if n_neighbors > self.n_candidates_:
             raise ValueError(
                 f"{name}={n_neighbors} is more than the {self.n_candidates_} "
-                "candidates searched per query; raise candidates."
+                "candidates searched per query, set when fitted: raise candidates and "
+                "fit again."
             )
         return int(n_neighbors)
 

@@ -147,7 +147,7 @@ class NCDRegressor(RegressorMixin, NCDNeighborsBase):
         self._validate_params()
         texts = check_training_texts(X)
         targets = check_targets(y, len(texts))
-        self._check_search(texts)
+        self._check_search(len(texts))
         with unfitted_on_failure(self):
             self._fit_search(texts)
             self._y = targets

@@ -56,7 +56,8 @@ def save_model(model: BaseEstimator, path: str | os.PathLike[str]) -> None:
         If ``path`` is a directory, ``model`` holds types that
         :func:`load_model` would refuse (a ``GridSearchCV``'s
         ``StratifiedKFold``, say), or parameters its ``fit`` would refuse
-        (``set_params(k=0)`` after fitting); nothing is written then.
+        (``set_params(k=0)`` after fitting, or a ``k`` above the training texts or the
+        candidates fitted); nothing is written then.
     """
     if Path(path).is_dir():
         raise ValueError(f"{path} is a directory; expected the path of the model file to write.")
@@ -142,6 +143,8 @@ def _check_parameters(model: Any) -> None:
     """
     for estimator in estimators_within(model, set()):
         estimator._validate_params()
+        if hasattr(estimator, "n_samples_fit_"):  # a fitted neighbour search
+            estimator._check_search(estimator.n_samples_fit_)
 
 
 def estimators_within(value: Any, seen: set[int]) -> Iterator[Estimator]:

@@ -185,6 +185,13 @@ def test_more_neighbours_than_candidates_are_refused(tiny_news):
         clf.kneighbors(QUERIES, n_neighbors=5)
 
 
+def test_more_neighbours_than_the_fitted_candidates_say_to_fit_again(tiny_news):
+    """candidates is read by fit: raising it afterwards changes nothing until a refit."""
+    clf = NCDClassifier(k=1, candidates=4).fit(*tiny_news).set_params(k=5, candidates=8)
+    with pytest.raises(ValueError, match=r"k=5 is more than the 4 candidates .* fit again"):
+        clf.predict(QUERIES)
+
+
 def test_a_tiny_training_set_keeps_the_unfitted_weights_and_finds_exact_duplicates():
     texts = ["the striker scored", "the keeper saved", "shares fell", "profits slumped"]
     clf = NCDClassifier(k=1, candidates=1).fit(texts, ["a", "a", "b", "b"])

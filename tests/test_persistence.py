@@ -380,6 +380,21 @@ def test_save_refuses_parameters_fit_would_refuse_and_keeps_the_file(tiny_news, 
     assert path.read_bytes() == before
 
 
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"k": 5}, "candidates=4 must be at least k=5"),
+        ({"k": 25}, r"k=25 is larger than the training set \(24 texts\)"),
+    ],
+)
+def test_save_refuses_a_k_the_fitted_search_cannot_give(tiny_news, tmp_path, params, message):
+    """fit would refuse these: a model saved with them could not predict."""
+    fitted = NCDClassifier(k=1, candidates=4).fit(*tiny_news).set_params(**params)
+    with pytest.raises(ValueError, match=message):
+        save_model(fitted, tmp_path / "model.skops")
+    assert list(tmp_path.iterdir()) == []
+
+
 class Deflate(Compressor):
     """A user's compressor with every setting defaulted."""
 
