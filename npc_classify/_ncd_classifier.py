@@ -77,7 +77,7 @@ class NCDClassifier(ClassifierMixin, NCDNeighborsBase):
         query. None compares every pair, exactly. Agreement with the exact
         search grows with the share of the training set ``candidates`` keeps:
         on AG News, 5-8% of it kept 99% of the predictions at 6,000 and 120,000
-        training texts; 400 training texts needed 25% (docs:
+        training texts; 400 training texts needed 25% at k=1 and 50% at k=5 (docs:
         guide/candidates.md#choosing-m). Estimates tied at the last candidate
         are taken in training order, as equal distances are.
     random_state : int, RandomState or None, default=None
