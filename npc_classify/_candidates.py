@@ -69,31 +69,24 @@ class CandidateIndex:
     """
 
     def __init__(self, texts: Sequence[str], sizes: np.ndarray) -> None:
-        self.vectorizer = HashingVectorizer(
-            analyzer="char",
-            ngram_range=(NGRAM_SIZE, NGRAM_SIZE),
-            n_features=N_HASHED_FEATURES,
-            alternate_sign=False,
-            norm=None,
-            binary=True,
-            lowercase=False,
-            dtype=np.float32,
-        )
+        self.vectorizer = _four_grams()
         grams = self.vectorizer.transform(_hashable(texts))
         self.train_grams_t = grams.T.tocsr()
         self.train_gram_counts = np.maximum(np.asarray(grams.sum(axis=1)).ravel(), 1.0)
         self.train_sizes = np.asarray(sizes, dtype=np.float64)
         self.weights = np.array(UNFITTED_WEIGHTS)
 
-    def check_state(self, n_train: int, what: str) -> None:
-        """Refuse a loaded index that does not index ``n_train`` training texts.
+    def check_state(self, train_sizes: np.ndarray, what: str) -> None:
+        """Refuse a loaded index that does not index the training texts of ``train_sizes``.
 
         Raises
         ------
         ValueError
-            If its sizes, 4-gram counts or weights do not fit ``n_train`` texts,
-            the message beginning with ``what``.
+            If its sizes are not ``train_sizes``, its 4-gram counts or weights do
+            not fit that many texts, or its 4-gram hashing is not the one its
+            table was built with; the message beginning with ``what``.
         """
+        n_train = len(train_sizes)
         sizes, counts = self.train_sizes, self.train_gram_counts
         shapes = [getattr(array, "shape", None) for array in (sizes, counts)]
         shapes.append(getattr(self.train_grams_t, "shape", (None, None))[1:])
@@ -109,6 +102,17 @@ class CandidateIndex:
         weights = np.asarray(self.weights)
         if weights.shape != (3,) or not np.all(np.isfinite(weights)):
             raise ValueError(f"{what}: candidate_index_'s weights are not 3 finite numbers")
+        if not np.array_equal(sizes, train_sizes):
+            raise ValueError(f"{what}: candidate_index_'s sizes are not the training texts' sizes")
+        hashing = self.vectorizer
+        if (
+            not isinstance(hashing, HashingVectorizer)
+            or hashing.get_params() != _four_grams().get_params()
+            or self.train_grams_t.shape[0] != N_HASHED_FEATURES
+        ):
+            raise ValueError(
+                f"{what}: candidate_index_'s 4-gram hashing is not the one it was built with"
+            )
 
     def search(
         self, texts: Sequence[str], sizes: np.ndarray, m: int, n_threads: int = 1
@@ -194,6 +198,20 @@ def _hashable(texts: Sequence[str]) -> list[str]:
     hashing, which encodes strictly and refuses a lone surrogate (the compressors see
     its bytes, ``surrogatepass``). Other texts are left as they are."""
     return [text.encode("utf-8", "surrogatepass").decode("utf-8", "replace") for text in texts]
+
+
+def _four_grams() -> HashingVectorizer:
+    """The hashing of texts' character 4-grams the index is built and searched with."""
+    return HashingVectorizer(
+        analyzer="char",
+        ngram_range=(NGRAM_SIZE, NGRAM_SIZE),
+        n_features=N_HASHED_FEATURES,
+        alternate_sign=False,
+        norm=None,
+        binary=True,
+        lowercase=False,
+        dtype=np.float32,
+    )
 
 
 def _estimate(

@@ -371,16 +371,22 @@ class NCDNeighborsBase(CompressorParameterMixin, TextInputMixin, BaseEstimator, 
         check_packed_state(state, ("_fit_buffer", "_fit_offsets", "train_sizes_"), n, what)
         self._check_targets_state(n, what)
         if "n_candidates_" in state:
-            _check_candidates_state(state["n_candidates_"], state.get("candidate_index_"), n, what)
+            _check_candidates_state(
+                state["n_candidates_"], state.get("candidate_index_"), state["train_sizes_"], what
+            )
 
     @abstractmethod
     def _check_targets_state(self, n_samples: int, what: str) -> None:
         """Refuse fitted targets that do not fit ``n_samples`` training texts."""
 
 
-def _check_candidates_state(n_candidates: Any, index: Any, n_samples: int, what: str) -> None:
-    """Refuse a candidate count or first-stage index that the fit of ``n_samples`` texts
-    could not have given: the index exists exactly when the candidates are fewer."""
+def _check_candidates_state(
+    n_candidates: Any, index: Any, train_sizes: np.ndarray, what: str
+) -> None:
+    """Refuse a candidate count or first-stage index that the fit of the training texts
+    of ``train_sizes`` could not have given: the index exists exactly when the candidates
+    are fewer."""
+    n_samples = len(train_sizes)
     if isinstance(n_candidates, bool) or not isinstance(n_candidates, Integral):
         raise ValueError(f"{what}: n_candidates_ is {n_candidates!r}, not an int")
     n_candidates = int(n_candidates)
@@ -401,7 +407,7 @@ def _check_candidates_state(n_candidates: Any, index: Any, n_samples: int, what:
         raise ValueError(
             f"{what}: candidate_index_ is a {type(index).__name__}, not a CandidateIndex"
         )
-    index.check_state(n_samples, what)
+    index.check_state(train_sizes, what)
 
 
 def _check_at_most_training_set(value: int, name: str, n_samples: int) -> None:

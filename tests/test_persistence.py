@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins
+import copy
 import errno
 import io
 import os
@@ -356,6 +357,22 @@ def test_an_index_for_other_training_texts_is_refused_at_load(tiny_news, tmp_pat
     path = tampered(fitted, tmp_path, candidate_index_=other.candidate_index_)
     with pytest.raises(ValueError, match="candidate_index_ indexes 20 texts, not the 24"):
         load_model(path)
+
+
+@pytest.mark.parametrize("edit", ["sizes", "hashing"])
+def test_an_index_inconsistent_with_its_model_is_refused_at_load(tiny_news, tmp_path, edit):
+    """An index whose sizes are not the model's, or whose 4-gram hashing is not the one
+    its table was built with, would rank candidates wrongly or fail at predict."""
+    fitted = NCDClassifier(k=3, candidates=10).fit(*tiny_news)
+    index = copy.deepcopy(fitted.candidate_index_)
+    if edit == "sizes":
+        index.train_sizes = index.train_sizes[::-1].copy()
+        message = "candidate_index_'s sizes are not the training texts' sizes"
+    else:
+        index.vectorizer.set_params(n_features=1000)
+        message = "candidate_index_'s 4-gram hashing is not the one it was built with"
+    with pytest.raises(ValueError, match=message):
+        load_model(tampered(fitted, tmp_path, candidate_index_=index))
 
 
 def test_save_refuses_what_load_would_refuse_and_writes_nothing(tmp_path):
