@@ -56,8 +56,9 @@ def save_model(model: BaseEstimator, path: str | os.PathLike[str]) -> None:
         If ``path`` is a directory, ``model`` holds types that
         :func:`load_model` would refuse (a ``GridSearchCV``'s
         ``StratifiedKFold``, say), or parameters its ``fit`` would refuse
-        (``set_params(k=0)`` after fitting, or a ``k`` above the training texts or the
-        candidates fitted); nothing is written then.
+        (``set_params(k=0)`` after fitting), or a ``k`` its fitted search cannot
+        give (above the training texts, or the candidates ``fit`` counted); nothing
+        is written then.
     """
     if Path(path).is_dir():
         raise ValueError(f"{path} is a directory; expected the path of the model file to write.")
@@ -143,8 +144,8 @@ def _check_parameters(model: Any) -> None:
     """
     for estimator in estimators_within(model, set()):
         estimator._validate_params()
-        if hasattr(estimator, "n_samples_fit_"):  # a fitted neighbour search
-            estimator._check_search(estimator.n_samples_fit_)
+        if hasattr(estimator, "n_candidates_"):  # a fitted neighbour search: predict's check
+            estimator._check_n_neighbors(estimator.k, "k")
 
 
 def estimators_within(value: Any, seen: set[int]) -> Iterator[Estimator]:

@@ -400,16 +400,25 @@ def test_save_refuses_parameters_fit_would_refuse_and_keeps_the_file(tiny_news, 
 @pytest.mark.parametrize(
     ("params", "message"),
     [
-        ({"k": 5}, "candidates=4 must be at least k=5"),
+        ({"k": 5}, "k=5 is more than the 4 candidates searched per query, set when fitted"),
+        ({"k": 5, "candidates": 8}, "k=5 is more than the 4 candidates searched per query"),
         ({"k": 25}, r"k=25 is larger than the training set \(24 texts\)"),
     ],
 )
 def test_save_refuses_a_k_the_fitted_search_cannot_give(tiny_news, tmp_path, params, message):
-    """fit would refuse these: a model saved with them could not predict."""
+    """A model saved with these could not predict: its candidates were counted by fit."""
     fitted = NCDClassifier(k=1, candidates=4).fit(*tiny_news).set_params(**params)
     with pytest.raises(ValueError, match=message):
         save_model(fitted, tmp_path / "model.skops")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_fitted_search_that_predicts_is_saved_whatever_candidates_says_now(tiny_news, tmp_path):
+    """candidates is read by fit: set below k afterwards, it changes no prediction."""
+    fitted = NCDClassifier(k=5).fit(*tiny_news).set_params(candidates=2)
+    save_model(fitted, tmp_path / "model.skops")
+    loaded = load_model(tmp_path / "model.skops")
+    np.testing.assert_array_equal(loaded.predict(QUERIES), fitted.predict(QUERIES))
 
 
 class Deflate(Compressor):
