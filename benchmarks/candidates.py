@@ -41,14 +41,24 @@ def search(train, test, candidates: int | None, n_jobs: int):
     return fit_seconds, seconds, predicted
 
 
+def positive(text: str) -> int:
+    """A count of texts: a whole number of at least 1."""
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text}")
+    return value
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data-dir", help="AG News's CSVs (default: the Hugging Face Hub)")
     parser.add_argument(
         "--m", type=int, nargs="+", default=[50, 100, 200, 300, 400, 500, 600, 1000]
     )
-    parser.add_argument("--n-train", type=int, help="the first N training texts (default: all)")
-    parser.add_argument("--n-test", type=int, help="the first N test texts (default: all)")
+    parser.add_argument(
+        "--n-train", type=positive, help="the first N training texts (default: all)"
+    )
+    parser.add_argument("--n-test", type=positive, help="the first N test texts (default: all)")
     parser.add_argument("--n-jobs", type=int, default=-1, help="workers (default: all cores)")
     args = parser.parse_args()
     train, test = load_ag_news("train", args.data_dir), load_ag_news("test", args.data_dir)

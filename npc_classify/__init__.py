@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from ._ncd_regressor import NCDRegressor
     from ._ncd_transformer import NCDTransformer
     from ._persistence import load_model, save_model, trusted_types
+    from ._typing import Texts
     from .compressors import Compressor, available_compressors, get_compressor
 
 __all__ = [
@@ -35,6 +36,7 @@ __all__ = [
     "NCDRegressor",
     "NCDTransformer",
     "NeighborExplanation",
+    "Texts",
     "available_compressors",
     "get_compressor",
     "load_model",
@@ -54,6 +56,7 @@ _HOMES = {
     "NCDRegressor": "._ncd_regressor",
     "NCDTransformer": "._ncd_transformer",
     "NeighborExplanation": "._explanation",
+    "Texts": "._typing",
     "available_compressors": ".compressors",
     "get_compressor": ".compressors",
     "load_model": "._persistence",

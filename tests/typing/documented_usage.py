@@ -99,3 +99,8 @@ def unordered_texts(texts: list[str], labels: np.ndarray) -> None:
     NCDClassifier(k=1).fit(set(texts), labels)  # type: ignore[arg-type]
     counts = dict.fromkeys(texts, 0)
     NCDClassifier(k=1).fit(counts, labels)  # type: ignore[arg-type]
+    by_position = dict(enumerate(texts))
+    NCDClassifier(k=1).fit(by_position, labels)  # type: ignore[arg-type]
+    # Bytes are what compressors take, not estimators.
+    encoded = [text.encode() for text in texts]
+    NCDClassifier(k=1).fit(encoded, labels)  # type: ignore[arg-type]
