@@ -27,7 +27,7 @@ from ._text import (
     pack_texts,
 )
 from ._typing import Texts
-from ._validation import Interval, TextInputMixin, check_argument, check_texts
+from ._validation import AT_LEAST_ONE, Interval, TextInputMixin, check_argument, check_texts
 from .compressors import Compressor, check_compressor
 
 
@@ -224,12 +224,7 @@ class NCDNeighborsBase(CompressorParameterMixin, TextInputMixin, BaseEstimator, 
     def _check_n_neighbors(self, n_neighbors: int, name: str = "n_neighbors") -> int:
         """``n_neighbors`` as an int, if the fitted search can find that many per query;
         refused under ``name``."""
-        check_argument(
-            n_neighbors,
-            name,
-            [Interval(Integral, 1, None, closed="left")],
-            f"{type(self).__name__}.kneighbors",
-        )
+        check_argument(n_neighbors, name, [AT_LEAST_ONE], f"{type(self).__name__}.kneighbors")
         _check_at_most_training_set(n_neighbors, name, self.n_samples_fit_)
         if n_neighbors > self.n_candidates_:
             raise ValueError(

@@ -35,7 +35,11 @@ from ._text import shorten
 
 _Function = TypeVar("_Function", bound=Callable[..., Any])
 
+#: The constraint of a count: a whole number of at least 1.
+AT_LEAST_ONE = Interval(numbers.Integral, 1, None, closed="left")
+
 __all__ = [
+    "AT_LEAST_ONE",
     "Interval",
     "InvalidParameterError",
     "StrOptions",

@@ -37,7 +37,7 @@ from ._checkpoint import resumable_class_bits, resumable_kneighbors
 from ._compression_classifier import CompressionClassifier, SavedColumns
 from ._ncd_classifier import NCDClassifier
 from ._typing import Texts
-from ._validation import Interval, check_argument, label_kind
+from ._validation import AT_LEAST_ONE, check_argument, label_kind
 from ._voting import PAPER_TOP_K, tied_classes
 from .compressors import Compressor
 from .datasets import LabeledTexts, check_per_class, label_names, sample_per_class
@@ -541,7 +541,7 @@ def _check_k_values(k_values: Sequence[int], caller: str) -> None:
     if len(k_values) == 0:
         raise ValueError("k_values is empty: expected at least one number of neighbours.")
     for k in k_values:
-        check_argument(k, "k_values", [_AT_LEAST_ONE], caller)
+        check_argument(k, "k_values", [AT_LEAST_ONE], caller)
 
 
 def _sample_scores(
@@ -684,12 +684,9 @@ def predictions(
     return (model.predict(X) if labels else None), (model.predict_proba(X) if proba else None)
 
 
-_AT_LEAST_ONE = Interval(Integral, 1, None, closed="left")
-
-
 def _check_depth(neigh_ind: np.ndarray, k: Any, caller: str) -> None:
     """Refuse a ``k`` that is no number of the search's neighbours."""
-    check_argument(k, "k", [_AT_LEAST_ONE], caller)
+    check_argument(k, "k", [AT_LEAST_ONE], caller)
     if np.ndim(neigh_ind) != 2 or np.shape(neigh_ind)[1] < k:
         raise ValueError(
             f"k={k} needs a search of at least {k} neighbours per query; got neigh_ind of "

@@ -21,7 +21,7 @@ except ImportError as error:  # exercised without torch installed (tests/test_pa
     ) from error
 
 from .._progress import progress_bar
-from .._validation import Interval, validate_params
+from .._validation import AT_LEAST_ONE, Interval, validate_params
 from ._torch import keeps_random_state, load_error
 from .byte_lm import START_SYMBOL, ByteGRU, save_byte_lm, save_tensors
 
@@ -29,21 +29,19 @@ from .byte_lm import START_SYMBOL, ByteGRU, save_byte_lm, save_tensors
 #: guess's 8), or NaN, has diverged: training stops rather than write its model.
 DIVERGED_BITS_PER_BYTE = 64.0
 
-_AT_LEAST_ONE = Interval(Integral, 1, None, closed="left")
-
 
 @validate_params(
     {
         "corpus": "no_validation",  # refused below with advice
         "out": "no_validation",
-        "steps": [_AT_LEAST_ONE],
-        "seq_len": [_AT_LEAST_ONE],
-        "batch_size": [_AT_LEAST_ONE],
+        "steps": [AT_LEAST_ONE],
+        "seq_len": [AT_LEAST_ONE],
+        "batch_size": [AT_LEAST_ONE],
         "learning_rate": [Interval(Real, 0, None, closed="neither")],
-        "embedding_dim": [_AT_LEAST_ONE],
-        "hidden_size": [_AT_LEAST_ONE],
+        "embedding_dim": [AT_LEAST_ONE],
+        "hidden_size": [AT_LEAST_ONE],
         "seed": [Interval(Integral, 0, 2**32 - 1, closed="both")],
-        "checkpoint_every": [_AT_LEAST_ONE],
+        "checkpoint_every": [AT_LEAST_ONE],
         "progress": ["boolean"],
     }
 )
